@@ -1,0 +1,329 @@
+// Package config parses and validates lifeboat's HCL configuration.
+//
+// The types in this file are the configuration language: what a user may
+// write. They carry no behaviour; the engines (health, planner, terraform,
+// dns) take these values and do the work. Defaults live in defaults.go.
+package config
+
+import (
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Config is one parsed and validated configuration file.
+type Config struct {
+	// Filename is the path the configuration was read from; relative paths
+	// inside it (terraform dirs, file() arguments) resolve against its
+	// directory, Dir.
+	Filename string
+	Dir      string
+
+	State     State
+	Terraform TerraformCLI
+	DNS       []*DNSProvider
+	Providers []*Provider
+	Services  []*Service
+	Policy    Policy
+	Drills    []*Drill
+	Notify    []*Notify
+}
+
+// State says where the journal lives.
+type State struct {
+	// Path of the bbolt journal file, relative to Config.Dir. Default "lifeboat.db".
+	Path string
+	// Etcd, when set, replaces the local file (several orchestrators, HA).
+	Etcd *Etcd
+	Range hcl.Range
+}
+
+// Etcd is the HA journal backend.
+type Etcd struct {
+	Endpoints []string
+	Prefix    string // default "/lifeboat/"
+	Username  string
+	Password  string // secret
+	Range     hcl.Range
+}
+
+// TerraformCLI is the top-level `terraform { ... }` block: which binary runs
+// every workspace and how it finds providers offline.
+type TerraformCLI struct {
+	// Binary is a path or a name looked up in PATH. Default: "tofu", then
+	// "terraform" if tofu is not in PATH.
+	Binary string
+	// CLIConfigFile is passed as TF_CLI_CONFIG_FILE (provider mirror, plugin cache).
+	CLIConfigFile string
+	// PluginCacheDir is passed as TF_PLUGIN_CACHE_DIR when set.
+	PluginCacheDir string
+	// Timeout bounds one terraform command (init, plan, apply). Default 10m.
+	Timeout time.Duration
+	Range   hcl.Range
+}
+
+// DNSProvider is a `dns "NAME" { ... }` block: one DNS vendor holding the zone.
+type DNSProvider struct {
+	Name string
+	// Type names a registered libdns provider ("rfc2136", "cloudflare", ...).
+	Type string
+	// Zone is the fully qualified zone with a trailing dot, e.g. "example.com.".
+	Zone string
+	// Vendor is the company running this DNS service; it is compared with
+	// hosting providers' vendors to find shared blast radius. Default: Type.
+	Vendor       string
+	Jurisdiction string
+	// Settings are decoded into the libdns provider's own struct. Values
+	// may be secrets: never log or print them.
+	Settings map[string]string
+	// Nameservers are the authoritative servers ("host:port") asked directly
+	// to verify a cutover. Default for rfc2136: settings.server.
+	Nameservers []string
+	Range       hcl.Range
+}
+
+// Standby says how ready a provider is to take traffic.
+type Standby string
+
+const (
+	StandbyActive Standby = "active" // serving or ready to serve now
+	StandbyWarm   Standby = "warm"   // infrastructure exists, scaled down
+	StandbyCold   Standby = "cold"   // nothing runs until apply
+)
+
+// Provider is a `provider "NAME" { ... }` block: one hosting provider.
+type Provider struct {
+	Name         string
+	Vendor       string // default: Name
+	Jurisdiction string
+	Standby      Standby // default "active"
+	// Addresses are the provider's known host addresses, used by checks
+	// when the workspace outputs are not known yet.
+	Addresses []string
+	Terraform *Workspace
+	Checks    []*Check
+	Range     hcl.Range
+}
+
+// Workspace is a provider's `terraform { ... }` block.
+type Workspace struct {
+	// Dir is the Terraform root module, relative to Config.Dir.
+	Dir string
+	// Workspace is the Terraform workspace name; default "default".
+	Workspace string
+	// Vars are passed as -var to plan and apply for every service placed here.
+	Vars  map[string]string
+	Range hcl.Range
+}
+
+// Service is a `service "NAME" { ... }` block: what must stay reachable.
+type Service struct {
+	Name string
+	// Records are relative names in each DNS zone; "@" is the apex.
+	Records []string
+	TTL     int // seconds; default 60
+	// Candidates are provider names in order of preference; the first is
+	// the primary.
+	Candidates []string
+	// AddressOutput is the workspace output holding the host addresses
+	// (a string or a list of strings). Default "addresses".
+	AddressOutput string
+	// DNS names the dns blocks to update; default all of them.
+	DNS []string
+	// Vars are passed to the target workspace's apply when the service moves there.
+	Vars map[string]string
+	// Adopt lets lifeboat take over records it did not create.
+	Adopt  bool
+	Checks []*Check
+	Range  hcl.Range
+}
+
+// Check is a `check "NAME" { ... }` block. Exactly one prober block is set.
+type Check struct {
+	Name string
+	// Interval overrides policy.interval for this check.
+	Interval time.Duration
+	// Timeout bounds one probe; default policy.timeout.
+	Timeout     time.Duration
+	HTTP        *HTTPCheck
+	TCP         *TCPCheck
+	DNS         *DNSCheck
+	Exec        *ExecCheck
+	ProviderAPI *ProviderAPICheck
+	Range       hcl.Range
+}
+
+// Kind is the name of the prober block that is set: "http", "tcp", "dns",
+// "exec" or "provider_api".
+func (c *Check) Kind() string {
+	switch {
+	case c.HTTP != nil:
+		return "http"
+	case c.TCP != nil:
+		return "tcp"
+	case c.DNS != nil:
+		return "dns"
+	case c.Exec != nil:
+		return "exec"
+	case c.ProviderAPI != nil:
+		return "provider_api"
+	}
+	return ""
+}
+
+// HTTPCheck probes an HTTP(S) endpoint. Either URL (a fixed endpoint) or
+// Path (requested from every address of the provider) is set.
+type HTTPCheck struct {
+	URL    string
+	Path   string // default "/" when URL is empty
+	Scheme string // "http" or "https" with Path; default "http"
+	Port   int    // with Path; default 80/443 by scheme
+	Method string // default GET
+	// Host overrides the Host header and TLS SNI: check an origin address
+	// while sending the service's hostname.
+	Host          string
+	Headers       map[string]string
+	ExpectStatus  []int // default 200-399 when empty
+	BodyRegex     string
+	ExpectHeaders map[string]string // header name -> regular expression
+	MaxLatency    time.Duration
+	// InsecureSkipVerify turns TLS verification off; it is on by default.
+	InsecureSkipVerify bool
+	// CertExpiryWarning marks the result when the certificate expires sooner.
+	// Default 336h (14 days).
+	CertExpiryWarning time.Duration
+	FollowRedirects   bool // default true
+	MaxRedirects      int  // default 10
+	Range             hcl.Range
+}
+
+// TCPCheck connects to an address, optionally sends a string and expects
+// a regular expression in the reply.
+type TCPCheck struct {
+	// Address is "host:port"; or Port alone, dialled on every provider address.
+	Address string
+	Port    int
+	Send    string
+	Expect  string
+	Range   hcl.Range
+}
+
+// DNSCheck asks a DNS server for a name and type.
+type DNSCheck struct {
+	Server string // "host:port"
+	Name   string
+	Type   string // default "A"
+	// Expect is a regular expression one answer must match; empty means
+	// any answer with rcode NOERROR and at least one record.
+	Expect string
+	Range  hcl.Range
+}
+
+// ExecCheck runs a command; exit status 0 is healthy.
+type ExecCheck struct {
+	Command []string
+	Env     map[string]string
+	Range   hcl.Range
+}
+
+// ProviderAPICheck asks the hosting provider's own API whether the account
+// still exists; 401/403 or a body saying suspended/terminated is
+// account_lost, a different signal from unreachable.
+type ProviderAPICheck struct {
+	URL    string
+	Method string // default GET
+	// Token is sent as "Authorization: Bearer TOKEN" unless Header says otherwise. Secret.
+	Token  string
+	Header string // default "Authorization"
+	// LostPattern is a regular expression over the body that means the
+	// account is gone. Default matches suspended|terminated|banned|closed.
+	LostPattern string
+	Range       hcl.Range
+}
+
+// Policy is the `policy { ... }` block.
+type Policy struct {
+	Interval     time.Duration // default 5s
+	Timeout      time.Duration // one probe; default 3s
+	FailAfter    int           // consecutive failed rounds; default 3
+	RecoverAfter int           // consecutive good rounds; default 5
+	// Quorum is the fraction of a provider's checks that must fail in a
+	// round for the round to count as failed; default 0.5.
+	Quorum       float64
+	AutoFailover bool          // default false
+	Cooldown     time.Duration // default 30m
+	// Concurrency bounds checks in flight; default 64.
+	Concurrency int
+	// WaitHealthy bounds the wait for a new target's checks to pass. Default 5m.
+	WaitHealthy time.Duration
+	// VerifyDNS bounds the wait for authoritative servers to serve the new answer. Default 2m.
+	VerifyDNS time.Duration
+	Range     hcl.Range
+}
+
+// DrillMode is how much a drill really changes.
+type DrillMode string
+
+const (
+	DrillReadiness DrillMode = "readiness"
+	DrillCanary    DrillMode = "canary"
+	DrillFull      DrillMode = "full"
+)
+
+// Drill is a `drill "NAME" { ... }` block.
+type Drill struct {
+	Name     string
+	Schedule string // robfig/cron standard spec or descriptor
+	Service  string
+	Mode     DrillMode // default "readiness"
+	// Record is the drill-only record for canary drills; default "drill-" + the service's first non-apex record.
+	Record string
+	Target string // provider to drill toward; default the planner's choice
+	Range  hcl.Range
+}
+
+// Notify is a `notify "NAME" { ... }` block.
+type Notify struct {
+	Name    string
+	Webhook *Webhook
+	// Events filters what is sent; empty means all.
+	Events []string
+	Range  hcl.Range
+}
+
+// Webhook posts JSON events.
+type Webhook struct {
+	URL     string // secret (tokens often live in webhook URLs)
+	Headers map[string]string
+	Range   hcl.Range
+}
+
+// Provider returns the provider named name, or nil.
+func (c *Config) Provider(name string) *Provider {
+	for _, p := range c.Providers {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Service returns the service named name, or nil.
+func (c *Config) Service(name string) *Service {
+	for _, s := range c.Services {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// DNSProvider returns the dns block named name, or nil.
+func (c *Config) DNSProvider(name string) *DNSProvider {
+	for _, d := range c.DNS {
+		if d.Name == name {
+			return d
+		}
+	}
+	return nil
+}
