@@ -1,0 +1,112 @@
+# A production layout: the service runs at Hetzner (primary) with a cold
+# standby at DigitalOcean; DNS is served by two independent vendors at once
+# (Cloudflare and deSEC, both holding the zone as primaries), so neither
+# hosting vendor nor one DNS vendor can take the name away.
+#
+# Secrets come from the environment:
+#   CLOUDFLARE_API_TOKEN, DESEC_TOKEN    - DNS
+#   HCLOUD_TOKEN, DIGITALOCEAN_TOKEN     - read by the Terraform providers themselves
+#   HCLOUD_PROBE_TOKEN                   - a read-only Hetzner token for the account check
+#   LIFEBOAT_WEBHOOK                     - where notifications go
+
+state {
+  # Keep the journal on the machine that runs lifeboat, not at either host.
+  path = "/var/lib/lifeboat/lifeboat.db"
+}
+
+terraform {
+  binary = "tofu"
+}
+
+dns "cloudflare" {
+  type         = "cloudflare"
+  zone         = "example.org."
+  vendor       = "cloudflare"
+  jurisdiction = "US"
+  settings = {
+    api_token = env("CLOUDFLARE_API_TOKEN")
+  }
+  nameservers = ["ada.ns.cloudflare.com:53", "bob.ns.cloudflare.com:53"]
+}
+
+dns "desec" {
+  type         = "desec"
+  zone         = "example.org."
+  vendor       = "desec"
+  jurisdiction = "DE"
+  settings = {
+    token = env("DESEC_TOKEN")
+  }
+  nameservers = ["ns1.desec.io:53", "ns2.desec.org:53"]
+}
+
+provider "hetzner" {
+  vendor       = "hetzner"
+  jurisdiction = "DE"
+  standby      = "active"
+  terraform {
+    dir = "infra/hetzner"
+  }
+  # Hetzner answers 401/403 for a token whose project was locked: that is
+  # account_lost, seen before the servers go dark.
+  check "account" {
+    provider_api {
+      url   = "https://api.hetzner.cloud/v1/servers?per_page=1"
+      token = env("HCLOUD_PROBE_TOKEN")
+    }
+  }
+}
+
+provider "digitalocean" {
+  vendor       = "digitalocean"
+  jurisdiction = "US"
+  standby      = "cold"
+  terraform {
+    dir = "infra/digitalocean"
+  }
+}
+
+service "www" {
+  records        = ["@", "www"]
+  ttl            = 60
+  candidates     = ["hetzner", "digitalocean"]
+  address_output = "web_ipv4"
+  vars = {
+    active = "true"
+  }
+  check "https" {
+    http {
+      path          = "/healthz"
+      scheme        = "https"
+      host          = "www.example.org"
+      expect_status = [200]
+      max_latency   = "2s"
+    }
+  }
+}
+
+policy {
+  interval      = "10s"
+  fail_after    = 6
+  recover_after = 10
+  auto_failover = false
+  cooldown      = "1h"
+}
+
+drill "weekly-readiness" {
+  schedule = "0 4 * * 1"
+  service  = "www"
+  mode     = "readiness"
+}
+
+drill "monthly-canary" {
+  schedule = "0 5 1 * *"
+  service  = "www"
+  mode     = "canary"
+}
+
+notify "ops" {
+  webhook {
+    url = env("LIFEBOAT_WEBHOOK")
+  }
+}

@@ -1,0 +1,627 @@
+package journal
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// schemaVersion is the layout written by this code. A later layout bumps it
+// and migrates older files in OpenBolt.
+const schemaVersion = 1
+
+// On-disk layout:
+//
+//	meta/       schema → "1"; seq, fence → uint64; unfinished → key of the running op
+//	ops/<key>/  op → opRecord JSON; steps/<n> → stepRecord JSON (n from NextSequence)
+//	placement/  service → placementRecord JSON
+//
+// <key> is the operation's sequence number, 8 bytes big-endian, so a cursor
+// walks operations in the order they began.
+var (
+	bucketMeta      = []byte("meta")
+	bucketOps       = []byte("ops")
+	bucketSteps     = []byte("steps")
+	bucketPlacement = []byte("placement")
+
+	keySchema     = []byte("schema")
+	keySeq        = []byte("seq")
+	keyFence      = []byte("fence")
+	keyUnfinished = []byte("unfinished")
+	keyOp         = []byte("op")
+)
+
+// DefaultLockTimeout bounds how long OpenBolt waits for another process to
+// release the file before returning ErrLocked.
+const DefaultLockTimeout = time.Second
+
+// BoltOptions tune OpenBolt.
+type BoltOptions struct {
+	// LockTimeout is how long to wait for the file lock; 0 means
+	// DefaultLockTimeout. Opening never waits forever.
+	LockTimeout time.Duration
+}
+
+// Bolt is the Journal kept in a local bbolt file. bbolt holds an exclusive
+// lock on the file while it is open, which is what keeps a second lifeboat
+// process out; the kernel drops the lock when the holder dies, so a crashed
+// process never holds it. Every write is its own fsync'd transaction.
+type Bolt struct {
+	db        *bbolt.DB
+	path      string
+	ownerPath string
+
+	mu     sync.Mutex
+	closed bool
+}
+
+var _ Journal = (*Bolt)(nil)
+
+// OpenBolt opens (creating if needed, with its parent directory) the journal
+// file at path. It fails with ErrLocked if another process holds it for
+// longer than the lock timeout.
+func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
+	timeout := opts.LockTimeout
+	if timeout <= 0 {
+		timeout = DefaultLockTimeout
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	ownerPath := path + ".owner"
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout})
+	if errors.Is(err, bbolt.ErrTimeout) {
+		// The holder wrote who it is next to the file (it cannot be read
+		// from the locked file itself).
+		if owner, rerr := os.ReadFile(ownerPath); rerr == nil && len(owner) > 0 {
+			return nil, fmt.Errorf("open journal %s: %w (held by %s)", path, ErrLocked, strings.TrimSpace(string(owner)))
+		}
+		return nil, fmt.Errorf("open journal %s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	if err := db.Update(initSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	host, _ := os.Hostname()
+	// Informational only: a failure to write it must not stop lifeboat.
+	_ = os.WriteFile(ownerPath, fmt.Appendf(nil, "pid %d on %s\n", os.Getpid(), host), 0o600)
+	return &Bolt{db: db, path: path, ownerPath: ownerPath}, nil
+}
+
+func initSchema(tx *bbolt.Tx) error {
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return err
+	}
+	if v := meta.Get(keySchema); v != nil {
+		n, err := strconv.Atoi(string(v))
+		if err != nil {
+			return fmt.Errorf("unreadable schema version %q", v)
+		}
+		if n > schemaVersion {
+			return fmt.Errorf("journal schema %d is newer than this lifeboat understands (%d): upgrade lifeboat", n, schemaVersion)
+		}
+	} else if err := meta.Put(keySchema, []byte(strconv.Itoa(schemaVersion))); err != nil {
+		return err
+	}
+	for _, name := range [][]byte{bucketOps, bucketPlacement} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Path is the journal file.
+func (b *Bolt) Path() string { return b.path }
+
+// Close releases the file and its lock. Closing twice is harmless.
+func (b *Bolt) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil
+	}
+	b.closed = true
+	_ = os.Remove(b.ownerPath)
+	return b.db.Close()
+}
+
+// Records stored in the file. They are separate from the exported types so
+// the file format changes only on purpose (with schemaVersion).
+type opRecord struct {
+	Kind     string          `json:"kind"`
+	Service  string          `json:"service,omitempty"`
+	From     string          `json:"from,omitempty"`
+	To       string          `json:"to,omitempty"`
+	Plan     json.RawMessage `json:"plan,omitempty"`
+	Owner    string          `json:"owner,omitempty"`
+	Status   Status          `json:"status"`
+	Fence    uint64          `json:"fence"`
+	Started  time.Time       `json:"started"`
+	Finished time.Time       `json:"finished,omitzero"`
+	Resumed  []time.Time     `json:"resumed,omitempty"`
+	Summary  string          `json:"summary,omitempty"`
+}
+
+type stepRecord struct {
+	ID       string            `json:"id"`
+	Attempt  int               `json:"attempt"`
+	Status   StepStatus        `json:"status"`
+	Started  time.Time         `json:"started"`
+	Finished time.Time         `json:"finished,omitzero"`
+	Error    string            `json:"error,omitempty"`
+	Outputs  map[string]string `json:"outputs,omitempty"`
+}
+
+type placementRecord struct {
+	Provider string    `json:"provider"`
+	OpID     string    `json:"op_id"`
+	Since    time.Time `json:"since"`
+}
+
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+func getU64(b *bbolt.Bucket, key []byte) uint64 {
+	v := b.Get(key)
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+// formatID turns a sequence number into an ID that sorts as text too.
+func formatID(seq uint64) string { return fmt.Sprintf("%08d", seq) }
+
+func parseID(id string) ([]byte, error) {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil || n == 0 {
+		return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
+	}
+	return u64(n), nil
+}
+
+func (b *Bolt) view(ctx context.Context, fn func(*bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.db.View(fn)
+}
+
+func (b *Bolt) update(ctx context.Context, fn func(*bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.db.Update(fn)
+}
+
+// Begin implements Journal.
+func (b *Bolt) Begin(ctx context.Context, op Operation) (Operation, error) {
+	if op.Kind == "" {
+		return Operation{}, fmt.Errorf("begin: %w: kind is empty", ErrInvalid)
+	}
+	if op.Started.IsZero() {
+		return Operation{}, fmt.Errorf("begin: %w: start time is zero", ErrInvalid)
+	}
+	var out Operation
+	err := b.update(ctx, func(tx *bbolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if cur := meta.Get(keyUnfinished); cur != nil {
+			id := formatID(binary.BigEndian.Uint64(cur))
+			running, err := loadOp(tx, cur)
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("%w: %s %s %s (started %s)", ErrOperationRunning, id, running.Kind, running.Service, running.Started.Format(time.RFC3339))
+		}
+		seq := getU64(meta, keySeq) + 1
+		fence := getU64(meta, keyFence) + 1
+		key := u64(seq)
+		rec := opRecord{
+			Kind: op.Kind, Service: op.Service, From: op.From, To: op.To, Plan: op.Plan, Owner: op.Owner,
+			Status: StatusRunning, Fence: fence, Started: op.Started,
+		}
+		ob, err := tx.Bucket(bucketOps).CreateBucket(key)
+		if err != nil {
+			return err
+		}
+		if _, err := ob.CreateBucket(bucketSteps); err != nil {
+			return err
+		}
+		if err := putJSON(ob, keyOp, rec); err != nil {
+			return err
+		}
+		for k, v := range map[string][]byte{string(keySeq): u64(seq), string(keyFence): u64(fence), string(keyUnfinished): key} {
+			if err := meta.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		out = toOperation(formatID(seq), rec, nil)
+		return nil
+	})
+	if err != nil {
+		return Operation{}, fmt.Errorf("begin %s: %w", op.Kind, err)
+	}
+	return out, nil
+}
+
+// Unfinished implements Journal.
+func (b *Bolt) Unfinished(ctx context.Context) (*Operation, error) {
+	var out *Operation
+	err := b.view(ctx, func(tx *bbolt.Tx) error {
+		cur := tx.Bucket(bucketMeta).Get(keyUnfinished)
+		if cur == nil {
+			return nil
+		}
+		op, err := loadOp(tx, cur)
+		if err != nil {
+			return err
+		}
+		out = &op
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unfinished operation: %w", err)
+	}
+	return out, nil
+}
+
+// Resume implements Journal.
+func (b *Bolt) Resume(ctx context.Context, id string, at time.Time) (Operation, error) {
+	var out Operation
+	err := b.update(ctx, func(tx *bbolt.Tx) error {
+		key, err := parseID(id)
+		if err != nil {
+			return err
+		}
+		ob := tx.Bucket(bucketOps).Bucket(key)
+		if ob == nil {
+			return ErrNotFound
+		}
+		var rec opRecord
+		if err := getJSON(ob, keyOp, &rec); err != nil {
+			return err
+		}
+		if rec.Status.Terminal() {
+			return ErrFinished
+		}
+		meta := tx.Bucket(bucketMeta)
+		rec.Fence = getU64(meta, keyFence) + 1
+		if err := meta.Put(keyFence, u64(rec.Fence)); err != nil {
+			return err
+		}
+		rec.Resumed = append(rec.Resumed, at)
+		if err := interruptRunning(ob.Bucket(bucketSteps)); err != nil {
+			return err
+		}
+		if err := putJSON(ob, keyOp, rec); err != nil {
+			return err
+		}
+		out, err = loadOp(tx, key)
+		return err
+	})
+	if err != nil {
+		return Operation{}, fmt.Errorf("resume %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// StepStarted implements Journal.
+func (b *Bolt) StepStarted(ctx context.Context, ref Ref, stepID string, at time.Time) error {
+	if stepID == "" || at.IsZero() {
+		return fmt.Errorf("step started: %w: empty step ID or zero time", ErrInvalid)
+	}
+	err := b.update(ctx, func(tx *bbolt.Tx) error {
+		ob, _, err := writable(tx, ref)
+		if err != nil {
+			return err
+		}
+		steps := ob.Bucket(bucketSteps)
+		attempts := 0
+		err = forEachStep(steps, func(k []byte, s *stepRecord) (bool, error) {
+			if s.ID != stepID {
+				return false, nil
+			}
+			attempts++
+			// A start without a result for the previous attempt: that
+			// attempt will never report.
+			if s.Status == StepRunning {
+				s.Status = StepInterrupted
+				return true, nil
+			}
+			return false, nil
+		})
+		if err != nil {
+			return err
+		}
+		return appendStep(steps, stepRecord{ID: stepID, Attempt: attempts + 1, Status: StepRunning, Started: at})
+	})
+	if err != nil {
+		return fmt.Errorf("step %s started (operation %s): %w", stepID, ref.ID, err)
+	}
+	return nil
+}
+
+// StepFinished implements Journal.
+func (b *Bolt) StepFinished(ctx context.Context, ref Ref, stepID string, res StepResult) error {
+	switch {
+	case stepID == "" || res.At.IsZero():
+		return fmt.Errorf("step finished: %w: empty step ID or zero time", ErrInvalid)
+	case res.Status != StepOK && res.Status != StepFailed && res.Status != StepSkipped:
+		return fmt.Errorf("step finished: %w: status %q is not a result", ErrInvalid, res.Status)
+	}
+	err := b.update(ctx, func(tx *bbolt.Tx) error {
+		ob, _, err := writable(tx, ref)
+		if err != nil {
+			return err
+		}
+		steps := ob.Bucket(bucketSteps)
+		// The latest attempt of this step, scanning back from the end.
+		var last stepRecord
+		var lastKey []byte
+		attempts := 0
+		c := steps.Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var s stepRecord
+			if err := json.Unmarshal(v, &s); err != nil {
+				return fmt.Errorf("decode step: %w", err)
+			}
+			if s.ID == stepID {
+				if lastKey == nil {
+					last, lastKey = s, k
+				}
+				attempts++
+			}
+		}
+		if lastKey != nil && last.Status == StepRunning {
+			last.Status, last.Finished, last.Error, last.Outputs = res.Status, res.At, res.Error, res.Outputs
+			return putJSON(steps, lastKey, last)
+		}
+		return appendStep(steps, stepRecord{
+			ID: stepID, Attempt: attempts + 1, Status: res.Status,
+			Started: res.At, Finished: res.At, Error: res.Error, Outputs: res.Outputs,
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("step %s finished (operation %s): %w", stepID, ref.ID, err)
+	}
+	return nil
+}
+
+// Finish implements Journal.
+func (b *Bolt) Finish(ctx context.Context, ref Ref, status Status, summary string, at time.Time) error {
+	if !status.Terminal() {
+		return fmt.Errorf("finish: %w: status %q does not end an operation", ErrInvalid, status)
+	}
+	if at.IsZero() {
+		return fmt.Errorf("finish: %w: zero time", ErrInvalid)
+	}
+	err := b.update(ctx, func(tx *bbolt.Tx) error {
+		ob, rec, err := writable(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := interruptRunning(ob.Bucket(bucketSteps)); err != nil {
+			return err
+		}
+		rec.Status, rec.Summary, rec.Finished = status, summary, at
+		if err := putJSON(ob, keyOp, rec); err != nil {
+			return err
+		}
+		meta := tx.Bucket(bucketMeta)
+		if key, _ := parseID(ref.ID); string(meta.Get(keyUnfinished)) == string(key) {
+			return meta.Delete(keyUnfinished)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("finish operation %s: %w", ref.ID, err)
+	}
+	return nil
+}
+
+// Operation implements Journal.
+func (b *Bolt) Operation(ctx context.Context, id string) (Operation, error) {
+	var out Operation
+	err := b.view(ctx, func(tx *bbolt.Tx) error {
+		key, err := parseID(id)
+		if err != nil {
+			return err
+		}
+		out, err = loadOp(tx, key)
+		return err
+	})
+	if err != nil {
+		return Operation{}, fmt.Errorf("operation %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// Operations implements Journal.
+func (b *Bolt) Operations(ctx context.Context, limit int) ([]Operation, error) {
+	var out []Operation
+	err := b.view(ctx, func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketOps).Cursor()
+		for k, _ := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, _ = c.Prev() {
+			op, err := loadOp(tx, k)
+			if err != nil {
+				return err
+			}
+			out = append(out, op)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list operations: %w", err)
+	}
+	return out, nil
+}
+
+// SetPlacement implements Journal.
+func (b *Bolt) SetPlacement(ctx context.Context, ref Ref, service, provider string, at time.Time) error {
+	if service == "" || provider == "" || at.IsZero() {
+		return fmt.Errorf("set placement: %w: empty service or provider, or zero time", ErrInvalid)
+	}
+	err := b.update(ctx, func(tx *bbolt.Tx) error {
+		if _, _, err := writable(tx, ref); err != nil {
+			return err
+		}
+		return putJSON(tx.Bucket(bucketPlacement), []byte(service), placementRecord{Provider: provider, OpID: ref.ID, Since: at})
+	})
+	if err != nil {
+		return fmt.Errorf("set placement of %s: %w", service, err)
+	}
+	return nil
+}
+
+// Placement implements Journal.
+func (b *Bolt) Placement(ctx context.Context) (map[string]Placement, error) {
+	out := map[string]Placement{}
+	err := b.view(ctx, func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketPlacement).ForEach(func(k, v []byte) error {
+			var p placementRecord
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode placement of %s: %w", k, err)
+			}
+			out[string(k)] = Placement{Service: string(k), Provider: p.Provider, OpID: p.OpID, Since: p.Since}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("placement: %w", err)
+	}
+	return out, nil
+}
+
+// writable returns the operation's bucket and header if ref may write to it.
+func writable(tx *bbolt.Tx, ref Ref) (*bbolt.Bucket, opRecord, error) {
+	key, err := parseID(ref.ID)
+	if err != nil {
+		return nil, opRecord{}, err
+	}
+	ob := tx.Bucket(bucketOps).Bucket(key)
+	if ob == nil {
+		return nil, opRecord{}, ErrNotFound
+	}
+	var rec opRecord
+	if err := getJSON(ob, keyOp, &rec); err != nil {
+		return nil, opRecord{}, err
+	}
+	// The fence first: a writer that was replaced should learn that, even if
+	// its replacement has since finished the operation.
+	if rec.Fence != ref.Fence {
+		return nil, opRecord{}, fmt.Errorf("%w (holds %d, current %d)", ErrFenced, ref.Fence, rec.Fence)
+	}
+	if rec.Status.Terminal() {
+		return nil, opRecord{}, ErrFinished
+	}
+	return ob, rec, nil
+}
+
+func loadOp(tx *bbolt.Tx, key []byte) (Operation, error) {
+	ob := tx.Bucket(bucketOps).Bucket(key)
+	if ob == nil {
+		return Operation{}, ErrNotFound
+	}
+	var rec opRecord
+	if err := getJSON(ob, keyOp, &rec); err != nil {
+		return Operation{}, err
+	}
+	var steps []Step
+	err := forEachStep(ob.Bucket(bucketSteps), func(_ []byte, s *stepRecord) (bool, error) {
+		steps = append(steps, Step(*s))
+		return false, nil
+	})
+	if err != nil {
+		return Operation{}, err
+	}
+	return toOperation(formatID(binary.BigEndian.Uint64(key)), rec, steps), nil
+}
+
+func toOperation(id string, r opRecord, steps []Step) Operation {
+	return Operation{
+		ID: id, Kind: r.Kind, Service: r.Service, From: r.From, To: r.To, Plan: r.Plan, Owner: r.Owner,
+		Status: r.Status, Fence: r.Fence, Started: r.Started, Finished: r.Finished, Resumed: r.Resumed,
+		Summary: r.Summary, Steps: steps,
+	}
+}
+
+// forEachStep decodes every step in order; when fn reports a change, the
+// step is written back.
+func forEachStep(steps *bbolt.Bucket, fn func(k []byte, s *stepRecord) (changed bool, err error)) error {
+	type change struct {
+		k []byte
+		s stepRecord
+	}
+	var changes []change // bbolt forbids writes while a cursor walks
+	c := steps.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var s stepRecord
+		if err := json.Unmarshal(v, &s); err != nil {
+			return fmt.Errorf("decode step: %w", err)
+		}
+		changed, err := fn(k, &s)
+		if err != nil {
+			return err
+		}
+		if changed {
+			changes = append(changes, change{append([]byte(nil), k...), s})
+		}
+	}
+	for _, ch := range changes {
+		if err := putJSON(steps, ch.k, ch.s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func interruptRunning(steps *bbolt.Bucket) error {
+	return forEachStep(steps, func(_ []byte, s *stepRecord) (bool, error) {
+		if s.Status != StepRunning {
+			return false, nil
+		}
+		s.Status = StepInterrupted
+		return true, nil
+	})
+}
+
+func appendStep(steps *bbolt.Bucket, s stepRecord) error {
+	n, err := steps.NextSequence()
+	if err != nil {
+		return err
+	}
+	return putJSON(steps, u64(n), s)
+}
+
+func putJSON(b *bbolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}
+
+func getJSON(b *bbolt.Bucket, key []byte, v any) error {
+	data := b.Get(key)
+	if data == nil {
+		return fmt.Errorf("%w: record %q missing", ErrNotFound, key)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s: %w", key, err)
+	}
+	return nil
+}
