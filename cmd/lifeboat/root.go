@@ -101,6 +101,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newDrillCmd(g),
 		newRunCmd(g),
 		newHistoryCmd(g),
+		newResumeCmd(g),
 		newAuditCmd(g),
 	)
 	return root

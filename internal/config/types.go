@@ -27,6 +27,10 @@ type Config struct {
 	Policy    Policy
 	Drills    []*Drill
 	Notify    []*Notify
+
+	// attrRanges maps a block's Range to its attributes' ranges, for
+	// AttrRange. Added by the loader; nil in hand-built values.
+	attrRanges map[hcl.Range]map[string]hcl.Range
 }
 
 // State says where the journal lives.
@@ -34,7 +38,7 @@ type State struct {
 	// Path of the bbolt journal file, relative to Config.Dir. Default "lifeboat.db".
 	Path string
 	// Etcd, when set, replaces the local file (several orchestrators, HA).
-	Etcd *Etcd
+	Etcd  *Etcd
 	Range hcl.Range
 }
 

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+)
+
+func newHistoryCmd(g *globals) *cobra.Command {
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "history",
+		Short: "List past operations from the journal, with their timelines",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := openSession(g)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			ops, err := s.journal.Operations(cmd.Context(), limit)
+			if err != nil {
+				return err
+			}
+			if g.json() {
+				if ops == nil {
+					ops = []journal.Operation{}
+				}
+				return writeJSON(g.stdout, map[string]any{"operations": ops})
+			}
+			if len(ops) == 0 {
+				fmt.Fprintln(g.stdout, "No operations yet.")
+				return nil
+			}
+			for i, op := range ops {
+				if i > 0 {
+					fmt.Fprintln(g.stdout)
+				}
+				if err := op.WriteText(g.stdout); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 20, "how many operations, newest first (0 for all)")
+	return cmd
+}

@@ -1,0 +1,66 @@
+package health
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+)
+
+func compileDNS(c *config.DNSCheck, server string) (probeFunc, error) {
+	typ := strings.ToUpper(c.Type)
+	if typ == "" {
+		typ = "A"
+	}
+	qtype, ok := dns.StringToType[typ]
+	if !ok {
+		return nil, fmt.Errorf("unknown DNS type %q", c.Type)
+	}
+	if c.Name == "" {
+		return nil, fmt.Errorf("dns check needs a name")
+	}
+	var expect *regexp.Regexp
+	if c.Expect != "" {
+		re, err := regexp.Compile(c.Expect)
+		if err != nil {
+			return nil, fmt.Errorf("expect: %w", err)
+		}
+		expect = re
+	}
+	name := dns.Fqdn(c.Name)
+	return func(ctx context.Context, start time.Time) outcome {
+		m := new(dns.Msg)
+		m.SetQuestion(name, qtype)
+		client := &dns.Client{Net: "udp"}
+		if dl, ok := ctx.Deadline(); ok {
+			client.Timeout = time.Until(dl)
+		}
+		in, _, err := client.ExchangeContext(ctx, m, server)
+		if err != nil {
+			return outcome{reason: fmt.Sprintf("%s %s: %s", name, typ, describeErr(err, timeoutOf(ctx, start)))}
+		}
+		if in.Rcode != dns.RcodeSuccess {
+			return outcome{reason: fmt.Sprintf("%s %s: %s", name, typ, dns.RcodeToString[in.Rcode])}
+		}
+		var values []string
+		for _, rr := range in.Answer {
+			if rr.Header().Rrtype != qtype {
+				continue
+			}
+			v := strings.TrimPrefix(rr.String(), rr.Header().String())
+			if expect == nil || expect.MatchString(v) {
+				return outcome{ok: true, reason: fmt.Sprintf("%s %s %s", name, typ, v)}
+			}
+			values = append(values, v)
+		}
+		if len(values) == 0 {
+			return outcome{reason: fmt.Sprintf("%s %s: no answer", name, typ)}
+		}
+		return outcome{reason: fmt.Sprintf("%s %s: answers %s do not match /%s/", name, typ, strings.Join(values, ", "), expect)}
+	}, nil
+}

@@ -1,0 +1,270 @@
+package health
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+)
+
+// DefaultTimeout bounds one probe when neither the check nor the policy says.
+const DefaultTimeout = 3 * time.Second
+
+// Probe is one check against one target, compiled once (requests built,
+// regular expressions parsed) and run many times.
+type Probe struct {
+	Service string
+	Check   string
+	Kind    string
+	Target  string
+	Timeout time.Duration
+	// Interval is the check's own interval; zero means every round.
+	Interval time.Duration
+	fn       probeFunc
+}
+
+// outcome is a prober's verdict; Probe.Run adds the bookkeeping.
+type outcome struct {
+	ok, lost        bool
+	reason, warning string
+}
+
+// probeFunc runs one probe; start is when the probe began, for latency limits.
+type probeFunc func(ctx context.Context, start time.Time) outcome
+
+// Run probes once within the probe's timeout.
+func (p *Probe) Run(ctx context.Context) Result {
+	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	start := time.Now()
+	o := p.fn(ctx, start)
+	lat := time.Since(start)
+	cancel()
+	return Result{
+		Service: p.Service, Check: p.Check, Kind: p.Kind, Target: p.Target,
+		OK: o.ok, AccountLost: o.lost, Warning: o.warning, Reason: o.reason,
+		Latency: lat, At: start,
+	}
+}
+
+// ProberOptions configure the shared resources of all probes.
+type ProberOptions struct {
+	// MaxConnsPerHost bounds idle keep-alive connections kept per host;
+	// default 64 (the default concurrency).
+	MaxConnsPerHost int
+	// RootCAs verifies HTTPS servers; nil means the system roots.
+	RootCAs *x509.CertPool
+}
+
+// Probers holds what probes share: HTTP transports with keep-alive, one
+// per TLS setting (verification on/off, SNI override).
+type Probers struct {
+	opts       ProberOptions
+	mu         sync.Mutex
+	transports map[tlsKey]*http.Transport
+}
+
+type tlsKey struct {
+	insecure   bool
+	serverName string
+}
+
+// NewProbers returns the shared prober state; Close it when done.
+func NewProbers(opts ProberOptions) *Probers {
+	if opts.MaxConnsPerHost <= 0 {
+		opts.MaxConnsPerHost = 64
+	}
+	return &Probers{opts: opts, transports: map[tlsKey]*http.Transport{}}
+}
+
+// Close drops idle connections.
+func (p *Probers) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, t := range p.transports {
+		t.CloseIdleConnections()
+	}
+}
+
+func (p *Probers) transport(insecure bool, serverName string) *http.Transport {
+	k := tlsKey{insecure, serverName}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.transports[k]; ok {
+		return t
+	}
+	t := &http.Transport{
+		Proxy:                 nil, // probes go straight to the origin
+		DialContext:           (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          0,
+		MaxIdleConnsPerHost:   p.opts.MaxConnsPerHost,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   0, // the probe's context bounds it
+		ExpectContinueTimeout: time.Second,
+		TLSClientConfig: &tls.Config{
+			InsecureSkipVerify: insecure, // explicit opt-out in the check
+			ServerName:         serverName,
+			RootCAs:            p.opts.RootCAs,
+		},
+	}
+	p.transports[k] = t
+	return t
+}
+
+// Compile turns a check into one probe per target. addrs are the host
+// addresses of the provider the check runs against (used when the check
+// names a path or port rather than a full URL or address). defTimeout is
+// the policy's timeout.
+func (p *Probers) Compile(service string, c *config.Check, addrs []string, defTimeout time.Duration) ([]*Probe, error) {
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = defTimeout
+	}
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	base := Probe{Service: service, Check: c.Name, Kind: c.Kind(), Timeout: timeout, Interval: c.Interval}
+	var (
+		targets []string
+		build   func(target string) (probeFunc, error)
+		err     error
+	)
+	switch {
+	case c.HTTP != nil:
+		targets, err = httpTargets(c.HTTP, addrs)
+		build = func(t string) (probeFunc, error) { return p.compileHTTP(c.HTTP, t) }
+	case c.TCP != nil:
+		targets = hostPortTargets(c.TCP.Address, c.TCP.Port, addrs)
+		build = func(t string) (probeFunc, error) { return compileTCP(c.TCP, t) }
+	case c.DNS != nil:
+		targets = hostPortTargets(c.DNS.Server, 53, addrs)
+		build = func(t string) (probeFunc, error) { return compileDNS(c.DNS, t) }
+	case c.Exec != nil:
+		if len(c.Exec.Command) == 0 {
+			return nil, fmt.Errorf("check %q: exec needs a command", c.Name)
+		}
+		targets = []string{c.Exec.Command[0]}
+		build = func(string) (probeFunc, error) { return compileExec(c.Exec), nil }
+	case c.ProviderAPI != nil:
+		targets = []string{redactURL(c.ProviderAPI.URL)}
+		build = func(string) (probeFunc, error) { return p.compileProviderAPI(c.ProviderAPI) }
+	default:
+		return nil, fmt.Errorf("check %q has no prober block", c.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("check %q: %w", c.Name, err)
+	}
+	if len(targets) == 0 {
+		pr := base
+		pr.Target = "(no addresses)"
+		pr.fn = func(context.Context, time.Time) outcome {
+			return outcome{reason: "no host addresses known to check"}
+		}
+		return []*Probe{&pr}, nil
+	}
+	out := make([]*Probe, 0, len(targets))
+	for _, t := range targets {
+		fn, err := build(t)
+		if err != nil {
+			return nil, fmt.Errorf("check %q: %w", c.Name, err)
+		}
+		pr := base
+		pr.Target, pr.fn = t, fn
+		out = append(out, &pr)
+	}
+	return out, nil
+}
+
+// hostPortTargets is the fixed address when set, else port on every address.
+func hostPortTargets(fixed string, port int, addrs []string) []string {
+	if fixed != "" {
+		return []string{fixed}
+	}
+	out := make([]string, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, withPort(a, port))
+	}
+	return out
+}
+
+// withPort adds port to an address that does not carry one already.
+func withPort(addr string, port int) string {
+	if _, _, err := net.SplitHostPort(addr); err == nil {
+		return addr
+	}
+	return net.JoinHostPort(addr, strconv.Itoa(port))
+}
+
+// redactURL drops user info and the query, where tokens tend to hide.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid url)"
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		u.RawQuery = "…"
+	}
+	return u.String()
+}
+
+// describeErr turns a network error into the words an operator needs.
+func describeErr(err error, timeout time.Duration) string {
+	var (
+		certInvalid x509.CertificateInvalidError
+		unknownCA   x509.UnknownAuthorityError
+		hostErr     x509.HostnameError
+		recErr      tls.RecordHeaderError
+		dnsErr      *net.DNSError
+		redir       *redirectError
+	)
+	switch {
+	case errors.As(err, &redir):
+		return redir.Error()
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return "no answer within " + timeout.String()
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by peer"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "host unreachable"
+	case errors.As(err, &certInvalid):
+		if certInvalid.Reason == x509.Expired {
+			return "TLS certificate expired or not yet valid: " + certInvalid.Detail
+		}
+		return "TLS certificate invalid: " + certInvalid.Error()
+	case errors.As(err, &unknownCA):
+		return "TLS certificate signed by unknown authority (self-signed?)"
+	case errors.As(err, &hostErr):
+		return "TLS certificate not valid for " + hostErr.Host
+	case errors.As(err, &recErr):
+		return "server did not answer with TLS"
+	case errors.As(err, &dnsErr):
+		return "cannot resolve " + dnsErr.Name
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed before a complete answer"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

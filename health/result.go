@@ -1,0 +1,40 @@
+// Package health watches providers from outside: probers (http, tcp, dns,
+// exec, provider_api), a scheduler that runs them in time slots on a fixed
+// pool of workers, and a pure per-provider state machine with thresholds,
+// quorum and hysteresis. It observes and reports; it never decides a
+// failover (the planner does).
+package health
+
+import "time"
+
+// Result is what one probe of one check against one target saw.
+type Result struct {
+	// Service is set when the check belongs to a service rather than to
+	// the provider itself.
+	Service string `json:"service,omitempty"`
+	Check   string `json:"check"`
+	Kind    string `json:"kind"`
+	// Target is what was probed: a URL, host:port, "server name/type" or a
+	// command name. It never holds a secret.
+	Target string `json:"target"`
+	OK     bool   `json:"ok"`
+	// AccountLost marks a provider API saying the account is gone
+	// (401/403, suspended, terminated): a different signal from unreachable.
+	AccountLost bool          `json:"account_lost,omitempty"`
+	Warning     string        `json:"warning,omitempty"`
+	Latency     time.Duration `json:"latency"`
+	// Reason says in words what the probe saw, on success as on failure.
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+// State is a provider's health as the state machine sees it.
+type State string
+
+const (
+	StateUnknown     State = "unknown"
+	StateHealthy     State = "healthy"
+	StateDegraded    State = "degraded"
+	StateDown        State = "down"
+	StateAccountLost State = "account_lost"
+)

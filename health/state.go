@@ -1,0 +1,178 @@
+package health
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Policy is what the state machine needs from the configuration's policy.
+type Policy struct {
+	FailAfter    int     // consecutive failed rounds before down; default 3
+	RecoverAfter int     // consecutive good rounds before healthy again; default 5
+	Quorum       float64 // fraction of a round's results that must fail; default 0.5
+}
+
+func (p Policy) withDefaults() Policy {
+	if p.FailAfter <= 0 {
+		p.FailAfter = 3
+	}
+	if p.RecoverAfter <= 0 {
+		p.RecoverAfter = 5
+	}
+	if p.Quorum <= 0 || p.Quorum > 1 {
+		p.Quorum = 0.5
+	}
+	return p
+}
+
+// Transition is a change of a provider's state, with the evidence.
+type Transition struct {
+	Provider string    `json:"provider"`
+	From     State     `json:"from"`
+	To       State     `json:"to"`
+	At       time.Time `json:"at"`
+	Reason   string    `json:"reason"`
+	// Evidence are the round's results that explain the change: the
+	// failures when getting worse, every result when recovering.
+	Evidence []Result `json:"evidence"`
+}
+
+// Machine is one provider's state machine:
+//
+//	unknown → healthy ⇄ degraded → down, and account_lost.
+//
+// A round is one observation: the results of every check of the provider.
+// A round fails when at least the quorum fraction of its results failed.
+// Down only after FailAfter consecutive failed rounds; account_lost after
+// FailAfter consecutive rounds in which the provider API said the account
+// is gone; healthy again only after RecoverAfter good rounds. Anything in
+// between is degraded. It is pure: no clock, no I/O.
+type Machine struct {
+	provider string
+	policy   Policy
+	state    State
+	since    time.Time
+	reason   string
+	rounds   int
+
+	failStreak int // rounds failing the quorum
+	lostStreak int // rounds with an account_lost result
+	passStreak int // rounds neither failing the quorum nor lost
+	okStreak   int // rounds with every result OK
+}
+
+// NewMachine starts a provider in the unknown state.
+func NewMachine(provider string, p Policy) *Machine {
+	return &Machine{provider: provider, policy: p.withDefaults(), state: StateUnknown, reason: "not checked yet"}
+}
+
+// State is the current state.
+func (m *Machine) State() State { return m.state }
+
+// Since is when the current state was entered (zero while unknown).
+func (m *Machine) Since() time.Time { return m.since }
+
+// Reason explains the current state.
+func (m *Machine) Reason() string { return m.reason }
+
+// Rounds counts the rounds observed.
+func (m *Machine) Rounds() int { return m.rounds }
+
+// Observe feeds one round's results observed at at. It returns the
+// transition when the state changed. A round with no results carries no
+// evidence and changes nothing.
+func (m *Machine) Observe(at time.Time, results []Result) (Transition, bool) {
+	if len(results) == 0 {
+		return Transition{}, false
+	}
+	m.rounds++
+	failed, lost := 0, 0
+	for i := range results {
+		if !results[i].OK {
+			failed++
+		}
+		if results[i].AccountLost {
+			lost++
+		}
+	}
+	total := len(results)
+	roundFailed := float64(failed) >= m.policy.Quorum*float64(total)
+	allOK := failed == 0
+	m.failStreak = streak(m.failStreak, roundFailed)
+	m.lostStreak = streak(m.lostStreak, lost > 0)
+	m.passStreak = streak(m.passStreak, !roundFailed && lost == 0)
+	m.okStreak = streak(m.okStreak, allOK)
+
+	next, why := m.state, ""
+	switch {
+	case m.lostStreak >= m.policy.FailAfter:
+		next, why = StateAccountLost, fmt.Sprintf("provider API reported the account lost in %d consecutive rounds", m.lostStreak)
+	case m.failStreak >= m.policy.FailAfter:
+		next, why = StateDown, fmt.Sprintf("%d consecutive rounds with at least %.0f%% of checks failing (now %d/%d)", m.failStreak, m.policy.Quorum*100, failed, total)
+	case m.state == StateDown || m.state == StateAccountLost:
+		if m.passStreak >= m.policy.RecoverAfter {
+			next = StateDegraded
+			if allOK {
+				next = StateHealthy
+			}
+			why = fmt.Sprintf("%d consecutive rounds without quorum failure (now %d/%d failing)", m.passStreak, failed, total)
+		}
+	case allOK && (m.state == StateUnknown || m.state == StateHealthy):
+		next, why = StateHealthy, fmt.Sprintf("all %d checks passed", total)
+	case allOK: // degraded: hysteresis before healthy again
+		if m.okStreak >= m.policy.RecoverAfter {
+			next, why = StateHealthy, fmt.Sprintf("%d consecutive rounds with every check passing", m.okStreak)
+		}
+	default:
+		next, why = StateDegraded, fmt.Sprintf("%d/%d checks failing", failed, total)
+		if roundFailed {
+			why += fmt.Sprintf(" (failed round %d of %d before down)", m.failStreak, m.policy.FailAfter)
+		}
+		if lost > 0 {
+			why += fmt.Sprintf("; account lost reported (%d of %d rounds)", m.lostStreak, m.policy.FailAfter)
+		}
+	}
+	if next == m.state {
+		if why != "" {
+			m.reason = why
+		}
+		return Transition{}, false
+	}
+	t := Transition{Provider: m.provider, From: m.state, To: next, At: at, Reason: why, Evidence: evidence(results, next)}
+	m.state, m.since, m.reason = next, at, why
+	return t, true
+}
+
+func streak(n int, cond bool) int {
+	if cond {
+		return n + 1
+	}
+	return 0
+}
+
+// evidence copies the results that explain a move to state to: the
+// failures when it is worse than healthy, everything otherwise.
+func evidence(results []Result, to State) []Result {
+	var out []Result
+	for _, r := range results {
+		if to == StateHealthy || !r.OK {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// String is a one-line account of the transition for logs and notices.
+func (t Transition) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s → %s: %s", t.Provider, t.From, t.To, t.Reason)
+	for i, r := range t.Evidence {
+		if i == 3 {
+			fmt.Fprintf(&b, "; and %d more", len(t.Evidence)-3)
+			break
+		}
+		fmt.Fprintf(&b, "; %s %s: %s", r.Check, r.Target, r.Reason)
+	}
+	return b.String()
+}

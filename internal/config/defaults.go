@@ -1,0 +1,223 @@
+package config
+
+import (
+	"strings"
+	"time"
+)
+
+// Every default of the configuration language is declared here, and
+// applied by applyDefaults once a file has been validated. A zero value in
+// a validated configuration means "not written": validation rejects every
+// explicit zero that would be meaningless (ttl = 0, quorum = 0, ...). The
+// two settings whose zero is meaningful, http.follow_redirects (false) and
+// http.max_redirects (0), are defaulted while decoding instead, from the
+// constants below.
+const (
+	// DefaultStatePath is state.path: the bbolt journal, relative to the
+	// configuration file's directory.
+	DefaultStatePath = "lifeboat.db"
+	// DefaultEtcdPrefix is state.etcd.prefix.
+	DefaultEtcdPrefix = "/lifeboat/"
+
+	// DefaultTerraformTimeout is terraform.timeout: one init, plan or apply.
+	DefaultTerraformTimeout = 10 * time.Minute
+	// DefaultWorkspace is provider.terraform.workspace.
+	DefaultWorkspace = "default"
+
+	// DefaultInterval is policy.interval: how often every check runs.
+	DefaultInterval = 5 * time.Second
+	// DefaultTimeout is policy.timeout: how long one probe may take.
+	DefaultTimeout = 3 * time.Second
+	// DefaultFailAfter is policy.fail_after: consecutive failed rounds
+	// before a provider is lost.
+	DefaultFailAfter = 3
+	// DefaultRecoverAfter is policy.recover_after: consecutive good rounds
+	// before a lost provider counts as healthy again.
+	DefaultRecoverAfter = 5
+	// DefaultQuorum is policy.quorum: the fraction of a provider's checks
+	// that must fail for a round to count as failed.
+	DefaultQuorum = 0.5
+	// DefaultCooldown is policy.cooldown: the minimum time between two
+	// automatic failovers of one service.
+	DefaultCooldown = 30 * time.Minute
+	// DefaultConcurrency is policy.concurrency: checks in flight at once.
+	DefaultConcurrency = 64
+	// DefaultWaitHealthy is policy.wait_healthy.
+	DefaultWaitHealthy = 5 * time.Minute
+	// DefaultVerifyDNS is policy.verify_dns.
+	DefaultVerifyDNS = 2 * time.Minute
+
+	// DefaultTTL is service.ttl in seconds.
+	DefaultTTL = 60
+	// DefaultAddressOutput is service.address_output.
+	DefaultAddressOutput = "addresses"
+
+	// DefaultDrillMode is drill.mode: the drill that changes nothing.
+	DefaultDrillMode = DrillReadiness
+
+	// DefaultHTTPMethod is the method of http and provider_api checks.
+	DefaultHTTPMethod = "GET"
+	// DefaultHTTPPath is http.path when neither url nor path is written.
+	DefaultHTTPPath = "/"
+	// DefaultHTTPScheme is http.scheme with path.
+	DefaultHTTPScheme = "http"
+	// DefaultCertExpiryWarning is http.cert_expiry_warning (14 days).
+	DefaultCertExpiryWarning = 336 * time.Hour
+	// DefaultFollowRedirects is http.follow_redirects.
+	DefaultFollowRedirects = true
+	// DefaultMaxRedirects is http.max_redirects.
+	DefaultMaxRedirects = 10
+
+	// DefaultDNSCheckType is the record type a dns check asks for.
+	DefaultDNSCheckType = "A"
+
+	// DefaultAPIHeader is provider_api.header, where the token is sent.
+	DefaultAPIHeader = "Authorization"
+	// DefaultLostPattern is provider_api.lost_pattern: a body matching it
+	// means the account is gone.
+	DefaultLostPattern = `(?i)suspended|terminated|banned|closed`
+)
+
+// applyDefaults fills every field left unwritten in a validated
+// configuration. It runs after validation, so references resolve.
+func applyDefaults(c *Config) {
+	if c.State.Path == "" {
+		c.State.Path = DefaultStatePath
+	}
+	if e := c.State.Etcd; e != nil && e.Prefix == "" {
+		e.Prefix = DefaultEtcdPrefix
+	}
+	// terraform.binary stays empty: the terraform package looks for "tofu",
+	// then "terraform", in PATH.
+	if c.Terraform.Timeout == 0 {
+		c.Terraform.Timeout = DefaultTerraformTimeout
+	}
+
+	p := &c.Policy
+	setDur(&p.Interval, DefaultInterval)
+	setDur(&p.Timeout, DefaultTimeout)
+	setInt(&p.FailAfter, DefaultFailAfter)
+	setInt(&p.RecoverAfter, DefaultRecoverAfter)
+	if p.Quorum == 0 {
+		p.Quorum = DefaultQuorum
+	}
+	setDur(&p.Cooldown, DefaultCooldown)
+	setInt(&p.Concurrency, DefaultConcurrency)
+	setDur(&p.WaitHealthy, DefaultWaitHealthy)
+	setDur(&p.VerifyDNS, DefaultVerifyDNS)
+
+	var dnsNames []string
+	for _, d := range c.DNS {
+		dnsNames = append(dnsNames, d.Name)
+		if d.Vendor == "" {
+			d.Vendor = d.Type
+		}
+		// An rfc2136 server is the primary authoritative server: verify
+		// the cutover there unless other nameservers are listed.
+		if len(d.Nameservers) == 0 && d.Type == "rfc2136" && d.Settings["server"] != "" {
+			d.Nameservers = []string{d.Settings["server"]}
+		}
+	}
+
+	for _, pr := range c.Providers {
+		if pr.Vendor == "" {
+			pr.Vendor = pr.Name
+		}
+		if pr.Standby == "" {
+			pr.Standby = StandbyActive
+		}
+		if w := pr.Terraform; w != nil && w.Workspace == "" {
+			w.Workspace = DefaultWorkspace
+		}
+		for _, ch := range pr.Checks {
+			checkDefaults(ch, p)
+		}
+	}
+
+	for _, s := range c.Services {
+		setInt(&s.TTL, DefaultTTL)
+		if s.AddressOutput == "" {
+			s.AddressOutput = DefaultAddressOutput
+		}
+		if s.DNS == nil {
+			// Every declared dns block, in file order.
+			s.DNS = append([]string(nil), dnsNames...)
+		}
+		for _, ch := range s.Checks {
+			checkDefaults(ch, p)
+		}
+	}
+
+	for _, d := range c.Drills {
+		if d.Mode == "" {
+			d.Mode = DefaultDrillMode
+		}
+		if d.Record == "" {
+			if s := c.Service(d.Service); s != nil {
+				d.Record = drillRecord(s.Records)
+			}
+		}
+	}
+}
+
+// drillRecord is the default canary record: "drill-" plus the first
+// non-apex record, or "drill" for a service that only has the apex.
+func drillRecord(records []string) string {
+	for _, r := range records {
+		if r != "@" && r != "" {
+			return "drill-" + r
+		}
+	}
+	return "drill"
+}
+
+func checkDefaults(ch *Check, p *Policy) {
+	setDur(&ch.Interval, p.Interval)
+	setDur(&ch.Timeout, p.Timeout)
+	if h := ch.HTTP; h != nil {
+		if h.Method == "" {
+			h.Method = DefaultHTTPMethod
+		}
+		if h.URL == "" {
+			if h.Path == "" {
+				h.Path = DefaultHTTPPath
+			}
+			if h.Scheme == "" {
+				h.Scheme = DefaultHTTPScheme
+			}
+			if h.Port == 0 {
+				h.Port = 80
+				if strings.EqualFold(h.Scheme, "https") {
+					h.Port = 443
+				}
+			}
+		}
+		setDur(&h.CertExpiryWarning, DefaultCertExpiryWarning)
+	}
+	if d := ch.DNS; d != nil && d.Type == "" {
+		d.Type = DefaultDNSCheckType
+	}
+	if a := ch.ProviderAPI; a != nil {
+		if a.Method == "" {
+			a.Method = DefaultHTTPMethod
+		}
+		if a.Header == "" {
+			a.Header = DefaultAPIHeader
+		}
+		if a.LostPattern == "" {
+			a.LostPattern = DefaultLostPattern
+		}
+	}
+}
+
+func setDur(d *time.Duration, def time.Duration) {
+	if *d == 0 {
+		*d = def
+	}
+}
+
+func setInt(n *int, def int) {
+	if *n == 0 {
+		*n = def
+	}
+}

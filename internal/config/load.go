@@ -1,0 +1,198 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/gohcl"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// Options adjusts loading.
+type Options struct {
+	// DNSSettings checks a dns block's type and settings (the CLI passes
+	// the DNS registry's checker). It returns an error wrapping
+	// ErrUnknownDNSType for an unknown type; other errors are reported at
+	// the settings attribute. Its messages must not contain setting
+	// values; the loader scrubs them anyway. nil accepts any type.
+	DNSSettings func(typ string, settings map[string]string) error
+	// LookupEnv resolves env("NAME"); default os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+}
+
+// Load reads and parses the configuration file at path. A file that cannot
+// be read is a plain wrapped error; an invalid configuration is an *Error.
+func Load(path string, opts Options) (*Config, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	return Parse(path, src, opts)
+}
+
+// Parse parses and validates a configuration. filename is used in
+// diagnostics, and its directory resolves file() arguments and the
+// relative paths of Config.Path. Every problem found is reported, sorted
+// by position, in an *Error.
+func Parse(filename string, src []byte, opts Options) (*Config, error) {
+	lookup := opts.LookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	dir := filepath.Dir(filename)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	c := &checker{filename: filename, opts: opts, attrRanges: map[hcl.Range]map[string]hcl.Range{}}
+
+	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	if diags.HasErrors() {
+		c.addHCL(diags)
+		return nil, c.err()
+	}
+	var raw rawFile
+	ctx := evalContext(dir, lookup, c.addSecret)
+	c.addHCL(gohcl.DecodeBody(file.Body, ctx, &raw))
+
+	cfg := c.convert(&raw)
+	cfg.Filename = filename
+	cfg.Dir = dir
+	cfg.attrRanges = c.attrRanges
+	if len(c.diags) > 0 {
+		return nil, c.err()
+	}
+	applyDefaults(cfg)
+	return cfg, nil
+}
+
+// checker collects diagnostics while converting raw blocks.
+type checker struct {
+	filename string
+	opts     Options
+	diags    []Diagnostic
+	// hclErrs are the ranges of decoding errors: an attribute that failed
+	// to decode is not validated again (one error per mistake).
+	hclErrs []hcl.Range
+	// secrets are values that must never appear in a message.
+	secrets    []string
+	attrRanges map[hcl.Range]map[string]hcl.Range
+	// attrNames names every converted attribute for messages, so HCL's
+	// own diagnostics can say which field they are about.
+	attrNames []namedRange
+	// fromHCL marks diagnostics produced by the HCL libraries, by index
+	// in diags, with their positions.
+	fromHCL map[int]hcl.Range
+}
+
+type namedRange struct {
+	r     hcl.Range
+	where string
+}
+
+func (c *checker) addSecret(s string) {
+	// Shorter strings are too common to scrub without mangling messages,
+	// and too short to be secrets worth the name.
+	if len(s) >= 4 {
+		c.secrets = append(c.secrets, s)
+	}
+}
+
+func (c *checker) addHCL(diags hcl.Diagnostics) {
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		// An expression that failed to evaluate decodes to an unknown
+		// value, and gohcl then reports that too: the first error is
+		// the useful one.
+		if d.Summary == "Unsuitable value type" && strings.Contains(d.Detail, "value must be known") {
+			continue
+		}
+		r := hcl.Range{Filename: c.filename, Start: hcl.InitialPos, End: hcl.InitialPos}
+		if d.Subject != nil {
+			r = *d.Subject
+		}
+		c.hclErrs = append(c.hclErrs, r)
+		msg := d.Summary
+		if detail := strings.TrimPrefix(d.Detail, "Unsuitable value: "); detail != "" {
+			msg += ": " + detail
+		}
+		if c.fromHCL == nil {
+			c.fromHCL = map[int]hcl.Range{}
+		}
+		c.fromHCL[len(c.diags)] = r
+		c.add(r, msg)
+	}
+}
+
+func (c *checker) add(r hcl.Range, msg string) {
+	fn := r.Filename
+	if fn == "" {
+		fn = c.filename
+	}
+	line, col := r.Start.Line, r.Start.Column
+	if line < 1 {
+		line, col = 1, 1
+	}
+	c.diags = append(c.diags, Diagnostic{Filename: fn, Line: line, Column: col, Message: msg})
+}
+
+// failed reports whether a decoding error lies within r.
+func (c *checker) failed(r hcl.Range) bool {
+	for _, e := range c.hclErrs {
+		if e.Filename == r.Filename && e.Start.Byte >= r.Start.Byte && e.Start.Byte < r.End.Byte {
+			return true
+		}
+	}
+	return false
+}
+
+// err returns the collected diagnostics, scrubbed, sorted and without
+// repeats.
+func (c *checker) err() error {
+	for i, r := range c.fromHCL {
+		for _, a := range c.attrNames {
+			if a.r.Filename == r.Filename && r.Start.Byte >= a.r.Start.Byte && r.Start.Byte < a.r.End.Byte {
+				c.diags[i].Message = a.where + ": " + c.diags[i].Message
+				break
+			}
+		}
+	}
+	// Longest first, so a secret containing another is replaced whole.
+	sort.Slice(c.secrets, func(i, j int) bool { return len(c.secrets[i]) > len(c.secrets[j]) })
+	for i := range c.diags {
+		c.diags[i].Message = scrub(c.diags[i].Message, c.secrets)
+	}
+	sort.SliceStable(c.diags, func(i, j int) bool {
+		a, b := c.diags[i], c.diags[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.Message < b.Message
+	})
+	out := c.diags[:0]
+	for _, d := range c.diags {
+		if len(out) == 0 || d != out[len(out)-1] {
+			out = append(out, d)
+		}
+	}
+	return &Error{Diags: out}
+}
+
+func scrub(msg string, secrets []string) string {
+	for _, s := range secrets {
+		msg = strings.ReplaceAll(msg, s, "<redacted>")
+		if q := strconv.Quote(s); q[1:len(q)-1] != s {
+			msg = strings.ReplaceAll(msg, q[1:len(q)-1], "<redacted>")
+		}
+	}
+	return msg
+}

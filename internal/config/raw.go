@@ -1,0 +1,210 @@
+package config
+
+import "github.com/hashicorp/hcl/v2"
+
+// The raw structs mirror the HCL language one to one. gohcl decodes into
+// them (rejecting unknown attributes and blocks); convert.go then validates
+// them and builds the public types. Optional scalars are pointers so that
+// "not written" and "written as zero" stay distinguishable: an explicit
+// ttl = 0 is an error, a missing ttl takes the default. Every block keeps
+// its body so attribute positions can be looked up for diagnostics.
+//
+// Blocks that may appear at most once are still slices: the converter
+// reports the second one itself, with a message naming the first's line.
+
+type rawFile struct {
+	State     []*rawState        `hcl:"state,block"`
+	Terraform []*rawTerraformCLI `hcl:"terraform,block"`
+	DNS       []*rawDNS          `hcl:"dns,block"`
+	Providers []*rawProvider     `hcl:"provider,block"`
+	Services  []*rawService      `hcl:"service,block"`
+	Policy    []*rawPolicy       `hcl:"policy,block"`
+	Drills    []*rawDrill        `hcl:"drill,block"`
+	Notify    []*rawNotify       `hcl:"notify,block"`
+}
+
+type rawState struct {
+	Path     *string    `hcl:"path,optional"`
+	Etcd     []*rawEtcd `hcl:"etcd,block"`
+	Body     hcl.Body   `hcl:",body"`
+	DefRange hcl.Range  `hcl:",def_range"`
+}
+
+type rawEtcd struct {
+	Endpoints []string  `hcl:"endpoints,optional"`
+	Prefix    *string   `hcl:"prefix,optional"`
+	Username  *string   `hcl:"username,optional"`
+	Password  *string   `hcl:"password,optional"`
+	Body      hcl.Body  `hcl:",body"`
+	DefRange  hcl.Range `hcl:",def_range"`
+}
+
+type rawTerraformCLI struct {
+	Binary         *string   `hcl:"binary,optional"`
+	CLIConfigFile  *string   `hcl:"cli_config_file,optional"`
+	PluginCacheDir *string   `hcl:"plugin_cache_dir,optional"`
+	Timeout        *string   `hcl:"timeout,optional"`
+	Body           hcl.Body  `hcl:",body"`
+	DefRange       hcl.Range `hcl:",def_range"`
+}
+
+type rawDNS struct {
+	Name         string            `hcl:"name,label"`
+	NameRange    hcl.Range         `hcl:"name,label_range"`
+	Type         *string           `hcl:"type,optional"`
+	Zone         *string           `hcl:"zone,optional"`
+	Vendor       *string           `hcl:"vendor,optional"`
+	Jurisdiction *string           `hcl:"jurisdiction,optional"`
+	Settings     map[string]string `hcl:"settings,optional"`
+	Nameservers  []string          `hcl:"nameservers,optional"`
+	Body         hcl.Body          `hcl:",body"`
+	DefRange     hcl.Range         `hcl:",def_range"`
+}
+
+type rawProvider struct {
+	Name         string          `hcl:"name,label"`
+	NameRange    hcl.Range       `hcl:"name,label_range"`
+	Vendor       *string         `hcl:"vendor,optional"`
+	Jurisdiction *string         `hcl:"jurisdiction,optional"`
+	Standby      *string         `hcl:"standby,optional"`
+	Addresses    []string        `hcl:"addresses,optional"`
+	Terraform    []*rawWorkspace `hcl:"terraform,block"`
+	Checks       []*rawCheck     `hcl:"check,block"`
+	Body         hcl.Body        `hcl:",body"`
+	DefRange     hcl.Range       `hcl:",def_range"`
+}
+
+type rawWorkspace struct {
+	Dir       *string           `hcl:"dir,optional"`
+	Workspace *string           `hcl:"workspace,optional"`
+	Vars      map[string]string `hcl:"vars,optional"`
+	Body      hcl.Body          `hcl:",body"`
+	DefRange  hcl.Range         `hcl:",def_range"`
+}
+
+type rawService struct {
+	Name          string            `hcl:"name,label"`
+	NameRange     hcl.Range         `hcl:"name,label_range"`
+	Records       []string          `hcl:"records,optional"`
+	TTL           *int              `hcl:"ttl,optional"`
+	Candidates    []string          `hcl:"candidates,optional"`
+	AddressOutput *string           `hcl:"address_output,optional"`
+	DNS           []string          `hcl:"dns,optional"`
+	Vars          map[string]string `hcl:"vars,optional"`
+	Adopt         *bool             `hcl:"adopt,optional"`
+	Checks        []*rawCheck       `hcl:"check,block"`
+	Body          hcl.Body          `hcl:",body"`
+	DefRange      hcl.Range         `hcl:",def_range"`
+}
+
+type rawCheck struct {
+	Name        string                 `hcl:"name,label"`
+	NameRange   hcl.Range              `hcl:"name,label_range"`
+	Interval    *string                `hcl:"interval,optional"`
+	Timeout     *string                `hcl:"timeout,optional"`
+	HTTP        []*rawHTTPCheck        `hcl:"http,block"`
+	TCP         []*rawTCPCheck         `hcl:"tcp,block"`
+	DNS         []*rawDNSCheck         `hcl:"dns,block"`
+	Exec        []*rawExecCheck        `hcl:"exec,block"`
+	ProviderAPI []*rawProviderAPICheck `hcl:"provider_api,block"`
+	Body        hcl.Body               `hcl:",body"`
+	DefRange    hcl.Range              `hcl:",def_range"`
+}
+
+type rawHTTPCheck struct {
+	URL                *string           `hcl:"url,optional"`
+	Path               *string           `hcl:"path,optional"`
+	Scheme             *string           `hcl:"scheme,optional"`
+	Port               *int              `hcl:"port,optional"`
+	Method             *string           `hcl:"method,optional"`
+	Host               *string           `hcl:"host,optional"`
+	Headers            map[string]string `hcl:"headers,optional"`
+	ExpectStatus       []int             `hcl:"expect_status,optional"`
+	BodyRegex          *string           `hcl:"body_regex,optional"`
+	ExpectHeaders      map[string]string `hcl:"expect_headers,optional"`
+	MaxLatency         *string           `hcl:"max_latency,optional"`
+	InsecureSkipVerify *bool             `hcl:"insecure_skip_verify,optional"`
+	CertExpiryWarning  *string           `hcl:"cert_expiry_warning,optional"`
+	FollowRedirects    *bool             `hcl:"follow_redirects,optional"`
+	MaxRedirects       *int              `hcl:"max_redirects,optional"`
+	Body               hcl.Body          `hcl:",body"`
+	DefRange           hcl.Range         `hcl:",def_range"`
+}
+
+type rawTCPCheck struct {
+	Address  *string   `hcl:"address,optional"`
+	Port     *int      `hcl:"port,optional"`
+	Send     *string   `hcl:"send,optional"`
+	Expect   *string   `hcl:"expect,optional"`
+	Body     hcl.Body  `hcl:",body"`
+	DefRange hcl.Range `hcl:",def_range"`
+}
+
+type rawDNSCheck struct {
+	Server   *string   `hcl:"server,optional"`
+	Name     *string   `hcl:"name,optional"`
+	Type     *string   `hcl:"type,optional"`
+	Expect   *string   `hcl:"expect,optional"`
+	Body     hcl.Body  `hcl:",body"`
+	DefRange hcl.Range `hcl:",def_range"`
+}
+
+type rawExecCheck struct {
+	Command  []string          `hcl:"command,optional"`
+	Env      map[string]string `hcl:"env,optional"`
+	Body     hcl.Body          `hcl:",body"`
+	DefRange hcl.Range         `hcl:",def_range"`
+}
+
+type rawProviderAPICheck struct {
+	URL         *string   `hcl:"url,optional"`
+	Method      *string   `hcl:"method,optional"`
+	Token       *string   `hcl:"token,optional"`
+	Header      *string   `hcl:"header,optional"`
+	LostPattern *string   `hcl:"lost_pattern,optional"`
+	Body        hcl.Body  `hcl:",body"`
+	DefRange    hcl.Range `hcl:",def_range"`
+}
+
+type rawPolicy struct {
+	Interval     *string   `hcl:"interval,optional"`
+	Timeout      *string   `hcl:"timeout,optional"`
+	FailAfter    *int      `hcl:"fail_after,optional"`
+	RecoverAfter *int      `hcl:"recover_after,optional"`
+	Quorum       *float64  `hcl:"quorum,optional"`
+	AutoFailover *bool     `hcl:"auto_failover,optional"`
+	Cooldown     *string   `hcl:"cooldown,optional"`
+	Concurrency  *int      `hcl:"concurrency,optional"`
+	WaitHealthy  *string   `hcl:"wait_healthy,optional"`
+	VerifyDNS    *string   `hcl:"verify_dns,optional"`
+	Body         hcl.Body  `hcl:",body"`
+	DefRange     hcl.Range `hcl:",def_range"`
+}
+
+type rawDrill struct {
+	Name      string    `hcl:"name,label"`
+	NameRange hcl.Range `hcl:"name,label_range"`
+	Schedule  *string   `hcl:"schedule,optional"`
+	Service   *string   `hcl:"service,optional"`
+	Mode      *string   `hcl:"mode,optional"`
+	Record    *string   `hcl:"record,optional"`
+	Target    *string   `hcl:"target,optional"`
+	Body      hcl.Body  `hcl:",body"`
+	DefRange  hcl.Range `hcl:",def_range"`
+}
+
+type rawNotify struct {
+	Name      string        `hcl:"name,label"`
+	NameRange hcl.Range     `hcl:"name,label_range"`
+	Webhook   []*rawWebhook `hcl:"webhook,block"`
+	Events    []string      `hcl:"events,optional"`
+	Body      hcl.Body      `hcl:",body"`
+	DefRange  hcl.Range     `hcl:",def_range"`
+}
+
+type rawWebhook struct {
+	URL      *string           `hcl:"url,optional"`
+	Headers  map[string]string `hcl:"headers,optional"`
+	Body     hcl.Body          `hcl:",body"`
+	DefRange hcl.Range         `hcl:",def_range"`
+}

@@ -1,0 +1,155 @@
+package dnscutover
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Verify asks every nameserver of every target directly, without
+// recursion, for the A and AAAA sets of each record of req, round after
+// round, until each serves exactly req.Addresses with the authoritative
+// flag set, or until opts.VerifyTimeout (or ctx) ends. A target's result
+// holds ErrNotVerified with the last answers seen when it did not converge;
+// Attempts counts its rounds.
+func Verify(ctx context.Context, targets []Target, req Request, opts Options) []ProviderResult {
+	opts = opts.withDefaults()
+	req, err := req.normalize(true)
+	ctx, cancel := context.WithTimeout(ctx, opts.VerifyTimeout)
+	defer cancel()
+	return parallel(ctx, targets, func(ctx context.Context, t Target) ProviderResult {
+		if err != nil {
+			return ProviderResult{Err: err}
+		}
+		return verifyOne(ctx, t, req, opts)
+	})
+}
+
+// check is one question to one nameserver.
+type check struct {
+	server string
+	name   string // FQDN
+	qtype  uint16
+	want   []netip.Addr
+}
+
+func verifyOne(ctx context.Context, t Target, req Request, opts Options) ProviderResult {
+	var res ProviderResult
+	if len(t.Nameservers) == 0 {
+		res.Err = fmt.Errorf("%w: DNS provider %q has no nameservers to verify against", ErrInvalidRequest, t.Name)
+		return res
+	}
+	var pending []check
+	for _, ns := range t.Nameservers {
+		for _, name := range req.Records {
+			for _, qtype := range []uint16{dns.TypeA, dns.TypeAAAA} {
+				c := check{server: ns, name: fqdn(name, t.Zone), qtype: qtype}
+				for _, a := range req.Addresses {
+					if a.Is4() == (qtype == dns.TypeA) {
+						c.want = append(c.want, a)
+					}
+				}
+				pending = append(pending, c)
+			}
+		}
+	}
+	last := map[int]string{} // index in pending -> why it did not match
+	for {
+		res.Attempts++
+		var still []check
+		clear(last)
+		for _, c := range pending {
+			if why := askOnce(ctx, c, opts.QueryTimeout); why != "" {
+				last[len(still)] = why
+				still = append(still, c)
+			}
+		}
+		pending = still
+		if len(pending) == 0 {
+			return res
+		}
+		timer := time.NewTimer(opts.PollInterval)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			var why []string
+			for i := range pending {
+				why = append(why, last[i])
+			}
+			res.Err = fmt.Errorf("%w after %d rounds: %s", ErrNotVerified, res.Attempts, strings.Join(why, "; "))
+			return res
+		case <-timer.C:
+		}
+	}
+}
+
+// askOnce asks c's question once and returns why the answer is not the
+// wanted one, or "" when it is.
+func askOnce(ctx context.Context, c check, timeout time.Duration) string {
+	qname := dns.TypeToString[c.qtype]
+	prefix := fmt.Sprintf("%s %s at %s", c.name, qname, c.server)
+	got, err := query(ctx, c.server, c.name, c.qtype, timeout)
+	if err != nil {
+		return prefix + ": " + err.Error()
+	}
+	if !slices.Equal(got, c.want) {
+		return fmt.Sprintf("%s: got %v, want %v", prefix, got, c.want)
+	}
+	return ""
+}
+
+// errNotAuthoritative marks an answer from a server that does not hold the zone.
+var errNotAuthoritative = errors.New("answer is not authoritative")
+
+// query asks server for name's records of type qtype, recursion off, over
+// UDP (TCP when truncated), and returns the addresses sorted. NXDOMAIN and
+// NODATA are an empty set.
+func query(ctx context.Context, server, name string, qtype uint16, timeout time.Duration) ([]netip.Addr, error) {
+	m := new(dns.Msg).SetQuestion(name, qtype)
+	m.RecursionDesired = false
+	qctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c := &dns.Client{Timeout: timeout}
+	r, _, err := c.ExchangeContext(qctx, m, server)
+	if err == nil && r.Truncated {
+		c.Net = "tcp"
+		r, _, err = c.ExchangeContext(qctx, m, server)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.Rcode != dns.RcodeSuccess && r.Rcode != dns.RcodeNameError {
+		return nil, fmt.Errorf("rcode %s", dns.RcodeToString[r.Rcode])
+	}
+	if !r.Authoritative {
+		return nil, errNotAuthoritative
+	}
+	var out []netip.Addr
+	for _, rr := range r.Answer {
+		if !strings.EqualFold(rr.Header().Name, name) {
+			continue
+		}
+		switch v := rr.(type) {
+		case *dns.A:
+			if qtype == dns.TypeA {
+				if a, ok := netip.AddrFromSlice(v.A.To4()); ok {
+					out = append(out, a)
+				}
+			}
+		case *dns.AAAA:
+			if qtype == dns.TypeAAAA {
+				if a, ok := netip.AddrFromSlice(v.AAAA.To16()); ok {
+					out = append(out, a.Unmap())
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return slices.Compact(out), nil
+}

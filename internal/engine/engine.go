@@ -1,0 +1,208 @@
+// Package engine builds lifeboat's working parts from a configuration: the
+// journal, the health probers, Terraform workspaces, DNS providers, and the
+// executor's environment. The CLI commands and the daemon share it, so each
+// command stays a thin layer of flags and output.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
+	"github.com/lifeboat-dev/lifeboat/internal/executor"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/planner"
+	"github.com/lifeboat-dev/lifeboat/providers"
+	"github.com/lifeboat-dev/lifeboat/terraform"
+)
+
+// ErrEtcdNotSupported is returned while the etcd journal is not built yet.
+var ErrEtcdNotSupported = errors.New("the etcd journal is not supported by this version; use state.path")
+
+// Engine holds the parts built from one configuration. It is safe for
+// concurrent use.
+type Engine struct {
+	Cfg *config.Config
+	Log *slog.Logger
+
+	probers *health.Probers
+
+	mu         sync.Mutex
+	workspaces map[string]*terraform.Workspace
+	dns        map[string]providers.DNS
+}
+
+// New returns an engine for cfg. Nothing is opened until it is needed.
+func New(cfg *config.Config, log *slog.Logger) *Engine {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{
+		Cfg:        cfg,
+		Log:        log,
+		probers:    health.NewProbers(health.ProberOptions{MaxConnsPerHost: cfg.Policy.Concurrency}),
+		workspaces: map[string]*terraform.Workspace{},
+		dns:        map[string]providers.DNS{},
+	}
+}
+
+// Close releases idle connections.
+func (e *Engine) Close() { e.probers.Close() }
+
+// OpenJournal opens the configured journal.
+func (e *Engine) OpenJournal() (journal.Journal, error) {
+	if e.Cfg.State.Etcd != nil {
+		return nil, ErrEtcdNotSupported
+	}
+	return journal.OpenBolt(e.Cfg.Path(e.Cfg.State.Path), journal.BoltOptions{})
+}
+
+// TerraformOptions are the configuration's terraform CLI settings, with
+// relative paths resolved against the configuration's directory.
+func (e *Engine) TerraformOptions() terraform.Options {
+	t := e.Cfg.Terraform
+	opts := terraform.Options{Timeout: t.Timeout, Logger: e.Log}
+	opts.Binary = resolveBinary(e.Cfg, t.Binary)
+	if t.CLIConfigFile != "" {
+		opts.CLIConfigFile = e.Cfg.Path(t.CLIConfigFile)
+	}
+	if t.PluginCacheDir != "" {
+		opts.PluginCacheDir = e.Cfg.Path(t.PluginCacheDir)
+	}
+	return opts
+}
+
+// resolveBinary keeps a bare name for a PATH lookup and resolves a path
+// ("../bin/tofu") against the configuration's directory.
+func resolveBinary(cfg *config.Config, bin string) string {
+	for _, r := range bin {
+		if r == '/' {
+			return cfg.Path(bin)
+		}
+	}
+	return bin
+}
+
+// Workspace returns the provider's Terraform workspace, opened once.
+func (e *Engine) Workspace(provider string) (*terraform.Workspace, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ws, ok := e.workspaces[provider]; ok {
+		return ws, nil
+	}
+	p := e.Cfg.Provider(provider)
+	if p == nil {
+		return nil, fmt.Errorf("provider %q is not in the configuration", provider)
+	}
+	if p.Terraform == nil {
+		return nil, fmt.Errorf("provider %q has no terraform block", provider)
+	}
+	ws, err := terraform.Open(e.Cfg.Path(p.Terraform.Dir), p.Terraform.Workspace, e.TerraformOptions())
+	if err != nil {
+		return nil, fmt.Errorf("provider %q: %w", provider, err)
+	}
+	e.workspaces[provider] = ws
+	return ws, nil
+}
+
+// DNSProvider returns the libdns provider of a dns block, built once.
+func (e *Engine) DNSProvider(name string) (providers.DNS, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if d, ok := e.dns[name]; ok {
+		return d, nil
+	}
+	block := e.Cfg.DNSProvider(name)
+	if block == nil {
+		return nil, fmt.Errorf("dns %q is not in the configuration", name)
+	}
+	d, err := providers.NewDNS(block.Type, block.Settings)
+	if err != nil {
+		return nil, fmt.Errorf("dns %q: %w", name, err)
+	}
+	e.dns[name] = d
+	return d, nil
+}
+
+// DNSTargets builds cutover targets for the named dns blocks.
+func (e *Engine) DNSTargets(names []string) ([]dnscutover.Target, error) {
+	out := make([]dnscutover.Target, 0, len(names))
+	for _, n := range names {
+		d, err := e.DNSProvider(n)
+		if err != nil {
+			return nil, err
+		}
+		block := e.Cfg.DNSProvider(n)
+		out = append(out, dnscutover.Target{Name: n, Zone: block.Zone, Provider: d, Nameservers: block.Nameservers})
+	}
+	return out, nil
+}
+
+// CheckService runs a service's checks once against addrs.
+func (e *Engine) CheckService(ctx context.Context, service string, addrs []string) (bool, string, error) {
+	s := e.Cfg.Service(service)
+	if s == nil {
+		return false, "", fmt.Errorf("service %q is not in the configuration", service)
+	}
+	if len(s.Checks) == 0 {
+		// Without checks there is no evidence of health, and DNS must
+		// never point at a target not known to be healthy.
+		return false, "", fmt.Errorf("service %q has no checks: lifeboat will not cut DNS over to a target it cannot check", service)
+	}
+	results, err := health.RunChecks(ctx, s.Checks, addrs, health.RunOptions{
+		Probers: e.probers, Timeout: e.Cfg.Policy.Timeout, Concurrency: e.Cfg.Policy.Concurrency, Service: service,
+	})
+	if err != nil {
+		return false, "", err
+	}
+	if health.AllOK(results) {
+		return true, "", nil
+	}
+	return false, failures(results), nil
+}
+
+func failures(results []health.Result) string {
+	s := ""
+	for _, r := range results {
+		if r.OK {
+			continue
+		}
+		if s != "" {
+			s += "; "
+		}
+		s += fmt.Sprintf("check %q on %s: %s", r.Check, r.Target, r.Reason)
+	}
+	if s == "" {
+		s = "no check ran"
+	}
+	return s
+}
+
+// ExecutorEnv is the executor's environment for this configuration; replan
+// re-runs the planner for one service with some providers excluded.
+func (e *Engine) ExecutorEnv(j journal.Journal, replan func(service string, excluded map[string]string) (planner.ServicePlan, error), progress func(executor.Event)) executor.Env {
+	return executor.Env{
+		Journal: j,
+		Workspace: func(st planner.Step) (executor.Workspace, error) {
+			return e.Workspace(st.Provider)
+		},
+		CheckHealth: e.CheckService,
+		DNSTargets:  e.DNSTargets,
+		DNSOptions: dnscutover.Options{
+			VerifyTimeout: e.Cfg.Policy.VerifyDNS,
+			Logger:        e.Log,
+		},
+		Adopt: func(service string) bool {
+			s := e.Cfg.Service(service)
+			return s != nil && s.Adopt
+		},
+		Replan:   replan,
+		Notify:   e.Notify,
+		Progress: progress,
+	}
+}

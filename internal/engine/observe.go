@@ -1,0 +1,185 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/planner"
+)
+
+// Placement is where each service runs now and at which addresses.
+type Placement struct {
+	// Provider maps service -> provider.
+	Provider map[string]string
+	// Addresses maps service -> the addresses the last operation pointed
+	// DNS at (empty when only the configuration is known).
+	Addresses map[string][]string
+	// Source maps service -> "journal" or "first_candidate".
+	Source map[string]string
+}
+
+// Placement reads each service's placement from the journal; a service
+// the journal has never moved runs at its first candidate.
+func (e *Engine) Placement(ctx context.Context, j journal.Journal) (Placement, error) {
+	pl := Placement{Provider: map[string]string{}, Addresses: map[string][]string{}, Source: map[string]string{}}
+	var known map[string]journal.Placement
+	if j != nil {
+		var err error
+		if known, err = j.Placement(ctx); err != nil {
+			return pl, fmt.Errorf("read placement: %w", err)
+		}
+	}
+	for _, s := range e.Cfg.Services {
+		if p, ok := known[s.Name]; ok && e.Cfg.Provider(p.Provider) != nil {
+			pl.Provider[s.Name], pl.Source[s.Name] = p.Provider, "journal"
+			pl.Addresses[s.Name] = operationAddresses(ctx, j, p.OpID, s.Name, p.Provider)
+			continue
+		}
+		if len(s.Candidates) > 0 {
+			pl.Provider[s.Name], pl.Source[s.Name] = s.Candidates[0], "first_candidate"
+		}
+	}
+	return pl, nil
+}
+
+// operationAddresses finds the addresses an operation read for a service.
+func operationAddresses(ctx context.Context, j journal.Journal, opID, service, provider string) []string {
+	op, err := j.Operation(ctx, opID)
+	if err != nil {
+		return nil
+	}
+	var addrs []string
+	if raw := op.Outputs(service + "/" + provider + "/read-outputs")["addresses"]; raw != "" {
+		_ = json.Unmarshal([]byte(raw), &addrs)
+	}
+	return addrs
+}
+
+// Targets tells health where to run checks: a service's checks run against
+// the addresses of its placement (from the journal when known, else the
+// provider's configured addresses).
+func (e *Engine) Targets(pl Placement) health.Targets {
+	return health.Targets{
+		Addresses: func(provider string) []string {
+			var out []string
+			for svc, p := range pl.Provider {
+				if p == provider {
+					out = append(out, pl.Addresses[svc]...)
+				}
+			}
+			if len(out) > 0 {
+				return out
+			}
+			if p := e.Cfg.Provider(provider); p != nil {
+				return p.Addresses
+			}
+			return nil
+		},
+		Placement: func(service string) string { return pl.Provider[service] },
+	}
+}
+
+// Observation is what one look at the world saw.
+type Observation struct {
+	Snapshot  health.Snapshot
+	Providers map[string]planner.Observation
+	DNS       map[string]planner.Observation
+}
+
+// Observe runs every check for the given number of rounds and asks every
+// DNS provider's nameservers for the zone's SOA.
+func (e *Engine) Observe(ctx context.Context, pl Placement, rounds int) (Observation, error) {
+	groups, err := health.BuildGroups(e.Cfg, e.probers, e.Targets(pl))
+	if err != nil {
+		return Observation{}, fmt.Errorf("cannot run checks: %w", err)
+	}
+	mon := health.NewMonitor(health.ProviderNames(e.Cfg), health.PolicyOf(e.Cfg.Policy))
+	if err := health.RunRounds(ctx, groups, mon, rounds, e.Cfg.Policy.Interval, e.Cfg.Policy.Concurrency); err != nil {
+		return Observation{}, fmt.Errorf("checks interrupted: %w", err)
+	}
+	obs := Observation{Snapshot: mon.Snapshot(), Providers: map[string]planner.Observation{}, DNS: map[string]planner.Observation{}}
+	for _, p := range e.Cfg.Providers {
+		st := obs.Snapshot.Provider(p.Name)
+		o := planner.Observation{State: planner.StateUnknown}
+		if st != nil {
+			o.State, o.Reason = planner.State(st.State), st.Reason
+		}
+		o.ControlPlaneOK, o.Reason = e.controlPlane(p.Name, st, o.Reason)
+		obs.Providers[p.Name] = o
+	}
+	for _, d := range e.Cfg.DNS {
+		obs.DNS[d.Name] = askSOA(ctx, d.Zone, d.Nameservers, e.Cfg.Policy.Timeout)
+	}
+	return obs, nil
+}
+
+// controlPlane says whether a provider's own API answered: its
+// provider_api checks passed. A provider with no provider_api check but a
+// Terraform workspace is taken as reachable, with the reason saying so,
+// since apply itself will prove it and DNS waits for health checks anyway.
+func (e *Engine) controlPlane(name string, st *health.ProviderStatus, reason string) (bool, string) {
+	p := e.Cfg.Provider(name)
+	apiChecks, apiOK := 0, 0
+	if st != nil {
+		for _, r := range st.Results {
+			if r.Kind == "provider_api" {
+				apiChecks++
+				if r.OK {
+					apiOK++
+				}
+			}
+		}
+	}
+	switch {
+	case apiChecks > 0:
+		return apiOK == apiChecks, reason
+	case p != nil && p.Terraform != nil:
+		note := "no provider_api check: control plane assumed reachable"
+		if reason != "" {
+			note = reason + "; " + note
+		}
+		return true, note
+	}
+	return false, reason
+}
+
+// askSOA checks that a DNS provider's authoritative servers answer for the
+// zone. Without nameservers to ask, the state is unknown.
+func askSOA(ctx context.Context, zone string, servers []string, timeout time.Duration) planner.Observation {
+	if len(servers) == 0 {
+		return planner.Observation{State: planner.StateUnknown, Reason: "no nameservers configured to ask"}
+	}
+	if timeout <= 0 {
+		timeout = 3 * time.Second
+	}
+	var failed []string
+	for _, s := range servers {
+		m := new(dns.Msg)
+		m.SetQuestion(dns.Fqdn(zone), dns.TypeSOA)
+		m.RecursionDesired = false
+		c := &dns.Client{Timeout: timeout}
+		qctx, cancel := context.WithTimeout(ctx, timeout)
+		r, _, err := c.ExchangeContext(qctx, m, s)
+		cancel()
+		switch {
+		case err != nil:
+			failed = append(failed, fmt.Sprintf("%s: %v", s, err))
+		case r.Rcode != dns.RcodeSuccess || len(r.Answer) == 0:
+			failed = append(failed, fmt.Sprintf("%s: %s with %d answers", s, dns.RcodeToString[r.Rcode], len(r.Answer)))
+		}
+	}
+	switch {
+	case len(failed) == 0:
+		return planner.Observation{State: planner.StateHealthy, Reason: "SOA answered by every nameserver"}
+	case len(failed) == len(servers):
+		return planner.Observation{State: planner.StateDown, Reason: "no nameserver answers: " + strings.Join(failed, "; ")}
+	}
+	return planner.Observation{State: planner.StateDegraded, Reason: "some nameservers do not answer: " + strings.Join(failed, "; ")}
+}

@@ -1,0 +1,416 @@
+// Package executor carries out a planner's plan: it runs each step in order,
+// journals every step before and after, and resumes an interrupted
+// operation from the last completed step. It never plans: when a target
+// fails its health checks it asks its Replan hook for the next choice.
+package executor
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/planner"
+	"github.com/lifeboat-dev/lifeboat/terraform"
+)
+
+// Sentinel errors callers branch on.
+var (
+	// ErrUnhealthy: no target's health checks passed; DNS was not touched.
+	ErrUnhealthy = errors.New("target did not become healthy")
+	// ErrDNSPartial: some DNS providers were not updated; the operation is
+	// left unfinished so that resuming it retries them.
+	ErrDNSPartial = errors.New("DNS cutover incomplete")
+	// ErrNothingToDo: the plan moves no service.
+	ErrNothingToDo = errors.New("the plan moves no service")
+)
+
+// Workspace is what the executor needs of a Terraform workspace.
+type Workspace interface {
+	Prepare(ctx context.Context) error
+	Apply(ctx context.Context, vars map[string]string, progress func(terraform.Event)) error
+	Addresses(ctx context.Context, output string) ([]string, error)
+}
+
+// Env is the world an operation acts on. Every hook is required except
+// Notify, Progress and AfterJournal.
+type Env struct {
+	Journal journal.Journal
+	// Workspace opens the Terraform workspace a step names.
+	Workspace func(step planner.Step) (Workspace, error)
+	// CheckHealth runs the service's checks once against addrs and says
+	// whether all passed and, if not, what failed.
+	CheckHealth func(ctx context.Context, service string, addrs []string) (ok bool, reason string, err error)
+	// DNSTargets builds the cutover targets for the named dns blocks.
+	DNSTargets func(names []string) ([]dnscutover.Target, error)
+	DNSOptions dnscutover.Options
+	// Adopt says whether the service may take over records it does not own.
+	Adopt func(service string) bool
+	// Replan returns the service's plan with the given providers excluded
+	// (provider -> why), after a target failed its checks.
+	Replan func(service string, excluded map[string]string) (planner.ServicePlan, error)
+	// Notify sends the operation's timeline to the named notify blocks.
+	Notify func(ctx context.Context, names []string, n Notification) error
+	// Progress receives live events for the operator.
+	Progress func(Event)
+	// AfterJournal is called after each journal write of a step; tests use
+	// it to crash the process at exact step boundaries.
+	AfterJournal func(stepKey, phase string)
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// HealthPoll is the pause between rounds of wait-healthy; default 1s.
+	HealthPoll time.Duration
+}
+
+// Event is one line of live progress.
+type Event struct {
+	Time     time.Time
+	Service  string
+	Provider string
+	Step     string // journal key, e.g. "www/bravo/apply"
+	Kind     planner.StepKind
+	// Phase is "start", "done", "failed", "skipped" or "info".
+	Phase   string
+	Message string
+	Elapsed time.Duration
+}
+
+// Notification is what notify steps send.
+type Notification struct {
+	Operation string            `json:"operation"`
+	Kind      string            `json:"kind"`
+	Service   string            `json:"service"`
+	From      string            `json:"from"`
+	To        string            `json:"to"`
+	Addresses []string          `json:"addresses"`
+	Timeline  []journal.Step    `json:"timeline"`
+	Elapsed   float64           `json:"elapsed_seconds"`
+	Extra     map[string]string `json:"extra,omitempty"`
+}
+
+// Report is what an operation did.
+type Report struct {
+	Operation string          `json:"operation"`
+	Resumed   bool            `json:"resumed"`
+	Started   time.Time       `json:"started"`
+	Finished  time.Time       `json:"finished"`
+	Services  []ServiceReport `json:"services"`
+}
+
+// ServiceReport is the outcome for one service.
+type ServiceReport struct {
+	Service   string   `json:"service"`
+	From      string   `json:"from,omitempty"`
+	To        string   `json:"to,omitempty"`
+	OK        bool     `json:"ok"`
+	Addresses []string `json:"addresses,omitempty"`
+	// Rejected lists targets tried and abandoned (provider -> why).
+	Rejected map[string]string `json:"rejected,omitempty"`
+	// DNSFailed lists DNS providers not updated (name -> error).
+	DNSFailed map[string]string `json:"dns_failed,omitempty"`
+	Error     string            `json:"error,omitempty"`
+	// Recovery is the time from the operation's start to DNS serving the
+	// new answer.
+	Recovery time.Duration `json:"recovery_ns,omitempty"`
+}
+
+// Executor runs plans in an Env.
+type Executor struct{ env Env }
+
+// New checks env and returns an executor.
+func New(env Env) (*Executor, error) {
+	switch {
+	case env.Journal == nil, env.Workspace == nil, env.CheckHealth == nil, env.DNSTargets == nil, env.Replan == nil:
+		return nil, errors.New("executor: Journal, Workspace, CheckHealth, DNSTargets and Replan are required")
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.HealthPoll <= 0 {
+		env.HealthPoll = time.Second
+	}
+	if env.Adopt == nil {
+		env.Adopt = func(string) bool { return false }
+	}
+	return &Executor{env: env}, nil
+}
+
+// Start journals a new operation for plan and runs it. kind names what asked
+// for it ("manual", "failback", "drill", "automatic").
+func (e *Executor) Start(ctx context.Context, plan planner.Result, kind string) (Report, error) {
+	if plan.Moves() == 0 {
+		return Report{}, ErrNothingToDo
+	}
+	raw, err := json.Marshal(plan)
+	if err != nil {
+		return Report{}, fmt.Errorf("encode plan: %w", err)
+	}
+	op := journal.Operation{Kind: kind, Plan: raw, Started: e.env.Now()}
+	if moves := movingServices(plan); len(moves) == 1 {
+		op.Service, op.From, op.To = moves[0].Service, moves[0].From, moves[0].To
+	}
+	op, err = e.env.Journal.Begin(ctx, op)
+	if err != nil {
+		return Report{}, fmt.Errorf("begin operation: %w", err)
+	}
+	return e.run(ctx, op, plan, false)
+}
+
+// Resume continues an interrupted operation from its last completed step.
+func (e *Executor) Resume(ctx context.Context, op journal.Operation) (Report, error) {
+	op, err := e.env.Journal.Resume(ctx, op.ID, e.env.Now())
+	if err != nil {
+		return Report{}, fmt.Errorf("resume operation %s: %w", op.ID, err)
+	}
+	var plan planner.Result
+	if err := json.Unmarshal(op.Plan, &plan); err != nil {
+		return Report{}, fmt.Errorf("operation %s: decode its plan: %w", op.ID, err)
+	}
+	return e.run(ctx, op, plan, true)
+}
+
+func movingServices(plan planner.Result) []planner.ServicePlan {
+	var out []planner.ServicePlan
+	for _, s := range plan.Services {
+		if s.Action == planner.ActionMove {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// run executes every moving service of plan within op, then finishes op
+// unless a DNS provider is still to be retried.
+func (e *Executor) run(ctx context.Context, op journal.Operation, plan planner.Result, resumed bool) (Report, error) {
+	rep := Report{Operation: op.ID, Resumed: resumed, Started: op.Started}
+	var errs []error
+	partial := false
+	for _, sp := range movingServices(plan) {
+		sr, err := e.runService(ctx, &op, sp)
+		rep.Services = append(rep.Services, sr)
+		if err != nil {
+			if errors.Is(err, ErrDNSPartial) {
+				partial = true
+			}
+			if ctx.Err() != nil {
+				// Interrupted: leave the operation unfinished so it resumes.
+				return rep, errors.Join(append(errs, err)...)
+			}
+			errs = append(errs, fmt.Errorf("service %s: %w", sp.Service, err))
+		}
+	}
+	rep.Finished = e.env.Now()
+	err := errors.Join(errs...)
+	if partial {
+		// Left unfinished on purpose: `lifeboat resume` retries the DNS
+		// providers that failed; the others are already done.
+		return rep, err
+	}
+	status, summary := journal.StatusSucceeded, summarize(rep)
+	if err != nil {
+		status = journal.StatusFailed
+	}
+	if ferr := e.env.Journal.Finish(context.WithoutCancel(ctx), op.Ref(), status, summary, rep.Finished); ferr != nil {
+		err = errors.Join(err, fmt.Errorf("finish operation: %w", ferr))
+	}
+	return rep, err
+}
+
+func summarize(rep Report) string {
+	s := ""
+	for i, sr := range rep.Services {
+		if i > 0 {
+			s += "; "
+		}
+		if sr.OK {
+			s += fmt.Sprintf("%s moved %s -> %s", sr.Service, sr.From, sr.To)
+		} else {
+			s += fmt.Sprintf("%s not moved: %s", sr.Service, sr.Error)
+		}
+	}
+	return s
+}
+
+// targetKey is the journal step that records which plan a service is on;
+// its outputs hold the current ServicePlan after a replan.
+func targetKey(service string) string { return service + "/target" }
+
+// stepKey names a step in the journal; the provider is part of it so that
+// the same step toward another candidate is a different step.
+func stepKey(st planner.Step) string {
+	return st.Service + "/" + st.Provider + "/" + string(st.Kind)
+}
+
+// runService moves one service, trying the next candidate when a target
+// fails its checks.
+func (e *Executor) runService(ctx context.Context, op *journal.Operation, sp planner.ServicePlan) (ServiceReport, error) {
+	sr := ServiceReport{Service: sp.Service, From: sp.From}
+	// A resumed operation may have replanned before the crash.
+	if out := op.Outputs(targetKey(sp.Service)); out["plan"] != "" {
+		var replanned planner.ServicePlan
+		if err := json.Unmarshal([]byte(out["plan"]), &replanned); err == nil {
+			sp = replanned
+		}
+		if out["rejected"] != "" {
+			_ = json.Unmarshal([]byte(out["rejected"]), &sr.Rejected)
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		sr.To = sp.To
+		if sp.Action != planner.ActionMove {
+			sr.Error = sp.Reason
+			return sr, fmt.Errorf("%w: %s", ErrUnhealthy, rejectedText(sp.Reason, sr.Rejected))
+		}
+		err := e.runSteps(ctx, op, sp, &sr)
+		if err == nil || !errors.Is(err, ErrUnhealthy) || attempt > 16 {
+			if err != nil {
+				sr.Error = err.Error()
+			}
+			return sr, err
+		}
+		// The target failed its checks: DNS was not touched. Ask for the
+		// next candidate without it.
+		if sr.Rejected == nil {
+			sr.Rejected = map[string]string{}
+		}
+		sr.Rejected[sp.To] = err.Error()
+		e.emit(Event{Service: sp.Service, Provider: sp.To, Phase: "info",
+			Message: fmt.Sprintf("%s rejected: %v; asking the planner for the next candidate", sp.To, err)})
+		next, perr := e.env.Replan(sp.Service, sr.Rejected)
+		if perr != nil {
+			sr.Error = perr.Error()
+			return sr, fmt.Errorf("replan: %w", perr)
+		}
+		if err := e.recordTarget(ctx, op, next, sr.Rejected); err != nil {
+			return sr, err
+		}
+		sp = next
+	}
+}
+
+func rejectedText(reason string, rejected map[string]string) string {
+	if len(rejected) == 0 {
+		return reason
+	}
+	s := reason
+	for p, why := range rejected {
+		s += fmt.Sprintf("; %s: %s", p, why)
+	}
+	return s
+}
+
+func (e *Executor) recordTarget(ctx context.Context, op *journal.Operation, sp planner.ServicePlan, rejected map[string]string) error {
+	planJSON, _ := json.Marshal(sp)
+	rejJSON, _ := json.Marshal(rejected)
+	key := targetKey(sp.Service)
+	now := e.env.Now()
+	if err := e.env.Journal.StepStarted(ctx, op.Ref(), key, now); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	res := journal.StepResult{Status: journal.StepOK, At: now,
+		Outputs: map[string]string{"plan": string(planJSON), "rejected": string(rejJSON), "provider": sp.To}}
+	if err := e.env.Journal.StepFinished(ctx, op.Ref(), key, res); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	return e.refresh(ctx, op)
+}
+
+// refresh reloads the operation so Done/Outputs see the latest steps.
+func (e *Executor) refresh(ctx context.Context, op *journal.Operation) error {
+	fresh, err := e.env.Journal.Operation(ctx, op.ID)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	fence := op.Fence
+	*op = fresh
+	op.Fence = fence
+	return nil
+}
+
+// runSteps runs one service plan's steps, skipping those the journal says
+// are done and reusing their outputs.
+func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp planner.ServicePlan, sr *ServiceReport) error {
+	var addrs []string
+	for _, st := range sp.Steps {
+		key := stepKey(st)
+		if op.Done(key) {
+			if a := op.Outputs(key)["addresses"]; a != "" {
+				_ = json.Unmarshal([]byte(a), &addrs)
+			}
+			e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: "skipped",
+				Message: "done before the interruption"})
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		started := e.env.Now()
+		if err := e.env.Journal.StepStarted(ctx, op.Ref(), key, started); err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		e.hook(key, "started")
+		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: "start", Message: st.Reason})
+
+		outputs, msg, err := e.runStep(ctx, op, st, sp, addrs, sr)
+		if a := outputs["addresses"]; a != "" {
+			_ = json.Unmarshal([]byte(a), &addrs)
+		}
+		res := journal.StepResult{Status: journal.StepOK, Outputs: outputs, At: e.env.Now()}
+		phase := "done"
+		if err != nil {
+			res.Status, res.Error, phase = journal.StepFailed, err.Error(), "failed"
+			msg = err.Error()
+		}
+		if jerr := e.env.Journal.StepFinished(context.WithoutCancel(ctx), op.Ref(), key, res); jerr != nil {
+			return errors.Join(err, fmt.Errorf("journal: %w", jerr))
+		}
+		e.hook(key, "finished")
+		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: phase,
+			Message: msg, Elapsed: res.At.Sub(started)})
+		if err != nil {
+			return err
+		}
+		if err := e.refresh(ctx, op); err != nil {
+			return err
+		}
+	}
+	sr.OK = true
+	sr.Addresses = addrs
+	if sr.Recovery == 0 {
+		sr.Recovery = e.env.Now().Sub(op.Started)
+	}
+	return nil
+}
+
+func (e *Executor) hook(key, phase string) {
+	if e.env.AfterJournal != nil {
+		e.env.AfterJournal(key, phase)
+	}
+}
+
+func (e *Executor) emit(ev Event) {
+	if e.env.Progress == nil {
+		return
+	}
+	if ev.Time.IsZero() {
+		ev.Time = e.env.Now()
+	}
+	e.env.Progress(ev)
+}
+
+// parseAddrs turns host addresses into netip values for DNS.
+func parseAddrs(addrs []string) ([]netip.Addr, error) {
+	out := make([]netip.Addr, 0, len(addrs))
+	for _, a := range addrs {
+		ip, err := netip.ParseAddr(a)
+		if err != nil {
+			return nil, fmt.Errorf("output address %q is not an IP address: %w", a, err)
+		}
+		out = append(out, ip)
+	}
+	return out, nil
+}

@@ -1,0 +1,113 @@
+package planner_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/planner"
+)
+
+// bigEstate is 1000 services over 50 providers at 10 vendors, with the five
+// providers p00..p04 down and every service placed on one of them, so every
+// service is affected: the worst case for an automatic plan.
+func bigEstate(candidates int) planner.Input {
+	const nProv, nSvc = 50, 1000
+	cfg := &config.Config{Policy: config.Policy{AutoFailover: true, WaitHealthy: 5 * time.Minute, VerifyDNS: 2 * time.Minute}}
+	prov := map[string]planner.Observation{}
+	standby := []config.Standby{config.StandbyActive, config.StandbyWarm, config.StandbyCold}
+	for i := range nProv {
+		name := fmt.Sprintf("p%02d", i)
+		cfg.Providers = append(cfg.Providers, &config.Provider{
+			Name: name, Vendor: fmt.Sprintf("v%d", i%10), Standby: standby[i%3],
+			Terraform: &config.Workspace{Dir: "infra/" + name, Workspace: "default",
+				Vars: map[string]string{"region": "r" + name, "size": "small", "count": "2"}},
+		})
+		st := planner.StateHealthy
+		switch {
+		case i < 5:
+			st = planner.StateDown
+		case i%7 == 0:
+			st = planner.StateDegraded
+		case i%11 == 0:
+			st = planner.StateUnknown
+		}
+		prov[name] = planner.Observation{State: st, Reason: "checks", ControlPlaneOK: i%2 == 0}
+	}
+	for i, v := range []string{"v0", "dns-a", "dns-b"} {
+		cfg.DNS = append(cfg.DNS, &config.DNSProvider{Name: fmt.Sprintf("d%d", i), Type: "rfc2136", Vendor: v})
+	}
+	cfg.Notify = []*config.Notify{{Name: "ops"}}
+	placement := map[string]string{}
+	for i := range nSvc {
+		name := fmt.Sprintf("svc%04d", i)
+		var cands []string
+		for k := range candidates {
+			// 3i+7k keeps the candidates distinct and spread over vendors.
+			cands = append(cands, fmt.Sprintf("p%02d", (3*i+7*k)%nProv))
+		}
+		if candidates == nProv {
+			cands = cands[:0]
+			for k := range nProv {
+				cands = append(cands, fmt.Sprintf("p%02d", (i+k)%nProv))
+			}
+		}
+		cfg.Services = append(cfg.Services, &config.Service{Name: name, Records: []string{"@", name}, TTL: 60,
+			Candidates: cands, Vars: map[string]string{"image": name + ":1", "size": "large"}})
+		placement[name] = fmt.Sprintf("p%02d", i%5)
+	}
+	return planner.Input{Config: cfg, Providers: prov, DNS: map[string]planner.Observation{},
+		Placement: placement, Request: planner.Request{Kind: planner.KindAutomatic}}
+}
+
+// TestBigEstateIsWorkedOut keeps the benchmark honest: its plan moves
+// nearly every service.
+func TestBigEstateIsWorkedOut(t *testing.T) {
+	for _, c := range []int{5, 50} {
+		res, err := planner.Plan(bigEstate(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Services) != 1000 || res.Moves() < 900 {
+			t.Fatalf("candidates %d: %d services listed, %d moves, %d blocked", c, len(res.Services), res.Moves(), res.Blocked())
+		}
+	}
+}
+
+func BenchmarkPlan1000Services50Providers(b *testing.B) {
+	for _, c := range []int{5, 50} {
+		b.Run(fmt.Sprintf("candidates=%d", c), func(b *testing.B) {
+			in := bigEstate(c)
+			b.ReportAllocs()
+			start := cpuTime(b)
+			for b.Loop() {
+				if _, err := planner.Plan(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			// Wall time per op swells when other processes share the
+			// cores; the process's CPU time per op does not.
+			b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N)/1e6, "cpu-ms/op")
+		})
+	}
+}
+
+func BenchmarkRender1000Services(b *testing.B) {
+	res, err := planner.Plan(bigEstate(5))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("text", func(b *testing.B) {
+		for b.Loop() {
+			_ = res.Text()
+		}
+	})
+	b.Run("json", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := res.JSON(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,86 @@
+package planner_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/lifeboat-dev/lifeboat/planner"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+// goldenInputs are the plans whose text and JSON forms are pinned in
+// testdata: a reviewer reads a change to the output as a diff there.
+func goldenInputs() map[string]planner.Input {
+	in := func(states map[string]planner.State, dns map[string]planner.Observation, placement map[string]string, req planner.Request) planner.Input {
+		return planner.Input{Config: fixture(), Providers: obs(states), DNS: dns, Placement: placement, Request: req}
+	}
+	return map[string]planner.Input{
+		"failover": in(with("aws", planner.StateDown, "ovh", planner.StateDegraded), healthyDNS(),
+			map[string]string{"www": "aws"}, planner.Request{Kind: planner.KindAutomatic}),
+		"blocked": in(with("aws", planner.StateAccountLost, "hetzner", planner.StateDown),
+			obs(map[string]planner.State{"route53": planner.StateHealthy, "desec": planner.StateDown}),
+			placedOnPrimary(), planner.Request{Kind: planner.KindAutomatic}),
+		"failback": in(with("ovh", planner.StateDown), healthyDNS(),
+			map[string]string{"www": "hetzner", "api": "hetzner"}, planner.Request{Kind: planner.KindFailback}),
+		"nothing": in(with("aws", planner.StateDegraded), healthyDNS(), placedOnPrimary(),
+			planner.Request{Kind: planner.KindAutomatic}),
+		"manual-to": in(with("aws", planner.StateDown), healthyDNS(), placedOnPrimary(),
+			planner.Request{Kind: planner.KindManual, From: "aws", To: "aws-eu"}),
+		"drill": in(allHealthy(), healthyDNS(), placedOnPrimary(),
+			planner.Request{Kind: planner.KindDrill, Service: "www"}),
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for name, input := range goldenInputs() {
+		t.Run(name, func(t *testing.T) {
+			res, err := planner.Plan(input)
+			if err != nil {
+				t.Fatal(err)
+			}
+			js, err := res.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, name+".text.golden", []byte(res.Text()))
+			golden(t, name+".json.golden", js)
+
+			// The JSON form round-trips: the executor can journal it and
+			// read back the same plan.
+			var back planner.Result
+			if err := json.Unmarshal(js, &back); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(back, res) {
+				t.Errorf("JSON round trip changed the plan")
+			}
+		})
+	}
+}
+
+func golden(t *testing.T, file string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", file)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./planner -run TestGolden -update to create it)", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs from the output; rerun with -update if the change is intended.\n--- got:\n%s", path, got)
+	}
+}

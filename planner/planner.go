@@ -1,0 +1,431 @@
+// Package planner decides what a failover would do, and why.
+//
+// Plan is a pure function: configuration, observed states, current placement
+// and a request in; a Result out, listing for each affected service the
+// target, every candidate with its verdict, the DNS providers used and the
+// ordered steps, each with its reason. It does no I/O, reads no clock, draws
+// no random numbers and logs nothing: the caller logs the plan it got back.
+// Output is sorted, so equal inputs give equal plans.
+//
+// Target rule. For a service leaving provider F, each candidate in the
+// service's order is judged:
+//
+//   - F itself, any provider being left (Result.Lost), and any provider
+//     sharing a vendor with one of them are rejected: same blast radius. A
+//     target named in the request (To) passes the vendor rule with a warning.
+//   - down and account_lost are rejected.
+//   - healthy is ready.
+//   - unknown is ready only for a warm or cold standby whose control plane
+//     answered (Observation.ControlPlaneOK): its hosts do not run until
+//     apply, so there is nothing else to observe. Otherwise rejected.
+//   - degraded is usable only when no candidate is ready, with a warning.
+//
+// The target is the first ready candidate, else the first usable one; when
+// none remains the service is blocked and every rejection is listed. A named
+// target is judged by the same health rule, and is refused (not replaced)
+// when it fails it. Failback only ever targets the first candidate and
+// requires it healthy (or a ready standby); degraded is not enough to move
+// back.
+package planner
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+)
+
+// Defaults used when the configuration leaves a value empty; the config
+// loader applies the same ones, these only keep hand-built configs safe.
+const (
+	defaultTTL           = 60
+	defaultAddressOutput = "addresses"
+	defaultWorkspace     = "default"
+)
+
+// Plan computes the plan for in. It returns an error only when the request
+// cannot be planned at all (unknown names, contradictory request); a plan
+// that cannot be carried out is a Result that says why.
+func Plan(in Input) (Result, error) {
+	p, err := newPlanner(in)
+	if err != nil {
+		return Result{}, err
+	}
+	return p.plan(), nil
+}
+
+// planner holds the indexes built once per Plan call, so per-service work
+// is proportional to the service's own candidates and DNS providers.
+type planner struct {
+	in        Input
+	req       Request
+	cfg       *config.Config
+	providers map[string]*config.Provider
+	dns       map[string]*config.DNSProvider
+	dnsNames  []string // every dns block, sorted: a service's default set
+	notify    []string // every notify block, sorted
+	// notifyReason is the same for every service.
+	notifyReason string
+
+	// lost are the providers being left; lostVendor maps each of their
+	// vendors to the first of them by name, for the blast-radius rule.
+	lost       map[string]bool
+	lostVendor map[string]string
+	lostList   []LostProvider
+
+	// Verdicts that do not depend on the service, worked out once.
+	judged    map[string]judgement
+	dnsJudged map[string]dnsJudgement
+}
+
+func newPlanner(in Input) (*planner, error) {
+	cfg := in.Config
+	if cfg == nil {
+		return nil, fmt.Errorf("%w: no configuration", ErrInvalidInput)
+	}
+	p := &planner{
+		in:         in,
+		req:        in.Request,
+		cfg:        cfg,
+		providers:  make(map[string]*config.Provider, len(cfg.Providers)),
+		dns:        make(map[string]*config.DNSProvider, len(cfg.DNS)),
+		lost:       map[string]bool{},
+		lostVendor: map[string]string{},
+		judged:     map[string]judgement{},
+		dnsJudged:  map[string]dnsJudgement{},
+	}
+	for _, pr := range cfg.Providers {
+		if pr != nil {
+			p.providers[pr.Name] = pr
+		}
+	}
+	for _, d := range cfg.DNS {
+		if d != nil {
+			p.dns[d.Name] = d
+			p.dnsNames = append(p.dnsNames, d.Name)
+		}
+	}
+	slices.Sort(p.dnsNames)
+	for _, n := range cfg.Notify {
+		if n != nil {
+			p.notify = append(p.notify, n.Name)
+		}
+	}
+	slices.Sort(p.notify)
+	p.notifyReason = notifyReason(p.notify)
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *planner) validate() error {
+	r := p.req
+	switch r.Kind {
+	case KindAutomatic, KindManual, KindFailback, KindDrill:
+	default:
+		return fmt.Errorf("%w: kind %q is not one of automatic, manual, failback, drill", ErrInvalidRequest, r.Kind)
+	}
+	if r.Service != "" && p.cfg.Service(r.Service) == nil {
+		return fmt.Errorf("%w: %q is not a service in the configuration", ErrUnknownService, r.Service)
+	}
+	for _, name := range []string{r.From, r.To} {
+		if name != "" && p.providers[name] == nil {
+			return fmt.Errorf("%w: %q is not a provider in the configuration", ErrUnknownProvider, name)
+		}
+	}
+	switch {
+	case r.To != "" && r.To == r.From:
+		return fmt.Errorf("%w: from and to are both %q", ErrInvalidRequest, r.To)
+	case r.Kind == KindAutomatic && r.To != "":
+		return fmt.Errorf("%w: an automatic failover chooses its own target; to is for manual failovers and drills", ErrInvalidRequest)
+	case r.Kind == KindFailback && r.To != "":
+		return fmt.Errorf("%w: failback returns each service to its first candidate; to is not accepted", ErrInvalidRequest)
+	case r.Kind == KindDrill && r.Service == "":
+		return fmt.Errorf("%w: a drill names the service it rehearses", ErrInvalidRequest)
+	}
+	return nil
+}
+
+// observe returns what health saw of a hosting provider, unknown if nothing.
+func (p *planner) observe(name string) Observation { return normalise(p.in.Providers[name]) }
+
+func (p *planner) observeDNS(name string) Observation { return normalise(p.in.DNS[name]) }
+
+func normalise(o Observation) Observation {
+	switch o.State {
+	case StateHealthy, StateDegraded, StateDown, StateAccountLost:
+	default:
+		o.State = StateUnknown
+	}
+	return o
+}
+
+func providerVendor(pr *config.Provider) string {
+	if pr.Vendor != "" {
+		return pr.Vendor
+	}
+	return pr.Name
+}
+
+func dnsVendor(d *config.DNSProvider) string {
+	if d.Vendor != "" {
+		return d.Vendor
+	}
+	return d.Type
+}
+
+// placement returns where s runs now; assumed is set when no placement is
+// recorded and the first candidate is taken instead.
+func (p *planner) placement(s *config.Service) (name string, assumed bool) {
+	if pl := p.in.Placement[s.Name]; pl != "" {
+		return pl, false
+	}
+	if len(s.Candidates) > 0 {
+		return s.Candidates[0], true
+	}
+	return "", true
+}
+
+// markLost records name as a provider being left.
+func (p *planner) markLost(name string, simulated bool, reason string) {
+	if name == "" || p.lost[name] {
+		return
+	}
+	p.lost[name] = true
+	o := p.observe(name)
+	lp := LostProvider{Name: name, State: o.State, Simulated: simulated, Reason: reason}
+	if pr := p.providers[name]; pr != nil {
+		lp.Vendor = providerVendor(pr)
+	}
+	p.lostList = append(p.lostList, lp)
+}
+
+// sortedServices returns the services the request is about, by name.
+func (p *planner) sortedServices() []*config.Service {
+	var out []*config.Service
+	for _, s := range p.cfg.Services {
+		if s != nil && (p.req.Service == "" || s.Name == p.req.Service) {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b *config.Service) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// sortedProviders returns every configured provider name, sorted.
+func (p *planner) sortedProviders() []string {
+	names := make([]string, 0, len(p.providers))
+	for n := range p.providers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func stateReason(o Observation) string {
+	if o.Reason == "" {
+		return string(o.State)
+	}
+	return string(o.State) + " (" + o.Reason + ")"
+}
+
+// decideLost fills the lost set from the request, and returns plan-wide notes.
+func (p *planner) decideLost(services []*config.Service) []string {
+	var notes []string
+	r := p.req
+	markObserved := func() {
+		for _, name := range p.sortedProviders() {
+			if o := p.observe(name); o.State.lost() {
+				p.markLost(name, false, "observed "+stateReason(o))
+			}
+		}
+	}
+	switch r.Kind {
+	case KindAutomatic:
+		if r.From != "" {
+			if o := p.observe(r.From); o.State.lost() {
+				p.markLost(r.From, false, "observed "+stateReason(o))
+			} else {
+				notes = append(notes, fmt.Sprintf("%s is %s: an automatic failover only moves away from a provider that is down or account_lost", r.From, stateReason(o)))
+			}
+		} else {
+			markObserved()
+		}
+		notes = append(notes, p.degradedNotes(services)...)
+		if !p.cfg.Policy.AutoFailover {
+			notes = append(notes, "policy.auto_failover is off: the daemon will not carry out this plan by itself")
+		}
+	case KindManual:
+		switch {
+		case r.From != "":
+			o := p.observe(r.From)
+			if o.State.lost() {
+				p.markLost(r.From, false, "named by the request; observed "+stateReason(o))
+			} else {
+				p.markLost(r.From, false, "named by the request although observed "+stateReason(o))
+			}
+		case r.Service != "":
+			from, _ := p.placement(services[0])
+			o := p.observe(from)
+			p.markLost(from, false, fmt.Sprintf("current placement of %s, named by the request; observed %s", r.Service, stateReason(o)))
+		default:
+			markObserved()
+			if len(p.lostList) == 0 {
+				notes = append(notes, "no provider is down or account_lost; name a provider (from) or a service to move away from a provider that still answers")
+			}
+		}
+	case KindFailback:
+		notes = append(notes, "failback is never automatic: it returns services to their first candidate only when asked")
+	case KindDrill:
+		from, _ := p.placement(services[0])
+		o := p.observe(from)
+		p.markLost(from, true, fmt.Sprintf("drill: the loss of %s is simulated; it is observed %s", from, stateReason(o)))
+	}
+	for _, lp := range p.lostList {
+		if _, ok := p.lostVendor[lp.Vendor]; !ok && lp.Vendor != "" {
+			p.lostVendor[lp.Vendor] = lp.Name
+		}
+	}
+	if len(p.lostList) == 0 && r.Kind != KindFailback && len(notes) == 0 {
+		notes = append(notes, "no provider is down or account_lost: nothing to do")
+	}
+	return notes
+}
+
+// degradedNotes explains, for an automatic plan, why services on a degraded
+// provider stay where they are.
+func (p *planner) degradedNotes(services []*config.Service) []string {
+	count := map[string]int{}
+	for _, s := range services {
+		from, _ := p.placement(s)
+		if p.observe(from).State == StateDegraded {
+			count[from]++
+		}
+	}
+	var notes []string
+	for _, name := range p.sortedProviders() {
+		if n := count[name]; n > 0 {
+			notes = append(notes, fmt.Sprintf("%s is %s: automatic failover waits until it is down or account_lost; %d service(s) on it stay",
+				name, stateReason(p.observe(name)), n))
+		}
+	}
+	return notes
+}
+
+func (p *planner) plan() Result {
+	services := p.sortedServices()
+	res := Result{Request: p.req, Lost: []LostProvider{}, Services: make([]ServicePlan, 0, len(services))}
+	res.Notes = p.decideLost(services)
+	slices.SortFunc(p.lostList, func(a, b LostProvider) int { return strings.Compare(a.Name, b.Name) })
+	res.Lost = append(res.Lost, p.lostList...)
+	for _, s := range services {
+		sp, listed := p.planService(s)
+		if !listed {
+			res.Unaffected++
+			continue
+		}
+		res.Services = append(res.Services, sp)
+	}
+	return res
+}
+
+// planService plans one service. listed is false for a service the request
+// does not touch and does not name.
+func (p *planner) planService(s *config.Service) (ServicePlan, bool) {
+	from, assumed := p.placement(s)
+	sp := ServicePlan{Service: s.Name, From: from}
+	if assumed && from != "" {
+		sp.Warnings = append(sp.Warnings, fmt.Sprintf("no placement recorded for %s; assumed to run on its first candidate, %s", s.Name, from))
+	}
+	named := p.req.Service == s.Name
+	if p.req.Kind == KindFailback {
+		return p.planFailback(s, sp, named)
+	}
+	if !p.lost[from] {
+		if !named {
+			return sp, false
+		}
+		sp.Action = ActionStay
+		switch {
+		case p.req.From != "":
+			sp.Reason = fmt.Sprintf("%s runs on %s, not on %s (the request's from)", s.Name, from, p.req.From)
+		case from == p.req.To:
+			sp.Reason = fmt.Sprintf("%s already runs on %s", s.Name, from)
+		default:
+			sp.Reason = fmt.Sprintf("%s runs on %s, which is %s: nothing to do", s.Name, from, stateReason(p.observe(from)))
+		}
+		return sp, true
+	}
+	if p.req.To != "" && p.req.To == from {
+		sp.Action = ActionStay
+		sp.Reason = fmt.Sprintf("%s already runs on %s", s.Name, from)
+		return sp, true
+	}
+	p.chooseTarget(s, &sp)
+	if sp.To != "" {
+		p.addSteps(s, &sp)
+	}
+	return sp, true
+}
+
+// planFailback plans the return of s to its first candidate.
+func (p *planner) planFailback(s *config.Service, sp ServicePlan, named bool) (ServicePlan, bool) {
+	from := sp.From
+	if len(s.Candidates) == 0 {
+		if !named {
+			return sp, false
+		}
+		sp.Action, sp.Reason = ActionBlocked, s.Name+" has no candidates"
+		return sp, true
+	}
+	pref := s.Candidates[0]
+	if from == pref || (p.req.From != "" && from != p.req.From) {
+		if !named {
+			return sp, false
+		}
+		sp.Action = ActionStay
+		if from == pref {
+			sp.Reason = fmt.Sprintf("%s already runs on its preferred provider, %s", s.Name, pref)
+		} else {
+			sp.Reason = fmt.Sprintf("%s runs on %s, not on %s (the request's from)", s.Name, from, p.req.From)
+		}
+		return sp, true
+	}
+	for i, name := range s.Candidates {
+		c := p.candidate(name)
+		switch {
+		case i == 0:
+			j := p.judge(name, from, false)
+			c.Reason = j.reason
+			if j.tier == tierReady {
+				c.Verdict, sp.To = VerdictChosen, name
+				sp.Warnings = append(sp.Warnings, j.warnings...)
+			} else {
+				c.Verdict = VerdictRejected
+			}
+		case name == from:
+			c.Verdict, c.Reason = VerdictSkipped, "current placement, being left"
+		default:
+			c.Verdict, c.Reason = VerdictSkipped, "failback returns only to the preferred provider"
+		}
+		sp.Candidates = append(sp.Candidates, c)
+	}
+	if sp.To == "" {
+		sp.Action = ActionBlocked
+		sp.Reason = fmt.Sprintf("failback waits: the preferred provider %s is not ready (%s)", pref, sp.Candidates[0].Reason)
+		return sp, true
+	}
+	sp.Reason = fmt.Sprintf("failback to %s, the first candidate of %s, which is ready", pref, s.Name)
+	p.addSteps(s, &sp)
+	return sp, true
+}
+
+func (p *planner) candidate(name string) Candidate {
+	c := Candidate{Provider: name, State: p.observe(name).State}
+	if pr := p.providers[name]; pr != nil {
+		c.Vendor = providerVendor(pr)
+	}
+	return c
+}

@@ -1,0 +1,204 @@
+package planner_test
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/planner"
+)
+
+var allStates = []planner.State{
+	planner.StateUnknown, planner.StateHealthy, planner.StateDegraded,
+	planner.StateDown, planner.StateAccountLost, "", // "" = nothing observed
+}
+
+// genInput draws a random estate, its observed states, placements and a
+// request. Names come from the estate, so most requests are plannable.
+func genInput(t *rapid.T) planner.Input {
+	vendors := []string{"v0", "v1", "v2", "v3"}
+	cfg := &config.Config{Policy: config.Policy{AutoFailover: rapid.Bool().Draw(t, "auto")}}
+	prov := map[string]planner.Observation{}
+	nProv := rapid.IntRange(1, 8).Draw(t, "providers")
+	var provNames []string
+	for i := range nProv {
+		name := fmt.Sprintf("p%d", i)
+		provNames = append(provNames, name)
+		p := &config.Provider{
+			Name:    name,
+			Vendor:  rapid.SampledFrom(vendors).Draw(t, "vendor"),
+			Standby: rapid.SampledFrom([]config.Standby{config.StandbyActive, config.StandbyWarm, config.StandbyCold, ""}).Draw(t, "standby"),
+		}
+		switch rapid.IntRange(0, 9).Draw(t, "workspace") {
+		case 0:
+			p.Addresses = []string{"192.0.2.1"}
+		case 1: // neither workspace nor addresses
+		default:
+			p.Terraform = &config.Workspace{Dir: "infra/" + name, Vars: map[string]string{"k": name}}
+		}
+		cfg.Providers = append(cfg.Providers, p)
+		if st := rapid.SampledFrom(allStates).Draw(t, "state"); st != "" {
+			prov[name] = planner.Observation{State: st, Reason: "r", ControlPlaneOK: rapid.Bool().Draw(t, "cp")}
+		}
+	}
+	dns := map[string]planner.Observation{}
+	var dnsNames []string
+	for i := range rapid.IntRange(0, 3).Draw(t, "dns") {
+		name := fmt.Sprintf("d%d", i)
+		dnsNames = append(dnsNames, name)
+		cfg.DNS = append(cfg.DNS, &config.DNSProvider{Name: name, Type: "rfc2136",
+			Vendor: rapid.SampledFrom(append(vendors, "")).Draw(t, "dnsVendor")})
+		if st := rapid.SampledFrom(allStates).Draw(t, "dnsState"); st != "" {
+			dns[name] = planner.Observation{State: st}
+		}
+	}
+	placement := map[string]string{}
+	var svcNames []string
+	for i := range rapid.IntRange(1, 5).Draw(t, "services") {
+		name := fmt.Sprintf("s%d", i)
+		svcNames = append(svcNames, name)
+		perm := rapid.Permutation(provNames).Draw(t, "order")
+		s := &config.Service{Name: name, Records: []string{"@"}, TTL: 60,
+			Candidates: perm[:rapid.IntRange(1, len(perm)).Draw(t, "ncand")]}
+		if len(dnsNames) > 0 && rapid.Bool().Draw(t, "dnsSubset") {
+			s.DNS = rapid.Permutation(dnsNames).Draw(t, "dnsOrder")[:1]
+		}
+		cfg.Services = append(cfg.Services, s)
+		switch rapid.IntRange(0, 2).Draw(t, "placement") {
+		case 0: // none recorded
+		case 1:
+			placement[name] = rapid.SampledFrom(s.Candidates).Draw(t, "on")
+		case 2:
+			placement[name] = rapid.SampledFrom(provNames).Draw(t, "on")
+		}
+	}
+	opt := func(names []string, label string) string {
+		if rapid.Bool().Draw(t, label+"?") {
+			return ""
+		}
+		return rapid.SampledFrom(names).Draw(t, label)
+	}
+	req := planner.Request{
+		Kind:    rapid.SampledFrom([]planner.Kind{planner.KindAutomatic, planner.KindManual, planner.KindFailback, planner.KindDrill}).Draw(t, "kind"),
+		Service: opt(svcNames, "service"),
+		From:    opt(provNames, "from"),
+		To:      opt(provNames, "to"),
+	}
+	return planner.Input{Config: cfg, Providers: prov, DNS: dns, Placement: placement, Request: req}
+}
+
+func TestPropertyTargets(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		in := genInput(t)
+		res, err := planner.Plan(in)
+		if err != nil {
+			return // refused requests are covered by the determinism property
+		}
+		obs := func(name string) planner.State {
+			if o, ok := in.Providers[name]; ok && o.State != "" {
+				return o.State
+			}
+			return planner.StateUnknown
+		}
+		lost, lostVendor := map[string]bool{}, map[string]bool{}
+		for _, l := range res.Lost {
+			lost[l.Name], lostVendor[l.Vendor] = true, true
+			if in.Request.Kind == planner.KindAutomatic && !(obs(l.Name) == planner.StateDown || obs(l.Name) == planner.StateAccountLost) {
+				t.Fatalf("automatic plan leaves %s, which is %s", l.Name, obs(l.Name))
+			}
+		}
+		var names []string
+		for _, sp := range res.Services {
+			names = append(names, sp.Service)
+			if (sp.Action == planner.ActionMove) != (len(sp.Steps) > 0) {
+				t.Fatalf("%s: action %s with %d steps", sp.Service, sp.Action, len(sp.Steps))
+			}
+			if sp.Action == planner.ActionMove && sp.To == "" {
+				t.Fatalf("%s: move without a target", sp.Service)
+			}
+			if sp.To == "" {
+				continue
+			}
+			svc := in.Config.Service(sp.Service)
+			to := in.Config.Provider(sp.To)
+			st := obs(sp.To)
+			switch {
+			case st == planner.StateDown || st == planner.StateAccountLost:
+				t.Fatalf("%s: target %s is %s", sp.Service, sp.To, st)
+			case sp.To == sp.From:
+				t.Fatalf("%s: target is the current placement %s", sp.Service, sp.To)
+			case lost[sp.To]:
+				t.Fatalf("%s: target %s is a lost provider", sp.Service, sp.To)
+			case lostVendor[to.Vendor] && in.Request.To != sp.To:
+				t.Fatalf("%s: target %s shares lost vendor %s without being named", sp.Service, sp.To, to.Vendor)
+			case !slices.Contains(svc.Candidates, sp.To):
+				t.Fatalf("%s: target %s is not a candidate", sp.Service, sp.To)
+			case st == planner.StateUnknown && !(to.Standby == config.StandbyWarm || to.Standby == config.StandbyCold):
+				t.Fatalf("%s: target %s is an active provider of unknown health", sp.Service, sp.To)
+			case st == planner.StateUnknown && !in.Providers[sp.To].ControlPlaneOK:
+				t.Fatalf("%s: target %s has unknown health and no control plane", sp.Service, sp.To)
+			case in.Request.Kind == planner.KindFailback && (sp.To != svc.Candidates[0] || st == planner.StateDegraded):
+				t.Fatalf("%s: failback to %s (%s)", sp.Service, sp.To, st)
+			}
+			for _, step := range sp.Steps {
+				for _, d := range step.DNS {
+					ds := in.DNS[d].State
+					if ds == planner.StateDown || ds == planner.StateAccountLost {
+						t.Fatalf("%s: step %s uses DNS %s, which is %s", sp.Service, step.ID, d, ds)
+					}
+					dv := in.Config.DNSProvider(d).Vendor
+					if dv == "" {
+						dv = "rfc2136"
+					}
+					if lostVendor[dv] {
+						t.Fatalf("%s: step %s uses DNS %s at lost vendor %s", sp.Service, step.ID, d, dv)
+					}
+				}
+			}
+		}
+		if !slices.IsSorted(names) || len(slices.Compact(slices.Clone(names))) != len(names) {
+			t.Fatalf("services not sorted and unique: %v", names)
+		}
+	})
+}
+
+// TestPropertyDeterministic plans the same input twice, and once more with
+// every configuration list shuffled: the plans, their JSON and their text
+// must be identical.
+func TestPropertyDeterministic(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		in := genInput(t)
+		a, errA := planner.Plan(in)
+		b, errB := planner.Plan(in)
+		if fmt.Sprint(errA) != fmt.Sprint(errB) {
+			t.Fatalf("errors differ: %v / %v", errA, errB)
+		}
+		shuffled := *in.Config
+		shuffled.Providers = rapid.Permutation(in.Config.Providers).Draw(t, "shuffleProviders")
+		shuffled.Services = rapid.Permutation(in.Config.Services).Draw(t, "shuffleServices")
+		shuffled.DNS = rapid.Permutation(in.Config.DNS).Draw(t, "shuffleDNS")
+		in2 := in
+		in2.Config = &shuffled
+		c, errC := planner.Plan(in2)
+		if fmt.Sprint(errA) != fmt.Sprint(errC) {
+			t.Fatalf("errors differ after shuffling the configuration: %v / %v", errA, errC)
+		}
+		if errA != nil {
+			return
+		}
+		for _, other := range []planner.Result{b, c} {
+			if !reflect.DeepEqual(a, other) {
+				t.Fatalf("plans differ:\n%s\n---\n%s", a.Text(), other.Text())
+			}
+			ja, _ := a.JSON()
+			jo, _ := other.JSON()
+			if string(ja) != string(jo) || a.Text() != other.Text() {
+				t.Fatalf("renderings differ")
+			}
+		}
+	})
+}

@@ -1,0 +1,192 @@
+package planner
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// JSON is the stable machine form of the plan: indented, keys in a fixed
+// order (struct fields, maps sorted by encoding/json), durations in seconds.
+func (r Result) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode plan: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// Text is the plan for a person, in the spirit of `terraform plan`: what
+// moves from where to where, why, what was rejected and what to watch.
+func (r Result) Text() string {
+	var b strings.Builder
+	b.WriteString(header(r.Request))
+	b.WriteString("\n")
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "\nNote: %s\n", n)
+	}
+	if len(r.Lost) > 0 {
+		b.WriteString("\nLeaving:\n")
+		w := 0
+		for _, l := range r.Lost {
+			w = max(w, len(l.Name))
+		}
+		for _, l := range r.Lost {
+			vendor := l.Vendor
+			if vendor == "" {
+				vendor = "?"
+			}
+			fmt.Fprintf(&b, "  %-*s  vendor %s: %s\n", w, l.Name, vendor, l.Reason)
+		}
+	}
+	for _, s := range r.Services {
+		b.WriteString("\n")
+		writeService(&b, s)
+	}
+	b.WriteString("\n")
+	b.WriteString(summary(r))
+	b.WriteString("\n")
+	return b.String()
+}
+
+func header(req Request) string {
+	var what string
+	switch req.Kind {
+	case KindAutomatic:
+		what = "an automatic failover"
+	case KindManual:
+		what = "a manual failover"
+	case KindFailback:
+		what = "a failback"
+	case KindDrill:
+		what = "a drill"
+	default:
+		what = string(req.Kind)
+	}
+	var args []string
+	for _, kv := range [][2]string{{"service", req.Service}, {"from", req.From}, {"to", req.To}} {
+		if kv[1] != "" {
+			args = append(args, kv[0]+" "+kv[1])
+		}
+	}
+	h := "Plan for " + what
+	if len(args) > 0 {
+		h += " (" + strings.Join(args, ", ") + ")"
+	}
+	return h + ". Nothing has been changed."
+}
+
+func summary(r Result) string {
+	moves, blocked := r.Moves(), r.Blocked()
+	stay := len(r.Services) - moves - blocked
+	if moves == 0 && blocked == 0 {
+		return fmt.Sprintf("No changes: nothing moves (%d not affected, %d staying).", r.Unaffected, stay)
+	}
+	return fmt.Sprintf("Plan: %d to move, %d blocked, %d staying, %d not affected.", moves, blocked, stay, r.Unaffected)
+}
+
+var verdictMark = map[Verdict]string{VerdictChosen: "*", VerdictViable: "+", VerdictRejected: "x", VerdictSkipped: "-"}
+
+func writeService(b *strings.Builder, s ServicePlan) {
+	switch s.Action {
+	case ActionMove:
+		fmt.Fprintf(b, "%s: MOVE %s -> %s\n", s.Service, orNone(s.From), s.To)
+	case ActionBlocked:
+		if s.To != "" {
+			fmt.Fprintf(b, "%s: BLOCKED on %s (target %s found, but cannot be used)\n", s.Service, orNone(s.From), s.To)
+		} else {
+			fmt.Fprintf(b, "%s: BLOCKED on %s\n", s.Service, orNone(s.From))
+		}
+	default:
+		fmt.Fprintf(b, "%s: stays on %s\n", s.Service, orNone(s.From))
+	}
+	fmt.Fprintf(b, "  why: %s\n", s.Reason)
+	if len(s.Candidates) > 0 {
+		b.WriteString("  candidates (in order of preference):\n")
+		w := 0
+		for _, c := range s.Candidates {
+			w = max(w, len(c.Provider))
+		}
+		for _, c := range s.Candidates {
+			fmt.Fprintf(b, "    %s %-*s  %-8s  %s\n", verdictMark[c.Verdict], w, c.Provider, c.Verdict, c.Reason)
+		}
+	}
+	if len(s.DNS) > 0 {
+		b.WriteString("  dns:\n")
+		w := 0
+		for _, d := range s.DNS {
+			w = max(w, len(d.Name))
+		}
+		for _, d := range s.DNS {
+			mark, use := "x", "left out"
+			if d.Use {
+				mark, use = "*", "used"
+			}
+			fmt.Fprintf(b, "    %s %-*s  %-8s  %s\n", mark, w, d.Name, use, d.Reason)
+		}
+	}
+	if len(s.Warnings) > 0 {
+		b.WriteString("  warnings:\n")
+		for _, wn := range s.Warnings {
+			fmt.Fprintf(b, "    ! %s\n", wn)
+		}
+	}
+	if len(s.Steps) > 0 {
+		b.WriteString("  steps:\n")
+		w := 0
+		for _, st := range s.Steps {
+			w = max(w, len(st.ID))
+		}
+		for i, st := range s.Steps {
+			fmt.Fprintf(b, "    %d. %-*s  %s\n", i+1, w, st.ID, stepDetail(st))
+			for _, k := range slices.Sorted(maps.Keys(st.Vars)) {
+				fmt.Fprintf(b, "         var %s = %q\n", k, st.Vars[k])
+			}
+			fmt.Fprintf(b, "         why: %s\n", st.Reason)
+		}
+	}
+}
+
+func stepDetail(st Step) string {
+	var parts []string
+	if st.Workspace != nil {
+		parts = append(parts, fmt.Sprintf("%s: workspace %s in %s", st.Provider, st.Workspace.Name, st.Workspace.Dir))
+	} else if st.Kind == StepWaitHealthy {
+		parts = append(parts, st.Provider)
+	}
+	if st.Output != "" {
+		parts = append(parts, "output "+st.Output)
+	}
+	if len(st.Addresses) > 0 {
+		parts = append(parts, "addresses "+strings.Join(st.Addresses, ", "))
+	}
+	if len(st.Records) > 0 {
+		parts = append(parts, "records "+strings.Join(st.Records, ", "))
+	}
+	if st.TTL > 0 {
+		parts = append(parts, fmt.Sprintf("ttl %ds", st.TTL))
+	}
+	if len(st.DNS) > 0 {
+		parts = append(parts, "dns "+strings.Join(st.DNS, ", "))
+	}
+	if st.Kind == StepNotify {
+		if len(st.Notify) > 0 {
+			parts = append(parts, "to "+strings.Join(st.Notify, ", "))
+		} else {
+			parts = append(parts, "journal only")
+		}
+	}
+	if st.TimeoutSeconds > 0 {
+		parts = append(parts, "within "+st.Timeout().String())
+	}
+	return strings.Join(parts, "; ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(nowhere)"
+	}
+	return s
+}

@@ -1,0 +1,223 @@
+package planner
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+)
+
+// chooseDNS judges the DNS providers of s and returns the names the cutover
+// uses, sorted. A down or account_lost DNS provider, or one at a lost
+// provider's vendor, is left out with a warning.
+func (p *planner) chooseDNS(s *config.Service, sp *ServicePlan) []string {
+	names := p.dnsNames
+	if len(s.DNS) > 0 {
+		names = slices.Clone(s.DNS)
+		slices.Sort(names)
+		names = slices.Compact(names)
+	}
+	use := make([]string, 0, len(names))
+	sp.DNS = make([]DNSChoice, 0, len(names))
+	for _, name := range names {
+		j := p.judgeDNS(name)
+		if j.choice.Use {
+			use = append(use, name)
+		}
+		if j.warning != "" {
+			sp.Warnings = append(sp.Warnings, j.warning)
+		}
+		sp.DNS = append(sp.DNS, j.choice)
+	}
+	return use
+}
+
+type dnsJudgement struct {
+	choice  DNSChoice
+	warning string
+}
+
+// judgeDNS judges one DNS provider. The verdict does not depend on the
+// service, so it is worked out once per plan.
+func (p *planner) judgeDNS(name string) dnsJudgement {
+	if j, ok := p.dnsJudged[name]; ok {
+		return j
+	}
+	o := p.observeDNS(name)
+	ch := DNSChoice{Name: name, State: o.State}
+	d := p.dns[name]
+	if d != nil {
+		ch.Vendor = dnsVendor(d)
+	}
+	lostName, sharesVendor := p.lostVendor[ch.Vendor]
+	var warning string
+	switch {
+	case d == nil:
+		ch.Reason = "not a dns block in the configuration"
+	case sharesVendor:
+		ch.Reason = "same vendor (" + ch.Vendor + ") as lost provider " + lostName + ": its records may be gone or in the lost vendor's hands"
+	case o.State == StateDown:
+		ch.Reason = stateReason(o)
+	case o.State == StateAccountLost:
+		ch.Reason = "account lost" + strings.TrimPrefix(stateReason(o), string(StateAccountLost))
+	case o.State == StateDegraded:
+		ch.Use, ch.Reason = true, stateReason(o)
+		warning = "dns " + name + " is " + stateReason(o) + "; verify-dns will tell whether the update took"
+	case o.State == StateUnknown:
+		ch.Use, ch.Reason = true, "health unknown; verify-dns will tell whether the update took"
+	default:
+		ch.Use, ch.Reason = true, "healthy"
+	}
+	if !ch.Use {
+		warning = "dns " + name + " left out of the cutover: " + ch.Reason
+	}
+	j := dnsJudgement{choice: ch, warning: warning}
+	p.dnsJudged[name] = j
+	return j
+}
+
+// addSteps writes the ordered steps that move s to sp.To, or blocks the
+// service when the move cannot be carried out.
+func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
+	sp.Action = ActionMove
+	dns := p.chooseDNS(s, sp)
+	if len(dns) == 0 {
+		sp.Action = ActionBlocked
+		if len(sp.DNS) == 0 {
+			sp.Reason += "; but the DNS cutover is impossible: no dns block is configured for " + s.Name
+		} else {
+			sp.Reason += "; but the DNS cutover is impossible: every DNS provider of " + s.Name + " was left out"
+		}
+		return
+	}
+	target := p.providers[sp.To]
+	ws := target.Terraform
+	if ws == nil && len(target.Addresses) == 0 {
+		sp.Action = ActionBlocked
+		sp.Reason += "; but " + sp.To + " has neither a terraform workspace nor addresses to point DNS at"
+		return
+	}
+	ids := stepIDs(s.Name)
+	id := func(k StepKind) string { return ids[slices.Index(stepKinds[:], k)] }
+	ttl := s.TTL
+	if ttl <= 0 {
+		ttl = defaultTTL
+	}
+	records := slices.Clone(s.Records)
+	steps := make([]Step, 0, 7)
+	var addresses []string
+	if ws != nil {
+		w := &Workspace{Dir: ws.Dir, Name: ws.Workspace}
+		if w.Name == "" {
+			w.Name = defaultWorkspace
+		}
+		output := s.AddressOutput
+		if output == "" {
+			output = defaultAddressOutput
+		}
+		vars, overridden := mergeVars(ws.Vars, s.Vars)
+		steps = append(steps,
+			Step{ID: id(StepPrepare), Kind: StepPrepare, Service: s.Name, Provider: sp.To, Workspace: w,
+				Reason: "initialise workspace " + w.Name + " (" + w.Dir + ") of " + sp.To + " so apply never waits on a cold init; nothing to do if already prepared"},
+			Step{ID: id(StepApply), Kind: StepApply, Service: s.Name, Provider: sp.To, Workspace: w, Vars: vars,
+				Reason: applyReason(s.Name, target, len(vars), overridden)},
+			Step{ID: id(StepReadOutputs), Kind: StepReadOutputs, Service: s.Name, Provider: sp.To, Workspace: w, Output: output,
+				Reason: "read the new hosts' addresses from output " + strconv.Quote(output)},
+		)
+	} else {
+		addresses = slices.Clone(target.Addresses)
+		sp.Warnings = append(sp.Warnings, sp.To+" has no terraform workspace: nothing is applied, DNS points at its configured addresses")
+	}
+	steps = append(steps,
+		Step{ID: id(StepWaitHealthy), Kind: StepWaitHealthy, Service: s.Name, Provider: sp.To, Addresses: addresses,
+			TimeoutSeconds: seconds(p.cfg.Policy.WaitHealthy),
+			Reason:         "never cut DNS to a target that is not healthy: wait until the checks of " + s.Name + " pass against " + sp.To + "'s addresses"},
+		Step{ID: id(StepDNSCutover), Kind: StepDNSCutover, Service: s.Name, Provider: sp.To, Addresses: addresses,
+			Records: records, TTL: ttl, DNS: dns,
+			Reason: "point " + strings.Join(records, ", ") + " at " + sp.To + "'s addresses with TTL " + strconv.Itoa(ttl) + "s at " + strings.Join(dns, ", ")},
+		Step{ID: id(StepVerifyDNS), Kind: StepVerifyDNS, Service: s.Name, Provider: sp.To,
+			Records: records, DNS: dns, TimeoutSeconds: seconds(p.cfg.Policy.VerifyDNS),
+			Reason: "ask each DNS provider's authoritative servers directly until they serve the new answer"},
+		Step{ID: id(StepNotify), Kind: StepNotify, Service: s.Name, Provider: sp.To, Notify: p.notify,
+			Reason: p.notifyReason},
+	)
+	sp.Steps = steps
+}
+
+// mergeVars returns the workspace vars overlaid with the service vars, and
+// the sorted names of the workspace vars the service overrode.
+func mergeVars(workspace, service map[string]string) (map[string]string, []string) {
+	if len(workspace)+len(service) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(workspace)+len(service))
+	maps.Copy(out, workspace)
+	var overridden []string
+	for k, v := range service {
+		if _, ok := workspace[k]; ok {
+			overridden = append(overridden, k)
+		}
+		out[k] = v
+	}
+	slices.Sort(overridden)
+	return out, overridden
+}
+
+func applyReason(service string, target *config.Provider, nvars int, overridden []string) string {
+	var what string
+	switch target.Standby {
+	case config.StandbyWarm:
+		what = "scale up warm standby " + target.Name + " for " + service
+	case config.StandbyCold:
+		what = "create " + service + "'s infrastructure at cold standby " + target.Name
+	default:
+		what = "make sure " + service + "'s infrastructure is in place at " + target.Name
+	}
+	plural, overrides := "s", ""
+	if nvars == 1 {
+		plural = ""
+	}
+	if len(overridden) > 0 {
+		overrides = "; the service overrides " + strings.Join(overridden, ", ")
+	}
+	return what + " (" + strconv.Itoa(nvars) + " variable" + plural + ": workspace vars, then service vars" + overrides + ")"
+}
+
+func notifyReason(notify []string) string {
+	if len(notify) == 0 {
+		return "no notify block is configured: the timeline is only journaled"
+	}
+	return "send the timeline to " + strings.Join(notify, ", ")
+}
+
+func seconds(d time.Duration) int64 { return int64(d / time.Second) }
+
+var stepKinds = [7]StepKind{StepPrepare, StepApply, StepReadOutputs, StepWaitHealthy, StepDNSCutover, StepVerifyDNS, StepNotify}
+
+// stepIDs returns the stable step IDs of a service ("www/apply"). They are
+// cut from one string: a thousand-service plan then allocates one string per
+// service instead of seven.
+func stepIDs(service string) (ids [7]string) {
+	var b strings.Builder
+	n := 0
+	for _, k := range stepKinds {
+		n += len(service) + 1 + len(k)
+	}
+	b.Grow(n)
+	for _, k := range stepKinds {
+		b.WriteString(service)
+		b.WriteByte('/')
+		b.WriteString(string(k))
+	}
+	all := b.String()
+	at := 0
+	for i, k := range stepKinds {
+		end := at + len(service) + 1 + len(k)
+		ids[i] = all[at:end]
+		at = end
+	}
+	return ids
+}

@@ -1,0 +1,179 @@
+package planner
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+)
+
+// tier orders candidates: ready ones are taken before usable ones.
+type tier int
+
+const (
+	tierRejected tier = iota
+	tierUsable        // degraded: only when nothing is ready
+	tierReady
+)
+
+type judgement struct {
+	tier     tier
+	reason   string
+	warnings []string
+}
+
+// judge applies the target rule (see the package comment) to one provider
+// for a service leaving from; explicit is set when the request names it.
+// Apart from the from check the verdict does not depend on the service, so
+// it is worked out once per provider and plan.
+func (p *planner) judge(name, from string, explicit bool) judgement {
+	if name == from {
+		return judgement{tier: tierRejected, reason: "current placement, being left"}
+	}
+	if explicit {
+		return p.judgeProvider(name, true)
+	}
+	j, ok := p.judged[name]
+	if !ok {
+		j = p.judgeProvider(name, false)
+		p.judged[name] = j
+	}
+	return j
+}
+
+func (p *planner) judgeProvider(name string, explicit bool) judgement {
+	reject := func(reason string) judgement { return judgement{tier: tierRejected, reason: reason} }
+	pr := p.providers[name]
+	switch {
+	case pr == nil:
+		return reject("not a provider in the configuration")
+	case p.lost[name]:
+		return reject("lost provider, being left")
+	}
+	var warnings []string
+	vendor := providerVendor(pr)
+	if lostName, ok := p.lostVendor[vendor]; ok {
+		if !explicit {
+			return reject("same vendor (" + vendor + ") as lost provider " + lostName + ": same blast radius")
+		}
+		warnings = append(warnings, name+" shares vendor "+vendor+" with lost provider "+lostName+"; allowed because the request names it")
+	}
+	o := p.observe(name)
+	standby := pr.Standby == config.StandbyWarm || pr.Standby == config.StandbyCold
+	switch o.State {
+	case StateDown:
+		return reject(stateReason(o))
+	case StateAccountLost:
+		return reject("account lost" + strings.TrimPrefix(stateReason(o), string(StateAccountLost)))
+	case StateHealthy:
+		return judgement{tier: tierReady, reason: "healthy", warnings: warnings}
+	case StateDegraded:
+		if p.req.Kind == KindFailback {
+			return reject(stateReason(o) + ": failback waits until it is healthy")
+		}
+		warnings = append(warnings, "target "+name+" is "+stateReason(o))
+		return judgement{tier: tierUsable, reason: stateReason(o), warnings: warnings}
+	}
+	// Unknown: only a standby's answering control plane counts as evidence.
+	switch {
+	case standby && o.ControlPlaneOK:
+		return judgement{tier: tierReady, reason: string(pr.Standby) + " standby: health unknown until apply, control plane answers", warnings: warnings}
+	case standby:
+		return reject(string(pr.Standby) + " standby with health unknown and its control plane not confirmed")
+	}
+	return reject("health unknown: an active provider must be observed healthy")
+}
+
+// chooseTarget fills sp.To, sp.Candidates and the reason; it leaves sp.To
+// empty and the service blocked when nothing can take it.
+func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
+	if to := p.req.To; to != "" {
+		p.chooseNamed(s, sp, to)
+		return
+	}
+	judged := make([]judgement, len(s.Candidates))
+	sp.Candidates = make([]Candidate, 0, len(s.Candidates))
+	best, bestTier := -1, tierRejected
+	for i, name := range s.Candidates {
+		judged[i] = p.judge(name, sp.From, false)
+		if judged[i].tier > bestTier {
+			best, bestTier = i, judged[i].tier
+		}
+	}
+	for i, name := range s.Candidates {
+		c := p.candidate(name)
+		j := judged[i]
+		c.Reason = j.reason
+		switch {
+		case i == best:
+			c.Verdict = VerdictChosen
+			sp.To = name
+			sp.Warnings = append(sp.Warnings, j.warnings...)
+		case j.tier == tierRejected:
+			c.Verdict = VerdictRejected
+		case j.tier < bestTier:
+			c.Verdict = VerdictViable
+			c.Reason += "; " + s.Candidates[best] + " is ready and preferred over a degraded provider"
+		default:
+			c.Verdict = VerdictViable
+			c.Reason += "; " + s.Candidates[best] + " comes first in the order"
+		}
+		sp.Candidates = append(sp.Candidates, c)
+	}
+	order := strings.Join(s.Candidates, ", ")
+	switch {
+	case best < 0:
+		sp.Action = ActionBlocked
+		if len(s.Candidates) == 0 {
+			sp.Reason = s.Name + " has no candidates"
+		} else {
+			sp.Reason = fmt.Sprintf("no candidate can take %s: every one of %s was rejected", s.Name, order)
+		}
+	case bestTier == tierUsable:
+		sp.Reason = fmt.Sprintf("no candidate of %s is healthy; %s is the first usable one in the order (%s)", s.Name, sp.To, order)
+	default:
+		sp.Reason = sp.To + " is the first ready candidate of " + s.Name + " in the order (" + order + ")"
+	}
+}
+
+// chooseNamed judges the target the request names. It is refused, not
+// replaced, when it fails the health rule: the operator asked for it.
+func (p *planner) chooseNamed(s *config.Service, sp *ServicePlan, to string) {
+	isCandidate := slices.Contains(s.Candidates, to)
+	for _, name := range s.Candidates {
+		if name == to {
+			continue
+		}
+		c := p.candidate(name)
+		c.Verdict, c.Reason = VerdictSkipped, "the request names "+to
+		if name == sp.From {
+			c.Verdict, c.Reason = VerdictRejected, "current placement, being left"
+		}
+		sp.Candidates = append(sp.Candidates, c)
+	}
+	c := p.candidate(to)
+	var j judgement
+	if isCandidate {
+		j = p.judge(to, sp.From, true)
+	} else {
+		j = judgement{reason: fmt.Sprintf("not a candidate of %s (candidates: %s)", s.Name, strings.Join(s.Candidates, ", "))}
+	}
+	c.Reason = j.reason
+	if j.tier == tierRejected {
+		c.Verdict = VerdictRejected
+		sp.Action = ActionBlocked
+		sp.Reason = fmt.Sprintf("the requested target %s is refused: %s", to, j.reason)
+	} else {
+		c.Verdict = VerdictChosen
+		sp.To = to
+		sp.Reason = fmt.Sprintf("%s is the target named by the request", to)
+		sp.Warnings = append(sp.Warnings, j.warnings...)
+	}
+	// Keep the candidate order: put the named one back where it belongs.
+	if i := slices.Index(s.Candidates, to); i >= 0 {
+		sp.Candidates = slices.Insert(sp.Candidates, i, c)
+	} else {
+		sp.Candidates = append(sp.Candidates, c)
+	}
+}

@@ -1,0 +1,281 @@
+package terraform
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+)
+
+func TestBuildEnv(t *testing.T) {
+	environ := []string{
+		"PATH=/usr/bin",
+		"HOME=/root",
+		"TF_CLI_CONFIG_FILE=/nonexistent/tofurc", // the stray value some machines carry
+		"TF_VAR_token=hunter22",
+		"TF_WORKSPACE=prod",
+		"TF_LOG=TRACE",
+		"TF_IN_AUTOMATION=",
+		"TF_CLI_ARGS_plan=-refresh=false",
+		"EMPTY=",
+	}
+	env, dropped := buildEnv(environ, Options{CLIConfigFile: "/etc/lifeboat/tofurc", PluginCacheDir: "/var/cache/tf"})
+	want := map[string]string{
+		"PATH":                "/usr/bin",
+		"HOME":                "/root",
+		"EMPTY":               "",
+		"TF_CLI_CONFIG_FILE":  "/etc/lifeboat/tofurc",
+		"TF_PLUGIN_CACHE_DIR": "/var/cache/tf",
+		"CHECKPOINT_DISABLE":  "1",
+	}
+	if d := cmp.Diff(want, env); d != "" {
+		t.Errorf("env (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"TF_CLI_ARGS_plan", "TF_IN_AUTOMATION", "TF_LOG", "TF_VAR_token", "TF_WORKSPACE"}, dropped); d != "" {
+		t.Errorf("dropped (-want +got):\n%s", d)
+	}
+
+	// Without a configured CLI config the inherited one stays.
+	env, _ = buildEnv(environ, Options{})
+	if env["TF_CLI_CONFIG_FILE"] != "/nonexistent/tofurc" {
+		t.Errorf("TF_CLI_CONFIG_FILE = %q, want the inherited value", env["TF_CLI_CONFIG_FILE"])
+	}
+	if _, ok := env["TF_PLUGIN_CACHE_DIR"]; ok {
+		t.Error("TF_PLUGIN_CACHE_DIR set without a plugin cache")
+	}
+}
+
+func TestVarFileJSON(t *testing.T) {
+	got, err := varFileJSON(map[string]string{
+		"active":  "true",
+		"count":   "3",
+		"size":    "cx22",
+		"zones":   `["a", "b"]`,
+		"labels":  ` {"team":"ops"}`,
+		"bracket": "[not json",
+		"quote":   `say "hi"`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(got, &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, got)
+	}
+	want := map[string]any{
+		"active":  "true",
+		"count":   "3",
+		"size":    "cx22",
+		"zones":   []any{"a", "b"},
+		"labels":  map[string]any{"team": "ops"},
+		"bracket": "[not json",
+		"quote":   `say "hi"`,
+	}
+	if d := cmp.Diff(want, doc); d != "" {
+		t.Errorf("var file (-want +got):\n%s", d)
+	}
+}
+
+func TestWriteVarFilePrivateAndRemoved(t *testing.T) {
+	path, cleanup, err := writeVarFile(map[string]string{"token": "hunter22"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(path, ".tfvars.json") {
+		t.Errorf("path %q: the CLI needs the .tfvars.json suffix to read JSON", path)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	cleanup()
+	if _, err := os.Stat(filepath.Dir(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("var file dir still there after cleanup: %v", err)
+	}
+	if p, cleanup, err := writeVarFile(nil); err != nil || p != "" {
+		t.Errorf("no vars: path %q, err %v; want no file", p, err)
+	} else {
+		cleanup()
+	}
+}
+
+func TestRedact(t *testing.T) {
+	vals := []string{"hunter22", `pa"ss\word`, "abc", "hunter2"}
+	for _, tc := range []struct{ in, want string }{
+		{"token=hunter22 end", "token=(redacted) end"},
+		{"prefix hunter2x", "prefix (redacted)x"},            // the shorter value alone
+		{`{"v":"pa\"ss\\word"}`, `{"v":"(redacted)"}`},       // JSON-escaped form
+		{`raw pa"ss\word`, `raw (redacted)`},                 // raw form
+		{"abc is short and stays", "abc is short and stays"}, // 3 bytes or fewer are not hidden
+		{"", ""},
+	} {
+		if got := redact(tc.in, vals); got != tc.want {
+			t.Errorf("redact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestLastLines(t *testing.T) {
+	var b strings.Builder
+	for i := range 30 {
+		b.WriteString("line " + string(rune('a'+i%26)) + "\n\n")
+	}
+	got := lastLines(b.String(), 3)
+	if d := cmp.Diff([]string{"line b", "line c", "line d"}, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+func TestTailBufferBounded(t *testing.T) {
+	b := newTailBuffer(10)
+	for range 100 {
+		b.Write([]byte("0123456789abc"))
+	}
+	if got := b.String(); got != "3456789abc" {
+		t.Errorf("tail %q, want %q", got, "3456789abc")
+	}
+}
+
+func TestDecodeAddresses(t *testing.T) {
+	for _, tc := range []struct {
+		raw     string
+		want    []string
+		wantErr bool
+	}{
+		{`"192.0.2.1"`, []string{"192.0.2.1"}, false},
+		{`["192.0.2.1","2001:db8::1"]`, []string{"192.0.2.1", "2001:db8::1"}, false},
+		{`["192.0.2.1", "", null]`, []string{"192.0.2.1"}, false},
+		{`[]`, []string{}, false},
+		{`null`, nil, false},
+		{`""`, nil, false},
+		{`[1, 2]`, nil, true},
+		{`{"a":"b"}`, nil, true},
+		{`42`, nil, true},
+	} {
+		got, err := decodeAddresses(json.RawMessage(tc.raw))
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%s: err %v, want error %v", tc.raw, err, tc.wantErr)
+			continue
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.raw, d)
+		}
+	}
+	_, err := addressesFrom(map[string]json.RawMessage{"web": json.RawMessage(`"x"`)}, "web_ipv4")
+	if !errors.Is(err, ErrNoOutput) || !strings.Contains(err.Error(), "web") {
+		t.Errorf("missing output: %v, want ErrNoOutput naming the outputs there are", err)
+	}
+}
+
+// Lines as OpenTofu 1.10 writes them with -json.
+var uiLines = []string{
+	`{"@level":"info","@message":"OpenTofu 1.10.6","@module":"tofu.ui","@timestamp":"2026-11-25T12:00:00.000000Z","tofu":"1.10.6","type":"version","ui":"1.2"}`,
+	`{"@level":"info","@message":"terraform_data.host[0]: Plan to create","@module":"tofu.ui","@timestamp":"2026-11-25T12:00:00.100000Z","change":{"resource":{"addr":"terraform_data.host[0]","module":"","resource":"terraform_data.host[0]","implied_provider":"terraform","resource_type":"terraform_data","resource_name":"host","resource_key":0},"action":"create"},"type":"planned_change"}`,
+	`{"@level":"info","@message":"terraform_data.host[0]: Creating...","@module":"tofu.ui","@timestamp":"2026-11-25T12:00:00.200000Z","hook":{"resource":{"addr":"terraform_data.host[0]"},"action":"create"},"type":"apply_start"}`,
+	`{"@level":"info","@message":"terraform_data.host[0]: Creation complete after 2s [id=abc]","@module":"tofu.ui","@timestamp":"2026-11-25T12:00:02.200000Z","hook":{"resource":{"addr":"terraform_data.host[0]"},"action":"create","id_key":"id","id_value":"abc","elapsed_seconds":2},"type":"apply_complete"}`,
+	`{"@level":"error","@message":"Error: local-exec provisioner error","@module":"tofu.ui","@timestamp":"2026-11-25T12:00:03Z","diagnostic":{"severity":"error","summary":"local-exec provisioner error","detail":"Error running command 'echo token=hunter22; exit 3': exit status 3.\nOutput: token=hunter22\n"},"type":"diagnostic"}`,
+}
+
+func TestEventWriter(t *testing.T) {
+	var got []Event
+	w := newEventWriter(func(e Event) { got = append(got, e) }, func(s string) string { return redact(s, []string{"hunter22"}) })
+	// Feed the stream in awkward pieces: events are whole lines regardless.
+	stream := strings.Join(uiLines, "\n") + "\nnot json at all"
+	for i := 0; i < len(stream); i += 7 {
+		w.Write([]byte(stream[i:min(i+7, len(stream))]))
+	}
+	errs := w.errorLines()
+	ts := func(s string) time.Time { v, _ := time.Parse(time.RFC3339Nano, s); return v }
+	want := []Event{
+		{Time: ts("2026-11-25T12:00:00Z"), Type: "version", Level: "info", Message: "OpenTofu 1.10.6"},
+		{Time: ts("2026-11-25T12:00:00.1Z"), Type: "planned_change", Level: "info", Resource: "terraform_data.host[0]", Action: "create", Message: "terraform_data.host[0]: Plan to create"},
+		{Time: ts("2026-11-25T12:00:00.2Z"), Type: "apply_start", Level: "info", Resource: "terraform_data.host[0]", Action: "create", Message: "terraform_data.host[0]: Creating..."},
+		{Time: ts("2026-11-25T12:00:02.2Z"), Type: "apply_complete", Level: "info", Resource: "terraform_data.host[0]", Action: "create", Message: "terraform_data.host[0]: Creation complete after 2s [id=abc]", Elapsed: 2 * time.Second},
+		{Time: ts("2026-11-25T12:00:03Z"), Type: "diagnostic", Level: "error", Message: "Error: local-exec provisioner error: Error running command 'echo token=(redacted); exit 3': exit status 3. Output: token=(redacted)"},
+		{Type: "text", Level: "info", Message: "not json at all"},
+	}
+	if len(got) == len(want) {
+		got[5].Time = time.Time{} // "now"
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("events (-want +got):\n%s", d)
+	}
+	if len(errs) != 1 || !strings.HasPrefix(errs[0], "Error: local-exec provisioner error") || strings.Contains(errs[0], "hunter22") {
+		t.Errorf("error lines %q, want the one diagnostic, redacted", errs)
+	}
+}
+
+func TestFindBinary(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(name string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	t.Setenv("PATH", dir)
+	if _, err := FindBinary(""); !errors.Is(err, ErrNoBinary) {
+		t.Errorf("empty PATH: %v, want ErrNoBinary", err)
+	}
+	tfPath := mk("terraform", 0o755)
+	if got, err := FindBinary(""); err != nil || got != tfPath {
+		t.Errorf(`FindBinary("") = %q, %v; want terraform when tofu is absent`, got, err)
+	}
+	tofuPath := mk("tofu", 0o755)
+	if got, err := FindBinary(""); err != nil || got != tofuPath {
+		t.Errorf(`FindBinary("") = %q, %v; want tofu first`, got, err)
+	}
+	if got, err := FindBinary("terraform"); err != nil || got != tfPath {
+		t.Errorf(`FindBinary("terraform") = %q, %v`, got, err)
+	}
+	plain := mk("plain", 0o644)
+	for _, name := range []string{plain, filepath.Join(dir, "missing"), dir, "no-such-tool"} {
+		if _, err := FindBinary(name); !errors.Is(err, ErrNoBinary) {
+			t.Errorf("FindBinary(%q): %v, want ErrNoBinary", name, err)
+		}
+	}
+	if !slices.Equal(defaultBinaries, []string{"tofu", "terraform"}) {
+		t.Errorf("default order %v", defaultBinaries)
+	}
+}
+
+func TestFromConfig(t *testing.T) {
+	cfg := &config.Config{
+		Dir: "/etc/lifeboat",
+		Terraform: config.TerraformCLI{
+			Binary:         "bin/tofu",
+			CLIConfigFile:  "tofurc",
+			PluginCacheDir: "/var/cache/tf",
+			Timeout:        time.Minute,
+		},
+	}
+	opts := OptionsFromConfig(cfg, nil)
+	want := Options{Binary: "/etc/lifeboat/bin/tofu", CLIConfigFile: "/etc/lifeboat/tofurc", PluginCacheDir: "/var/cache/tf", Timeout: time.Minute}
+	if d := cmp.Diff(want, opts); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	cfg.Terraform.Binary = "terraform"
+	if got := OptionsFromConfig(cfg, nil).Binary; got != "terraform" {
+		t.Errorf("bare name became %q; want it left for PATH", got)
+	}
+
+	p := &config.Provider{Name: "hetzner", Terraform: &config.Workspace{Dir: "infra", Vars: map[string]string{"region": "fsn1", "size": "cx11"}}}
+	s := &config.Service{Name: "www", Vars: map[string]string{"active": "true", "size": "cx22"}}
+	if d := cmp.Diff(map[string]string{"region": "fsn1", "size": "cx22", "active": "true"}, Vars(p, s)); d != "" {
+		t.Errorf("Vars (-want +got):\n%s", d)
+	}
+	if _, err := OpenProvider(cfg, &config.Provider{Name: "bare"}, opts); err == nil {
+		t.Error("OpenProvider without a terraform block succeeded")
+	}
+}
