@@ -3,7 +3,6 @@ package health
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -74,8 +73,6 @@ type headerMatch struct {
 type redirectError struct{ msg string }
 
 func (e *redirectError) Error() string { return e.msg }
-
-var errNoBody = errors.New("no body")
 
 func (p *Probers) compileHTTP(h *config.HTTPCheck, target string) (probeFunc, error) {
 	method := h.Method

@@ -31,7 +31,7 @@ type SchedulerOptions struct {
 // Stats count the scheduler's work since it started.
 type Stats struct {
 	Probes  uint64 // probes started
-	Late    uint64 // started more than one slot after their slot was released
+	Late    uint64 // started after the end of their slot
 	Skipped uint64 // rounds skipped because the previous one was still running
 	Rounds  uint64 // rounds completed
 }
@@ -193,7 +193,7 @@ func (s *Scheduler) release(g *schedGroup, now time.Time) {
 	}
 	g.pending.Store(int32(len(due)))
 	for _, t := range due {
-		t.due, t.lastRun, t.ranOnce = now, now, true
+		t.due, t.lastRun, t.ranOnce = g.next, now, true
 		s.work <- t
 	}
 }

@@ -87,23 +87,18 @@ func (m *Machine) Observe(at time.Time, results []Result) (Transition, bool) {
 		return Transition{}, false
 	}
 	m.rounds++
-	failed, lost := 0, 0
-	for i := range results {
-		if !results[i].OK {
-			failed++
-		}
-		if results[i].AccountLost {
-			lost++
-		}
-	}
-	total := len(results)
+	failed, total, badResults, lost := countChecks(results)
 	roundFailed := float64(failed) >= m.policy.Quorum*float64(total)
-	allOK := failed == 0
+	allOK := badResults == 0
 	m.failStreak = streak(m.failStreak, roundFailed)
 	m.lostStreak = streak(m.lostStreak, lost > 0)
 	m.passStreak = streak(m.passStreak, !roundFailed && lost == 0)
 	m.okStreak = streak(m.okStreak, allOK)
 
+	// The common case, a healthy provider staying healthy, formats nothing.
+	if allOK && m.state == StateHealthy {
+		return Transition{}, false
+	}
 	next, why := m.state, ""
 	switch {
 	case m.lostStreak >= m.policy.FailAfter:
@@ -125,7 +120,7 @@ func (m *Machine) Observe(at time.Time, results []Result) (Transition, bool) {
 			next, why = StateHealthy, fmt.Sprintf("%d consecutive rounds with every check passing", m.okStreak)
 		}
 	default:
-		next, why = StateDegraded, fmt.Sprintf("%d/%d checks failing", failed, total)
+		next, why = StateDegraded, fmt.Sprintf("%d/%d checks failing (%d of %d probes)", failed, total, badResults, len(results))
 		if roundFailed {
 			why += fmt.Sprintf(" (failed round %d of %d before down)", m.failStreak, m.policy.FailAfter)
 		}
@@ -142,6 +137,36 @@ func (m *Machine) Observe(at time.Time, results []Result) (Transition, bool) {
 	t := Transition{Provider: m.provider, From: m.state, To: next, At: at, Reason: why, Evidence: evidence(results, next)}
 	m.state, m.since, m.reason = next, at, why
 	return t, true
+}
+
+// countChecks counts checks, not probes: a check fails in a round only when
+// it failed against every host it probed, so one failing host of several
+// makes the provider degraded, never down. It also counts failed probes
+// and account-lost answers.
+func countChecks(results []Result) (failedChecks, checks, failedProbes, lost int) {
+	type key struct{ service, check string }
+	anyOK := make(map[key]bool, len(results))
+	for i := range results {
+		r := &results[i]
+		k := key{r.Service, r.Check}
+		if _, seen := anyOK[k]; !seen {
+			anyOK[k] = false
+		}
+		if r.OK {
+			anyOK[k] = true
+		} else {
+			failedProbes++
+		}
+		if r.AccountLost {
+			lost++
+		}
+	}
+	for _, ok := range anyOK {
+		if !ok {
+			failedChecks++
+		}
+	}
+	return failedChecks, len(anyOK), failedProbes, lost
 }
 
 func streak(n int, cond bool) int {

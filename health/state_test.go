@@ -6,12 +6,19 @@ import (
 	"time"
 )
 
-// round builds one round's results from a pattern: one letter per result,
-// '+' passed, '-' failed, 'L' account lost.
+// round builds one round's results from a pattern: one letter per check,
+// '+' passed, '-' failed, 'L' account lost. A pattern starting with "h:"
+// is one check probed against several hosts, a letter per host.
 func round(pattern string) []Result {
+	hosts := strings.HasPrefix(pattern, "h:")
+	pattern = strings.TrimPrefix(pattern, "h:")
 	out := make([]Result, len(pattern))
 	for i, c := range pattern {
-		out[i] = Result{Check: "c", Target: string(rune('a' + i)), OK: c == '+', AccountLost: c == 'L', Reason: string(c)}
+		check, target := string(rune('a'+i)), "host"
+		if hosts {
+			check, target = "http", string(rune('a'+i))
+		}
+		out[i] = Result{Check: check, Target: target, OK: c == '+', AccountLost: c == 'L', Reason: string(c)}
 	}
 	return out
 }
@@ -24,6 +31,12 @@ func TestMachine(t *testing.T) {
 		states []State // state after each round
 	}{
 		{"first good round is healthy", []string{"+++"}, []State{StateHealthy}},
+		{"one failing host of two is degraded, never down",
+			[]string{"h:++", "h:+-", "h:+-", "h:+-", "h:-+", "h:+-"},
+			[]State{StateHealthy, StateDegraded, StateDegraded, StateDegraded, StateDegraded, StateDegraded}},
+		{"a check failing on every host is down after fail_after rounds",
+			[]string{"h:++", "h:--", "h:--", "h:--"},
+			[]State{StateHealthy, StateDegraded, StateDegraded, StateDown}},
 		{"single failing host is degraded, never down",
 			[]string{"+++", "++-", "++-", "++-", "++-", "++-"},
 			[]State{StateHealthy, StateDegraded, StateDegraded, StateDegraded, StateDegraded, StateDegraded}},

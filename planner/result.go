@@ -4,7 +4,8 @@ import "time"
 
 // Result is a plan: what a failover would do and why. It is a plain value
 // that can be printed, compared, journaled and handed to the executor; every
-// slice in it is sorted so equal inputs give equal plans.
+// slice in it is sorted so equal inputs give equal plans. Steps may share
+// slices with one another: treat a Result as read-only.
 type Result struct {
 	Request Request `json:"request"`
 	// Lost lists the providers the plan moves away from, by name.

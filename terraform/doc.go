@@ -17,5 +17,19 @@
 //
 // Variables are written to a private JSON variable file for each command
 // instead of -var arguments, so their values, which may be secrets, do not
-// appear in process listings; errors replace them with "(redacted)".
+// appear in process listings; errors and progress events replace them with
+// "(redacted)". A variable the module does not declare is then a warning,
+// not an error. TF_VAR_* variables in lifeboat's own environment are not
+// passed on (terraform-exec refuses them): put them in the configuration.
+//
+// Environment: CHECKPOINT_DISABLE=1 and TF_IN_AUTOMATION=1 always;
+// TF_CLI_CONFIG_FILE and TF_PLUGIN_CACHE_DIR from Options when set.
+//
+// The selected Terraform workspace is a property of the directory, so two
+// Workspace values with different names on one directory each select their
+// own before every command (two extra commands when they alternate).
+//
+// terraform-exec gates some options on Terraform >= 1.13 and compares
+// OpenTofu's version as if it were Terraform's; this package uses none of
+// them, so tofu 1.10 and later work.
 package terraform

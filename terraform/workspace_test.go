@@ -356,3 +356,23 @@ func TestTofuLockAcrossWorkspacesAndProcesses(t *testing.T) {
 		t.Errorf("Outputs returned after %v while another process held the lock for 1s", waited)
 	}
 }
+
+func TestTofuPlanFailureCarriesStderr(t *testing.T) {
+	w := openTofu(t, "", Options{})
+	const secret = "not-a-number-but-secret"
+	_, err := w.Plan(t.Context(), map[string]string{"hosts": secret}, filepath.Join(t.TempDir(), "p.tfplan"))
+	var te *Error
+	if !errors.As(err, &te) || te.Op != "plan" {
+		t.Fatalf("error %v, want *Error for plan", err)
+	}
+	t.Logf("error:\n%v", err)
+	// The CLI quotes the variable file's line: the value must be hidden there.
+	for _, want := range []string{"Invalid value for input variable", "var.hosts", `"hosts": "(redacted)"`} {
+		if !strings.Contains(te.Output, want) {
+			t.Errorf("error lacks %q from the CLI's stderr: %q", want, te.Output)
+		}
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Error("error contains the variable value")
+	}
+}

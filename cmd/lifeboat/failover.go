@@ -246,7 +246,8 @@ func crashHook(at string) func(step, phase string) {
 func (s *session) finish(plan planner.Result, rep executor.Report, err error) error {
 	g := s.g
 	if g.json() {
-		doc := map[string]any{"plan": plan, "executed": true, "report": rep, "ok": err == nil}
+		doc := map[string]any{"plan": plan, "executed": true, "report": rep, "ok": err == nil,
+			"process": map[string]float64{"cpu_seconds": selfCPU().Seconds(), "wall_seconds": time.Since(s.start).Seconds()}}
 		if err != nil {
 			doc["error"] = err.Error()
 		}
@@ -362,4 +363,14 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// selfCPU is the CPU time this process used itself, without Terraform and
+// other children: lifeboat's own share of an operation.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -21,20 +21,9 @@ func newPlanCmd(g *globals) *cobra.Command {
 			}
 			eng := engine.New(cfg, g.logger())
 			defer eng.Close()
-			// The journal gives the current placement; without one (or while
-			// another process holds it) each service is at its first candidate.
-			pl, err := eng.Placement(cmd.Context(), nil)
+			pl, err := currentPlacement(cmd.Context(), g, eng)
 			if err != nil {
 				return err
-			}
-			if j, jerr := eng.OpenJournal(); jerr == nil {
-				pl, err = eng.Placement(cmd.Context(), j)
-				j.Close()
-				if err != nil {
-					return err
-				}
-			} else {
-				g.logger().Warn("journal not readable; placing each service at its first candidate", "err", jerr)
 			}
 			obs, err := eng.Observe(cmd.Context(), pl, 1)
 			if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
 )
 
 func newStatusCmd(g *globals) *cobra.Command {
@@ -31,7 +33,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			doc, err := runStatus(cmd, cfg, rounds)
+			doc, err := runStatus(cmd, g, cfg, rounds)
 			if err != nil {
 				return err
 			}
@@ -54,7 +56,15 @@ type statusDoc struct {
 	At        time.Time        `json:"at"`
 	Rounds    int              `json:"rounds"`
 	Providers []statusProvider `json:"providers"`
+	DNS       []statusDNS      `json:"dns"`
 	Services  []statusService  `json:"services"`
+}
+
+type statusDNS struct {
+	Name   string `json:"name"`
+	Zone   string `json:"zone"`
+	State  string `json:"state"`
+	Reason string `json:"reason"`
 }
 
 type statusProvider struct {
@@ -79,27 +89,28 @@ type statusCheck struct {
 }
 
 type statusService struct {
-	Name      string `json:"name"`
-	Placement string `json:"placement"`
-	// Source says where the placement comes from: "first_candidate" until a journal records moves.
+	Name      string   `json:"name"`
+	Placement string   `json:"placement"`
+	Addresses []string `json:"addresses,omitempty"`
+	// Source says where the placement comes from: "journal", or
+	// "first_candidate" for a service no operation has moved.
 	Source        string       `json:"source"`
 	ProviderState health.State `json:"provider_state"`
 }
 
-func runStatus(cmd *cobra.Command, cfg *config.Config, rounds int) (*statusDoc, error) {
-	probers := health.NewProbers(health.ProberOptions{MaxConnsPerHost: cfg.Policy.Concurrency})
-	defer probers.Close()
-	targets := health.ConfigTargets(cfg)
-	groups, err := health.BuildGroups(cfg, probers, targets)
+func runStatus(cmd *cobra.Command, g *globals, cfg *config.Config, rounds int) (*statusDoc, error) {
+	eng := engine.New(cfg, g.logger())
+	defer eng.Close()
+	pl, err := currentPlacement(cmd.Context(), g, eng)
 	if err != nil {
-		return nil, fmt.Errorf("cannot run checks: %w", err)
+		return nil, err
 	}
-	mon := health.NewMonitor(health.ProviderNames(cfg), health.PolicyOf(cfg.Policy))
-	if err := health.RunRounds(cmd.Context(), groups, mon, rounds, cfg.Policy.Interval, cfg.Policy.Concurrency); err != nil {
-		return nil, fmt.Errorf("checks interrupted: %w", err)
+	obs, err := eng.Observe(cmd.Context(), pl, rounds)
+	if err != nil {
+		return nil, err
 	}
-	snap := mon.Snapshot()
-	doc := &statusDoc{At: time.Now().UTC(), Rounds: rounds, Providers: []statusProvider{}, Services: []statusService{}}
+	snap := obs.Snapshot
+	doc := &statusDoc{At: time.Now().UTC(), Rounds: rounds, Providers: []statusProvider{}, Services: []statusService{}, DNS: []statusDNS{}}
 	for _, p := range snap.Providers {
 		sp := statusProvider{Name: p.Name, State: p.State, Reason: p.Reason, Checks: []statusCheck{}}
 		if !p.Since.IsZero() {
@@ -115,12 +126,30 @@ func runStatus(cmd *cobra.Command, cfg *config.Config, rounds int) (*statusDoc, 
 		}
 		doc.Providers = append(doc.Providers, sp)
 	}
+	for _, d := range cfg.DNS {
+		o := obs.DNS[d.Name]
+		doc.DNS = append(doc.DNS, statusDNS{Name: d.Name, Zone: d.Zone, State: string(o.State), Reason: o.Reason})
+	}
 	states := snap.States()
 	for _, s := range cfg.Services {
-		at := targets.Placement(s.Name)
-		doc.Services = append(doc.Services, statusService{Name: s.Name, Placement: at, Source: "first_candidate", ProviderState: states[at]})
+		at := pl.Provider[s.Name]
+		doc.Services = append(doc.Services, statusService{Name: s.Name, Placement: at, Addresses: pl.Addresses[s.Name],
+			Source: pl.Source[s.Name], ProviderState: states[at]})
 	}
 	return doc, nil
+}
+
+// currentPlacement reads where services run from the journal. When the
+// journal cannot be opened (a running daemon holds it), each service is
+// taken to be at its first candidate, with a warning.
+func currentPlacement(ctx context.Context, g *globals, eng *engine.Engine) (engine.Placement, error) {
+	j, err := eng.OpenJournal()
+	if err != nil {
+		g.logger().Warn("journal not readable; placing each service at its first candidate", "err", err)
+		return eng.Placement(ctx, nil)
+	}
+	defer j.Close()
+	return eng.Placement(ctx, j)
 }
 
 func printStatus(w io.Writer, doc *statusDoc) error {
@@ -145,6 +174,13 @@ func printStatus(w io.Writer, doc *statusDoc) error {
 				reason += " (warning: " + c.Warning + ")"
 			}
 			fmt.Fprintf(tw, "\t\t%s\t%s\t%s\t%s\t%s\n", name, c.Target, result, fmtLatency(c.LatencyMS), reason)
+		}
+	}
+	if len(doc.DNS) > 0 {
+		fmt.Fprintln(tw)
+		fmt.Fprintln(tw, "DNS\tSTATE\tZONE\tREASON")
+		for _, d := range doc.DNS {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, d.State, d.Zone, d.Reason)
 		}
 	}
 	fmt.Fprintln(tw)

@@ -78,7 +78,7 @@ func TestStatusText(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		"aws       healthy", "all 4 checks passed", "www/home", a.URL + "/healthz", "status 200 OK",
+		"aws       healthy", "all 2 checks passed", "www/home", a.URL + "/healthz", "status 200 OK",
 		"hetzner   unknown", "no checks ran",
 		"www      aws        healthy", "first candidate",
 	} {

@@ -85,17 +85,19 @@ func readSmallFile(dir, p string) (string, error) {
 	if !st.Mode().IsRegular() {
 		return "", errors.New("not a regular file")
 	}
+	if st.Size() > maxFileSize {
+		return "", fmt.Errorf("larger than %d bytes", maxFileSize)
+	}
 	f, err := os.Open(p)
 	if err != nil {
 		return "", pathErr(err)
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	// Read no more than the size stat reported: kernel pseudo-files
+	// report 0 and some of them block forever when read.
+	b, err := io.ReadAll(io.LimitReader(f, st.Size()))
 	if err != nil {
 		return "", pathErr(err)
-	}
-	if len(b) > maxFileSize {
-		return "", fmt.Errorf("larger than %d bytes", maxFileSize)
 	}
 	if !utf8.Valid(b) {
 		return "", errors.New("not valid UTF-8 text")

@@ -134,7 +134,7 @@ func TestPlanZone(t *testing.T) {
 			name:    "unowned record is refused",
 			zone:    []libdns.Record{rr("www", "A", "192.0.2.9")},
 			records: []string{"www"}, addrs: addrs("192.0.2.1"),
-			errs:    []string{`"www": record is not owned by lifeboat: it exists without an ownership record`},
+			errs: []string{`"www": record is not owned by lifeboat: it exists without an ownership record`},
 		},
 		{
 			name:    "unowned record is adopted",
@@ -147,7 +147,7 @@ func TestPlanZone(t *testing.T) {
 			name:    "another owner's mark is refused even without data",
 			zone:    []libdns.Record{mark("_lifeboat.www", "lifeboat/api")},
 			records: []string{"www"}, addrs: addrs("192.0.2.1"),
-			errs:    []string{`marked for owner "lifeboat/api"`},
+			errs: []string{`marked for owner "lifeboat/api"`},
 		},
 		{
 			name:    "adopting replaces another owner's mark",
@@ -159,7 +159,7 @@ func TestPlanZone(t *testing.T) {
 			name:    "an unowned CNAME is refused",
 			zone:    []libdns.Record{rr("www", "CNAME", "elsewhere.example.net.")},
 			records: []string{"www"}, addrs: addrs("192.0.2.1"),
-			errs:    []string{"not owned"},
+			errs: []string{"not owned"},
 		},
 		{
 			name:    "an adopted CNAME is removed",
@@ -172,7 +172,7 @@ func TestPlanZone(t *testing.T) {
 			name:    "other TXT at the name do not count as ownership",
 			zone:    []libdns.Record{rr("www", "A", "192.0.2.9"), rr("www", "TXT", ownershipText(testOwner)), rr("_lifeboat.www", "TXT", "hello")},
 			records: []string{"www"}, addrs: addrs("192.0.2.1"),
-			errs:    []string{"not owned"},
+			errs: []string{"not owned"},
 		},
 		{
 			name:    "one refused record does not stop the others",

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
@@ -118,6 +120,10 @@ type ServiceReport struct {
 	Recovery time.Duration `json:"recovery_ns,omitempty"`
 }
 
+// StepDNSRetry is the executor's own step, after the plan's: it retries the
+// DNS providers the cutover could not update.
+const StepDNSRetry planner.StepKind = "dns-retry"
+
 // Executor runs plans in an Env.
 type Executor struct{ env Env }
 
@@ -189,8 +195,14 @@ func (e *Executor) run(ctx context.Context, op journal.Operation, plan planner.R
 	rep := Report{Operation: op.ID, Resumed: resumed, Started: op.Started}
 	var errs []error
 	partial := false
+	lostVendors := map[string]bool{}
+	for _, l := range plan.Lost {
+		if l.Vendor != "" {
+			lostVendors[l.Vendor] = true
+		}
+	}
 	for _, sp := range movingServices(plan) {
-		sr, err := e.runService(ctx, &op, sp)
+		sr, err := e.runService(ctx, &op, sp, lostVendors)
 		rep.Services = append(rep.Services, sr)
 		if err != nil {
 			if errors.Is(err, ErrDNSPartial) {
@@ -247,7 +259,7 @@ func stepKey(st planner.Step) string {
 
 // runService moves one service, trying the next candidate when a target
 // fails its checks.
-func (e *Executor) runService(ctx context.Context, op *journal.Operation, sp planner.ServicePlan) (ServiceReport, error) {
+func (e *Executor) runService(ctx context.Context, op *journal.Operation, sp planner.ServicePlan, lostVendors map[string]bool) (ServiceReport, error) {
 	sr := ServiceReport{Service: sp.Service, From: sp.From}
 	// A resumed operation may have replanned before the crash.
 	if out := op.Outputs(targetKey(sp.Service)); out["plan"] != "" {
@@ -265,7 +277,7 @@ func (e *Executor) runService(ctx context.Context, op *journal.Operation, sp pla
 			sr.Error = sp.Reason
 			return sr, fmt.Errorf("%w: %s", ErrUnhealthy, rejectedText(sp.Reason, sr.Rejected))
 		}
-		err := e.runSteps(ctx, op, sp, &sr)
+		err := e.runSteps(ctx, op, sp, lostVendors, &sr)
 		if err == nil || !errors.Is(err, ErrUnhealthy) || attempt > 16 {
 			if err != nil {
 				sr.Error = err.Error()
@@ -333,9 +345,21 @@ func (e *Executor) refresh(ctx context.Context, op *journal.Operation) error {
 
 // runSteps runs one service plan's steps, skipping those the journal says
 // are done and reusing their outputs.
-func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp planner.ServicePlan, sr *ServiceReport) error {
+func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp planner.ServicePlan, lostVendors map[string]bool, sr *ServiceReport) error {
 	var addrs []string
+	steps := sp.Steps
 	for _, st := range sp.Steps {
+		if st.Kind != planner.StepDNSCutover {
+			continue
+		}
+		// DNS providers the cutover could not update are retried in a step
+		// of their own, after the others are verified and notified.
+		if pending := splitList(op.Outputs(stepKey(st))["pending"]); len(pending) > 0 {
+			steps = append(slices.Clone(steps), retryStep(st, pending))
+		}
+	}
+	for i := 0; i < len(steps); i++ {
+		st := steps[i]
 		key := stepKey(st)
 		if op.Done(key) {
 			if a := op.Outputs(key)["addresses"]; a != "" {
@@ -355,7 +379,7 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 		e.hook(key, "started")
 		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: "start", Message: st.Reason})
 
-		outputs, msg, err := e.runStep(ctx, op, st, sp, addrs, sr)
+		outputs, msg, err := e.runStep(ctx, op, st, sp, lostVendors, addrs, sr)
 		if a := outputs["addresses"]; a != "" {
 			_ = json.Unmarshal([]byte(a), &addrs)
 		}
@@ -377,6 +401,11 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 		if err := e.refresh(ctx, op); err != nil {
 			return err
 		}
+		if st.Kind == planner.StepDNSCutover {
+			if pending := splitList(outputs["pending"]); len(pending) > 0 {
+				steps = append(slices.Clone(steps), retryStep(st, pending))
+			}
+		}
 	}
 	sr.OK = true
 	sr.Addresses = addrs
@@ -384,6 +413,14 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 		sr.Recovery = e.env.Now().Sub(op.Started)
 	}
 	return nil
+}
+
+// retryStep is the dns-retry step for the pending DNS providers of a cutover.
+func retryStep(cutover planner.Step, pending []string) planner.Step {
+	retry := cutover
+	retry.Kind, retry.DNS = StepDNSRetry, pending
+	retry.Reason = "DNS providers not updated during the cutover: " + strings.Join(pending, ", ")
+	return retry
 }
 
 func (e *Executor) hook(key, phase string) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
@@ -17,7 +18,7 @@ import (
 
 // runStep does one step. It returns the outputs to journal (a resumed run
 // reads them back), a one-line message for the operator, and the error.
-func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planner.Step, sp planner.ServicePlan, addrs []string, sr *ServiceReport) (map[string]string, string, error) {
+func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planner.Step, sp planner.ServicePlan, lostVendors map[string]bool, addrs []string, sr *ServiceReport) (map[string]string, string, error) {
 	switch st.Kind {
 	case planner.StepPrepare:
 		ws, err := e.env.Workspace(st)
@@ -67,10 +68,13 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 		return nil, "", e.waitHealthy(ctx, st, addrs)
 
 	case planner.StepDNSCutover:
-		return e.cutover(ctx, op, st, addrs, sr)
+		return e.cutover(ctx, op, st, sp, lostVendors, addrs, sr)
 
 	case planner.StepVerifyDNS:
-		return e.verify(ctx, st, addrs)
+		return e.verify(ctx, op, st, addrs)
+
+	case StepDNSRetry:
+		return e.retryDNS(ctx, st, st.DNS, addrs, sr)
 
 	case planner.StepNotify:
 		if e.env.Notify == nil || len(st.Notify) == 0 {
@@ -130,9 +134,16 @@ func (e *Executor) waitHealthy(ctx context.Context, st planner.Step, addrs []str
 	}
 }
 
-// cutover writes the new addresses at every DNS provider of the step.
-func (e *Executor) cutover(ctx context.Context, op *journal.Operation, st planner.Step, addrs []string, sr *ServiceReport) (map[string]string, string, error) {
-	req, targets, err := e.dnsRequest(st, addrs)
+// cutover writes the new addresses at every DNS provider of the step, and
+// tries once the DNS providers the planner left out as unreachable: when
+// they come back they would otherwise serve the old, lost address. Every
+// provider not updated is recorded as pending for the dns-retry step.
+func (e *Executor) cutover(ctx context.Context, op *journal.Operation, st planner.Step, sp planner.ServicePlan, lostVendors map[string]bool, addrs []string, sr *ServiceReport) (map[string]string, string, error) {
+	req, targets, err := e.dnsRequest(st, st.DNS, addrs)
+	if err != nil {
+		return nil, "", err
+	}
+	_, extra, err := e.dnsRequest(st, leftOut(sp, lostVendors), addrs)
 	if err != nil {
 		return nil, "", err
 	}
@@ -145,40 +156,111 @@ func (e *Executor) cutover(ctx context.Context, op *journal.Operation, st planne
 	if !healthy {
 		return nil, "", fmt.Errorf("%w: %s failed its checks just before the DNS cutover: %s", ErrUnhealthy, st.Provider, reason)
 	}
-	results := dnscutover.Cutover(ctx, targets, req, e.env.DNSOptions)
-	var ok, changed []string
+	var results, extraResults []dnscutover.ProviderResult
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		once := e.env.DNSOptions
+		once.Attempts = 1
+		extraResults = dnscutover.Cutover(ctx, extra, req, once)
+	}()
+	results = dnscutover.Cutover(ctx, targets, req, e.env.DNSOptions)
+	wg.Wait()
+
+	ok, pending, changed := []string{}, []string{}, []string{}
 	failed := map[string]string{}
-	for _, r := range results {
+	for _, r := range append(results, extraResults...) {
 		if r.Err != nil {
 			failed[r.DNS] = r.Err.Error()
+			pending = append(pending, r.DNS)
 			continue
 		}
 		ok = append(ok, r.DNS)
 		changed = append(changed, r.Changed...)
 	}
+	sort.Strings(pending)
 	sr.DNSFailed = failed
-	out := map[string]string{"updated": strings.Join(ok, ",")}
-	if len(ok) > 0 {
-		// DNS now sends users to the new target, so that is where the
-		// service is placed, even if another DNS provider lags behind.
-		if err := e.env.Journal.SetPlacement(ctx, op.Ref(), st.Service, st.Provider, e.env.Now()); err != nil {
-			return out, "", fmt.Errorf("journal placement: %w", err)
-		}
+	out := map[string]string{"updated": strings.Join(ok, ","), "pending": strings.Join(pending, ",")}
+	if len(ok) == 0 {
+		return out, "", fmt.Errorf("%w: no DNS provider was updated: %s", ErrDNSPartial, failedText(failed))
 	}
-	if len(failed) > 0 {
-		names := make([]string, 0, len(failed))
-		for n, msg := range failed {
-			names = append(names, n+": "+msg)
-		}
-		sort.Strings(names)
-		return out, "", fmt.Errorf("%w: %d of %d DNS providers failed (%s); updated: %s; run `lifeboat resume` to retry",
-			ErrDNSPartial, len(failed), len(results), strings.Join(names, "; "), orNone(ok))
+	// DNS now sends users to the new target, so that is where the service
+	// is placed, even if another DNS provider lags behind.
+	if err := e.env.Journal.SetPlacement(ctx, op.Ref(), st.Service, st.Provider, e.env.Now()); err != nil {
+		return out, "", fmt.Errorf("journal placement: %w", err)
 	}
 	msg := "records already correct at " + strings.Join(ok, ", ")
 	if len(changed) > 0 {
 		msg = fmt.Sprintf("updated at %s: %s", strings.Join(ok, ", "), strings.Join(changed, ", "))
 	}
+	if len(failed) > 0 {
+		msg += "; pending, to retry: " + failedText(failed)
+	}
 	return out, msg, nil
+}
+
+// leftOut lists the DNS providers the planner left out for being
+// unreachable, not for living at a lost vendor (those are never written).
+func leftOut(sp planner.ServicePlan, lostVendors map[string]bool) []string {
+	var out []string
+	for _, d := range sp.DNS {
+		if !d.Use && !lostVendors[d.Vendor] && (d.State == planner.StateDown || d.State == planner.StateUnknown || d.State == planner.StateDegraded) {
+			out = append(out, d.Name)
+		}
+	}
+	return out
+}
+
+func failedText(failed map[string]string) string {
+	names := make([]string, 0, len(failed))
+	for n, msg := range failed {
+		names = append(names, n+": "+msg)
+	}
+	sort.Strings(names)
+	return strings.Join(names, "; ")
+}
+
+// retryDNS writes and verifies the DNS providers the cutover left pending.
+// While any is still failing the operation stays unfinished, so `lifeboat
+// resume` (or the daemon) comes back to it.
+func (e *Executor) retryDNS(ctx context.Context, st planner.Step, pending, addrs []string, sr *ServiceReport) (map[string]string, string, error) {
+	req, targets, err := e.dnsRequest(st, pending, addrs)
+	if err != nil {
+		return nil, "", err
+	}
+	failed := map[string]string{}
+	var ok []dnscutover.Target
+	for i, r := range dnscutover.Cutover(ctx, targets, req, e.env.DNSOptions) {
+		if r.Err != nil {
+			failed[r.DNS] = r.Err.Error()
+		} else {
+			ok = append(ok, targets[i])
+		}
+	}
+	opts := e.env.DNSOptions
+	if t := st.Timeout(); t > 0 {
+		opts.VerifyTimeout = t
+	}
+	for _, r := range dnscutover.Verify(ctx, ok, req, opts) {
+		if r.Err != nil {
+			failed[r.DNS] = r.Err.Error()
+		}
+	}
+	sr.DNSFailed = failed
+	if len(failed) > 0 {
+		return nil, "", fmt.Errorf("%w: %s; updated: %s; run `lifeboat resume` to retry",
+			ErrDNSPartial, failedText(failed), orNone(targetNames(ok)))
+	}
+	return nil, "updated and verified " + strings.Join(pending, ", "), nil
+}
+
+func targetNames(ts []dnscutover.Target) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Name
+	}
+	return out
 }
 
 func orNone(s []string) string {
@@ -190,8 +272,12 @@ func orNone(s []string) string {
 
 // verify asks every DNS provider's authoritative servers until they serve
 // the new answer.
-func (e *Executor) verify(ctx context.Context, st planner.Step, addrs []string) (map[string]string, string, error) {
-	req, targets, err := e.dnsRequest(st, addrs)
+func (e *Executor) verify(ctx context.Context, op *journal.Operation, st planner.Step, addrs []string) (map[string]string, string, error) {
+	updated := st.DNS
+	if out := op.Outputs(stepKey(planner.Step{Service: st.Service, Provider: st.Provider, Kind: planner.StepDNSCutover})); out != nil {
+		updated = splitList(out["updated"])
+	}
+	req, targets, err := e.dnsRequest(st, updated, addrs)
 	if err != nil {
 		return nil, "", err
 	}
@@ -211,7 +297,14 @@ func (e *Executor) verify(ctx context.Context, st planner.Step, addrs []string) 
 	return nil, "authoritative servers answer " + strings.Join(addrs, ", "), nil
 }
 
-func (e *Executor) dnsRequest(st planner.Step, addrs []string) (dnscutover.Request, []dnscutover.Target, error) {
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func (e *Executor) dnsRequest(st planner.Step, names, addrs []string) (dnscutover.Request, []dnscutover.Target, error) {
 	ips, err := parseAddrs(addrs)
 	if err != nil {
 		return dnscutover.Request{}, nil, err
@@ -219,7 +312,7 @@ func (e *Executor) dnsRequest(st planner.Step, addrs []string) (dnscutover.Reque
 	if len(ips) == 0 {
 		return dnscutover.Request{}, nil, errors.New("no addresses to point DNS at")
 	}
-	targets, err := e.env.DNSTargets(st.DNS)
+	targets, err := e.env.DNSTargets(names)
 	if err != nil {
 		return dnscutover.Request{}, nil, err
 	}

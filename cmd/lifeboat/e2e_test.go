@@ -1,0 +1,582 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+	"github.com/lifeboat-dev/lifeboat/terraform"
+)
+
+// These tests run the built lifeboat binary as a subprocess against real
+// OpenTofu workspaces (the local example's), real BIND servers and real
+// hosts on loopback addresses.
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// lifeboatBinary builds cmd/lifeboat once per test process.
+func lifeboatBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "lifeboat-e2e-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "lifeboat")
+		out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+// world is one failover scenario: two providers with their workspaces,
+// one or two BIND servers holding example.test, and the configuration.
+type world struct {
+	t       testing.TB
+	dir     string
+	cfg     string
+	bin     string
+	tofu    *testharness.Tofu
+	infra   string
+	hostBin string
+	runDir  string
+	alphaIP string
+	bravoIP string
+	port    int
+	dns     []*testharness.BIND
+}
+
+type worldOptions struct {
+	dnsServers  int    // default 1
+	waitHealthy string // default 30s
+	adopt       bool
+}
+
+func newWorld(t testing.TB, o worldOptions) *world {
+	t.Helper()
+	if o.dnsServers == 0 {
+		o.dnsServers = 1
+	}
+	if o.waitHealthy == "" {
+		o.waitHealthy = "30s"
+	}
+	w := &world{t: t, dir: t.TempDir(), bin: lifeboatBinary(t), tofu: testharness.FindTofu(t)}
+	w.infra = testharness.ExampleInfra(t)
+	w.hostBin = testharness.BuildLifeboatHost(t)
+	w.runDir = filepath.Join(w.dir, "run")
+	w.alphaIP, w.bravoIP = testharness.LoopbackIP(t), testharness.LoopbackIP(t)
+	w.port = freePortOnBoth(t, w.alphaIP, w.bravoIP)
+	t.Cleanup(w.stopHosts)
+
+	var dnsBlocks strings.Builder
+	for i := range o.dnsServers {
+		b := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: []string{
+			"www IN A " + w.alphaIP,
+			`_lifeboat.www IN TXT "heritage=lifeboat,owner=lifeboat/www"`,
+		}})
+		w.dns = append(w.dns, b)
+		s := b.RFC2136Settings()
+		fmt.Fprintf(&dnsBlocks, `
+dns "ns%d" {
+  type   = "rfc2136"
+  zone   = "example.test."
+  vendor = "dns-vendor-%d"
+  settings = {
+    server   = %q
+    key_name = %q
+    key_alg  = %q
+    key      = env("E2E_TSIG_%d")
+  }
+}
+`, i+1, i+1, s["server"], s["key_name"], s["key_alg"], i+1)
+	}
+	ws := func(name, ip string, port int) string {
+		return fmt.Sprintf(`
+  terraform {
+    dir = %q
+    vars = {
+      listen_ip = %q
+      port      = "%d"
+      host_bin  = %q
+      run_dir   = %q
+    }
+  }`, filepath.Join(w.infra, name), ip, port, w.hostBin, w.runDir)
+	}
+	cfg := fmt.Sprintf(`
+state {
+  path = "state/lifeboat.db"
+}
+
+terraform {
+  binary          = %q
+  cli_config_file = %q
+  timeout         = "2m"
+}
+%s
+provider "alpha" {
+  vendor    = "alpha-hosting"
+  addresses = [%q]
+%s
+}
+
+provider "bravo" {
+  vendor    = "bravo-cloud"
+  standby   = "cold"
+  addresses = [%q]
+%s
+}
+
+service "www" {
+  records    = ["www"]
+  ttl        = 30
+  candidates = ["alpha", "bravo"]
+  adopt      = %v
+  vars = {
+    active = "true"
+  }
+  check "http" {
+    http {
+      path          = "/healthz"
+      port          = %d
+      expect_status = [200]
+      body_regex    = "alpha|bravo"
+    }
+  }
+}
+
+policy {
+  interval     = "1s"
+  timeout      = "1s"
+  wait_healthy = %q
+  verify_dns   = "20s"
+}
+`, w.tofu.Binary, w.tofu.CLIConfigFile, dnsBlocks.String(),
+		w.alphaIP, ws("alpha", w.alphaIP, w.port),
+		w.bravoIP, ws("bravo", w.bravoIP, w.port),
+		o.adopt, w.port, o.waitHealthy)
+	w.cfg = filepath.Join(w.dir, "lifeboat.hcl")
+	if err := os.WriteFile(w.cfg, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func freePortOnBoth(t testing.TB, a, b string) int {
+	for range 50 {
+		p := testharness.FreePort(t, a)
+		if l, err := netListen(b, p); err == nil {
+			l.Close()
+			return p
+		}
+	}
+	t.Fatalf("no port free on both %s and %s", a, b)
+	return 0
+}
+
+// env is the environment of every lifeboat subprocess: the TSIG secrets
+// come from variables, as a user's would.
+func (w *world) env(extra ...string) []string {
+	env := append(os.Environ(), w.tofu.Env()...)
+	for i, b := range w.dns {
+		env = append(env, fmt.Sprintf("E2E_TSIG_%d=%s", i+1, b.Secret))
+	}
+	return append(env, extra...)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+	killed         bool
+}
+
+func (w *world) lifeboat(extraEnv []string, args ...string) result {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, w.bin, append([]string{"-c", w.cfg}, args...)...)
+	cmd.Env = w.env(extraEnv...)
+	cmd.Stdin = nil
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+			r.killed = true
+		}
+	default:
+		w.t.Fatalf("run lifeboat %v: %v", args, err)
+	}
+	return r
+}
+
+// startAlpha brings provider alpha's host up through its workspace, as the
+// first deployment would, and checks it serves.
+func (w *world) startAlpha() {
+	w.t.Helper()
+	ws, err := terraform.Open(filepath.Join(w.infra, "alpha"), "", terraform.Options{
+		Binary: w.tofu.Binary, CLIConfigFile: w.tofu.CLIConfigFile, Timeout: 2 * time.Minute,
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := ws.Prepare(ctx); err != nil {
+		w.t.Fatal(err)
+	}
+	vars := map[string]string{"active": "true", "listen_ip": w.alphaIP, "port": strconv.Itoa(w.port), "host_bin": w.hostBin, "run_dir": w.runDir}
+	if err := ws.Apply(ctx, vars, nil); err != nil {
+		w.t.Fatal(err)
+	}
+	if got := httpBody(w.t, w.alphaIP, w.port); got != "alpha" {
+		w.t.Fatalf("alpha serves %q, want alpha", got)
+	}
+}
+
+// cutOffAlpha makes alpha's host stop answering, as a provider pulling the plug would.
+func (w *world) cutOffAlpha() {
+	w.t.Helper()
+	killPidfile(w.t, filepath.Join(w.runDir, "alpha.pid"))
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := http.Get(fmt.Sprintf("http://%s:%d/", w.alphaIP, w.port)); err != nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	w.t.Fatal("alpha still answers after being cut off")
+}
+
+// stopHosts kills every host the test started, whatever state the workspaces are in.
+func (w *world) stopHosts() {
+	pids, _ := filepath.Glob(filepath.Join(w.runDir, "*.pid"))
+	for _, p := range pids {
+		killPidfile(w.t, p)
+	}
+}
+
+func killPidfile(t testing.TB, path string) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil || pid <= 1 {
+		return
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+	_ = os.Remove(path)
+}
+
+func httpBody(t testing.TB, ip string, port int) string {
+	t.Helper()
+	c := &http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get(fmt.Sprintf("http://%s:%d/", ip, port))
+	if err != nil {
+		t.Fatalf("GET %s:%d: %v", ip, port, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return strings.TrimSpace(string(b))
+}
+
+func (w *world) history() []journal.Operation {
+	w.t.Helper()
+	r := w.lifeboat(nil, "history", "-o", "json", "--limit", "0")
+	if r.code != 0 {
+		w.t.Fatalf("history: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var doc struct {
+		Operations []journal.Operation `json:"operations"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		w.t.Fatalf("history JSON: %v\n%s", err, r.stdout)
+	}
+	return doc.Operations
+}
+
+func wantA(t testing.TB, b *testharness.BIND, want string) {
+	t.Helper()
+	got := b.Query(t, "www.example.test.", "A")
+	if !slices.Equal(got, []string{want}) {
+		t.Fatalf("BIND %s answers www A %v, want [%s]", b.Addr, got, want)
+	}
+}
+
+func TestFailoverEndToEnd(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.startAlpha()
+	wantA(t, w.dns[0], w.alphaIP)
+	w.cutOffAlpha()
+
+	r := w.lifeboat(nil, "failover", "--from", "alpha", "--yes")
+	if r.code != 0 {
+		t.Fatalf("failover: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"www/bravo/apply", "www/bravo/dns-cutover", "moved from alpha to bravo", "alpha was left as it is"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("failover output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	wantA(t, w.dns[0], w.bravoIP)
+	if got := httpBody(t, w.bravoIP, w.port); got != "bravo" {
+		t.Fatalf("bravo serves %q", got)
+	}
+
+	ops := w.history()
+	if len(ops) != 1 {
+		t.Fatalf("history has %d operations, want 1", len(ops))
+	}
+	op := ops[0]
+	if op.Status != journal.StatusSucceeded || op.To != "bravo" || op.From != "alpha" {
+		t.Fatalf("operation: status %s, %s -> %s", op.Status, op.From, op.To)
+	}
+	var kinds []string
+	for _, s := range op.Steps {
+		kinds = append(kinds, s.ID)
+	}
+	wantSteps := []string{"www/bravo/prepare", "www/bravo/apply", "www/bravo/read-outputs", "www/bravo/wait-healthy",
+		"www/bravo/dns-cutover", "www/bravo/verify-dns", "www/bravo/notify"}
+	if !slices.Equal(kinds, wantSteps) {
+		t.Fatalf("steps %v, want %v", kinds, wantSteps)
+	}
+	text := w.lifeboat(nil, "history")
+	if !strings.Contains(text.stdout, "www/bravo/verify-dns") {
+		t.Fatalf("history text lacks the steps:\n%s", text.stdout)
+	}
+
+	// A second failover has nothing to do: the service is on bravo now.
+	again := w.lifeboat(nil, "failover", "--from", "alpha", "--yes")
+	if again.code != 1 || !strings.Contains(again.stderr, "nothing to do") {
+		t.Fatalf("second failover: exit %d\n%s%s", again.code, again.stdout, again.stderr)
+	}
+}
+
+func TestFailoverRefusesWithoutYesOffTerminal(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.startAlpha()
+	w.cutOffAlpha()
+	r := w.lifeboat(nil, "failover", "--from", "alpha")
+	if r.code != 2 || !strings.Contains(r.stderr, "without --yes") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	wantA(t, w.dns[0], w.alphaIP)
+	if ops := w.history(); len(ops) != 0 {
+		t.Fatalf("an operation was journaled: %+v", ops)
+	}
+}
+
+func TestFailoverStandbyNeverHealthy(t *testing.T) {
+	// bravo's host listens on another port than the one its checks use.
+	w := newWorld(t, worldOptions{waitHealthy: "4s"})
+	wrong := freePortOnBoth(t, w.alphaIP, w.bravoIP)
+	w = rewriteBravoPort(t, w, wrong)
+	w.startAlpha()
+	w.cutOffAlpha()
+
+	r := w.lifeboat(nil, "failover", "--from", "alpha", "--yes")
+	if r.code != 1 {
+		t.Fatalf("failover: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	all := r.stdout + r.stderr
+	for _, want := range []string{`check "http"`, "did not become healthy", "refused"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("output lacks %q:\n%s", want, all)
+		}
+	}
+	wantA(t, w.dns[0], w.alphaIP)
+	ops := w.history()
+	if len(ops) != 1 || ops[0].Status != journal.StatusFailed {
+		t.Fatalf("history: %+v", ops)
+	}
+	for _, s := range ops[0].Steps {
+		if strings.HasSuffix(s.ID, "/dns-cutover") {
+			t.Fatalf("DNS step ran: %+v", s)
+		}
+	}
+}
+
+// rewriteBravoPort points bravo's workspace at another port in the configuration.
+func rewriteBravoPort(t testing.TB, w *world, port int) *world {
+	raw, err := os.ReadFile(w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(raw)
+	i := strings.Index(s, `provider "bravo"`)
+	old := fmt.Sprintf(`port      = "%d"`, w.port)
+	s = s[:i] + strings.Replace(s[i:], old, fmt.Sprintf(`port      = "%d"`, port), 1)
+	if err := os.WriteFile(w.cfg, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestFailoverOneDNSServerDown(t *testing.T) {
+	w := newWorld(t, worldOptions{dnsServers: 2})
+	w.startAlpha()
+	w.cutOffAlpha()
+	w.dns[1].Stop()
+
+	r := w.lifeboat(nil, "failover", "--from", "alpha", "--yes")
+	if r.code != 1 {
+		t.Fatalf("failover: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	all := r.stdout + r.stderr
+	if !strings.Contains(all, "DNS provider ns2 was not updated") || !strings.Contains(all, "lifeboat resume") {
+		t.Fatalf("output does not say ns2 failed and how to retry:\n%s", all)
+	}
+	wantA(t, w.dns[0], w.bravoIP)
+	if strings.Contains(all, w.dns[1].Secret) {
+		t.Fatal("the TSIG secret appears in the output")
+	}
+
+	w.dns[1].Restart(t)
+	wantA(t, w.dns[1], w.alphaIP) // still the old answer until the retry
+	r = w.lifeboat(nil, "resume")
+	if r.code != 0 {
+		t.Fatalf("resume: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	wantA(t, w.dns[0], w.bravoIP)
+	wantA(t, w.dns[1], w.bravoIP)
+	ops := w.history()
+	if len(ops) != 1 || ops[0].Status != journal.StatusSucceeded {
+		t.Fatalf("want one succeeded operation, got %+v", ops)
+	}
+}
+
+// TestFailoverCrashAtEveryStep kills the failover with SIGKILL right after
+// each journal write of each step (the boundaries come from a reference
+// run's journal), then runs it again and checks it converges into one
+// operation.
+func TestFailoverCrashAtEveryStep(t *testing.T) {
+	ref := newWorld(t, worldOptions{})
+	ref.startAlpha()
+	ref.cutOffAlpha()
+	if r := ref.lifeboat(nil, "failover", "--from", "alpha", "--yes"); r.code != 0 {
+		t.Fatalf("reference failover: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	ops := ref.history()
+	if len(ops) != 1 {
+		t.Fatalf("reference run: %d operations", len(ops))
+	}
+	var points []string
+	for _, s := range ops[0].Steps {
+		points = append(points, s.ID+":started", s.ID+":finished")
+	}
+	ref.stopHosts()
+
+	for _, point := range points {
+		t.Run(strings.ReplaceAll(point, "/", "_"), func(t *testing.T) {
+			w := newWorld(t, worldOptions{})
+			w.startAlpha()
+			w.cutOffAlpha()
+			r := w.lifeboat([]string{"LIFEBOAT_TEST_KILL_AT=" + point}, "failover", "--from", "alpha", "--yes")
+			if !r.killed {
+				t.Fatalf("the process was not killed at %s: exit %d\n%s%s", point, r.code, r.stdout, r.stderr)
+			}
+			r = w.lifeboat(nil, "failover", "--from", "alpha", "--yes")
+			if r.code != 0 {
+				t.Fatalf("run after the crash: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stderr, "resuming it first") {
+				t.Fatalf("the second run did not resume:\n%s", r.stderr)
+			}
+			wantA(t, w.dns[0], w.bravoIP)
+			if got := httpBody(t, w.bravoIP, w.port); got != "bravo" {
+				t.Fatalf("bravo serves %q", got)
+			}
+			ops := w.history()
+			if len(ops) != 1 || ops[0].Status != journal.StatusSucceeded || ops[0].To != "bravo" {
+				t.Fatalf("want one succeeded operation to bravo, got %d: %+v", len(ops), ops)
+			}
+			st := w.lifeboat(nil, "status", "-o", "json")
+			var doc struct {
+				Services []struct{ Name, Placement, Source string } `json:"services"`
+			}
+			if err := json.Unmarshal([]byte(st.stdout), &doc); err != nil || len(doc.Services) != 1 {
+				t.Fatalf("status JSON: %v\n%s", err, st.stdout)
+			}
+			if doc.Services[0].Placement != "bravo" {
+				t.Fatalf("placement after resume: %+v", doc.Services[0])
+			}
+		})
+	}
+}
+
+func netListen(ip string, port int) (net.Listener, error) {
+	return net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+}
+
+// BenchmarkFailover measures a whole failover on the real parts: the time
+// from the start of `lifeboat failover` to the DNS answer changing, split by
+// step, and lifeboat's own CPU time against the wall time.
+func BenchmarkFailover(b *testing.B) {
+	var wall, cpu time.Duration
+	steps := map[string]time.Duration{}
+	for range b.N {
+		b.StopTimer()
+		w := newWorld(b, worldOptions{})
+		w.startAlpha()
+		w.cutOffAlpha()
+		b.StartTimer()
+		r := w.lifeboat(nil, "failover", "--from", "alpha", "--yes", "-o", "json")
+		b.StopTimer()
+		if r.code != 0 {
+			b.Fatalf("failover: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		var doc struct {
+			Process struct {
+				CPU  float64 `json:"cpu_seconds"`
+				Wall float64 `json:"wall_seconds"`
+			} `json:"process"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+			b.Fatal(err)
+		}
+		wall += time.Duration(doc.Process.Wall * float64(time.Second))
+		cpu += time.Duration(doc.Process.CPU * float64(time.Second))
+		for _, s := range w.history()[0].Steps {
+			kind := s.ID[strings.LastIndex(s.ID, "/")+1:]
+			steps[kind] += s.Finished.Sub(s.Started)
+		}
+		w.stopHosts()
+	}
+	n := float64(b.N)
+	b.ReportMetric(wall.Seconds()/n, "wall-s/op")
+	b.ReportMetric(cpu.Seconds()*1000/n, "lifeboat-cpu-ms/op")
+	b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "lifeboat-cpu-%")
+	for k, d := range steps {
+		b.ReportMetric(d.Seconds()*1000/n, k+"-ms/op")
+	}
+}
