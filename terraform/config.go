@@ -3,7 +3,6 @@ package terraform
 import (
 	"fmt"
 	"log/slog"
-	"maps"
 	"path/filepath"
 	"strings"
 
@@ -33,18 +32,4 @@ func OpenProvider(cfg *config.Config, p *config.Provider, opts Options) (*Worksp
 		return nil, fmt.Errorf("provider %q has no terraform block", p.Name)
 	}
 	return Open(cfg.Path(p.Terraform.Dir), p.Terraform.Workspace, opts)
-}
-
-// Vars are the variables for applying provider p's workspace with service
-// s placed there: the provider's, overridden by the service's (which say
-// what this service needs: active = true, count, size).
-func Vars(p *config.Provider, s *config.Service) map[string]string {
-	vars := map[string]string{}
-	if p != nil && p.Terraform != nil {
-		maps.Copy(vars, p.Terraform.Vars)
-	}
-	if s != nil {
-		maps.Copy(vars, s.Vars)
-	}
-	return vars
 }

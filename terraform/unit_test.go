@@ -270,11 +270,6 @@ func TestFromConfig(t *testing.T) {
 		t.Errorf("bare name became %q; want it left for PATH", got)
 	}
 
-	p := &config.Provider{Name: "hetzner", Terraform: &config.Workspace{Dir: "infra", Vars: map[string]string{"region": "fsn1", "size": "cx11"}}}
-	s := &config.Service{Name: "www", Vars: map[string]string{"active": "true", "size": "cx22"}}
-	if d := cmp.Diff(map[string]string{"region": "fsn1", "size": "cx22", "active": "true"}, Vars(p, s)); d != "" {
-		t.Errorf("Vars (-want +got):\n%s", d)
-	}
 	if _, err := OpenProvider(cfg, &config.Provider{Name: "bare"}, opts); err == nil {
 		t.Error("OpenProvider without a terraform block succeeded")
 	}

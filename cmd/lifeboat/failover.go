@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
@@ -327,9 +328,11 @@ func confirm(g *globals) error {
 	return nil
 }
 
+// isTerminal asks the kernel for terminal attributes: /dev/null is a
+// character device too, but not a terminal.
 func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }
 
 // progress prints one executor event as it happens.

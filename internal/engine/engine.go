@@ -62,32 +62,6 @@ func (e *Engine) OpenJournal() (journal.Journal, error) {
 	return journal.OpenBolt(e.Cfg.Path(e.Cfg.State.Path), journal.BoltOptions{})
 }
 
-// TerraformOptions are the configuration's terraform CLI settings, with
-// relative paths resolved against the configuration's directory.
-func (e *Engine) TerraformOptions() terraform.Options {
-	t := e.Cfg.Terraform
-	opts := terraform.Options{Timeout: t.Timeout, Logger: e.Log}
-	opts.Binary = resolveBinary(e.Cfg, t.Binary)
-	if t.CLIConfigFile != "" {
-		opts.CLIConfigFile = e.Cfg.Path(t.CLIConfigFile)
-	}
-	if t.PluginCacheDir != "" {
-		opts.PluginCacheDir = e.Cfg.Path(t.PluginCacheDir)
-	}
-	return opts
-}
-
-// resolveBinary keeps a bare name for a PATH lookup and resolves a path
-// ("../bin/tofu") against the configuration's directory.
-func resolveBinary(cfg *config.Config, bin string) string {
-	for _, r := range bin {
-		if r == '/' {
-			return cfg.Path(bin)
-		}
-	}
-	return bin
-}
-
 // Workspace returns the provider's Terraform workspace, opened once.
 func (e *Engine) Workspace(provider string) (*terraform.Workspace, error) {
 	e.mu.Lock()
@@ -99,10 +73,7 @@ func (e *Engine) Workspace(provider string) (*terraform.Workspace, error) {
 	if p == nil {
 		return nil, fmt.Errorf("provider %q is not in the configuration", provider)
 	}
-	if p.Terraform == nil {
-		return nil, fmt.Errorf("provider %q has no terraform block", provider)
-	}
-	ws, err := terraform.Open(e.Cfg.Path(p.Terraform.Dir), p.Terraform.Workspace, e.TerraformOptions())
+	ws, err := terraform.OpenProvider(e.Cfg, p, terraform.OptionsFromConfig(e.Cfg, e.Log))
 	if err != nil {
 		return nil, fmt.Errorf("provider %q: %w", provider, err)
 	}
