@@ -4,6 +4,8 @@
 package providers
 
 import (
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+
 	"errors"
 	"fmt"
 	"maps"
@@ -35,8 +37,10 @@ type DNS interface {
 	libdns.RecordDeleter
 }
 
-// ErrUnknownDNSType is returned (wrapped) for a type no provider is registered under.
-var ErrUnknownDNSType = errors.New("unknown DNS provider type")
+// ErrUnknownDNSType is returned (wrapped) for a type no provider is
+// registered under. It is the configuration's sentinel, so the loader
+// reports the error at the dns block's type attribute.
+var ErrUnknownDNSType = config.ErrUnknownDNSType
 
 // ErrInvalidDNSSettings is returned (wrapped) when a settings map does not
 // fit the provider: unknown, missing or unparsable keys.

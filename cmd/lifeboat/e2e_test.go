@@ -224,7 +224,9 @@ func (w *world) lifeboat(extraEnv []string, args ...string) result {
 	cmd.Stdin = nil
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	began := time.Now()
 	err := cmd.Run()
+	w.t.Logf("lifeboat %s: %s", strings.Join(args, " "), time.Since(began).Round(time.Millisecond))
 	r := result{stdout: out.String(), stderr: errb.String()}
 	var ee *exec.ExitError
 	switch {
