@@ -120,9 +120,9 @@ func (m *Machine) Observe(at time.Time, results []Result) (Transition, bool) {
 			next, why = StateHealthy, fmt.Sprintf("%d consecutive rounds with every check passing", m.okStreak)
 		}
 	default:
-		next, why = StateDegraded, fmt.Sprintf("%d/%d checks failing (%d of %d probes)", failed, total, badResults, len(results))
+		next, why = StateDegraded, fmt.Sprintf("%d/%d checks failing, %d of %d probes", failed, total, badResults, len(results))
 		if roundFailed {
-			why += fmt.Sprintf(" (failed round %d of %d before down)", m.failStreak, m.policy.FailAfter)
+			why += fmt.Sprintf("; failed round %d of %d before down", m.failStreak, m.policy.FailAfter)
 		}
 		if lost > 0 {
 			why += fmt.Sprintf("; account lost reported (%d of %d rounds)", m.lostStreak, m.policy.FailAfter)

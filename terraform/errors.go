@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -95,7 +96,7 @@ func (w *Workspace) remember(vars map[string]string) {
 	w.secretsMu.Lock()
 	defer w.secretsMu.Unlock()
 	for _, v := range vars {
-		if len(v) > 3 {
+		if secretLike(v) {
 			w.secrets[v] = struct{}{}
 		}
 	}
@@ -120,7 +121,7 @@ func redact(s string, values []string) string {
 	}
 	forms := make([]string, 0, 2*len(values))
 	for _, v := range values {
-		if len(v) <= 3 {
+		if !secretLike(v) {
 			continue
 		}
 		forms = append(forms, v)
@@ -135,6 +136,22 @@ func redact(s string, values []string) string {
 		s = strings.ReplaceAll(s, f, "(redacted)")
 	}
 	return s
+}
+
+// secretLike says whether a variable value could be a secret worth hiding:
+// longer than 3 bytes, and not a boolean or a number, which would only
+// blank out words such as "true" all over the tool's output.
+func secretLike(v string) bool {
+	if len(v) <= 3 {
+		return false
+	}
+	if _, err := strconv.ParseBool(v); err == nil {
+		return false
+	}
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
+		return false
+	}
+	return true
 }
 
 // tailBuffer keeps the last max bytes written to it.

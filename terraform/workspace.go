@@ -211,7 +211,7 @@ func (w *Workspace) run(ctx context.Context, op string, fn func(context.Context)
 	err := fn(ctx)
 	took := time.Since(start)
 	if err == nil {
-		w.log.Info("terraform command", "op", op, "took", took.Round(time.Millisecond))
+		w.log.Debug("terraform command", "op", op, "took", took.Round(time.Millisecond))
 		return nil
 	}
 	var lines []string

@@ -10,6 +10,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
@@ -121,9 +122,9 @@ func (e *Engine) Observe(ctx context.Context, pl Placement, rounds int) (Observa
 }
 
 // controlPlane says whether a provider's own API answered: its
-// provider_api checks passed. A provider with no provider_api check but a
-// Terraform workspace is taken as reachable, with the reason saying so,
-// since apply itself will prove it and DNS waits for health checks anyway.
+// provider_api checks passed. A warm or cold standby with no provider_api
+// check but a Terraform workspace is taken as reachable, with the reason
+// saying so: apply itself will prove it, and DNS waits for health checks.
 func (e *Engine) controlPlane(name string, st *health.ProviderStatus, reason string) (bool, string) {
 	p := e.Cfg.Provider(name)
 	apiChecks, apiOK := 0, 0
@@ -140,7 +141,7 @@ func (e *Engine) controlPlane(name string, st *health.ProviderStatus, reason str
 	switch {
 	case apiChecks > 0:
 		return apiOK == apiChecks, reason
-	case p != nil && p.Terraform != nil:
+	case p != nil && p.Terraform != nil && p.Standby != config.StandbyActive:
 		note := "no provider_api check: control plane assumed reachable"
 		if reason != "" {
 			note = reason + "; " + note

@@ -33,7 +33,12 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 			return nil, "", err
 		}
 		err = ws.Apply(ctx, st.Vars, func(ev terraform.Event) {
-			if ev.Resource == "" && ev.Type != "change_summary" && ev.Level != "error" {
+			// Resource starts and ends, the summary and errors: enough to see
+			// progress without the provisioners' command lines.
+			switch {
+			case ev.Level == "error", ev.Type == "change_summary",
+				ev.Type == "apply_start", ev.Type == "apply_complete", ev.Type == "apply_errored":
+			default:
 				return
 			}
 			e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind,
@@ -93,13 +98,10 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 }
 
 func applyLine(ev terraform.Event) string {
-	parts := []string{}
-	for _, s := range []string{ev.Resource, ev.Action, ev.Message} {
-		if s != "" {
-			parts = append(parts, s)
-		}
+	if ev.Message != "" {
+		return ev.Message
 	}
-	return strings.Join(parts, ": ")
+	return strings.TrimSpace(ev.Resource + " " + ev.Action)
 }
 
 // waitHealthy polls the service's checks against addrs until they all pass
