@@ -7,7 +7,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 TIMEOUT  ?= 15m
 FUZZTIME ?= 30s
 
-.PHONY: all tools build test fuzz bench lint clean
+.PHONY: all tools build test demo fuzz bench lint clean
 
 all: build
 
@@ -23,6 +23,11 @@ build:
 
 test: tools build
 	$(GO) test -count=1 -timeout $(TIMEOUT) ./...
+
+# The local example as a real failover (scripts/demo.sh): BIND, two hosts,
+# OpenTofu workspaces, all on loopback.
+demo: tools build
+	scripts/demo.sh
 
 fuzz:
 	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)

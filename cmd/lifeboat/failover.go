@@ -52,7 +52,7 @@ func newFailbackCmd(g *globals) *cobra.Command {
 		Short: "Move services back to their preferred provider (never automatic)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runOperation(cmd.Context(), g, planner.Request{Kind: planner.KindFailback, Service: f.service, To: f.to}, f.yes)
+			return runOperation(cmd.Context(), g, planner.Request{Kind: planner.KindFailback, Service: f.service}, f.yes)
 		},
 	}
 	addOpFlags(cmd, &f, false)
@@ -83,12 +83,14 @@ func newResumeCmd(g *globals) *cobra.Command {
 	}
 }
 
-func addOpFlags(cmd *cobra.Command, f *opFlags, from bool) {
+// addOpFlags adds --service and --yes, and for failover --from and --to
+// (failback always goes to each service's first candidate).
+func addOpFlags(cmd *cobra.Command, f *opFlags, failover bool) {
 	cmd.Flags().StringVar(&f.service, "service", "", "only this service")
-	if from {
+	if failover {
 		cmd.Flags().StringVar(&f.from, "from", "", "the provider to move away from (default: every provider seen lost)")
+		cmd.Flags().StringVar(&f.to, "to", "", "the target provider (default: the planner's choice)")
 	}
-	cmd.Flags().StringVar(&f.to, "to", "", "the target provider (default: the planner's choice)")
 	cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "do not ask for confirmation")
 }
 
