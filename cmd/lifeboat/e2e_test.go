@@ -78,6 +78,7 @@ type worldOptions struct {
 	waitHealthy string // default 30s
 	adopt       bool
 	charlie     bool // a third candidate, provider charlie (a copy of bravo's workspace)
+	noAddresses bool // providers list no addresses: they come from the workspaces' outputs
 }
 
 func newWorld(t testing.TB, o worldOptions) *world {
@@ -134,6 +135,12 @@ dns "ns%d" {
     }
   }`, filepath.Join(w.infra, name), ip, port, w.hostBin, runDir)
 	}
+	addresses := func(ip string) string {
+		if o.noAddresses {
+			return ""
+		}
+		return fmt.Sprintf("addresses = [%q]", ip)
+	}
 	candidates, charlie := `["alpha", "bravo"]`, ""
 	if o.charlie {
 		w.charlieIP = testharness.LoopbackIP(t)
@@ -166,14 +173,14 @@ terraform {
 %s
 provider "alpha" {
   vendor    = "alpha-hosting"
-  addresses = [%q]
+  %s
 %s
 }
 
 provider "bravo" {
   vendor    = "bravo-cloud"
   standby   = "cold"
-  addresses = [%q]
+  %s
 %s
 }
 %s
@@ -202,8 +209,8 @@ policy {
   verify_dns   = "20s"
 }
 `, w.tofu.Binary, w.tofu.CLIConfigFile, dnsBlocks.String(),
-		w.alphaIP, ws("alpha", w.alphaIP, w.port),
-		w.bravoIP, ws("bravo", w.bravoIP, w.port), charlie, candidates,
+		addresses(w.alphaIP), ws("alpha", w.alphaIP, w.port),
+		addresses(w.bravoIP), ws("bravo", w.bravoIP, w.port), charlie, candidates,
 		o.adopt, w.port, o.waitHealthy)
 	w.cfg = filepath.Join(w.dir, "lifeboat.hcl")
 	if err := os.WriteFile(w.cfg, []byte(cfg), 0o644); err != nil {
@@ -410,6 +417,53 @@ func TestFailoverEndToEnd(t *testing.T) {
 	}
 }
 
+// With no addresses in the configuration, status finds the primary's hosts
+// in its workspace's outputs, and a failover reads the standby's.
+func TestAddressesFromWorkspaceOutputs(t *testing.T) {
+	w := newWorld(t, worldOptions{noAddresses: true})
+	w.startAlpha()
+	doc := w.status()
+	if doc.Providers[0].Name != "alpha" || doc.Providers[0].State != "healthy" || len(doc.Providers[0].Checks) != 1 ||
+		!strings.Contains(doc.Providers[0].Checks[0].Target, w.alphaIP) {
+		t.Fatalf("alpha in status: %+v", doc.Providers[0])
+	}
+	w.cutOffAlpha()
+	if r := w.lifeboat(nil, "failover", "--from", "alpha", "--yes"); r.code != 0 {
+		t.Fatalf("failover: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	wantA(t, w.dns[0], w.bravoIP)
+	doc = w.status()
+	if doc.Services[0].Placement != "bravo" || !slices.Equal(doc.Services[0].Addresses, []string{w.bravoIP}) {
+		t.Fatalf("service after failover: %+v", doc.Services[0])
+	}
+	for _, p := range doc.Providers {
+		if p.Name == "bravo" && p.State != "healthy" {
+			t.Fatalf("bravo after failover: %+v", p)
+		}
+	}
+}
+
+type statusJSON struct {
+	Providers []struct {
+		Name, State string
+		Checks      []struct{ Target string }
+	}
+	Services []struct {
+		Name, Placement, Source string
+		Addresses               []string
+	}
+}
+
+func (w *world) status() statusJSON {
+	w.t.Helper()
+	r := w.lifeboat(nil, "status", "-o", "json")
+	var doc statusJSON
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &doc) != nil || len(doc.Providers) == 0 || len(doc.Services) == 0 {
+		w.t.Fatalf("status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	return doc
+}
+
 func TestFailoverRefusesWithoutYesOffTerminal(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.startAlpha()
@@ -589,14 +643,8 @@ func TestFailoverCrashAtEveryStep(t *testing.T) {
 			if len(ops) != 1 || ops[0].Status != journal.StatusSucceeded || ops[0].To != "bravo" {
 				t.Fatalf("want one succeeded operation to bravo, got %d: %+v", len(ops), ops)
 			}
-			st := w.lifeboat(nil, "status", "-o", "json")
-			var doc struct {
-				Services []struct{ Name, Placement, Source string } `json:"services"`
-			}
-			if err := json.Unmarshal([]byte(st.stdout), &doc); err != nil || len(doc.Services) != 1 {
-				t.Fatalf("status JSON: %v\n%s", err, st.stdout)
-			}
-			if doc.Services[0].Placement != "bravo" {
+			doc := w.status()
+			if doc.Services[0].Placement != "bravo" || doc.Services[0].Source != "journal" {
 				t.Fatalf("placement after resume: %+v", doc.Services[0])
 			}
 		})

@@ -41,13 +41,36 @@ func (e *Engine) Placement(ctx context.Context, j journal.Journal) (Placement, e
 		if p, ok := known[s.Name]; ok && e.Cfg.Provider(p.Provider) != nil {
 			pl.Provider[s.Name], pl.Source[s.Name] = p.Provider, "journal"
 			pl.Addresses[s.Name] = operationAddresses(ctx, j, p.OpID, s.Name, p.Provider)
-			continue
-		}
-		if len(s.Candidates) > 0 {
+		} else if len(s.Candidates) > 0 {
 			pl.Provider[s.Name], pl.Source[s.Name] = s.Candidates[0], "first_candidate"
+		}
+		if len(pl.Addresses[s.Name]) == 0 {
+			pl.Addresses[s.Name] = e.outputAddresses(ctx, s.Name, pl.Provider[s.Name])
 		}
 	}
 	return pl, nil
+}
+
+// outputAddresses reads a service's addresses from the workspace of the
+// provider it runs on, when the configuration lists none for that provider:
+// the usual case for a primary whose hosts Terraform created.
+func (e *Engine) outputAddresses(ctx context.Context, service, provider string) []string {
+	p := e.Cfg.Provider(provider)
+	s := e.Cfg.Service(service)
+	if p == nil || s == nil || len(p.Addresses) > 0 || p.Terraform == nil {
+		return nil
+	}
+	ws, err := e.Workspace(provider)
+	if err != nil {
+		e.Log.Warn("cannot open workspace to find the service's addresses", "service", service, "provider", provider, "err", err)
+		return nil
+	}
+	addrs, err := ws.Addresses(ctx, s.AddressOutput)
+	if err != nil {
+		e.Log.Warn("cannot read the service's addresses from its workspace", "service", service, "provider", provider, "output", s.AddressOutput, "err", err)
+		return nil
+	}
+	return addrs
 }
 
 // operationAddresses finds the addresses an operation read for a service.
