@@ -24,8 +24,8 @@
 // none remains the service is blocked and every rejection is listed. A named
 // target is judged by the same health rule, and is refused (not replaced)
 // when it fails it. Failback only ever targets the first candidate and
-// requires it healthy (or a ready standby); degraded is not enough to move
-// back.
+// requires it healthy, or of unknown health with its control plane
+// answering; degraded is not enough to move back.
 package planner
 
 import (

@@ -152,6 +152,26 @@ func TestPlanSituations(t *testing.T) {
 			},
 		},
 		{
+			name:      "failback to a preferred provider of unknown health whose control plane answers",
+			states:    allHealthy(),
+			provObs:   map[string]planner.Observation{"aws": {State: planner.StateUnknown, ControlPlaneOK: true}, "hetzner": {State: planner.StateHealthy}},
+			placement: map[string]string{"www": "hetzner", "api": "aws"},
+			req:       planner.Request{Kind: planner.KindFailback, Service: "www"},
+			wantServices: map[string]svcWant{
+				"www": {action: planner.ActionMove, to: "aws"},
+			},
+		},
+		{
+			name:      "failback refuses a preferred provider of unknown health without a control plane",
+			states:    allHealthy(),
+			provObs:   map[string]planner.Observation{"aws": {State: planner.StateUnknown}, "hetzner": {State: planner.StateHealthy}},
+			placement: map[string]string{"www": "hetzner", "api": "aws"},
+			req:       planner.Request{Kind: planner.KindFailback, Service: "www"},
+			wantServices: map[string]svcWant{
+				"www": {action: planner.ActionBlocked, rejected: map[string]string{"aws": "health unknown"}},
+			},
+		},
+		{
 			name:      "failback refuses a degraded preferred provider",
 			states:    with("aws", planner.StateDegraded),
 			placement: map[string]string{"www": "hetzner", "api": "aws"},

@@ -75,10 +75,15 @@ func (p *planner) judgeProvider(name string, explicit bool) judgement {
 		warnings = append(warnings, "target "+name+" is "+stateReason(o))
 		return judgement{tier: tierUsable, reason: stateReason(o), warnings: warnings}
 	}
-	// Unknown: only a standby's answering control plane counts as evidence.
+	// Unknown: only a standby's answering control plane counts as evidence,
+	// and on failback the preferred provider's: no service runs there to
+	// be observed until apply brings it back, and wait-healthy still
+	// guards the DNS cutover.
 	switch {
 	case standby && o.ControlPlaneOK:
 		return judgement{tier: tierReady, reason: string(pr.Standby) + " standby: health unknown until apply, control plane answers", warnings: warnings}
+	case p.req.Kind == KindFailback && o.ControlPlaneOK:
+		return judgement{tier: tierReady, reason: "preferred provider: health unknown until apply, control plane answers", warnings: warnings}
 	case standby:
 		return reject(string(pr.Standby) + " standby with health unknown and its control plane not confirmed")
 	}

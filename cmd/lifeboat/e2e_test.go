@@ -464,6 +464,61 @@ func (w *world) status() statusJSON {
 	return doc
 }
 
+// After a failover, failback moves the service to its preferred provider
+// once that provider is back, and leaves the standby running.
+func TestFailback(t *testing.T) {
+	w := newWorld(t, worldOptions{waitHealthy: "4s"})
+	w.startAlpha()
+	w.cutOffAlpha()
+	if r := w.lifeboat(nil, "failover", "--from", "alpha", "--yes"); r.code != 0 {
+		t.Fatalf("failover: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	wantA(t, w.dns[0], w.bravoIP)
+
+	// alpha's host is still dead: failback brings its workspace up, but
+	// wait-healthy rejects it and DNS stays at bravo.
+	r := w.lifeboat(nil, "failback", "--yes")
+	if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "did not become healthy") {
+		t.Fatalf("failback to a dead alpha: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	wantA(t, w.dns[0], w.bravoIP)
+
+	// The provider restores the account: alpha's host answers again.
+	host := exec.Command(w.hostBin, "-listen", fmt.Sprintf("%s:%d", w.alphaIP, w.port), "-body", "alpha",
+		"-pidfile", filepath.Join(w.runDir, "alpha.pid"))
+	if err := host.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = host.Process.Kill(); _, _ = host.Process.Wait() })
+	waitServing(t, w.alphaIP, w.port)
+
+	r = w.lifeboat(nil, "failback", "--yes")
+	if r.code != 0 || !strings.Contains(r.stdout, "moved from bravo to alpha") {
+		t.Fatalf("failback: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	wantA(t, w.dns[0], w.alphaIP)
+	if got := httpBody(t, w.bravoIP, w.port); got != "bravo" {
+		t.Fatalf("bravo was not left running: %q", got)
+	}
+	ops := w.history()
+	if len(ops) != 3 || ops[0].Kind != "failback" || ops[0].Status != journal.StatusSucceeded || ops[1].Status != journal.StatusFailed {
+		t.Fatalf("history: %+v", ops)
+	}
+}
+
+func waitServing(t testing.TB, ip string, port int) {
+	t.Helper()
+	c := &http.Client{Timeout: time.Second}
+	for range 100 {
+		if resp, err := c.Get(fmt.Sprintf("http://%s:%d/", ip, port)); err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s:%d does not answer", ip, port)
+}
+
 func TestFailoverRefusesWithoutYesOffTerminal(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.startAlpha()

@@ -10,7 +10,6 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/lifeboat-dev/lifeboat/health"
-	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
@@ -145,9 +144,9 @@ func (e *Engine) Observe(ctx context.Context, pl Placement, rounds int) (Observa
 }
 
 // controlPlane says whether a provider's own API answered: its
-// provider_api checks passed. A warm or cold standby with no provider_api
-// check but a Terraform workspace is taken as reachable, with the reason
-// saying so: apply itself will prove it, and DNS waits for health checks.
+// provider_api checks passed. A provider with no provider_api check but a
+// Terraform workspace is taken as reachable, with the reason saying so:
+// apply itself will prove it, and DNS waits for health checks.
 func (e *Engine) controlPlane(name string, st *health.ProviderStatus, reason string) (bool, string) {
 	p := e.Cfg.Provider(name)
 	apiChecks, apiOK := 0, 0
@@ -164,12 +163,16 @@ func (e *Engine) controlPlane(name string, st *health.ProviderStatus, reason str
 	switch {
 	case apiChecks > 0:
 		return apiOK == apiChecks, reason
-	case p != nil && p.Terraform != nil && p.Standby != config.StandbyActive:
-		note := "no provider_api check: control plane assumed reachable"
-		if reason != "" {
-			note = reason + "; " + note
+	case p != nil && p.Terraform != nil:
+		if st == nil || st.State == health.StateUnknown {
+			// Say so only where it is the only evidence there is.
+			note := "no provider_api check: control plane assumed reachable"
+			if reason != "" {
+				note = reason + "; " + note
+			}
+			return true, note
 		}
-		return true, note
+		return true, reason
 	}
 	return false, reason
 }
