@@ -53,7 +53,7 @@ func bigEstate(candidates int) planner.Input {
 				cands = append(cands, fmt.Sprintf("p%02d", (i+k)%nProv))
 			}
 		}
-		cfg.Services = append(cfg.Services, &config.Service{Name: name, Records: []string{"@", name}, TTL: 60,
+		cfg.Services = append(cfg.Services, &config.Service{Checks: webCheck(), Name: name, Records: []string{"@", name}, TTL: 60,
 			Candidates: cands, Vars: map[string]string{"image": name + ":1", "size": "large"}})
 		placement[name] = fmt.Sprintf("p%02d", i%5)
 	}

@@ -36,9 +36,9 @@ func fixture() *config.Config {
 		},
 		Services: []*config.Service{
 			// Deliberately not sorted: the plan sorts.
-			{Name: "www", Records: []string{"@", "www"}, TTL: 60, Candidates: []string{"aws", "hetzner", "ovh"},
+			{Checks: webCheck(), Name: "www", Records: []string{"@", "www"}, TTL: 60, Candidates: []string{"aws", "hetzner", "ovh"},
 				AddressOutput: "web_ipv4", Vars: map[string]string{"size": "cx32", "image": "www:1.4"}},
-			{Name: "api", Records: []string{"api"}, TTL: 30, Candidates: []string{"aws", "aws-eu", "hetzner"},
+			{Checks: webCheck(), Name: "api", Records: []string{"api"}, TTL: 30, Candidates: []string{"aws", "aws-eu", "hetzner"},
 				AddressOutput: "addresses"},
 		},
 		Policy: config.Policy{
@@ -89,3 +89,9 @@ func healthyDNS() map[string]planner.Observation {
 }
 
 func placedOnPrimary() map[string]string { return map[string]string{"www": "aws", "api": "aws"} }
+
+// webCheck is the one health check every fixture service has: the planner
+// refuses to move a service it cannot check.
+func webCheck() []*config.Check {
+	return []*config.Check{{Name: "http", HTTP: &config.HTTPCheck{Path: "/healthz"}}}
+}

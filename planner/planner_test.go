@@ -85,7 +85,7 @@ func TestPlanSituations(t *testing.T) {
 		{
 			name: "all candidates at one vendor",
 			mod: func(c *config.Config) {
-				c.Services = append(c.Services, &config.Service{Name: "solo", Records: []string{"solo"}, Candidates: []string{"aws", "aws-eu"}})
+				c.Services = append(c.Services, &config.Service{Checks: webCheck(), Name: "solo", Records: []string{"solo"}, Candidates: []string{"aws", "aws-eu"}})
 			},
 			states:         with("aws", planner.StateDown),
 			req:            planner.Request{Kind: planner.KindAutomatic, Service: "solo"},
@@ -172,6 +172,18 @@ func TestPlanSituations(t *testing.T) {
 			},
 		},
 		{
+			name:   "a service without checks is blocked, never moved blind",
+			states: with("aws", planner.StateDown),
+			mod: func(c *config.Config) {
+				c.Services = append(c.Services, &config.Service{Name: "blind", Records: []string{"blind"}, Candidates: []string{"aws", "hetzner"}})
+			},
+			req:      planner.Request{Kind: planner.KindAutomatic, Service: "blind"},
+			wantLost: []string{"aws"},
+			wantServices: map[string]svcWant{
+				"blind": {action: planner.ActionBlocked, to: "hetzner", reason: "no check block"},
+			},
+		},
+		{
 			name:      "failback refuses a degraded preferred provider",
 			states:    with("aws", planner.StateDegraded),
 			placement: map[string]string{"www": "hetzner", "api": "aws"},
@@ -218,7 +230,7 @@ func TestPlanSituations(t *testing.T) {
 		{
 			name: "several services sharing candidates each get their own plan",
 			mod: func(c *config.Config) {
-				c.Services = append(c.Services, &config.Service{Name: "blog", Records: []string{"blog"}, Candidates: []string{"aws", "ovh", "hetzner"}})
+				c.Services = append(c.Services, &config.Service{Checks: webCheck(), Name: "blog", Records: []string{"blog"}, Candidates: []string{"aws", "ovh", "hetzner"}})
 			},
 			states:   with("aws", planner.StateDown, "ovh", planner.StateDown),
 			req:      auto,

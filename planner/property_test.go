@@ -62,7 +62,7 @@ func genInput(t *rapid.T) planner.Input {
 		name := fmt.Sprintf("s%d", i)
 		svcNames = append(svcNames, name)
 		perm := rapid.Permutation(provNames).Draw(t, "order")
-		s := &config.Service{Name: name, Records: []string{"@"}, TTL: 60,
+		s := &config.Service{Checks: webCheck(), Name: name, Records: []string{"@"}, TTL: 60,
 			Candidates: perm[:rapid.IntRange(1, len(perm)).Draw(t, "ncand")]}
 		if len(dnsNames) > 0 && rapid.Bool().Draw(t, "dnsSubset") {
 			s.DNS = rapid.Permutation(dnsNames).Draw(t, "dnsOrder")[:1]

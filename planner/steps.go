@@ -83,6 +83,13 @@ func (p *planner) judgeDNS(name string) dnsJudgement {
 // service when the move cannot be carried out.
 func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 	sp.Action = ActionMove
+	if len(s.Checks) == 0 {
+		// wait-healthy needs evidence before DNS moves: without a check the
+		// move could only fail, after bringing the target up.
+		sp.Action = ActionBlocked
+		sp.Reason += "; but " + s.Name + " has no check block, and lifeboat never points DNS at a target it cannot check"
+		return
+	}
 	dns := p.chooseDNS(s, sp)
 	if len(dns) == 0 {
 		sp.Action = ActionBlocked
