@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
@@ -32,9 +35,10 @@ type Engine struct {
 
 	probers *health.Probers
 
-	mu         sync.Mutex
-	workspaces map[string]*terraform.Workspace
-	dns        map[string]providers.DNS
+	mu          sync.Mutex
+	workspaces  map[string]*terraform.Workspace
+	dns         map[string]providers.DNS
+	nameservers map[string][]string // looked up, for dns blocks that list none
 }
 
 // New returns an engine for cfg. Nothing is opened until it is needed.
@@ -43,11 +47,12 @@ func New(cfg *config.Config, log *slog.Logger) *Engine {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Engine{
-		Cfg:        cfg,
-		Log:        log,
-		probers:    health.NewProbers(health.ProberOptions{MaxConnsPerHost: cfg.Policy.Concurrency}),
-		workspaces: map[string]*terraform.Workspace{},
-		dns:        map[string]providers.DNS{},
+		Cfg:         cfg,
+		Log:         log,
+		probers:     health.NewProbers(health.ProberOptions{MaxConnsPerHost: cfg.Policy.Concurrency}),
+		workspaces:  map[string]*terraform.Workspace{},
+		dns:         map[string]providers.DNS{},
+		nameservers: map[string][]string{},
 	}
 }
 
@@ -109,9 +114,40 @@ func (e *Engine) DNSTargets(names []string) ([]dnscutover.Target, error) {
 			return nil, err
 		}
 		block := e.Cfg.DNSProvider(n)
-		out = append(out, dnscutover.Target{Name: n, Zone: block.Zone, Provider: d, Nameservers: block.Nameservers})
+		out = append(out, dnscutover.Target{Name: n, Zone: block.Zone, Provider: d, Nameservers: e.Nameservers(n)})
 	}
 	return out, nil
+}
+
+// Nameservers are the authoritative servers of a dns block: as configured,
+// or else the zone's NS records from the system resolver (port 53), looked
+// up once. With several DNS vendors serving one zone, configure each one's
+// nameservers so that each is verified on its own.
+func (e *Engine) Nameservers(name string) []string {
+	block := e.Cfg.DNSProvider(name)
+	if block == nil {
+		return nil
+	}
+	if len(block.Nameservers) > 0 {
+		return block.Nameservers
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ns, ok := e.nameservers[name]; ok {
+		return ns
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var ns []string
+	records, err := net.DefaultResolver.LookupNS(ctx, block.Zone)
+	if err != nil {
+		e.Log.Warn("cannot find the zone's nameservers; set nameservers in the dns block", "dns", name, "zone", block.Zone, "err", err)
+	}
+	for _, r := range records {
+		ns = append(ns, net.JoinHostPort(strings.TrimSuffix(r.Host, "."), "53"))
+	}
+	e.nameservers[name] = ns
+	return ns
 }
 
 // CheckService runs a service's checks once against addrs.

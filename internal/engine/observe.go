@@ -138,7 +138,7 @@ func (e *Engine) Observe(ctx context.Context, pl Placement, rounds int) (Observa
 		obs.Providers[p.Name] = o
 	}
 	for _, d := range e.Cfg.DNS {
-		obs.DNS[d.Name] = askSOA(ctx, d.Zone, d.Nameservers, e.Cfg.Policy.Timeout)
+		obs.DNS[d.Name] = askSOA(ctx, d.Zone, e.Nameservers(d.Name), e.Cfg.Policy.Timeout)
 	}
 	return obs, nil
 }
