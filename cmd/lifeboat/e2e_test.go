@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,6 +72,7 @@ type world struct {
 	charlieIP string
 	port      int
 	dns       []*testharness.BIND
+	extraEnv  []string // for every lifeboat run
 }
 
 type worldOptions struct {
@@ -79,6 +81,7 @@ type worldOptions struct {
 	adopt       bool
 	charlie     bool // a third candidate, provider charlie (a copy of bravo's workspace)
 	noAddresses bool // providers list no addresses: they come from the workspaces' outputs
+	webhook     bool // a notify block posting to the URL in $E2E_WEBHOOK
 }
 
 func newWorld(t testing.TB, o worldOptions) *world {
@@ -141,6 +144,16 @@ dns "ns%d" {
 		}
 		return fmt.Sprintf("addresses = [%q]", ip)
 	}
+	notify := ""
+	if o.webhook {
+		notify = `
+notify "ops" {
+  webhook {
+    url = env("E2E_WEBHOOK")
+  }
+}
+`
+	}
 	candidates, charlie := `["alpha", "bravo"]`, ""
 	if o.charlie {
 		w.charlieIP = testharness.LoopbackIP(t)
@@ -202,6 +215,7 @@ service "www" {
   }
 }
 
+%s
 policy {
   interval     = "1s"
   timeout      = "1s"
@@ -211,7 +225,7 @@ policy {
 `, w.tofu.Binary, w.tofu.CLIConfigFile, dnsBlocks.String(),
 		addresses(w.alphaIP), ws("alpha", w.alphaIP, w.port),
 		addresses(w.bravoIP), ws("bravo", w.bravoIP, w.port), charlie, candidates,
-		o.adopt, w.port, o.waitHealthy)
+		o.adopt, w.port, notify, o.waitHealthy)
 	w.cfg = filepath.Join(w.dir, "lifeboat.hcl")
 	if err := os.WriteFile(w.cfg, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -238,7 +252,7 @@ func (w *world) env(extra ...string) []string {
 	for i, b := range w.dns {
 		env = append(env, fmt.Sprintf("E2E_TSIG_%d=%s", i+1, b.Secret))
 	}
-	return append(env, extra...)
+	return append(append(env, w.extraEnv...), extra...)
 }
 
 type result struct {
@@ -369,14 +383,24 @@ func wantA(t testing.TB, b *testharness.BIND, want string) {
 }
 
 func TestFailoverEndToEnd(t *testing.T) {
-	w := newWorld(t, worldOptions{})
+	hooks := make(chan []byte, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		hooks <- b
+	}))
+	defer hook.Close()
+	w := newWorld(t, worldOptions{webhook: true})
 	w.startAlpha()
 	wantA(t, w.dns[0], w.alphaIP)
 	w.cutOffAlpha()
 
+	w.extraEnv = []string{"E2E_WEBHOOK=" + hook.URL + "/hook/s3cret-token"}
 	r := w.lifeboat(nil, "failover", "--from", "alpha", "--yes")
 	if r.code != 0 {
 		t.Fatalf("failover: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, "s3cret-token") || strings.Contains(r.stdout+r.stderr, w.dns[0].Secret) {
+		t.Fatal("a secret (webhook URL or TSIG key) appears in the output")
 	}
 	for _, want := range []string{"www/bravo/apply", "www/bravo/dns-cutover", "moved from alpha to bravo", "alpha was left as it is"} {
 		if !strings.Contains(r.stdout, want) {
@@ -386,6 +410,20 @@ func TestFailoverEndToEnd(t *testing.T) {
 	wantA(t, w.dns[0], w.bravoIP)
 	if got := httpBody(t, w.bravoIP, w.port); got != "bravo" {
 		t.Fatalf("bravo serves %q", got)
+	}
+	select {
+	case b := <-hooks:
+		var n struct {
+			Service, From, To string
+			Addresses         []string
+			Timeline          []journal.Step
+		}
+		if err := json.Unmarshal(b, &n); err != nil || n.Service != "www" || n.From != "alpha" || n.To != "bravo" ||
+			!slices.Equal(n.Addresses, []string{w.bravoIP}) || len(n.Timeline) < 6 {
+			t.Fatalf("webhook got %v: %s", err, b)
+		}
+	default:
+		t.Fatal("the webhook was not called")
 	}
 
 	ops := w.history()
