@@ -113,6 +113,9 @@ type Step struct {
 	// Vars are the workspace's vars merged with the service's; the
 	// service's value wins.
 	Vars map[string]string `json:"vars,omitempty"`
+	// SecretVars names the Vars whose value is SecretValue in the plan: the
+	// executor reads them from the configuration.
+	SecretVars []string `json:"secret_vars,omitempty"`
 	// Output is the workspace output holding the new addresses.
 	Output string `json:"output,omitempty"`
 	// Addresses are the target's configured addresses, set instead of the

@@ -126,10 +126,11 @@ func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 			output = defaultAddressOutput
 		}
 		vars, overridden := mergeVars(ws.Vars, s.Vars)
+		secret := p.hideSecrets(vars)
 		steps = append(steps,
 			Step{ID: id(StepPrepare), Kind: StepPrepare, Service: s.Name, Provider: sp.To, Workspace: w,
 				Reason: "initialise workspace " + w.Name + " (" + w.Dir + ") of " + sp.To + " so apply never waits on a cold init; nothing to do if already prepared"},
-			Step{ID: id(StepApply), Kind: StepApply, Service: s.Name, Provider: sp.To, Workspace: w, Vars: vars,
+			Step{ID: id(StepApply), Kind: StepApply, Service: s.Name, Provider: sp.To, Workspace: w, Vars: vars, SecretVars: secret,
 				Reason: applyReason(s.Name, target, len(vars), overridden)},
 			Step{ID: id(StepReadOutputs), Kind: StepReadOutputs, Service: s.Name, Provider: sp.To, Workspace: w, Output: output,
 				Reason: "read the new hosts' addresses from output " + strconv.Quote(output)},
@@ -152,6 +153,25 @@ func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 			Reason: p.notifyReason},
 	)
 	sp.Steps = steps
+}
+
+// SecretValue stands in a plan for a variable whose value came from env()
+// or file(): plans are printed and journaled, secrets are not. The executor
+// takes the real value from the configuration when it applies.
+const SecretValue = "(secret)"
+
+// hideSecrets replaces secret values in vars with SecretValue and returns
+// their names, sorted.
+func (p *planner) hideSecrets(vars map[string]string) []string {
+	var names []string
+	for k, v := range vars {
+		if p.cfg.IsSecret(v) {
+			vars[k] = SecretValue
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // mergeVars returns the workspace vars overlaid with the service vars, and

@@ -133,10 +133,10 @@ dns "ns%d" {
     vars = {
       listen_ip = %q
       port      = "%d"
-      host_bin  = %q
+      host_bin  = env("E2E_HOST_BIN")
       run_dir   = %q
     }
-  }`, filepath.Join(w.infra, name), ip, port, w.hostBin, runDir)
+  }`, filepath.Join(w.infra, name), ip, port, runDir)
 	}
 	addresses := func(ip string) string {
 		if o.noAddresses {
@@ -252,6 +252,9 @@ func (w *world) env(extra ...string) []string {
 	for i, b := range w.dns {
 		env = append(env, fmt.Sprintf("E2E_TSIG_%d=%s", i+1, b.Secret))
 	}
+	// The host binary's path comes from the environment, so the workspace
+	// variable is a secret: it must reach tofu but never the journal.
+	env = append(env, "E2E_HOST_BIN="+w.hostBin)
 	return append(append(env, w.extraEnv...), extra...)
 }
 
@@ -442,6 +445,10 @@ func TestFailoverEndToEnd(t *testing.T) {
 		"www/bravo/dns-cutover", "www/bravo/verify-dns", "www/bravo/notify"}
 	if !slices.Equal(kinds, wantSteps) {
 		t.Fatalf("steps %v, want %v", kinds, wantSteps)
+	}
+	raw := w.lifeboat(nil, "history", "-o", "json")
+	if strings.Contains(raw.stdout, w.hostBin) || !strings.Contains(raw.stdout, `"host_bin": "(secret)"`) {
+		t.Fatalf("the journal holds the secret variable's value, or no placeholder:\n%s", raw.stdout)
 	}
 	text := w.lifeboat(nil, "history")
 	if !strings.Contains(text.stdout, "www/bravo/verify-dns") {

@@ -63,6 +63,10 @@ func Parse(filename string, src []byte, opts Options) (*Config, error) {
 	cfg.Filename = filename
 	cfg.Dir = dir
 	cfg.attrRanges = c.attrRanges
+	cfg.secrets = make(map[string]bool, len(c.secrets))
+	for _, v := range c.secrets {
+		cfg.secrets[v] = true
+	}
 	if len(c.diags) > 0 {
 		return nil, c.err()
 	}

@@ -27,3 +27,7 @@ func (c *Config) AttrRange(block hcl.Range, name string) hcl.Range {
 	}
 	return block
 }
+
+// IsSecret reports whether v was produced by env() or file(): such a value
+// may be a secret, so it never goes into a plan, a log or the journal.
+func (c *Config) IsSecret(v string) bool { return c.secrets[v] }

@@ -31,6 +31,7 @@ type Config struct {
 	// attrRanges maps a block's Range to its attributes' ranges, for
 	// AttrRange. Added by the loader; nil in hand-built values.
 	attrRanges map[hcl.Range]map[string]hcl.Range
+	secrets    map[string]bool // values produced by env() and file()
 }
 
 // State says where the journal lives.

@@ -190,6 +190,22 @@ func failures(results []health.Result) string {
 	return s
 }
 
+// secretVar reads a variable the plan hides from the configuration: the
+// service's value, else the target workspace's, as the planner merged them.
+func (e *Engine) secretVar(st planner.Step, name string) (string, error) {
+	if s := e.Cfg.Service(st.Service); s != nil {
+		if v, ok := s.Vars[name]; ok {
+			return v, nil
+		}
+	}
+	if p := e.Cfg.Provider(st.Provider); p != nil && p.Terraform != nil {
+		if v, ok := p.Terraform.Vars[name]; ok {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("not in the configuration of service %s or provider %s any more", st.Service, st.Provider)
+}
+
 // ExecutorEnv is the executor's environment for this configuration; replan
 // re-runs the planner for one service with some providers excluded.
 func (e *Engine) ExecutorEnv(j journal.Journal, replan func(service string, excluded map[string]string) (planner.ServicePlan, error), progress func(executor.Event)) executor.Env {
@@ -204,6 +220,7 @@ func (e *Engine) ExecutorEnv(j journal.Journal, replan func(service string, excl
 			VerifyTimeout: e.Cfg.Policy.VerifyDNS,
 			Logger:        e.Log,
 		},
+		SecretVar: e.secretVar,
 		Adopt: func(service string) bool {
 			s := e.Cfg.Service(service)
 			return s != nil && s.Adopt

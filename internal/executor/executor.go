@@ -50,6 +50,10 @@ type Env struct {
 	// DNSTargets builds the cutover targets for the named dns blocks.
 	DNSTargets func(names []string) ([]dnscutover.Target, error)
 	DNSOptions dnscutover.Options
+	// SecretVar returns the real value of a variable the plan holds as
+	// planner.SecretValue, from the configuration (plans are printed and
+	// journaled; secrets are not).
+	SecretVar func(st planner.Step, name string) (string, error)
 	// Adopt says whether the service may take over records it does not own.
 	Adopt func(service string) bool
 	// Replan returns the service's plan with the given providers excluded

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -32,7 +33,11 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 		if err != nil {
 			return nil, "", err
 		}
-		err = ws.Apply(ctx, st.Vars, func(ev terraform.Event) {
+		vars, err := e.vars(st)
+		if err != nil {
+			return nil, "", err
+		}
+		err = ws.Apply(ctx, vars, func(ev terraform.Event) {
 			// Resource starts and ends, the summary and errors: enough to see
 			// progress without the provisioners' command lines.
 			switch {
@@ -95,6 +100,25 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 		return nil, "sent to " + strings.Join(st.Notify, ", "), nil
 	}
 	return nil, "", fmt.Errorf("unknown step kind %q", st.Kind)
+}
+
+// vars are the apply step's variables with the secret ones filled in.
+func (e *Executor) vars(st planner.Step) (map[string]string, error) {
+	if len(st.SecretVars) == 0 {
+		return st.Vars, nil
+	}
+	if e.env.SecretVar == nil {
+		return nil, fmt.Errorf("the plan has secret variables (%s) but nothing to read them from", strings.Join(st.SecretVars, ", "))
+	}
+	vars := maps.Clone(st.Vars)
+	for _, name := range st.SecretVars {
+		v, err := e.env.SecretVar(st, name)
+		if err != nil {
+			return nil, fmt.Errorf("variable %s: %w", name, err)
+		}
+		vars[name] = v
+	}
+	return vars, nil
 }
 
 func applyLine(ev terraform.Event) string {
