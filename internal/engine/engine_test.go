@@ -1,0 +1,104 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/executor"
+	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+	"github.com/lifeboat-dev/lifeboat/planner"
+)
+
+func TestAskSOAAgainstBIND(t *testing.T) {
+	b := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test."})
+	ctx := context.Background()
+	if o := askSOA(ctx, "example.test.", []string{b.Addr}, time.Second); o.State != planner.StateHealthy {
+		t.Fatalf("up: %+v", o)
+	}
+	if o := askSOA(ctx, "other.test.", []string{b.Addr}, time.Second); o.State != planner.StateDown || !strings.Contains(o.Reason, b.Addr) {
+		t.Fatalf("a zone the server does not serve: %+v", o)
+	}
+	b.Stop()
+	if o := askSOA(ctx, "example.test.", []string{b.Addr}, 300*time.Millisecond); o.State != planner.StateDown {
+		t.Fatalf("stopped: %+v", o)
+	}
+	if o := askSOA(ctx, "example.test.", nil, time.Second); o.State != planner.StateUnknown {
+		t.Fatalf("no nameservers: %+v", o)
+	}
+}
+
+func TestNotifyPostsAndHidesTheURL(t *testing.T) {
+	got := make(chan executor.Notification, 1)
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n executor.Notification
+		b, _ := io.ReadAll(r.Body)
+		if r.Header.Get("X-Team") != "ops" || json.Unmarshal(b, &n) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		got <- n
+	}))
+	defer ok.Close()
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer failing.Close()
+	cfg := &config.Config{Notify: []*config.Notify{
+		{Name: "ops", Webhook: &config.Webhook{URL: ok.URL + "/T0/secret-path", Headers: map[string]string{"X-Team": "ops"}}},
+		{Name: "broken", Webhook: &config.Webhook{URL: failing.URL + "/T1/other-secret"}},
+	}}
+	e := New(cfg, slog.New(slog.DiscardHandler))
+	defer e.Close()
+	err := e.Notify(context.Background(), []string{"ops", "broken"}, executor.Notification{Service: "www", From: "a", To: "b"})
+	select {
+	case n := <-got:
+		if n.Service != "www" || n.To != "b" {
+			t.Fatalf("webhook got %+v", n)
+		}
+	default:
+		t.Fatal("the ops webhook was not called")
+	}
+	if err == nil || !strings.Contains(err.Error(), `notify "broken": webhook answered 500`) {
+		t.Fatalf("error %v", err)
+	}
+	if strings.Contains(err.Error(), "secret") {
+		t.Fatalf("the webhook URL leaked into %q", err)
+	}
+}
+
+func TestControlPlane(t *testing.T) {
+	cfg := &config.Config{Providers: []*config.Provider{
+		{Name: "tf", Terraform: &config.Workspace{Dir: "x"}},
+		{Name: "bare"},
+		{Name: "api"},
+	}}
+	e := New(cfg, nil)
+	defer e.Close()
+	cases := []struct {
+		name   string
+		st     *health.ProviderStatus
+		wantOK bool
+		note   bool
+	}{
+		{"tf", nil, true, true},
+		{"tf", &health.ProviderStatus{State: health.StateDown}, true, false},
+		{"bare", nil, false, false},
+		{"api", &health.ProviderStatus{State: health.StateDegraded, Results: []health.Result{{Kind: "provider_api", OK: true}, {Kind: "http"}}}, true, false},
+		{"api", &health.ProviderStatus{State: health.StateAccountLost, Results: []health.Result{{Kind: "provider_api", AccountLost: true}}}, false, false},
+	}
+	for i, c := range cases {
+		ok, reason := e.controlPlane(c.name, c.st, "")
+		if ok != c.wantOK || strings.Contains(reason, "assumed reachable") != c.note {
+			t.Errorf("case %d (%s): ok=%v reason=%q", i, c.name, ok, reason)
+		}
+	}
+}
