@@ -72,7 +72,9 @@ type planner struct {
 	// vendors to the first of them by name, for the blast-radius rule.
 	lost       map[string]bool
 	lostVendor map[string]string
-	lostList   []LostProvider
+	// viable caches the reasons given to viable candidates not chosen.
+	viable   map[viableKey]string
+	lostList []LostProvider
 
 	// Verdicts that do not depend on the service, worked out once.
 	judged    map[string]judgement
@@ -92,6 +94,7 @@ func newPlanner(in Input) (*planner, error) {
 		dns:        make(map[string]*config.DNSProvider, len(cfg.DNS)),
 		lost:       map[string]bool{},
 		lostVendor: map[string]string{},
+		viable:     map[viableKey]string{},
 		judged:     map[string]judgement{},
 		dnsJudged:  map[string]dnsJudgement{},
 	}

@@ -117,12 +117,9 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 			sp.Warnings = append(sp.Warnings, j.warnings...)
 		case j.tier == tierRejected:
 			c.Verdict = VerdictRejected
-		case j.tier < bestTier:
-			c.Verdict = VerdictViable
-			c.Reason += "; " + s.Candidates[best] + " is ready and preferred over a degraded provider"
 		default:
 			c.Verdict = VerdictViable
-			c.Reason += "; " + s.Candidates[best] + " comes first in the order"
+			c.Reason = p.viableReason(j.reason, s.Candidates[best], j.tier < bestTier)
 		}
 		sp.Candidates = append(sp.Candidates, c)
 	}
@@ -140,6 +137,27 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 	default:
 		sp.Reason = sp.To + " is the first ready candidate of " + s.Name + " in the order (" + order + ")"
 	}
+}
+
+// viableReason explains why a viable candidate was passed over. The few
+// distinct texts are built once per plan: with many candidates per service
+// they would otherwise be most of the planner's allocations.
+func (p *planner) viableReason(reason, best string, degraded bool) string {
+	k := viableKey{reason, best, degraded}
+	if r, ok := p.viable[k]; ok {
+		return r
+	}
+	r := reason + "; " + best + " comes first in the order"
+	if degraded {
+		r = reason + "; " + best + " is ready and preferred over a degraded provider"
+	}
+	p.viable[k] = r
+	return r
+}
+
+type viableKey struct {
+	reason, best string
+	degraded     bool
 }
 
 // chooseNamed judges the target the request names. It is refused, not
