@@ -14,6 +14,14 @@ export TF_CLI_CONFIG_FILE="$root/.tools/tofurc" CHECKPOINT_DISABLE=1 TF_IN_AUTOM
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
+# get IP PORT prints the body of http://IP:PORT/ (bash's /dev/tcp: no curl needed).
+get() {
+  exec 3<>"/dev/tcp/$1/$2" || return 1
+  printf 'GET / HTTP/1.0\r\nHost: www.example.test\r\n\r\n' >&3
+  sed '1,/^\r$/d' <&3
+  exec 3<&-
+}
+
 cleanup() {
   [ -f "$run/bind/named.pid" ] && kill "$(cat "$run/bind/named.pid")" 2>/dev/null || true
   for p in "$run"/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null || true; done
@@ -64,7 +72,7 @@ step "Provider alpha brings its host up (tofu apply in examples/local/infra/alph
 "$tofu" -chdir="$ex/infra/alpha" init -input=false >/dev/null
 "$tofu" -chdir="$ex/infra/alpha" apply -input=false -auto-approve -var active=true >/dev/null
 echo "DNS:   www.example.test A $(dig +short @127.0.0.1 -p 15353 www.example.test A)"
-echo "HTTP:  $(curl -s --max-time 2 http://www.example.test:18080/ --resolve www.example.test:18080:127.0.0.11)"
+echo "HTTP:  $(get 127.0.0.11 18080)"
 
 step "lifeboat status (alpha serving)"
 "$lifeboat" status -c "$ex/lifeboat.hcl"
@@ -83,7 +91,7 @@ step "lifeboat failover --yes"
 step "After the failover"
 addr=$(dig +short @127.0.0.1 -p 15353 www.example.test A)
 echo "DNS:   www.example.test A $addr"
-echo "HTTP:  $(curl -s --max-time 2 "http://$addr:18080/")"
+echo "HTTP:  $(get "$addr" 18080)"
 
 step "lifeboat history"
 "$lifeboat" history -c "$ex/lifeboat.hcl"

@@ -75,7 +75,10 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 		if len(addrs) == 0 {
 			addrs = st.Addresses
 		}
-		return nil, "", e.waitHealthy(ctx, st, addrs)
+		if err := e.waitHealthy(ctx, st, addrs); err != nil {
+			return nil, "", err
+		}
+		return nil, "every check passes on " + strings.Join(addrs, ", "), nil
 
 	case planner.StepDNSCutover:
 		return e.cutover(ctx, op, st, sp, lostVendors, addrs, sr)
