@@ -114,7 +114,7 @@ func (m *Machine) Observe(at time.Time, results []Result) (Transition, bool) {
 			why = fmt.Sprintf("%d consecutive rounds without quorum failure (now %d/%d failing)", m.passStreak, failed, total)
 		}
 	case allOK && (m.state == StateUnknown || m.state == StateHealthy):
-		next, why = StateHealthy, fmt.Sprintf("all %d checks passed", total)
+		next, why = StateHealthy, passedText(total)
 	case allOK: // degraded: hysteresis before healthy again
 		if m.okStreak >= m.policy.RecoverAfter {
 			next, why = StateHealthy, fmt.Sprintf("%d consecutive rounds with every check passing", m.okStreak)
@@ -167,6 +167,13 @@ func countChecks(results []Result) (failedChecks, checks, failedProbes, lost int
 		}
 	}
 	return failedChecks, len(anyOK), failedProbes, lost
+}
+
+func passedText(checks int) string {
+	if checks == 1 {
+		return "the check passed"
+	}
+	return fmt.Sprintf("all %d checks passed", checks)
 }
 
 func streak(n int, cond bool) int {
