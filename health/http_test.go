@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,12 +35,14 @@ func httpCheck(h *config.HTTPCheck) *config.Check {
 	return &config.Check{Name: "web", HTTP: h, Timeout: 500 * time.Millisecond}
 }
 
-// silentListener accepts connections and never answers.
-func silentListener(t *testing.T) string {
+// serveTCP listens on loopback and hands every accepted connection to
+// handle in the accept loop; connections still open are closed at cleanup.
+func serveTCP(t *testing.T, handle func(net.Conn)) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var mu sync.Mutex
 	var conns []net.Conn
 	done := make(chan struct{})
 	go func() {
@@ -49,12 +52,17 @@ func silentListener(t *testing.T) string {
 			if err != nil {
 				return
 			}
+			mu.Lock()
 			conns = append(conns, c)
+			mu.Unlock()
+			handle(c)
 		}
 	}()
 	t.Cleanup(func() {
 		l.Close()
 		<-done
+		mu.Lock()
+		defer mu.Unlock()
 		for _, c := range conns {
 			c.Close()
 		}
@@ -62,29 +70,20 @@ func silentListener(t *testing.T) string {
 	return l.Addr().String()
 }
 
+// silentListener accepts connections and never answers.
+func silentListener(t *testing.T) string {
+	return serveTCP(t, func(net.Conn) {})
+}
+
 // resetListener reads the request, then closes with SO_LINGER 0: a TCP reset.
 func resetListener(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			buf := make([]byte, 4096)
-			c.SetReadDeadline(time.Now().Add(2 * time.Second))
-			c.Read(buf)
-			c.(*net.TCPConn).SetLinger(0)
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { l.Close(); <-done })
-	return l.Addr().String()
+	return serveTCP(t, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		c.Read(buf)
+		c.(*net.TCPConn).SetLinger(0)
+		c.Close()
+	})
 }
 
 // refusedAddr is a loopback address where nothing listens.

@@ -12,28 +12,14 @@ import (
 
 // greeter answers each line with "PONG <line>".
 func greeter(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(2 * time.Second))
-				line, _ := bufio.NewReader(c).ReadString('\n')
-				c.Write([]byte("PONG " + line))
-			}()
-		}
-	}()
-	t.Cleanup(func() { l.Close(); <-done })
-	return l.Addr().String()
+	return serveTCP(t, func(c net.Conn) {
+		go func() {
+			c.SetDeadline(time.Now().Add(2 * time.Second))
+			line, _ := bufio.NewReader(c).ReadString('\n')
+			c.Write([]byte("PONG " + line))
+			c.Close()
+		}()
+	})
 }
 
 func TestTCPProber(t *testing.T) {
