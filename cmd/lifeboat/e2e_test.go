@@ -564,10 +564,32 @@ func waitServing(t testing.TB, ip string, port int) {
 	t.Fatalf("%s:%d does not answer", ip, port)
 }
 
-func TestFailoverRefusesWithoutYesOffTerminal(t *testing.T) {
+// plan changes nothing; failover without --yes off a terminal refuses.
+func TestPlanAndFailoverWithoutYes(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.startAlpha()
 	w.cutOffAlpha()
+	// plan shows the move and changes nothing.
+	p := w.lifeboat(nil, "plan", "--from", "alpha", "-o", "json")
+	var plan struct {
+		Services []struct {
+			Service, Action, From, To string
+			Steps                     []struct{ ID string }
+		}
+	}
+	if p.code != 0 || json.Unmarshal([]byte(p.stdout), &plan) != nil || len(plan.Services) != 1 {
+		t.Fatalf("plan: exit %d\n%s%s", p.code, p.stdout, p.stderr)
+	}
+	if sp := plan.Services[0]; sp.Action != "move" || sp.From != "alpha" || sp.To != "bravo" || len(sp.Steps) != 7 {
+		t.Fatalf("plan: %+v", sp)
+	}
+	if p := w.lifeboat(nil, "plan", "--from", "alpha"); p.code != 0 || !strings.Contains(p.stdout, "www: MOVE alpha -> bravo") {
+		t.Fatalf("plan text: exit %d\n%s%s", p.code, p.stdout, p.stderr)
+	}
+	if p := w.lifeboat(nil, "plan", "--to", "nowhere"); p.code != 2 {
+		t.Fatalf("plan to an unknown provider: exit %d\n%s%s", p.code, p.stdout, p.stderr)
+	}
+
 	r := w.lifeboat(nil, "failover", "--from", "alpha")
 	if r.code != 2 || !strings.Contains(r.stderr, "without --yes") {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
