@@ -172,9 +172,10 @@ func (e *Executor) Start(ctx context.Context, plan planner.Result, kind string) 
 
 // Resume continues an interrupted operation from its last completed step.
 func (e *Executor) Resume(ctx context.Context, op journal.Operation) (Report, error) {
-	op, err := e.env.Journal.Resume(ctx, op.ID, e.env.Now())
+	id := op.ID
+	op, err := e.env.Journal.Resume(ctx, id, e.env.Now())
 	if err != nil {
-		return Report{}, fmt.Errorf("resume operation %s: %w", op.ID, err)
+		return Report{}, fmt.Errorf("resume operation %s: %w", id, err)
 	}
 	var plan planner.Result
 	if err := json.Unmarshal(op.Plan, &plan); err != nil {
