@@ -319,7 +319,11 @@ func confirm(g *globals) error {
 	if !ok || !isTerminal(f) {
 		return usageError{errors.New("refusing to proceed without --yes: standard input is not a terminal")}
 	}
-	fmt.Fprint(g.stdout, "Proceed with this failover? Only 'yes' is accepted: ")
+	prompt := g.stdout
+	if g.json() {
+		prompt = g.stderr // stdout carries only the JSON document
+	}
+	fmt.Fprint(prompt, "Proceed with this failover? Only 'yes' is accepted: ")
 	line, err := bufio.NewReader(f).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return err
