@@ -564,7 +564,8 @@ func waitServing(t testing.TB, ip string, port int) {
 	t.Fatalf("%s:%d does not answer", ip, port)
 }
 
-// plan changes nothing; failover without --yes off a terminal refuses.
+// plan changes nothing; failover without --yes refuses off a terminal, and
+// on one asks and goes ahead only on "yes".
 func TestPlanAndFailoverWithoutYes(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.startAlpha()
@@ -594,9 +595,37 @@ func TestPlanAndFailoverWithoutYes(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "without --yes") {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+
+	// On a terminal it asks, and anything but "yes" changes nothing.
+	// script(1) gives the command a real pseudo-terminal.
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Fatalf("script(1) from util-linux is needed to test the terminal prompt: %v", err)
+	}
+	onTerminal := func(answer string) result {
+		cmd := exec.Command(script, "-qec", strings.Join([]string{w.bin, "-c", w.cfg, "failover", "--from", "alpha"}, " "), "/dev/null")
+		cmd.Env = w.env()
+		cmd.Stdin = strings.NewReader(answer + "\n")
+		out, err := cmd.CombinedOutput()
+		r := result{stdout: string(out)}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			r.code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := onTerminal("no"); r.code != 1 || !strings.Contains(r.stdout, "Proceed with this failover?") || !strings.Contains(r.stdout, "cancelled: nothing was changed") {
+		t.Fatalf("answered no: exit %d\n%s", r.code, r.stdout)
+	}
 	wantA(t, w.dns[0], w.alphaIP)
-	if ops := w.history(); len(ops) != 0 {
-		t.Fatalf("an operation was journaled: %+v", ops)
+	if r := onTerminal("yes"); r.code != 0 || !strings.Contains(r.stdout, "moved from alpha to bravo") {
+		t.Fatalf("answered yes: exit %d\n%s", r.code, r.stdout)
+	}
+	wantA(t, w.dns[0], w.bravoIP)
+	if ops := w.history(); len(ops) != 1 {
+		t.Fatalf("want the one confirmed operation, got %+v", ops)
 	}
 }
 

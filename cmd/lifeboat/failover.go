@@ -162,7 +162,7 @@ func runOperation(ctx context.Context, g *globals, req planner.Request, yes bool
 		if g.json() {
 			_ = writeJSON(g.stdout, map[string]any{"plan": plan, "executed": false})
 		}
-		return fmt.Errorf("nothing to do: %s", nothingReason(plan))
+		return fmt.Errorf("nothing to do: %s", nothingReason(plan, req))
 	}
 	if !yes {
 		if err := confirm(g); err != nil {
@@ -300,16 +300,19 @@ func orDashStr(s string) string {
 	return s
 }
 
-func nothingReason(plan planner.Result) string {
+func nothingReason(plan planner.Result, req planner.Request) string {
 	var parts []string
 	for _, sp := range plan.Services {
 		parts = append(parts, sp.Service+": "+sp.Reason)
 	}
 	parts = append(parts, plan.Notes...)
-	if len(parts) == 0 {
-		return "no service is affected (name the provider to leave with --from)"
+	switch {
+	case len(parts) > 0:
+		return strings.Join(parts, "; ")
+	case req.From != "":
+		return "no service runs on " + req.From
 	}
-	return strings.Join(parts, "; ")
+	return "no service is affected (name the provider to leave with --from)"
 }
 
 // confirm asks on a terminal; without one it refuses, since a script must
