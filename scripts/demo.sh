@@ -85,6 +85,9 @@ sleep 0.5
 step "lifeboat plan"
 "$lifeboat" plan -c "$ex/lifeboat.hcl" --from alpha
 
+step "lifeboat prepare (every workspace initialised ahead of the emergency)"
+"$lifeboat" prepare -c "$ex/lifeboat.hcl"
+
 step "lifeboat failover --yes"
 "$lifeboat" failover -c "$ex/lifeboat.hcl" --from alpha --yes
 

@@ -398,6 +398,33 @@ func TestFailoverEndToEnd(t *testing.T) {
 	w.cutOffAlpha()
 
 	w.extraEnv = []string{"E2E_WEBHOOK=" + hook.URL + "/hook/s3cret-token"}
+
+	// prepare initialises bravo's workspace ahead of the emergency, once.
+	prepared := func() map[string]bool {
+		r := w.lifeboat(nil, "prepare", "-o", "json")
+		var doc struct {
+			Workspaces []struct {
+				Provider string
+				Already  bool `json:"already_prepared"`
+				Error    string
+			}
+		}
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &doc) != nil || len(doc.Workspaces) != 2 {
+			t.Fatalf("prepare: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		out := map[string]bool{}
+		for _, ws := range doc.Workspaces {
+			out[ws.Provider] = ws.Already
+		}
+		return out
+	}
+	if got := prepared(); got["bravo"] {
+		t.Fatalf("bravo was prepared before anything ran: %v", got)
+	}
+	if got := prepared(); !got["alpha"] || !got["bravo"] {
+		t.Fatalf("a second prepare found work to do: %v", got)
+	}
+
 	r := w.lifeboat(nil, "failover", "--from", "alpha", "--yes")
 	if r.code != 0 {
 		t.Fatalf("failover: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)

@@ -102,6 +102,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newRunCmd(g),
 		newHistoryCmd(g),
 		newResumeCmd(g),
+		newPrepareCmd(g),
 		newAuditCmd(g),
 	)
 	return root
