@@ -146,11 +146,10 @@ func runOperation(ctx context.Context, g *globals, req planner.Request, yes bool
 		return err
 	}
 	s.progressf("checking every provider once")
-	obs, err := s.eng.Observe(ctx, pl, 1)
+	in, err := s.eng.PlannerInput(ctx, pl, req)
 	if err != nil {
 		return err
 	}
-	in := planner.Input{Config: s.eng.Cfg, Providers: obs.Providers, DNS: obs.DNS, Placement: pl.Provider, Request: req}
 	plan, err := planner.Plan(in)
 	if err != nil {
 		return usageError{err}
@@ -212,11 +211,10 @@ func (s *session) resume(ctx context.Context, op journal.Operation) error {
 	if err != nil {
 		return err
 	}
-	obs, err := s.eng.Observe(ctx, pl, 1)
+	in, err := s.eng.PlannerInput(ctx, pl, plan.Request)
 	if err != nil {
 		return err
 	}
-	in := planner.Input{Config: s.eng.Cfg, Providers: obs.Providers, DNS: obs.DNS, Placement: pl.Provider, Request: plan.Request}
 	exec, err := s.executor(in)
 	if err != nil {
 		return err

@@ -25,15 +25,15 @@ func newPlanCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			obs, err := eng.Observe(cmd.Context(), pl, 1)
-			if err != nil {
-				return err
-			}
 			req := planner.Request{Kind: planner.KindManual, Service: f.service, From: f.from, To: f.to}
 			if failback {
 				req.Kind, req.From = planner.KindFailback, ""
 			}
-			plan, err := planner.Plan(planner.Input{Config: cfg, Providers: obs.Providers, DNS: obs.DNS, Placement: pl.Provider, Request: req})
+			in, err := eng.PlannerInput(cmd.Context(), pl, req)
+			if err != nil {
+				return err
+			}
+			plan, err := planner.Plan(in)
 			if err != nil {
 				return usageError{err}
 			}

@@ -210,3 +210,13 @@ func askSOA(ctx context.Context, zone string, servers []string, timeout time.Dur
 	}
 	return planner.Observation{State: planner.StateDegraded, Reason: "some nameservers do not answer: " + strings.Join(failed, "; ")}
 }
+
+// PlannerInput looks at the world once (every check, every DNS provider)
+// and returns what the planner needs to answer req from placement pl.
+func (e *Engine) PlannerInput(ctx context.Context, pl Placement, req planner.Request) (planner.Input, error) {
+	obs, err := e.Observe(ctx, pl, 1)
+	if err != nil {
+		return planner.Input{}, err
+	}
+	return planner.Input{Config: e.Cfg, Providers: obs.Providers, DNS: obs.DNS, Placement: pl.Provider, Request: req}, nil
+}
