@@ -2,6 +2,8 @@ package config
 
 import (
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -31,3 +33,27 @@ func (c *Config) AttrRange(block hcl.Range, name string) hcl.Range {
 // IsSecret reports whether v was produced by env() or file(): such a value
 // may be a secret, so it never goes into a plan, a log or the journal.
 func (c *Config) IsSecret(v string) bool { return c.secrets[v] }
+
+// Redact replaces every value produced by env() or file() (of 4 bytes or
+// more) in s with <hidden>, longest first. It is the last guard for text
+// that may quote a secret (a probe's error, a command's output); values
+// marked secret per attribute never get that far.
+func (c *Config) Redact(s string) string {
+	if c == nil || len(c.secrets) == 0 || s == "" {
+		return s
+	}
+	c.redactOnce.Do(func() {
+		for v := range c.secrets {
+			if len(v) >= 4 {
+				c.secretList = append(c.secretList, v)
+			}
+		}
+		sort.Slice(c.secretList, func(i, j int) bool { return len(c.secretList[i]) > len(c.secretList[j]) })
+	})
+	for _, v := range c.secretList {
+		if strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, "<hidden>")
+		}
+	}
+	return s
+}

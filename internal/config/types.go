@@ -6,6 +6,7 @@
 package config
 
 import (
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -32,6 +33,9 @@ type Config struct {
 	// AttrRange. Added by the loader; nil in hand-built values.
 	attrRanges map[hcl.Range]map[string]hcl.Range
 	secrets    map[string]bool // values produced by env() and file()
+	// secretList is secrets sorted longest first, built once for Redact.
+	secretList []string
+	redactOnce sync.Once
 }
 
 // State says where the journal lives.
@@ -117,8 +121,12 @@ type Workspace struct {
 	// Workspace is the Terraform workspace name; default "default".
 	Workspace string
 	// Vars are passed as -var to plan and apply for every service placed here.
-	Vars  map[string]string
-	Range hcl.Range
+	Vars map[string]string
+	// SecretVars names the Vars whose expression calls a function (env(),
+	// file(), anywhere in it, templates included): their values never go
+	// into a plan, the journal or any output, whatever their length.
+	SecretVars map[string]bool
+	Range      hcl.Range
 }
 
 // Service is a `service "NAME" { ... }` block: what must stay reachable.
@@ -137,6 +145,9 @@ type Service struct {
 	DNS []string
 	// Vars are passed to the target workspace's apply when the service moves there.
 	Vars map[string]string
+	// SecretVars names the Vars whose expression calls a function; see
+	// Workspace.SecretVars.
+	SecretVars map[string]bool
 	// Adopt lets lifeboat take over records it did not create.
 	Adopt  bool
 	Checks []*Check
@@ -179,7 +190,10 @@ func (c *Check) Kind() string {
 // HTTPCheck probes an HTTP(S) endpoint. Either URL (a fixed endpoint) or
 // Path (requested from every address of the provider) is set.
 type HTTPCheck struct {
-	URL    string
+	URL string
+	// URLSecret is set when the url expression calls a function: the URL
+	// is then never shown (results name the check instead).
+	URLSecret bool
 	Path   string // default "/" when URL is empty
 	Scheme string // "http" or "https" with Path; default "http"
 	Port   int    // with Path; default 80/443 by scheme
