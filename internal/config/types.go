@@ -194,10 +194,10 @@ type HTTPCheck struct {
 	// URLSecret is set when the url expression calls a function: the URL
 	// is then never shown (results name the check instead).
 	URLSecret bool
-	Path   string // default "/" when URL is empty
-	Scheme string // "http" or "https" with Path; default "http"
-	Port   int    // with Path; default 80/443 by scheme
-	Method string // default GET
+	Path      string // default "/" when URL is empty
+	Scheme    string // "http" or "https" with Path; default "http"
+	Port      int    // with Path; default 80/443 by scheme
+	Method    string // default GET
 	// Host overrides the Host header and TLS SNI: check an origin address
 	// while sending the service's hostname.
 	Host          string
