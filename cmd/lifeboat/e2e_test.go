@@ -45,7 +45,7 @@ func lifeboatBinary(t testing.TB) string {
 			return
 		}
 		builtBin = filepath.Join(dir, "lifeboat")
-		out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", "lifeboat_testhooks", "-o", builtBin, ".").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -16,8 +16,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/executor"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -32,13 +30,18 @@ func newFailoverCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "failover",
 		Short: "Move services off a lost provider now (the manual emergency path)",
-		Long: `Plans a failover from what the checks see now, prints the plan, asks for
-confirmation (unless --yes), then brings the target up with Terraform, waits
-until it passes the service's checks, cuts DNS over at every DNS provider and
-verifies the answer. An interrupted failover is resumed first.`,
+		Long: `Finishes any interrupted operation of the services concerned, checks every
+provider (confirming a failing one over more rounds), plans, prints the plan,
+asks for confirmation (unless --yes), then brings the target up with
+Terraform, waits until it passes the service's checks, cuts DNS over at every
+DNS provider and verifies the answer. Run twice, the second run says the job
+is already done and changes nothing.
+
+--service only narrows which services are considered; --from names a
+provider to leave even if it still answers; --to names the target.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runOperation(cmd.Context(), g, planner.Request{Kind: planner.KindManual, Service: f.service, From: f.from, To: f.to}, f.yes)
+			return runOperation(cmd.Context(), g, engine.Request{Kind: planner.KindManual, Service: f.service, From: f.from, To: f.to}, f.yes)
 		},
 	}
 	addOpFlags(cmd, &f, true)
@@ -52,7 +55,7 @@ func newFailbackCmd(g *globals) *cobra.Command {
 		Short: "Move services back to their preferred provider (never automatic)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runOperation(cmd.Context(), g, planner.Request{Kind: planner.KindFailback, Service: f.service}, f.yes)
+			return runOperation(cmd.Context(), g, engine.Request{Kind: planner.KindFailback, Service: f.service}, f.yes)
 		},
 	}
 	addOpFlags(cmd, &f, false)
@@ -60,46 +63,90 @@ func newFailbackCmd(g *globals) *cobra.Command {
 }
 
 func newResumeCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var drop []string
+	cmd := &cobra.Command{
 		Use:   "resume",
 		Short: "Continue an interrupted operation from its last completed step",
-		Args:  noArgs,
+		Long: `Continues the unfinished operation from its last completed step. A DNS
+provider that cannot be updated (gone for good, wrong credentials) keeps the
+operation unfinished; --drop-dns NAME gives up on it for this operation (the
+choice is journaled) so the rest can finish.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := openSession(g)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			op, err := s.journal.Unfinished(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if op == nil {
+			reps, err := s.eng.Resume(cmd.Context(), drop, s.hooks())
+			if errors.Is(err, engine.ErrNoOperation) {
 				fmt.Fprintln(g.stdout, "No unfinished operation.")
 				return nil
 			}
-			return s.resume(cmd.Context(), *op)
+			return s.finish(engine.Outcome{Resumed: reps, Executed: len(reps) > 0}, err)
 		},
 	}
+	cmd.Flags().StringSliceVar(&drop, "drop-dns", nil, "give up on these DNS providers for the unfinished operation (repeat or separate with commas)")
+	return cmd
+}
+
+func newAbortCmd(g *globals) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "abort [ID]",
+		Short: "End the unfinished operation where it stands, without running more steps",
+		Long: `Ends the unfinished operation (the one named, or the only one) as aborted,
+with the reason in the journal. Nothing is undone: placement stays as the
+operation left it (it changes only once DNS was cut over), and any
+infrastructure it brought up keeps running. Later operations no longer
+resume it.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageError{fmt.Errorf("%s takes at most one operation ID, got %q", cmd.CommandPath(), args)}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := openSession(g)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			id := ""
+			if len(args) == 1 {
+				id = args[0]
+			}
+			op, err := s.eng.Abort(cmd.Context(), id, reason)
+			if err != nil {
+				return err
+			}
+			if g.json() {
+				return writeJSON(g.stdout, map[string]any{"aborted": op.ID, "status": op.Status, "reason": op.Summary})
+			}
+			fmt.Fprintf(g.stdout, "Operation %s aborted: %s\n", op.ID, op.Summary)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the journal (default: aborted by an operator)")
+	return cmd
 }
 
 // addOpFlags adds --service and --yes, and for failover --from and --to
 // (failback always goes to each service's first candidate).
 func addOpFlags(cmd *cobra.Command, f *opFlags, failover bool) {
-	cmd.Flags().StringVar(&f.service, "service", "", "only this service")
+	cmd.Flags().StringVar(&f.service, "service", "", "only consider this service (it names no provider to leave)")
 	if failover {
-		cmd.Flags().StringVar(&f.from, "from", "", "the provider to move away from (default: every provider seen lost)")
+		cmd.Flags().StringVar(&f.from, "from", "", "the provider to move away from, even if it still answers (default: every provider seen lost)")
 		cmd.Flags().StringVar(&f.to, "to", "", "the target provider (default: the planner's choice)")
 	}
 	cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "do not ask for confirmation")
 }
 
-// session is one command's engine and journal.
+// session is one command's engine.
 type session struct {
-	g       *globals
-	eng     *engine.Engine
-	journal journal.Journal
-	start   time.Time
+	g     *globals
+	eng   *engine.Engine
+	start time.Time
 }
 
 func openSession(g *globals) (*session, error) {
@@ -107,148 +154,54 @@ func openSession(g *globals) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng := engine.New(cfg, g.logger())
-	j, err := eng.OpenJournal()
-	if err != nil {
-		eng.Close()
-		return nil, fmt.Errorf("open journal: %w", err)
-	}
-	return &session{g: g, eng: eng, journal: j, start: time.Now()}, nil
+	return &session{g: g, eng: engine.New(cfg, g.logger()), start: time.Now()}, nil
 }
 
-func (s *session) close() {
-	s.journal.Close()
-	s.eng.Close()
-}
+func (s *session) close() { _ = s.eng.Close() }
 
-func runOperation(ctx context.Context, g *globals, req planner.Request, yes bool) error {
+func (s *session) hooks() engine.Hooks { return engine.Hooks{Progress: s.progress} }
+
+func runOperation(ctx context.Context, g *globals, req engine.Request, yes bool) error {
 	s, err := openSession(g)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-
-	// Finish what was started before starting anything new.
-	if op, err := s.journal.Unfinished(ctx); err != nil {
-		return err
-	} else if op != nil {
-		fmt.Fprintf(g.stderr, "Operation %s (%s, started %s) was interrupted; resuming it first.\n",
-			op.ID, op.Kind, op.Started.Local().Format(time.DateTime))
-		if err := s.resume(ctx, *op); err != nil {
-			return err
+	hooks := s.hooks()
+	hooks.Confirm = func(ctx context.Context, plan planner.Result) error {
+		if !g.json() {
+			fmt.Fprintln(g.stdout, plan.Text())
 		}
-		fmt.Fprintln(g.stderr, "The interrupted operation is complete. Run the command again for anything more.")
-		return nil
+		if yes {
+			return nil
+		}
+		return confirm(ctx, g)
 	}
-
-	pl, err := s.eng.Placement(ctx, s.journal)
-	if err != nil {
-		return err
-	}
-	s.progressf("checking every provider once")
-	in, err := s.eng.PlannerInput(ctx, pl, req)
-	if err != nil {
-		return err
-	}
-	plan, err := planner.Plan(in)
-	if err != nil {
+	out, err := s.eng.Run(ctx, req, hooks)
+	if errors.Is(err, engine.ErrInvalidRequest) {
 		return usageError{err}
 	}
-	if !g.json() {
-		fmt.Fprintln(g.stdout, plan.Text())
-	}
-	if plan.Moves() == 0 {
-		if g.json() {
-			_ = writeJSON(g.stdout, map[string]any{"plan": plan, "executed": false})
-		}
-		return fmt.Errorf("nothing to do: %s", nothingReason(plan, req))
-	}
-	if !yes {
-		if err := confirm(g); err != nil {
-			return err
-		}
-	}
-	exec, err := s.executor(in)
-	if err != nil {
-		return err
-	}
-	rep, err := exec.Start(ctx, plan, string(req.Kind))
-	return s.finish(plan, rep, err)
-}
-
-// replanner re-runs the planner for one service with the excluded providers
-// seen as down, so the next candidate is chosen by the same rules.
-func replanner(in planner.Input) func(string, map[string]string) (planner.ServicePlan, error) {
-	return func(service string, excluded map[string]string) (planner.ServicePlan, error) {
-		next := in
-		next.Request.Service = service
-		next.Providers = make(map[string]planner.Observation, len(in.Providers))
-		for k, v := range in.Providers {
-			next.Providers[k] = v
-		}
-		for p, why := range excluded {
-			next.Providers[p] = planner.Observation{State: planner.StateDown, Reason: "failed during this operation: " + why}
-		}
-		plan, err := planner.Plan(next)
-		if err != nil {
-			return planner.ServicePlan{}, err
-		}
-		for _, sp := range plan.Services {
-			if sp.Service == service {
-				return sp, nil
-			}
-		}
-		return planner.ServicePlan{}, fmt.Errorf("the planner has nothing for service %s", service)
-	}
-}
-
-func (s *session) resume(ctx context.Context, op journal.Operation) error {
-	var plan planner.Result
-	if err := json.Unmarshal(op.Plan, &plan); err != nil {
-		return fmt.Errorf("operation %s: %w", op.ID, err)
-	}
-	pl, err := s.eng.Placement(ctx, s.journal)
-	if err != nil {
-		return err
-	}
-	in, err := s.eng.PlannerInput(ctx, pl, plan.Request)
-	if err != nil {
-		return err
-	}
-	exec, err := s.executor(in)
-	if err != nil {
-		return err
-	}
-	rep, err := exec.Resume(ctx, op)
-	return s.finish(plan, rep, err)
-}
-
-// executor builds the executor for an operation planned from in.
-func (s *session) executor(in planner.Input) (*executor.Executor, error) {
-	env := s.eng.ExecutorEnv(s.journal, replanner(in), s.progress)
-	env.AfterJournal = crashHook(os.Getenv("LIFEBOAT_TEST_KILL_AT"))
-	return executor.New(env)
-}
-
-// crashHook lets the crash tests kill the process at an exact step boundary:
-// LIFEBOAT_TEST_KILL_AT=STEP:started|finished. Unset, there is no hook.
-func crashHook(at string) func(step, phase string) {
-	if at == "" {
-		return nil
-	}
-	return func(step, phase string) {
-		if step+":"+phase == at {
-			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		}
-	}
+	return s.finish(out, err)
 }
 
 // finish prints the outcome: a summary for people or one JSON document.
-func (s *session) finish(plan planner.Result, rep executor.Report, err error) error {
+func (s *session) finish(out engine.Outcome, err error) error {
 	g := s.g
 	if g.json() {
-		doc := map[string]any{"plan": plan, "executed": true, "report": rep, "ok": err == nil,
+		doc := map[string]any{"plan": out.Plan, "executed": out.Executed, "settled": out.Settled, "ok": err == nil,
 			"process": map[string]float64{"cpu_seconds": selfCPU().Seconds(), "wall_seconds": time.Since(s.start).Seconds()}}
+		if out.Report != nil {
+			doc["report"] = out.Report
+		}
+		if len(out.Resumed) > 0 {
+			doc["resumed"] = out.Resumed
+		}
+		if out.Message != "" {
+			doc["message"] = out.Message
+		}
+		if len(out.Evidence) > 0 {
+			doc["evidence"] = out.Evidence
+		}
 		if err != nil {
 			doc["error"] = err.Error()
 		}
@@ -260,62 +213,59 @@ func (s *session) finish(plan planner.Result, rep executor.Report, err error) er
 		}
 		return nil
 	}
-	fmt.Fprintln(g.stdout)
-	for _, sr := range rep.Services {
-		switch {
-		case sr.OK:
-			fmt.Fprintf(g.stdout, "%s: moved from %s to %s (%s); DNS answers %s.\n",
-				sr.Service, orDashStr(sr.From), sr.To, sr.Recovery.Round(time.Millisecond), strings.Join(sr.Addresses, ", "))
-			fmt.Fprintf(g.stdout, "  Time to recovery: %s.\n", sr.Recovery.Round(time.Millisecond))
-			if sr.From != "" {
-				fmt.Fprintf(g.stdout, "  %s was left as it is: nothing there was destroyed. Check its data before you tear it down.\n", sr.From)
-			}
-		default:
-			fmt.Fprintf(g.stdout, "%s: NOT moved: %s\n", sr.Service, sr.Error)
-		}
-		for p, why := range sr.Rejected {
-			fmt.Fprintf(g.stdout, "  %s was tried and rejected: %s (its infrastructure was left running)\n", p, why)
-		}
-		for d, why := range sr.DNSFailed {
-			fmt.Fprintf(g.stdout, "  DNS provider %s was not updated: %s\n", d, why)
-		}
+	for _, rep := range out.Resumed {
+		s.printReport(rep)
 	}
-	if err != nil {
-		if errors.Is(err, executor.ErrDNSPartial) {
-			fmt.Fprintf(g.stdout, "Operation %s is unfinished: run `lifeboat resume` to retry the DNS providers that failed.\n", rep.Operation)
+	if out.Settled {
+		if !out.Executed && len(out.Resumed) == 0 && !hasLost(out.Plan) && len(out.Plan.Services) == 0 {
+			fmt.Fprintf(g.stdout, "Nothing to do: %s.\n", out.Message)
+		} else {
+			fmt.Fprintf(g.stdout, "Already done: %s. Nothing was changed.\n", out.Message)
 		}
 		return err
 	}
-	fmt.Fprintf(g.stdout, "Operation %s succeeded in %s. `lifeboat history` shows its timeline.\n",
-		rep.Operation, time.Since(s.start).Round(time.Millisecond))
+	if out.Report != nil {
+		s.printReport(*out.Report)
+	}
+	if err != nil {
+		return err
+	}
+	if out.Report != nil {
+		fmt.Fprintf(g.stdout, "Operation %s succeeded in %s. `lifeboat history` shows its timeline.\n",
+			out.Report.Operation, time.Since(s.start).Round(time.Millisecond))
+	}
 	return nil
 }
 
-func orDashStr(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
+func hasLost(plan planner.Result) bool { return len(plan.Lost) > 0 }
 
-func nothingReason(plan planner.Result, req planner.Request) string {
-	var parts []string
-	for _, sp := range plan.Services {
-		parts = append(parts, sp.Service+": "+sp.Reason)
+func (s *session) printReport(rep engine.OperationReport) {
+	w := s.g.stdout
+	fmt.Fprintln(w)
+	for _, sr := range rep.Services {
+		switch {
+		case sr.OK:
+			fmt.Fprintf(w, "%s: moved from %s to %s (%s); DNS answers %s.\n",
+				sr.Service, orDash(sr.From), sr.To, sr.Recovery.Round(time.Millisecond), strings.Join(sr.Addresses, ", "))
+			fmt.Fprintf(w, "  Time to recovery: %s.\n", sr.Recovery.Round(time.Millisecond))
+			if sr.From != "" {
+				fmt.Fprintf(w, "  %s was left as it is: nothing there was destroyed. Check its data before you tear it down.\n", sr.From)
+			}
+		default:
+			fmt.Fprintf(w, "%s: NOT moved: %s\n", sr.Service, sr.Error)
+		}
+		for p, why := range sr.Rejected {
+			fmt.Fprintf(w, "  %s was tried and rejected: %s (its infrastructure was left running)\n", p, why)
+		}
+		for d, why := range sr.DNSFailed {
+			fmt.Fprintf(w, "  DNS provider %s was not updated: %s\n", d, why)
+		}
 	}
-	parts = append(parts, plan.Notes...)
-	switch {
-	case len(parts) > 0:
-		return strings.Join(parts, "; ")
-	case req.From != "":
-		return "no service runs on " + req.From
-	}
-	return "no service is affected (name the provider to leave with --from)"
 }
 
 // confirm asks on a terminal; without one it refuses, since a script must
-// say --yes explicitly.
-func confirm(g *globals) error {
+// say --yes explicitly. An interrupt while it waits cancels at once.
+func confirm(ctx context.Context, g *globals) error {
 	f, ok := g.stdin.(*os.File)
 	if !ok || !isTerminal(f) {
 		return usageError{errors.New("refusing to proceed without --yes: standard input is not a terminal")}
@@ -325,12 +275,19 @@ func confirm(g *globals) error {
 		prompt = g.stderr // stdout carries only the JSON document
 	}
 	fmt.Fprint(prompt, "Proceed with this failover? Only 'yes' is accepted: ")
-	line, err := bufio.NewReader(f).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
-	if strings.TrimSpace(line) != "yes" {
-		return errors.New("cancelled: nothing was changed")
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(f).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(prompt)
+		return fmt.Errorf("%w (%w)", engine.ErrCancelled, context.Cause(ctx))
+	case line := <-answer:
+		if strings.TrimSpace(line) != "yes" {
+			return engine.ErrCancelled
+		}
 	}
 	return nil
 }
@@ -342,8 +299,8 @@ func isTerminal(f *os.File) bool {
 	return err == nil
 }
 
-// progress prints one executor event as it happens.
-func (s *session) progress(ev executor.Event) {
+// progress prints one event as it happens.
+func (s *session) progress(ev engine.Event) {
 	g := s.g
 	w := g.stdout
 	if g.json() {
@@ -363,10 +320,6 @@ func (s *session) progress(ev executor.Event) {
 	default:
 		fmt.Fprintf(w, "[%6.1fs] %-28s   %s\n", offset, ev.Step, ev.Message)
 	}
-}
-
-func (s *session) progressf(format string, args ...any) {
-	s.progress(executor.Event{Time: time.Now(), Phase: "info", Message: fmt.Sprintf(format, args...)})
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -20,15 +20,12 @@ func newHistoryCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer s.close()
-			ops, err := s.journal.Operations(cmd.Context(), limit)
+			ops, err := s.eng.History(cmd.Context(), limit)
 			if err != nil {
 				return err
 			}
 			if g.json() {
-				if ops == nil {
-					ops = []journal.Operation{}
-				}
-				return writeJSON(g.stdout, map[string]any{"operations": ops})
+				return writeJSON(g.stdout, engine.HistoryDoc{Operations: ops})
 			}
 			if len(ops) == 0 {
 				fmt.Fprintln(g.stdout, "No operations yet.")

@@ -14,10 +14,39 @@ import (
 var version = "dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
+
+// interruptContext is cancelled by the first SIGINT or SIGTERM, with the
+// signal as its cause, so the work in flight stops cleanly and is
+// journaled as interrupted. The handler is then removed: a second Ctrl-C
+// kills the process at once, as an operator in a hurry expects.
+func interruptContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigs:
+			signal.Stop(sigs)
+			name := signalName(sig)
+			fmt.Fprintf(os.Stderr, "\nlifeboat: %s received: stopping the step in flight (send it again to exit at once)\n", name)
+			cancel(fmt.Errorf("%w by %s", errInterrupted, name))
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel(nil)
+	}
+}
+
+// errInterrupted is the cause of a context cancelled by a signal.
+var errInterrupted = errors.New("interrupted")
 
 // Exit codes of the CLI contract.
 const (
@@ -57,4 +86,24 @@ func printErr(g *globals, err error) {
 		return
 	}
 	fmt.Fprintln(g.stderr, "lifeboat:", err)
+}
+
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
+}
+
+// withCause names the signal that stopped a command, instead of the bare
+// "context canceled" or "context deadline exceeded" of whatever was waiting.
+func withCause(ctx context.Context, err error) error {
+	cause := context.Cause(ctx)
+	if err == nil || cause == nil || !errors.Is(cause, errInterrupted) || errors.Is(err, errInterrupted) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", cause, err)
 }

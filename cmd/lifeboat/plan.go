@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
@@ -21,27 +24,28 @@ func newPlanCmd(g *globals) *cobra.Command {
 			}
 			eng := engine.New(cfg, g.logger())
 			defer eng.Close()
-			pl, err := currentPlacement(cmd.Context(), g, eng)
-			if err != nil {
-				return err
-			}
-			req := planner.Request{Kind: planner.KindManual, Service: f.service, From: f.from, To: f.to}
+			req := engine.Request{Kind: planner.KindManual, Service: f.service, From: f.from, To: f.to}
 			if failback {
 				req.Kind, req.From = planner.KindFailback, ""
 			}
-			in, err := eng.PlannerInput(cmd.Context(), pl, req)
-			if err != nil {
-				return err
-			}
-			plan, err := planner.Plan(in)
-			if err != nil {
+			out, err := eng.Plan(cmd.Context(), req, engine.Hooks{Progress: quietProgress(g)})
+			if errors.Is(err, engine.ErrInvalidRequest) {
 				return usageError{err}
 			}
+			if err != nil && !errors.Is(err, engine.ErrBlocked) {
+				return err
+			}
+			plan := out.Plan
 			if g.json() {
 				return writeJSON(g.stdout, plan)
 			}
-			_, err = g.stdout.Write([]byte(plan.Text()))
-			return err
+			if _, err := g.stdout.Write([]byte(plan.Text())); err != nil {
+				return err
+			}
+			if out.Settled {
+				fmt.Fprintf(g.stdout, "Nothing to move: %s.\n", out.Message)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&f.service, "service", "", "only this service")
@@ -49,4 +53,13 @@ func newPlanCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&f.to, "to", "", "the target provider (default: the planner's choice)")
 	cmd.Flags().BoolVar(&failback, "failback", false, "plan the way back to each service's preferred provider")
 	return cmd
+}
+
+// quietProgress shows only the confirmation rounds of a plan, on stderr.
+func quietProgress(g *globals) func(engine.Event) {
+	return func(ev engine.Event) {
+		if ev.Step == "" && ev.Message != "checking every provider" {
+			fmt.Fprintln(g.stderr, ev.Message)
+		}
+	}
 }

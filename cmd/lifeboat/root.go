@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err := withCause(ctx, root.ExecuteContext(ctx))
 	if err != nil {
 		var ue usageError
 		if !errors.As(err, &ue) && isCobraUsage(err) {
@@ -102,6 +102,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newRunCmd(g),
 		newHistoryCmd(g),
 		newResumeCmd(g),
+		newAbortCmd(g),
 		newPrepareCmd(g),
 		newAuditCmd(g),
 	)

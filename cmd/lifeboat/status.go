@@ -105,7 +105,7 @@ func runStatus(cmd *cobra.Command, g *globals, cfg *config.Config, rounds int) (
 	if err != nil {
 		return nil, err
 	}
-	obs, err := eng.Observe(cmd.Context(), pl, rounds)
+	obs, err := eng.Observe(cmd.Context(), pl, engine.ObserveOptions{Rounds: rounds})
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,7 @@ type Engine struct {
 	probers *health.Probers
 
 	mu          sync.Mutex
+	journal     journal.Journal
 	workspaces  map[string]*terraform.Workspace
 	dns         map[string]providers.DNS
 	nameservers map[string][]string // looked up, for dns blocks that list none
@@ -56,15 +57,41 @@ func New(cfg *config.Config, log *slog.Logger) *Engine {
 	}
 }
 
-// Close releases idle connections.
-func (e *Engine) Close() { e.probers.Close() }
+// Close releases the journal and idle connections.
+func (e *Engine) Close() error {
+	e.probers.Close()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.journal == nil {
+		return nil
+	}
+	err := e.journal.Close()
+	e.journal = nil
+	return err
+}
 
-// OpenJournal opens the configured journal.
+// OpenJournal opens the configured journal for the caller, who closes it.
 func (e *Engine) OpenJournal() (journal.Journal, error) {
 	if e.Cfg.State.Etcd != nil {
 		return nil, ErrEtcdNotSupported
 	}
 	return journal.OpenBolt(e.Cfg.Path(e.Cfg.State.Path), journal.BoltOptions{})
+}
+
+// Journal returns the engine's journal, opened on first use and closed by
+// Close.
+func (e *Engine) Journal() (journal.Journal, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.journal != nil {
+		return e.journal, nil
+	}
+	j, err := e.OpenJournal()
+	if err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	e.journal = j
+	return j, nil
 }
 
 // Workspace returns the provider's Terraform workspace, opened once.
@@ -106,7 +133,7 @@ func (e *Engine) DNSProvider(name string) (providers.DNS, error) {
 }
 
 // DNSTargets builds cutover targets for the named dns blocks.
-func (e *Engine) DNSTargets(names []string) ([]dnscutover.Target, error) {
+func (e *Engine) DNSTargets(ctx context.Context, names []string) ([]dnscutover.Target, error) {
 	out := make([]dnscutover.Target, 0, len(names))
 	for _, n := range names {
 		d, err := e.DNSProvider(n)
@@ -114,7 +141,7 @@ func (e *Engine) DNSTargets(names []string) ([]dnscutover.Target, error) {
 			return nil, err
 		}
 		block := e.Cfg.DNSProvider(n)
-		out = append(out, dnscutover.Target{Name: n, Zone: block.Zone, Provider: d, Nameservers: e.Nameservers(n)})
+		out = append(out, dnscutover.Target{Name: n, Zone: block.Zone, Provider: d, Nameservers: e.Nameservers(ctx, n)})
 	}
 	return out, nil
 }
@@ -123,7 +150,7 @@ func (e *Engine) DNSTargets(names []string) ([]dnscutover.Target, error) {
 // or else the zone's NS records from the system resolver (port 53), looked
 // up once. With several DNS vendors serving one zone, configure each one's
 // nameservers so that each is verified on its own.
-func (e *Engine) Nameservers(name string) []string {
+func (e *Engine) Nameservers(ctx context.Context, name string) []string {
 	block := e.Cfg.DNSProvider(name)
 	if block == nil {
 		return nil
@@ -132,21 +159,26 @@ func (e *Engine) Nameservers(name string) []string {
 		return block.Nameservers
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if ns, ok := e.nameservers[name]; ok {
+	ns, ok := e.nameservers[name]
+	e.mu.Unlock()
+	if ok {
 		return ns
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// The look-up runs outside the lock: a slow resolver must not hold up
+	// every other caller.
+	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	var ns []string
-	records, err := net.DefaultResolver.LookupNS(ctx, block.Zone)
+	records, err := net.DefaultResolver.LookupNS(lctx, block.Zone)
 	if err != nil {
 		e.Log.Warn("cannot find the zone's nameservers; set nameservers in the dns block", "dns", name, "zone", block.Zone, "err", err)
+		return nil // not cached: the next caller tries again
 	}
 	for _, r := range records {
 		ns = append(ns, net.JoinHostPort(strings.TrimSuffix(r.Host, "."), "53"))
 	}
+	e.mu.Lock()
 	e.nameservers[name] = ns
+	e.mu.Unlock()
 	return ns
 }
 

@@ -116,16 +116,47 @@ type Observation struct {
 	DNS       map[string]planner.Observation
 }
 
-// Observe runs every check for the given number of rounds and asks every
-// DNS provider's nameservers for the zone's SOA.
-func (e *Engine) Observe(ctx context.Context, pl Placement, rounds int) (Observation, error) {
+// ObserveOptions say how long to look.
+type ObserveOptions struct {
+	// Rounds of checks to run, policy.interval apart; at least 1.
+	Rounds int
+	// Confirm runs more rounds, up to policy.fail_after in all, while a
+	// provider fails its checks but has not yet failed enough rounds to be
+	// down: the manual path must see a loss by itself, and one failed
+	// round is not yet a loss.
+	Confirm bool
+	// Progress hears about the extra rounds.
+	Progress func(Event)
+}
+
+// Observe runs every check for the given rounds and asks every DNS
+// provider's nameservers for the zone's SOA.
+func (e *Engine) Observe(ctx context.Context, pl Placement, opts ObserveOptions) (Observation, error) {
 	groups, err := health.BuildGroups(e.Cfg, e.probers, e.Targets(pl))
 	if err != nil {
 		return Observation{}, fmt.Errorf("cannot run checks: %w", err)
 	}
+	rounds := max(opts.Rounds, 1)
 	mon := health.NewMonitor(health.ProviderNames(e.Cfg), health.PolicyOf(e.Cfg.Policy))
 	if err := health.RunRounds(ctx, groups, mon, rounds, e.Cfg.Policy.Interval, e.Cfg.Policy.Concurrency); err != nil {
 		return Observation{}, fmt.Errorf("checks interrupted: %w", err)
+	}
+	if opts.Confirm {
+		limit := max(e.Cfg.Policy.FailAfter, rounds)
+		for n := rounds; n < limit; n++ {
+			failing := unconfirmed(mon.Snapshot())
+			if len(failing) == 0 {
+				break
+			}
+			emit(opts.Progress, fmt.Sprintf("round %d of up to %d: %s failing; checking again in %s to confirm",
+				n, limit, strings.Join(failing, ", "), e.Cfg.Policy.Interval))
+			if err := sleep(ctx, e.Cfg.Policy.Interval); err != nil {
+				return Observation{}, fmt.Errorf("checks interrupted: %w", err)
+			}
+			if err := health.RunRounds(ctx, groups, mon, 1, 0, e.Cfg.Policy.Concurrency); err != nil {
+				return Observation{}, fmt.Errorf("checks interrupted: %w", err)
+			}
+		}
 	}
 	obs := Observation{Snapshot: mon.Snapshot(), Providers: map[string]planner.Observation{}, DNS: map[string]planner.Observation{}}
 	for _, p := range e.Cfg.Providers {
@@ -138,9 +169,22 @@ func (e *Engine) Observe(ctx context.Context, pl Placement, rounds int) (Observa
 		obs.Providers[p.Name] = o
 	}
 	for _, d := range e.Cfg.DNS {
-		obs.DNS[d.Name] = askSOA(ctx, d.Zone, e.Nameservers(d.Name), e.Cfg.Policy.Timeout)
+		obs.DNS[d.Name] = askSOA(ctx, d.Zone, e.Nameservers(ctx, d.Name), e.Cfg.Policy.Timeout)
 	}
 	return obs, nil
+}
+
+// unconfirmed lists the providers whose last round failed without their
+// state being settled as down or account_lost yet.
+func unconfirmed(s health.Snapshot) []string {
+	var out []string
+	for _, p := range s.Providers {
+		if p.State != health.StateDegraded {
+			continue
+		}
+		out = append(out, p.Name)
+	}
+	return out
 }
 
 // controlPlane says whether a provider's own API answered: its
@@ -214,9 +258,27 @@ func askSOA(ctx context.Context, zone string, servers []string, timeout time.Dur
 // PlannerInput looks at the world once (every check, every DNS provider)
 // and returns what the planner needs to answer req from placement pl.
 func (e *Engine) PlannerInput(ctx context.Context, pl Placement, req planner.Request) (planner.Input, error) {
-	obs, err := e.Observe(ctx, pl, 1)
+	obs, err := e.Observe(ctx, pl, ObserveOptions{Rounds: 1})
 	if err != nil {
 		return planner.Input{}, err
 	}
-	return planner.Input{Config: e.Cfg, Providers: obs.Providers, DNS: obs.DNS, Placement: pl.Provider, Request: req}, nil
+	return e.plannerInput(obs, pl, req), nil
+}
+
+// plannerInput turns an observation, the placement and a request into the
+// planner's input; it does no I/O, so a long-lived monitor feeds it too.
+func (e *Engine) plannerInput(obs Observation, pl Placement, req planner.Request) planner.Input {
+	return planner.Input{Config: e.Cfg, Providers: obs.Providers, DNS: obs.DNS, Placement: pl.Provider, Request: req}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -48,7 +48,7 @@ type Env struct {
 	// whether all passed and, if not, what failed.
 	CheckHealth func(ctx context.Context, service string, addrs []string) (ok bool, reason string, err error)
 	// DNSTargets builds the cutover targets for the named dns blocks.
-	DNSTargets func(names []string) ([]dnscutover.Target, error)
+	DNSTargets func(ctx context.Context, names []string) ([]dnscutover.Target, error)
 	DNSOptions dnscutover.Options
 	// SecretVar returns the real value of a variable the plan holds as
 	// planner.SecretValue, from the configuration (plans are printed and
@@ -72,21 +72,44 @@ type Env struct {
 	HealthPoll time.Duration
 }
 
+// Phase is where an Event stands in a step.
+type Phase string
+
+const (
+	PhaseStart   Phase = "start"
+	PhaseDone    Phase = "done"
+	PhaseFailed  Phase = "failed"
+	PhaseSkipped Phase = "skipped"
+	PhaseInfo    Phase = "info"
+)
+
 // Event is one line of live progress.
 type Event struct {
-	Time     time.Time
-	Service  string
-	Provider string
-	Step     string // journal key, e.g. "www/bravo/apply"
-	Kind     planner.StepKind
-	// Phase is "start", "done", "failed", "skipped" or "info".
-	Phase   string
-	Message string
-	Elapsed time.Duration
+	Time     time.Time        `json:"time"`
+	Service  string           `json:"service,omitempty"`
+	Provider string           `json:"provider,omitempty"`
+	Step     string           `json:"step,omitempty"` // the step's ID, e.g. "www/bravo/apply"
+	Kind     planner.StepKind `json:"kind,omitempty"`
+	Phase    Phase            `json:"phase"`
+	Message  string           `json:"message"`
+	Elapsed  time.Duration    `json:"elapsed_ns,omitempty"`
 }
 
-// Notification is what notify steps send.
+// Notification events: how an operation ended for one service.
+const (
+	EventSucceeded   = "operation.succeeded"
+	EventFailed      = "operation.failed"
+	EventUnfinished  = "operation.unfinished"
+	EventInterrupted = "operation.interrupted"
+)
+
+// Notification is what is sent when an operation ends for a service,
+// whatever the outcome.
 type Notification struct {
+	// Event is one of the Event* constants.
+	Event     string            `json:"event"`
+	OK        bool              `json:"ok"`
+	Error     string            `json:"error,omitempty"`
 	Operation string            `json:"operation"`
 	Kind      string            `json:"kind"`
 	Service   string            `json:"service"`
@@ -170,8 +193,20 @@ func (e *Executor) Start(ctx context.Context, plan planner.Result, kind string) 
 	return e.run(ctx, op, plan, false)
 }
 
+// ResumeOptions steer a resumed operation.
+type ResumeOptions struct {
+	// DropDNS names DNS providers the operation gives up on: pending
+	// updates to them are no longer retried (a DNS vendor gone for good).
+	// The choice is journaled.
+	DropDNS []string
+}
+
+// dropStep is the journal step that records the DNS providers an operator
+// gave up on; its "dns" output is a comma-separated list.
+const dropStep = "operation/drop-dns"
+
 // Resume continues an interrupted operation from its last completed step.
-func (e *Executor) Resume(ctx context.Context, op journal.Operation) (Report, error) {
+func (e *Executor) Resume(ctx context.Context, op journal.Operation, opts ResumeOptions) (Report, error) {
 	id := op.ID
 	op, err := e.env.Journal.Resume(ctx, id, e.env.Now())
 	if err != nil {
@@ -181,7 +216,36 @@ func (e *Executor) Resume(ctx context.Context, op journal.Operation) (Report, er
 	if err := json.Unmarshal(op.Plan, &plan); err != nil {
 		return Report{}, fmt.Errorf("operation %s: decode its plan: %w", op.ID, err)
 	}
+	if len(opts.DropDNS) > 0 {
+		dropped := append(splitList(op.Outputs(dropStep)["dns"]), opts.DropDNS...)
+		slices.Sort(dropped)
+		dropped = slices.Compact(dropped)
+		now := e.env.Now()
+		if err := e.env.Journal.StepStarted(ctx, op.Ref(), dropStep, now); err != nil {
+			return Report{}, fmt.Errorf("journal: %w", err)
+		}
+		res := journal.StepResult{Status: journal.StepOK, At: now, Outputs: map[string]string{"dns": strings.Join(dropped, ",")}}
+		if err := e.env.Journal.StepFinished(ctx, op.Ref(), dropStep, res); err != nil {
+			return Report{}, fmt.Errorf("journal: %w", err)
+		}
+		if err := e.refresh(ctx, &op); err != nil {
+			return Report{}, err
+		}
+		e.emit(Event{Phase: PhaseInfo, Message: "giving up on DNS providers " + strings.Join(opts.DropDNS, ", ") + " for this operation"})
+	}
 	return e.run(ctx, op, plan, true)
+}
+
+// pendingDNS is the cutover's pending list less the providers dropped.
+func pendingDNS(op *journal.Operation, cutoverKey string) []string {
+	dropped := splitList(op.Outputs(dropStep)["dns"])
+	var out []string
+	for _, d := range splitList(op.Outputs(cutoverKey)["pending"]) {
+		if !slices.Contains(dropped, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func movingServices(plan planner.Result) []planner.ServicePlan {
@@ -210,6 +274,7 @@ func (e *Executor) run(ctx context.Context, op journal.Operation, plan planner.R
 		sr, err := e.runService(ctx, &op, sp, lostVendors)
 		rep.Services = append(rep.Services, sr)
 		if err != nil {
+			e.notifyFailure(ctx, op, sp, sr, err)
 			if errors.Is(err, ErrDNSPartial) {
 				partial = true
 			}
@@ -295,7 +360,7 @@ func (e *Executor) runService(ctx context.Context, op *journal.Operation, sp pla
 			sr.Rejected = map[string]string{}
 		}
 		sr.Rejected[sp.To] = err.Error()
-		e.emit(Event{Service: sp.Service, Provider: sp.To, Phase: "info",
+		e.emit(Event{Service: sp.Service, Provider: sp.To, Phase: PhaseInfo,
 			Message: fmt.Sprintf("%s rejected: %v; asking the planner for the next candidate", sp.To, err)})
 		next, perr := e.env.Replan(sp.Service, sr.Rejected)
 		if perr != nil {
@@ -359,7 +424,7 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 		}
 		// DNS providers the cutover could not update are retried in a step
 		// of their own, after the others are verified and notified.
-		if pending := splitList(op.Outputs(stepKey(st))["pending"]); len(pending) > 0 {
+		if pending := pendingDNS(op, stepKey(st)); len(pending) > 0 {
 			steps = append(slices.Clone(steps), retryStep(st, pending))
 		}
 	}
@@ -370,7 +435,7 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 			if a := op.Outputs(key)["addresses"]; a != "" {
 				_ = json.Unmarshal([]byte(a), &addrs)
 			}
-			e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: "skipped",
+			e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: PhaseSkipped,
 				Message: "done before the interruption"})
 			continue
 		}
@@ -382,16 +447,16 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 			return fmt.Errorf("journal: %w", err)
 		}
 		e.hook(key, "started")
-		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: "start", Message: st.Reason})
+		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: PhaseStart, Message: st.Reason})
 
 		outputs, msg, err := e.runStep(ctx, op, st, sp, lostVendors, addrs, sr)
 		if a := outputs["addresses"]; a != "" {
 			_ = json.Unmarshal([]byte(a), &addrs)
 		}
 		res := journal.StepResult{Status: journal.StepOK, Outputs: outputs, At: e.env.Now()}
-		phase := "done"
+		phase := PhaseDone
 		if err != nil {
-			res.Status, res.Error, phase = journal.StepFailed, err.Error(), "failed"
+			res.Status, res.Error, phase = journal.StepFailed, err.Error(), PhaseFailed
 			msg = err.Error()
 		}
 		if jerr := e.env.Journal.StepFinished(context.WithoutCancel(ctx), op.Ref(), key, res); jerr != nil {
@@ -407,7 +472,7 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 			return err
 		}
 		if st.Kind == planner.StepDNSCutover {
-			if pending := splitList(outputs["pending"]); len(pending) > 0 {
+			if pending := pendingDNS(op, key); len(pending) > 0 {
 				steps = append(slices.Clone(steps), retryStep(st, pending))
 			}
 		}

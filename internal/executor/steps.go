@@ -47,7 +47,7 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 				return
 			}
 			e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind,
-				Phase: "info", Message: applyLine(ev), Elapsed: ev.Elapsed})
+				Phase: PhaseInfo, Message: applyLine(ev), Elapsed: ev.Elapsed})
 		})
 		return nil, "applied", err
 
@@ -93,9 +93,14 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 		if e.env.Notify == nil || len(st.Notify) == 0 {
 			return nil, "no notify blocks configured", nil
 		}
-		n := Notification{Operation: op.ID, Kind: op.Kind, Service: sp.Service, From: sp.From, To: sp.To,
+		n := Notification{Event: EventSucceeded, OK: true, Operation: op.ID, Kind: op.Kind, Service: sp.Service, From: sp.From, To: sp.To,
 			Addresses: addrs, Timeline: op.Steps, Elapsed: e.env.Now().Sub(op.Started).Seconds()}
 		if err := e.env.Notify(ctx, st.Notify, n); err != nil {
+			if ctx.Err() != nil {
+				// Interrupted, not refused: the step is not done, and a
+				// resumed run sends it again.
+				return nil, "", err
+			}
 			// A notification that cannot be sent must not undo a failover
 			// that worked: report it and go on.
 			return map[string]string{"error": err.Error()}, "notification failed: " + err.Error(), nil
@@ -150,7 +155,7 @@ func (e *Executor) waitHealthy(ctx context.Context, st planner.Step, addrs []str
 			return nil
 		}
 		last = reason
-		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind, Phase: "info",
+		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind, Phase: PhaseInfo,
 			Message: fmt.Sprintf("round %d: %s", round, reason)})
 		select {
 		case <-ctx.Done():
@@ -168,11 +173,11 @@ func (e *Executor) waitHealthy(ctx context.Context, st planner.Step, addrs []str
 // they come back they would otherwise serve the old, lost address. Every
 // provider not updated is recorded as pending for the dns-retry step.
 func (e *Executor) cutover(ctx context.Context, op *journal.Operation, st planner.Step, sp planner.ServicePlan, lostVendors map[string]bool, addrs []string, sr *ServiceReport) (map[string]string, string, error) {
-	req, targets, err := e.dnsRequest(st, st.DNS, addrs)
+	req, targets, err := e.dnsRequest(ctx, st, st.DNS, addrs)
 	if err != nil {
 		return nil, "", err
 	}
-	_, extra, err := e.dnsRequest(st, leftOut(sp, lostVendors), addrs)
+	_, extra, err := e.dnsRequest(ctx, st, leftOut(sp, lostVendors), addrs)
 	if err != nil {
 		return nil, "", err
 	}
@@ -254,7 +259,7 @@ func failedText(failed map[string]string) string {
 // While any is still failing the operation stays unfinished, so `lifeboat
 // resume` (or the daemon) comes back to it.
 func (e *Executor) retryDNS(ctx context.Context, st planner.Step, pending, addrs []string, sr *ServiceReport) (map[string]string, string, error) {
-	req, targets, err := e.dnsRequest(st, pending, addrs)
+	req, targets, err := e.dnsRequest(ctx, st, pending, addrs)
 	if err != nil {
 		return nil, "", err
 	}
@@ -306,7 +311,7 @@ func (e *Executor) verify(ctx context.Context, op *journal.Operation, st planner
 	if out := op.Outputs(stepKey(planner.Step{Service: st.Service, Provider: st.Provider, Kind: planner.StepDNSCutover})); out != nil {
 		updated = splitList(out["updated"])
 	}
-	req, targets, err := e.dnsRequest(st, updated, addrs)
+	req, targets, err := e.dnsRequest(ctx, st, updated, addrs)
 	if err != nil {
 		return nil, "", err
 	}
@@ -333,7 +338,7 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-func (e *Executor) dnsRequest(st planner.Step, names, addrs []string) (dnscutover.Request, []dnscutover.Target, error) {
+func (e *Executor) dnsRequest(ctx context.Context, st planner.Step, names, addrs []string) (dnscutover.Request, []dnscutover.Target, error) {
 	ips, err := parseAddrs(addrs)
 	if err != nil {
 		return dnscutover.Request{}, nil, err
@@ -341,7 +346,7 @@ func (e *Executor) dnsRequest(st planner.Step, names, addrs []string) (dnscutove
 	if len(ips) == 0 {
 		return dnscutover.Request{}, nil, errors.New("no addresses to point DNS at")
 	}
-	targets, err := e.env.DNSTargets(names)
+	targets, err := e.env.DNSTargets(ctx, names)
 	if err != nil {
 		return dnscutover.Request{}, nil, err
 	}

@@ -1,0 +1,380 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/executor"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/planner"
+)
+
+// Sentinel errors callers of Run branch on.
+var (
+	// ErrBlocked: the plan has services that should move but cannot; the
+	// outcome's plan says why. Nothing was changed.
+	ErrBlocked = errors.New("a service that should move cannot")
+	// ErrCancelled: the confirmation hook said no. Nothing was changed.
+	ErrCancelled = errors.New("cancelled: nothing was changed")
+	// ErrNoOperation: there is no unfinished operation to resume or abort.
+	ErrNoOperation = errors.New("no unfinished operation")
+	// ErrInvalidRequest: the request cannot be planned (unknown names, a
+	// contradiction). Callers treat it as bad usage.
+	ErrInvalidRequest = errors.New("invalid request")
+)
+
+// Event is one line of live progress from an operation.
+type Event = executor.Event
+
+// OperationReport is what one operation did.
+type OperationReport = executor.Report
+
+// Request is what an operator, the daemon, a drill or the API asks for.
+type Request struct {
+	Kind    planner.Kind
+	Service string
+	From    string
+	To      string
+}
+
+// Hooks let the caller of Run watch and steer it.
+type Hooks struct {
+	// Confirm is asked once the plan is known and before anything changes;
+	// an error stops the operation (ErrCancelled for a plain "no"). Nil
+	// proceeds without asking.
+	Confirm func(ctx context.Context, plan planner.Result) error
+	// Progress receives live events; nil discards them.
+	Progress func(Event)
+}
+
+// Outcome is the result of Run: what was planned and what was done.
+type Outcome struct {
+	Plan planner.Result `json:"plan"`
+	// Executed is set when an operation was started for the plan.
+	Executed bool `json:"executed"`
+	// Settled is set when nothing had to move: every service concerned is
+	// where it should be (an emergency command run twice).
+	Settled bool `json:"settled"`
+	// Message says in one line why nothing was executed.
+	Message string `json:"message,omitempty"`
+	// Resumed are the interrupted operations finished first.
+	Resumed []OperationReport `json:"resumed,omitempty"`
+	// Report is the operation started for the plan.
+	Report *OperationReport `json:"report,omitempty"`
+	// Evidence lists what the checks saw of each provider treated as lost.
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Run is the one path every operation takes, whoever asks: it finishes
+// what an interrupted operation left undone for the services concerned,
+// looks at the world (confirming a loss over more rounds when the first
+// one fails), plans, asks Confirm, executes, and notifies whatever the
+// outcome.
+func (e *Engine) Run(ctx context.Context, req Request, hooks Hooks) (Outcome, error) {
+	var out Outcome
+	j, err := e.Journal()
+	if err != nil {
+		return out, err
+	}
+	resumed, err := e.resumeConcerning(ctx, req.Service, nil, hooks)
+	out.Resumed = resumed
+	if err != nil {
+		return out, err
+	}
+	in, err := e.preview(ctx, req, hooks, &out)
+	if err != nil || out.Settled {
+		return out, err
+	}
+	if hooks.Confirm != nil {
+		if err := hooks.Confirm(ctx, out.Plan); err != nil {
+			return out, err
+		}
+	}
+	exec, err := e.executor(j, in, hooks)
+	if err != nil {
+		return out, err
+	}
+	out.Executed = true
+	rep, err := exec.Start(ctx, out.Plan, string(req.Kind))
+	out.Report = &rep
+	return out, err
+}
+
+// Plan answers req as Run would, from the same look at the world, and
+// changes nothing.
+func (e *Engine) Plan(ctx context.Context, req Request, hooks Hooks) (Outcome, error) {
+	var out Outcome
+	_, err := e.preview(ctx, req, hooks, &out)
+	return out, err
+}
+
+// preview looks at the world and plans req into out. It returns the
+// planner's input for the executor; out.Settled is set, with a nil error,
+// when nothing has to move.
+func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Outcome) (planner.Input, error) {
+	var j journal.Journal
+	if jj, err := e.Journal(); err == nil {
+		j = jj
+	} else if req.Kind != planner.KindManual || !errors.Is(err, journal.ErrLocked) {
+		return planner.Input{}, err
+	}
+	pl, err := e.Placement(ctx, j)
+	if err != nil {
+		return planner.Input{}, err
+	}
+	preq := planner.Request{Kind: req.Kind, Service: req.Service, From: req.From, To: req.To}
+	emit(hooks.Progress, "checking every provider")
+	confirm := req.Kind == planner.KindManual || req.Kind == planner.KindAutomatic
+	obs, err := e.Observe(ctx, pl, ObserveOptions{Rounds: 1, Confirm: confirm, Progress: hooks.Progress})
+	if err != nil {
+		return planner.Input{}, err
+	}
+	in := e.plannerInput(obs, pl, preq)
+	plan, err := planner.Plan(in)
+	if err != nil {
+		return in, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
+	}
+	out.Plan = plan
+	out.Evidence = evidence(plan, obs)
+	if plan.Moves() == 0 {
+		if blocked := blockedServices(plan); len(blocked) > 0 {
+			out.Message = nothingReason(plan, req)
+			return in, fmt.Errorf("%w: %s", ErrBlocked, out.Message)
+		}
+		out.Settled = true
+		out.Message = settledReason(plan, req)
+	}
+	return in, nil
+}
+
+// Resume finishes every unfinished operation, dropping the named DNS
+// providers from what they still have to update.
+func (e *Engine) Resume(ctx context.Context, dropDNS []string, hooks Hooks) ([]OperationReport, error) {
+	reps, err := e.resumeConcerning(ctx, "", dropDNS, hooks)
+	if err == nil && len(reps) == 0 {
+		return nil, ErrNoOperation
+	}
+	return reps, err
+}
+
+// resumeConcerning resumes the unfinished operations that concern service
+// (all when empty). An operation that fails again is reported with what
+// the operator can do about it.
+func (e *Engine) resumeConcerning(ctx context.Context, service string, dropDNS []string, hooks Hooks) ([]OperationReport, error) {
+	j, err := e.Journal()
+	if err != nil {
+		return nil, err
+	}
+	op, err := j.Unfinished(ctx)
+	if err != nil || op == nil {
+		return nil, err
+	}
+	var plan planner.Result
+	if err := json.Unmarshal(op.Plan, &plan); err != nil {
+		return nil, fmt.Errorf("operation %s: decode its plan: %w", op.ID, err)
+	}
+	if service != "" && !slices.Contains(planServices(plan), service) {
+		// Another service's operation: it does not hold this one up.
+		return nil, nil
+	}
+	emit(hooks.Progress, fmt.Sprintf("operation %s (%s, started %s) was interrupted; resuming it first",
+		op.ID, op.Kind, op.Started.Local().Format(time.DateTime)))
+	pl, err := e.Placement(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	obs, err := e.Observe(ctx, pl, ObserveOptions{Rounds: 1})
+	if err != nil {
+		return nil, err
+	}
+	exec, err := e.executor(j, e.plannerInput(obs, pl, plan.Request), hooks)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := exec.Resume(ctx, *op, executor.ResumeOptions{DropDNS: dropDNS})
+	if err != nil {
+		return []OperationReport{rep}, fmt.Errorf("%w\nOperation %s is still unfinished. To go on without it: `lifeboat resume --drop-dns NAME` gives up on a DNS provider that cannot be updated, `lifeboat abort %s` ends the operation where it stands", err, op.ID, op.ID)
+	}
+	return []OperationReport{rep}, nil
+}
+
+// Abort ends the unfinished operation id (the only one when id is empty)
+// as aborted, with the reason. Placement stays as the operation left it:
+// it is moved only when DNS was cut over.
+func (e *Engine) Abort(ctx context.Context, id, reason string) (journal.Operation, error) {
+	j, err := e.Journal()
+	if err != nil {
+		return journal.Operation{}, err
+	}
+	op, err := j.Unfinished(ctx)
+	if err != nil {
+		return journal.Operation{}, err
+	}
+	if op == nil || (id != "" && op.ID != id) {
+		if id != "" {
+			if done, err := j.Operation(ctx, id); err == nil {
+				return done, fmt.Errorf("%w: operation %s already ended (%s)", ErrNoOperation, id, done.Status)
+			}
+			return journal.Operation{}, fmt.Errorf("%w: %s is not an unfinished operation", ErrNoOperation, id)
+		}
+		return journal.Operation{}, ErrNoOperation
+	}
+	if reason == "" {
+		reason = "aborted by an operator"
+	}
+	now := time.Now()
+	taken, err := j.Resume(ctx, op.ID, now)
+	if err != nil {
+		return journal.Operation{}, fmt.Errorf("take over operation %s: %w", op.ID, err)
+	}
+	if err := j.Finish(ctx, taken.Ref(), journal.StatusAborted, reason, now); err != nil {
+		return journal.Operation{}, fmt.Errorf("abort operation %s: %w", op.ID, err)
+	}
+	return j.Operation(ctx, op.ID)
+}
+
+// executor builds the executor for an operation planned from in.
+func (e *Engine) executor(j journal.Journal, in planner.Input, hooks Hooks) (*executor.Executor, error) {
+	env := e.ExecutorEnv(j, replanner(in), hooks.Progress)
+	env.AfterJournal = testHook()
+	return executor.New(env)
+}
+
+// replanner re-runs the planner for one service with the excluded providers
+// seen as down, so the next candidate is chosen by the same rules.
+func replanner(in planner.Input) func(string, map[string]string) (planner.ServicePlan, error) {
+	return func(service string, excluded map[string]string) (planner.ServicePlan, error) {
+		next := in
+		next.Request.Service = service
+		next.Providers = make(map[string]planner.Observation, len(in.Providers))
+		for k, v := range in.Providers {
+			next.Providers[k] = v
+		}
+		for p, why := range excluded {
+			next.Providers[p] = planner.Observation{State: planner.StateDown, Reason: "failed during this operation: " + why}
+		}
+		plan, err := planner.Plan(next)
+		if err != nil {
+			return planner.ServicePlan{}, err
+		}
+		for _, sp := range plan.Services {
+			if sp.Service == service {
+				return sp, nil
+			}
+		}
+		return planner.ServicePlan{}, fmt.Errorf("the planner has nothing for service %s", service)
+	}
+}
+
+func planServices(plan planner.Result) []string {
+	out := make([]string, 0, len(plan.Services))
+	for _, s := range plan.Services {
+		out = append(out, s.Service)
+	}
+	return out
+}
+
+func blockedServices(plan planner.Result) []string {
+	var out []string
+	for _, s := range plan.Services {
+		if s.Action == planner.ActionBlocked {
+			out = append(out, s.Service)
+		}
+	}
+	return out
+}
+
+// evidence names, for each provider the plan leaves, what was seen of it.
+func evidence(plan planner.Result, obs Observation) []string {
+	var out []string
+	for _, l := range plan.Lost {
+		line := l.Name + ": " + l.Reason
+		if st := obs.Snapshot.Provider(l.Name); st != nil {
+			for _, r := range st.Results {
+				if !r.OK {
+					line += fmt.Sprintf("; check %q on %s: %s", r.Check, r.Target, r.Reason)
+					break
+				}
+			}
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func nothingReason(plan planner.Result, req Request) string {
+	var parts []string
+	for _, sp := range plan.Services {
+		parts = append(parts, sp.Service+": "+sp.Reason)
+	}
+	parts = append(parts, plan.Notes...)
+	switch {
+	case len(parts) > 0:
+		return strings.Join(parts, "; ")
+	case req.From != "":
+		return "no service runs on " + req.From
+	}
+	return "no service is affected"
+}
+
+// settledReason says why a plan that moves nothing means the job is done.
+func settledReason(plan planner.Result, req Request) string {
+	var parts []string
+	for _, sp := range plan.Services {
+		parts = append(parts, sp.Reason)
+	}
+	if len(parts) == 0 {
+		var lost []string
+		for _, l := range plan.Lost {
+			lost = append(lost, l.Name)
+		}
+		switch {
+		case len(lost) > 0:
+			parts = append(parts, fmt.Sprintf("no service runs on %s any more", strings.Join(lost, ", ")))
+		case req.From != "":
+			parts = append(parts, "no service runs on "+req.From)
+		default:
+			parts = append(parts, plan.Notes...)
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "no service is affected")
+	}
+	return strings.Join(parts, "; ")
+}
+
+func emit(progress func(Event), msg string) {
+	if progress != nil {
+		progress(Event{Time: time.Now(), Phase: executor.PhaseInfo, Message: msg})
+	}
+}
+
+// History returns up to limit past operations, newest first.
+func (e *Engine) History(ctx context.Context, limit int) ([]journal.Operation, error) {
+	j, err := e.Journal()
+	if err != nil {
+		return nil, err
+	}
+	return j.Operations(ctx, limit)
+}
+
+// HistoryDoc is the JSON document of `lifeboat history -o json`.
+type HistoryDoc struct {
+	Operations []journal.Operation `json:"operations"`
+}
+
+// MarshalJSON keeps operations a list, never null.
+func (d HistoryDoc) MarshalJSON() ([]byte, error) {
+	ops := d.Operations
+	if ops == nil {
+		ops = []journal.Operation{}
+	}
+	return json.Marshal(struct {
+		Operations []journal.Operation `json:"operations"`
+	}{ops})
+}
