@@ -217,10 +217,10 @@ func (s *session) finish(out engine.Outcome, err error) error {
 		s.printReport(rep)
 	}
 	if out.Settled {
-		if !out.Executed && len(out.Resumed) == 0 && !hasLost(out.Plan) && len(out.Plan.Services) == 0 {
-			fmt.Fprintf(g.stdout, "Nothing to do: %s.\n", out.Message)
-		} else {
+		if out.AlreadyDone || len(out.Resumed) > 0 {
 			fmt.Fprintf(g.stdout, "Already done: %s. Nothing was changed.\n", out.Message)
+		} else {
+			fmt.Fprintf(g.stdout, "Nothing to do: %s.\n", out.Message)
 		}
 		return err
 	}
@@ -236,8 +236,6 @@ func (s *session) finish(out engine.Outcome, err error) error {
 	}
 	return nil
 }
-
-func hasLost(plan planner.Result) bool { return len(plan.Lost) > 0 }
 
 func (s *session) printReport(rep engine.OperationReport) {
 	w := s.g.stdout
@@ -303,8 +301,10 @@ func isTerminal(f *os.File) bool {
 func (s *session) progress(ev engine.Event) {
 	g := s.g
 	w := g.stdout
-	if g.json() {
-		// JSON mode keeps stdout for the one final document.
+	if g.json() || ev.Step == "" {
+		// JSON mode keeps stdout for the one final document; notes that
+		// belong to no step (resuming, confirming a loss) are the
+		// operator's, on stderr.
 		w = g.stderr
 	}
 	offset := ev.Time.Sub(s.start).Seconds()

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/planner"
@@ -60,6 +62,10 @@ type Outcome struct {
 	// Settled is set when nothing had to move: every service concerned is
 	// where it should be (an emergency command run twice).
 	Settled bool `json:"settled"`
+	// AlreadyDone is set on a settled outcome when an earlier operation
+	// already moved a service concerned off its first candidate, or off a
+	// provider still seen lost: the job was done before.
+	AlreadyDone bool `json:"already_done"`
 	// Message says in one line why nothing was executed.
 	Message string `json:"message,omitempty"`
 	// Resumed are the interrupted operations finished first.
@@ -147,7 +153,8 @@ func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Out
 			return in, fmt.Errorf("%w: %s", ErrBlocked, out.Message)
 		}
 		out.Settled = true
-		out.Message = settledReason(plan, req)
+		out.Message = settledReason(plan, req, pl)
+		out.AlreadyDone = len(plan.Lost) > 0 || movedBefore(e.Cfg.Services, req.Service, pl)
 	}
 	return in, nil
 }
@@ -322,8 +329,19 @@ func nothingReason(plan planner.Result, req Request) string {
 	return "no service is affected"
 }
 
+// movedBefore reports whether a service concerned runs off its first
+// candidate.
+func movedBefore(services []*config.Service, only string, pl Placement) bool {
+	for _, s := range services {
+		if (only == "" || s.Name == only) && len(s.Candidates) > 0 && pl.Provider[s.Name] != s.Candidates[0] {
+			return true
+		}
+	}
+	return false
+}
+
 // settledReason says why a plan that moves nothing means the job is done.
-func settledReason(plan planner.Result, req Request) string {
+func settledReason(plan planner.Result, req Request, pl Placement) string {
 	var parts []string
 	for _, sp := range plan.Services {
 		parts = append(parts, sp.Reason)
@@ -339,7 +357,12 @@ func settledReason(plan planner.Result, req Request) string {
 		case req.From != "":
 			parts = append(parts, "no service runs on "+req.From)
 		default:
-			parts = append(parts, plan.Notes...)
+			for _, name := range slices.Sorted(maps.Keys(pl.Provider)) {
+				if req.Service == "" || req.Service == name {
+					parts = append(parts, fmt.Sprintf("%s runs on %s", name, pl.Provider[name]))
+				}
+			}
+			parts = append(parts, "no provider is down or account_lost")
 		}
 	}
 	if len(parts) == 0 {
