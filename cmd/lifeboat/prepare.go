@@ -10,15 +10,6 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 )
 
-// prepareResult is one workspace in `lifeboat prepare -o json`.
-type prepareResult struct {
-	Provider string  `json:"provider"`
-	Dir      string  `json:"dir"`
-	Already  bool    `json:"already_prepared"`
-	Seconds  float64 `json:"seconds"`
-	Error    string  `json:"error,omitempty"`
-}
-
 func newPrepareCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "prepare",
@@ -35,34 +26,23 @@ deployment scripts; a failover then starts applying at once.`,
 			}
 			eng := engine.New(cfg, g.logger())
 			defer eng.Close()
-			results := []prepareResult{}
+			results := eng.Prepare(cmd.Context(), func(r engine.PrepareResult) {
+				if g.json() {
+					return
+				}
+				switch {
+				case r.Err() != nil:
+					fmt.Fprintf(g.stdout, "%-16s FAILED  %s\n", r.Provider, r.Err())
+				case r.Already:
+					fmt.Fprintf(g.stdout, "%-16s ready   %s (nothing changed)\n", r.Provider, r.Dir)
+				default:
+					fmt.Fprintf(g.stdout, "%-16s ready   %s (initialised in %s)\n", r.Provider, r.Dir, time.Duration(r.Seconds*float64(time.Second)).Round(time.Millisecond))
+				}
+			})
 			var errs []error
-			for _, p := range cfg.Providers {
-				if p.Terraform == nil {
-					continue
-				}
-				r := prepareResult{Provider: p.Name, Dir: p.Terraform.Dir}
-				start := time.Now()
-				ws, err := eng.Workspace(p.Name)
-				if err == nil {
-					r.Already = ws.Prepared()
-					err = ws.Prepare(cmd.Context())
-				}
-				r.Seconds = time.Since(start).Seconds()
-				if err != nil {
-					r.Error = err.Error()
-					errs = append(errs, fmt.Errorf("provider %s: %w", p.Name, err))
-				}
-				results = append(results, r)
-				if !g.json() {
-					switch {
-					case err != nil:
-						fmt.Fprintf(g.stdout, "%-16s FAILED  %s\n", p.Name, err)
-					case r.Already:
-						fmt.Fprintf(g.stdout, "%-16s ready   %s (nothing changed)\n", p.Name, p.Terraform.Dir)
-					default:
-						fmt.Fprintf(g.stdout, "%-16s ready   %s (initialised in %s)\n", p.Name, p.Terraform.Dir, time.Since(start).Round(time.Millisecond))
-					}
+			for _, r := range results {
+				if r.Err() != nil {
+					errs = append(errs, r.Err())
 				}
 			}
 			if g.json() {

@@ -1,19 +1,15 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/lifeboat-dev/lifeboat/health"
-	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 )
 
@@ -33,11 +29,16 @@ func newStatusCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			doc, err := runStatus(cmd, g, cfg, rounds)
+			eng := engine.New(cfg, g.logger())
+			defer eng.Close()
+			doc, err := eng.Status(cmd.Context(), rounds)
 			if err != nil {
 				return err
 			}
 			doc.Config = g.configPath
+			for _, w := range doc.Warnings {
+				fmt.Fprintln(g.stderr, "lifeboat: warning:", w)
+			}
 			if g.json() {
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
@@ -50,109 +51,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-// statusDoc is the stable JSON document of `lifeboat status -o json`.
-type statusDoc struct {
-	Config    string           `json:"config"`
-	At        time.Time        `json:"at"`
-	Rounds    int              `json:"rounds"`
-	Providers []statusProvider `json:"providers"`
-	DNS       []statusDNS      `json:"dns"`
-	Services  []statusService  `json:"services"`
-}
-
-type statusDNS struct {
-	Name   string `json:"name"`
-	Zone   string `json:"zone"`
-	State  string `json:"state"`
-	Reason string `json:"reason"`
-}
-
-type statusProvider struct {
-	Name   string        `json:"name"`
-	State  health.State  `json:"state"`
-	Since  *time.Time    `json:"since,omitempty"`
-	Reason string        `json:"reason"`
-	Checks []statusCheck `json:"checks"`
-}
-
-type statusCheck struct {
-	Service     string    `json:"service,omitempty"`
-	Check       string    `json:"check"`
-	Kind        string    `json:"kind"`
-	Target      string    `json:"target"`
-	OK          bool      `json:"ok"`
-	AccountLost bool      `json:"account_lost"`
-	LatencyMS   float64   `json:"latency_ms"`
-	Reason      string    `json:"reason"`
-	Warning     string    `json:"warning,omitempty"`
-	At          time.Time `json:"at"`
-}
-
-type statusService struct {
-	Name      string   `json:"name"`
-	Placement string   `json:"placement"`
-	Addresses []string `json:"addresses,omitempty"`
-	// Source says where the placement comes from: "journal", or
-	// "first_candidate" for a service no operation has moved.
-	Source        string       `json:"source"`
-	ProviderState health.State `json:"provider_state"`
-}
-
-func runStatus(cmd *cobra.Command, g *globals, cfg *config.Config, rounds int) (*statusDoc, error) {
-	eng := engine.New(cfg, g.logger())
-	defer eng.Close()
-	pl, err := currentPlacement(cmd.Context(), g, eng)
-	if err != nil {
-		return nil, err
-	}
-	obs, err := eng.Observe(cmd.Context(), pl, engine.ObserveOptions{Rounds: rounds})
-	if err != nil {
-		return nil, err
-	}
-	snap := obs.Snapshot
-	doc := &statusDoc{At: time.Now().UTC(), Rounds: rounds, Providers: []statusProvider{}, Services: []statusService{}, DNS: []statusDNS{}}
-	for _, p := range snap.Providers {
-		sp := statusProvider{Name: p.Name, State: p.State, Reason: p.Reason, Checks: []statusCheck{}}
-		if !p.Since.IsZero() {
-			since := p.Since.UTC()
-			sp.Since = &since
-		}
-		for _, r := range p.Results {
-			sp.Checks = append(sp.Checks, statusCheck{
-				Service: r.Service, Check: r.Check, Kind: r.Kind, Target: r.Target, OK: r.OK,
-				AccountLost: r.AccountLost, LatencyMS: float64(r.Latency.Microseconds()) / 1000,
-				Reason: r.Reason, Warning: r.Warning, At: r.At.UTC(),
-			})
-		}
-		doc.Providers = append(doc.Providers, sp)
-	}
-	for _, d := range cfg.DNS {
-		o := obs.DNS[d.Name]
-		doc.DNS = append(doc.DNS, statusDNS{Name: d.Name, Zone: d.Zone, State: string(o.State), Reason: o.Reason})
-	}
-	states := snap.States()
-	for _, s := range cfg.Services {
-		at := pl.Provider[s.Name]
-		doc.Services = append(doc.Services, statusService{Name: s.Name, Placement: at, Addresses: pl.Addresses[s.Name],
-			Source: pl.Source[s.Name], ProviderState: states[at]})
-	}
-	return doc, nil
-}
-
-// currentPlacement reads where services run from the journal. When the
-// journal cannot be opened (a running daemon holds it), each service is
-// taken to be at its first candidate, with a warning.
-func currentPlacement(ctx context.Context, g *globals, eng *engine.Engine) (engine.Placement, error) {
-	j, err := eng.OpenJournal()
-	if err != nil {
-		g.logger().Warn("journal not readable; placing each service at its first candidate", "err", err)
-		return eng.Placement(ctx, nil)
-	}
-	defer j.Close()
-	return eng.Placement(ctx, j)
-}
-
-func printStatus(w io.Writer, doc *statusDoc) error {
+func printStatus(w io.Writer, doc *engine.StatusDoc) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROVIDER\tSTATE\tCHECK\tTARGET\tRESULT\tLATENCY\tREASON")
 	for _, p := range doc.Providers {

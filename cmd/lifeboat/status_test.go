@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/testharness"
 )
 
@@ -96,7 +97,7 @@ func TestStatusJSONRoundsDown(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d (a run whatever the states is exit 0): %s", code, errOut)
 	}
-	var doc statusDoc
+	var doc engine.StatusDoc
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("not one JSON document: %v\n%s", err, out)
 	}

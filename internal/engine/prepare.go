@@ -1,0 +1,48 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// PrepareResult is one workspace in `lifeboat prepare -o json`.
+type PrepareResult struct {
+	Provider string  `json:"provider"`
+	Dir      string  `json:"dir"`
+	Already  bool    `json:"already_prepared"`
+	Seconds  float64 `json:"seconds"`
+	Error    string  `json:"error,omitempty"`
+	err      error
+}
+
+// Err is the workspace's error, if any.
+func (r PrepareResult) Err() error { return r.err }
+
+// Prepare initialises every provider's workspace, only where something
+// changed since the last init, so an emergency starts applying at once.
+// done hears about each workspace as it finishes.
+func (e *Engine) Prepare(ctx context.Context, done func(PrepareResult)) []PrepareResult {
+	results := []PrepareResult{}
+	for _, p := range e.Cfg.Providers {
+		if p.Terraform == nil {
+			continue
+		}
+		r := PrepareResult{Provider: p.Name, Dir: p.Terraform.Dir}
+		start := time.Now()
+		ws, err := e.Workspace(p.Name)
+		if err == nil {
+			r.Already = ws.Prepared()
+			err = ws.Prepare(ctx)
+		}
+		r.Seconds = time.Since(start).Seconds()
+		if err != nil {
+			r.Error, r.err = err.Error(), fmt.Errorf("provider %s: %w", p.Name, err)
+		}
+		if done != nil {
+			done(r)
+		}
+		results = append(results, r)
+	}
+	return results
+}

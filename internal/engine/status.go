@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+)
+
+// StatusDoc is the stable JSON document of `lifeboat status -o json`; the
+// daemon's API serves the same one.
+type StatusDoc struct {
+	Config    string           `json:"config"`
+	At        time.Time        `json:"at"`
+	Rounds    int              `json:"rounds"`
+	Providers []StatusProvider `json:"providers"`
+	DNS       []StatusDNS      `json:"dns"`
+	Services  []StatusService  `json:"services"`
+	// Warnings say what the document could not see (a journal in use).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// StatusDNS is one DNS provider: do its nameservers answer for the zone.
+type StatusDNS struct {
+	Name   string `json:"name"`
+	Zone   string `json:"zone"`
+	State  string `json:"state"`
+	Reason string `json:"reason"`
+}
+
+// StatusProvider is one hosting provider with the results of its checks.
+type StatusProvider struct {
+	Name   string        `json:"name"`
+	State  health.State  `json:"state"`
+	Since  *time.Time    `json:"since,omitempty"`
+	Reason string        `json:"reason"`
+	Checks []StatusCheck `json:"checks"`
+}
+
+// StatusCheck is one probe's latest result.
+type StatusCheck struct {
+	Service     string    `json:"service,omitempty"`
+	Check       string    `json:"check"`
+	Kind        string    `json:"kind"`
+	Target      string    `json:"target"`
+	OK          bool      `json:"ok"`
+	AccountLost bool      `json:"account_lost"`
+	LatencyMS   float64   `json:"latency_ms"`
+	Reason      string    `json:"reason"`
+	Warning     string    `json:"warning,omitempty"`
+	At          time.Time `json:"at"`
+}
+
+// StatusService is where one service runs.
+type StatusService struct {
+	Name      string   `json:"name"`
+	Placement string   `json:"placement"`
+	Addresses []string `json:"addresses,omitempty"`
+	// Source says where the placement comes from: "journal", or
+	// "first_candidate" for a service no operation has moved.
+	Source        string       `json:"source"`
+	ProviderState health.State `json:"provider_state"`
+}
+
+// Status runs every check for the given rounds and reports what it saw.
+// A journal held by another process is not an error: each service is then
+// taken to be at its first candidate, and the document says so.
+func (e *Engine) Status(ctx context.Context, rounds int) (*StatusDoc, error) {
+	doc := &StatusDoc{Config: e.Cfg.Filename, Rounds: rounds, Providers: []StatusProvider{}, Services: []StatusService{}, DNS: []StatusDNS{}}
+	var j journal.Journal
+	jj, err := e.Journal()
+	switch {
+	case err == nil:
+		j = jj
+	case errors.Is(err, journal.ErrLocked):
+		doc.Warnings = append(doc.Warnings, "the journal is in use by another lifeboat process: placements are each service's first candidate")
+	default:
+		return nil, err
+	}
+	pl, err := e.Placement(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	obs, err := e.Observe(ctx, pl, ObserveOptions{Rounds: rounds})
+	if err != nil {
+		return nil, err
+	}
+	snap := obs.Snapshot
+	doc.At = time.Now().UTC()
+	for _, p := range snap.Providers {
+		sp := StatusProvider{Name: p.Name, State: p.State, Reason: p.Reason, Checks: []StatusCheck{}}
+		if !p.Since.IsZero() {
+			since := p.Since.UTC()
+			sp.Since = &since
+		}
+		for _, r := range p.Results {
+			sp.Checks = append(sp.Checks, StatusCheck{
+				Service: r.Service, Check: r.Check, Kind: r.Kind, Target: r.Target, OK: r.OK,
+				AccountLost: r.AccountLost, LatencyMS: float64(r.Latency.Microseconds()) / 1000,
+				Reason: r.Reason, Warning: r.Warning, At: r.At.UTC(),
+			})
+		}
+		doc.Providers = append(doc.Providers, sp)
+	}
+	for _, d := range e.Cfg.DNS {
+		o := obs.DNS[d.Name]
+		doc.DNS = append(doc.DNS, StatusDNS{Name: d.Name, Zone: d.Zone, State: string(o.State), Reason: e.Cfg.Redact(o.Reason)})
+	}
+	states := snap.States()
+	for _, s := range e.Cfg.Services {
+		at := pl.Provider[s.Name]
+		doc.Services = append(doc.Services, StatusService{Name: s.Name, Placement: at, Addresses: pl.Addresses[s.Name],
+			Source: pl.Source[s.Name], ProviderState: states[at]})
+	}
+	return doc, nil
+}
