@@ -79,9 +79,9 @@ type worldOptions struct {
 	dnsServers  int    // default 1
 	waitHealthy string // default 30s
 	adopt       bool
-	charlie     bool // a third candidate, provider charlie (a copy of bravo's workspace)
-	noAddresses bool // providers list no addresses: they come from the workspaces' outputs
-	webhook     bool // a notify block posting to the URL in $E2E_WEBHOOK
+	charlie     bool   // a third candidate, provider charlie (a copy of bravo's workspace)
+	noAddresses bool   // providers list no addresses: they come from the workspaces' outputs
+	webhook     bool   // a notify block posting to the URL in $E2E_WEBHOOK
 	alphaAPI    string // a provider_api check of alpha asking this URL
 }
 
