@@ -258,6 +258,7 @@ func (e *Engine) ExecutorEnv(j journal.Journal, replan func(service string, excl
 			return s != nil && s.Adopt
 		},
 		Replan:   replan,
+		Redact:   e.Cfg.Redact,
 		Notify:   e.Notify,
 		Progress: progress,
 	}

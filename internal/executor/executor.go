@@ -66,6 +66,10 @@ type Env struct {
 	// AfterJournal is called after each journal write of a step; tests use
 	// it to crash the process at exact step boundaries.
 	AfterJournal func(stepKey, phase string)
+	// Redact removes secret values from text bound for the journal, the
+	// operator and notifications (a step's error may quote one); default
+	// identity.
+	Redact func(string) string
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// HealthPoll is the pause between rounds of wait-healthy; default 1s.
@@ -168,6 +172,9 @@ func New(env Env) (*Executor, error) {
 	}
 	if env.Adopt == nil {
 		env.Adopt = func(string) bool { return false }
+	}
+	if env.Redact == nil {
+		env.Redact = func(s string) string { return s }
 	}
 	return &Executor{env: env}, nil
 }
@@ -350,7 +357,7 @@ func (e *Executor) runService(ctx context.Context, op *journal.Operation, sp pla
 		err := e.runSteps(ctx, op, sp, lostVendors, &sr)
 		if err == nil || !errors.Is(err, ErrUnhealthy) || attempt > 16 {
 			if err != nil {
-				sr.Error = err.Error()
+				sr.Error = e.env.Redact(err.Error())
 			}
 			return sr, err
 		}
@@ -359,7 +366,7 @@ func (e *Executor) runService(ctx context.Context, op *journal.Operation, sp pla
 		if sr.Rejected == nil {
 			sr.Rejected = map[string]string{}
 		}
-		sr.Rejected[sp.To] = err.Error()
+		sr.Rejected[sp.To] = e.env.Redact(err.Error())
 		e.emit(Event{Service: sp.Service, Provider: sp.To, Phase: PhaseInfo,
 			Message: fmt.Sprintf("%s rejected: %v; asking the planner for the next candidate", sp.To, err)})
 		next, perr := e.env.Replan(sp.Service, sr.Rejected)
@@ -456,7 +463,7 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 		res := journal.StepResult{Status: journal.StepOK, Outputs: outputs, At: e.env.Now()}
 		phase := PhaseDone
 		if err != nil {
-			res.Status, res.Error, phase = journal.StepFailed, err.Error(), PhaseFailed
+			res.Status, res.Error, phase = journal.StepFailed, e.env.Redact(err.Error()), PhaseFailed
 			msg = err.Error()
 		}
 		if jerr := e.env.Journal.StepFinished(context.WithoutCancel(ctx), op.Ref(), key, res); jerr != nil {
@@ -503,6 +510,7 @@ func (e *Executor) emit(ev Event) {
 	if e.env.Progress == nil {
 		return
 	}
+	ev.Message = e.env.Redact(ev.Message)
 	if ev.Time.IsZero() {
 		ev.Time = e.env.Now()
 	}

@@ -36,7 +36,7 @@ func (e *Executor) notifyFailure(ctx context.Context, op journal.Operation, sp p
 	if fresh, ferr := e.env.Journal.Operation(context.WithoutCancel(ctx), op.ID); ferr == nil {
 		op = fresh
 	}
-	n := Notification{Event: event, OK: false, Error: err.Error(), Operation: op.ID, Kind: op.Kind,
+	n := Notification{Event: event, OK: false, Error: e.env.Redact(err.Error()), Operation: op.ID, Kind: op.Kind,
 		Service: sp.Service, From: sp.From, To: sr.To, Addresses: sr.Addresses, Timeline: op.Steps,
 		Elapsed: e.env.Now().Sub(op.Started).Seconds()}
 	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)

@@ -206,7 +206,7 @@ func (e *Executor) cutover(ctx context.Context, op *journal.Operation, st planne
 	failed := map[string]string{}
 	for _, r := range append(results, extraResults...) {
 		if r.Err != nil {
-			failed[r.DNS] = r.Err.Error()
+			failed[r.DNS] = e.env.Redact(r.Err.Error())
 			pending = append(pending, r.DNS)
 			continue
 		}
@@ -267,7 +267,7 @@ func (e *Executor) retryDNS(ctx context.Context, st planner.Step, pending, addrs
 	var ok []dnscutover.Target
 	for i, r := range dnscutover.Cutover(ctx, targets, req, e.env.DNSOptions) {
 		if r.Err != nil {
-			failed[r.DNS] = r.Err.Error()
+			failed[r.DNS] = e.env.Redact(r.Err.Error())
 		} else {
 			ok = append(ok, targets[i])
 		}
@@ -278,7 +278,7 @@ func (e *Executor) retryDNS(ctx context.Context, st planner.Step, pending, addrs
 	}
 	for _, r := range dnscutover.Verify(ctx, ok, req, opts) {
 		if r.Err != nil {
-			failed[r.DNS] = r.Err.Error()
+			failed[r.DNS] = e.env.Redact(r.Err.Error())
 		}
 	}
 	sr.DNSFailed = failed
