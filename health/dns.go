@@ -13,10 +13,7 @@ import (
 )
 
 func compileDNS(c *config.DNSCheck, server string) (probeFunc, error) {
-	typ := strings.ToUpper(c.Type)
-	if typ == "" {
-		typ = "A"
-	}
+	typ := c.Type // defaulted and upper-cased by the configuration
 	qtype, ok := dns.StringToType[typ]
 	if !ok {
 		return nil, fmt.Errorf("unknown DNS type %q", c.Type)

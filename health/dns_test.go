@@ -21,10 +21,10 @@ func TestDNSProberAgainstBIND(t *testing.T) {
 		reason string
 	}{
 		{name: "A answered", check: &config.DNSCheck{Server: b.Addr, Name: "www.example.test", Type: "A"}, ok: true, reason: "www.example.test. A 127.0.0."},
-		{name: "expected answer", check: &config.DNSCheck{Server: b.Addr, Name: "www.example.test.", Expect: `^127\.0\.0\.6$`}, ok: true, reason: "A 127.0.0.6"},
-		{name: "unexpected answer", check: &config.DNSCheck{Server: b.Addr, Name: "www.example.test.", Expect: `^10\.`}, reason: "do not match /^10\\./"},
-		{name: "TXT", check: &config.DNSCheck{Server: b.Addr, Name: "txt.example.test", Type: "txt", Expect: "owned"}, ok: true, reason: "lifeboat=owned"},
-		{name: "NXDOMAIN", check: &config.DNSCheck{Server: b.Addr, Name: "nope.example.test"}, reason: "nope.example.test. A: NXDOMAIN"},
+		{name: "expected answer", check: &config.DNSCheck{Server: b.Addr, Name: "www.example.test.", Type: "A", Expect: `^127\.0\.0\.6$`}, ok: true, reason: "A 127.0.0.6"},
+		{name: "unexpected answer", check: &config.DNSCheck{Server: b.Addr, Name: "www.example.test.", Type: "A", Expect: `^10\.`}, reason: "do not match /^10\\./"},
+		{name: "TXT", check: &config.DNSCheck{Server: b.Addr, Name: "txt.example.test", Type: "TXT", Expect: "owned"}, ok: true, reason: "lifeboat=owned"},
+		{name: "NXDOMAIN", check: &config.DNSCheck{Server: b.Addr, Name: "nope.example.test", Type: "A"}, reason: "nope.example.test. A: NXDOMAIN"},
 		{name: "no record of type", check: &config.DNSCheck{Server: b.Addr, Name: "www.example.test", Type: "AAAA"}, reason: "AAAA: no answer"},
 	}
 	p := NewProbers(ProberOptions{})
@@ -39,7 +39,7 @@ func TestDNSProberAgainstBIND(t *testing.T) {
 
 	t.Run("server stopped", func(t *testing.T) {
 		b.Stop()
-		r := probeOnce(t, p, &config.Check{Name: "dns", DNS: &config.DNSCheck{Server: b.Addr, Name: "www.example.test"}, Timeout: 500 * time.Millisecond})
+		r := probeOnce(t, p, &config.Check{Name: "dns", DNS: &config.DNSCheck{Server: b.Addr, Name: "www.example.test", Type: "A"}, Timeout: 500 * time.Millisecond})
 		// UDP to a closed port: the kernel's port-unreachable arrives as
 		// "connection refused"; without it the query times out.
 		if r.OK || !(strings.Contains(r.Reason, "connection refused") || strings.Contains(r.Reason, "no answer within")) {
@@ -48,7 +48,7 @@ func TestDNSProberAgainstBIND(t *testing.T) {
 	})
 	t.Run("server back", func(t *testing.T) {
 		b.Restart(t)
-		r := probeOnce(t, p, &config.Check{Name: "dns", DNS: &config.DNSCheck{Server: b.Addr, Name: "www.example.test"}, Timeout: time.Second})
+		r := probeOnce(t, p, &config.Check{Name: "dns", DNS: &config.DNSCheck{Server: b.Addr, Name: "www.example.test", Type: "A"}, Timeout: time.Second})
 		if !r.OK {
 			t.Fatalf("after restart: %q", r.Reason)
 		}

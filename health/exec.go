@@ -7,41 +7,80 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
-func compileExec(c *config.ExecCheck) probeFunc {
+// execWaitDelay bounds how long a probe waits, once its command exited or
+// was killed, for a process still holding the output pipe.
+const execWaitDelay = 500 * time.Millisecond
+
+// compileExec prepares a command run from dir (the configuration's
+// directory): a relative path with a slash (./check.sh) is resolved there,
+// a bare name is looked up in PATH. The check's env values are secrets:
+// they are hidden from the output quoted in the reason.
+func compileExec(c *config.ExecCheck, dir string, redact func(string) string) probeFunc {
 	argv := append([]string(nil), c.Command...)
+	if dir != "" && strings.ContainsRune(argv[0], '/') && !filepath.IsAbs(argv[0]) {
+		argv[0] = filepath.Join(dir, argv[0])
+	}
 	var env []string
+	values := make([]string, 0, len(c.Env))
 	if len(c.Env) > 0 {
 		env = os.Environ()
 		for k, v := range c.Env {
 			env = append(env, k+"="+v)
+			values = append(values, v)
 		}
 	}
+	hide := newScrubber(values...)
+	// Scrub the whole output before it is cut to one line: a cut secret
+	// would no longer be recognised.
+	scrub := func(s string) string { return redact(hide.scrub(s)) }
 	return func(ctx context.Context, start time.Time) outcome {
-		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-		cmd.Env = env
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		// A child that keeps our pipes open must not hold the probe past its timeout.
-		cmd.WaitDelay = 500 * time.Millisecond
-		err := cmd.Run()
-		if err == nil {
-			return outcome{ok: true, reason: "exit 0"}
-		}
-		if ctx.Err() != nil {
-			return outcome{reason: "no exit within " + timeoutOf(ctx, start).String()}
-		}
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return outcome{reason: fmt.Sprintf("%s%s", ee.ProcessState, lastLine(out.String()))}
-		}
-		return outcome{reason: "cannot run: " + err.Error()}
+		return runExec(ctx, start, argv, env, dir, scrub)
 	}
+}
+
+func runExec(ctx context.Context, start time.Time, argv, env []string, dir string, scrub func(string) string) outcome {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = env
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	// Its own process group, killed whole on timeout: a script's children
+	// (a curl, a sleep) must not outlive the probe.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		if errors.Is(err, syscall.ESRCH) {
+			return os.ErrProcessDone
+		}
+		return err
+	}
+	// A process that escaped the group and keeps our pipes open must not
+	// hold the probe past its timeout either.
+	cmd.WaitDelay = execWaitDelay
+	err := cmd.Run()
+	if err == nil {
+		return outcome{ok: true, reason: "exit 0"}
+	}
+	if ctx.Err() != nil {
+		return outcome{reason: "no exit within " + timeoutOf(ctx, start).String()}
+	}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return outcome{reason: fmt.Sprintf("%s%s", ee.ProcessState, lastLine(scrub(out.String())))}
+	case errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState.Success():
+		// Exited 0, but a background child kept the output open.
+		return outcome{ok: true, reason: "exit 0"}
+	}
+	return outcome{reason: "cannot run: " + scrub(err.Error())}
 }
 
 // lastLine is the command's last line of output, as a hint.

@@ -47,15 +47,18 @@ func ConfigTargets(cfg *config.Config) Targets {
 // BuildGroups compiles every provider's checks, and every service's checks
 // into the group of the provider the service is placed at, one group per
 // provider in configuration order (a provider without checks has an
-// empty group and stays unknown).
+// empty group and stays unknown). Exec commands resolve against cfg.Dir
+// and results are scrubbed with cfg.Redact unless p's options say
+// otherwise.
 func BuildGroups(cfg *config.Config, p *Probers, t Targets) ([]*Group, error) {
+	env := p.env(cfg)
 	groups := make([]*Group, 0, len(cfg.Providers))
 	byName := map[string]*Group{}
 	for _, prov := range cfg.Providers {
 		g := &Group{Provider: prov.Name}
 		addrs := t.Addresses(prov.Name)
 		for _, c := range prov.Checks {
-			probes, err := p.Compile("", c, addrs, cfg.Policy.Timeout)
+			probes, err := p.compile("", c, addrs, cfg.Policy.Timeout, env)
 			if err != nil {
 				return nil, fmt.Errorf("provider %q: %w", prov.Name, err)
 			}
@@ -72,7 +75,7 @@ func BuildGroups(cfg *config.Config, p *Probers, t Targets) ([]*Group, error) {
 		}
 		addrs := t.Addresses(at)
 		for _, c := range svc.Checks {
-			probes, err := p.Compile(svc.Name, c, addrs, cfg.Policy.Timeout)
+			probes, err := p.compile(svc.Name, c, addrs, cfg.Policy.Timeout, env)
 			if err != nil {
 				return nil, fmt.Errorf("service %q: %w", svc.Name, err)
 			}
@@ -116,7 +119,8 @@ type RunOptions struct {
 
 // RunChecks runs checks once against addrs (the addresses of the hosts to
 // check, e.g. a failover target's terraform outputs). The failover's
-// wait-healthy step calls it until every result is OK.
+// wait-healthy step calls it until every result is OK. Exec commands and
+// scrubbing follow opts.Probers' ProberOptions (Dir, Redact).
 func RunChecks(ctx context.Context, checks []*config.Check, addrs []string, opts RunOptions) ([]Result, error) {
 	p := opts.Probers
 	if p == nil {

@@ -3,6 +3,7 @@ package health
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,37 +17,20 @@ import (
 )
 
 const (
-	defaultCertWarning = 14 * 24 * time.Hour
-	maxBodyRead        = 1 << 20 // bytes read for a body regex
-	maxBodyDrain       = 64 << 10
+	userAgent    = "lifeboat-health"
+	maxBodyRead  = 1 << 20 // bytes read for a body regex
+	maxBodyDrain = 64 << 10
 )
 
-// httpTargets is the URL when set, else scheme://addr:port/path for every address.
+// httpTargets is the URL when set, else scheme://addr:port/path for every
+// address. Scheme, port and path come defaulted from the configuration.
 func httpTargets(h *config.HTTPCheck, addrs []string) ([]string, error) {
 	if h.URL != "" {
 		return []string{h.URL}, nil
 	}
-	scheme := h.Scheme
-	if scheme == "" {
-		scheme = "http"
-	}
-	port := h.Port
-	if port == 0 {
-		port = 80
-		if scheme == "https" {
-			port = 443
-		}
-	}
-	path := h.Path
-	if path == "" {
-		path = "/"
-	}
-	if !strings.HasPrefix(path, "/") {
-		path = "/" + path
-	}
 	out := make([]string, 0, len(addrs))
 	for _, a := range addrs {
-		out = append(out, scheme+"://"+withPort(a, port)+path)
+		out = append(out, h.Scheme+"://"+withPort(a, h.Port)+h.Path)
 	}
 	return out, nil
 }
@@ -54,14 +38,15 @@ func httpTargets(h *config.HTTPCheck, addrs []string) ([]string, error) {
 // httpProbe is a compiled HTTP check against one URL: the request is built
 // once and only given a fresh context per run.
 type httpProbe struct {
-	req          *http.Request
-	client       *http.Client
-	expect       []int // empty: 200-399
-	body         *regexp.Regexp
-	headers      []headerMatch
-	maxLatency   time.Duration
-	certWarning  time.Duration
-	timeoutLabel time.Duration
+	req         *http.Request
+	client      *http.Client
+	expect      []int // empty: 200-399
+	body        *regexp.Regexp
+	headers     []headerMatch
+	maxLatency  time.Duration
+	certWarning time.Duration
+	// scrub hides a secret URL (url from env() or file()) in reasons.
+	scrub scrubber
 }
 
 type headerMatch struct {
@@ -69,18 +54,12 @@ type headerMatch struct {
 	re   *regexp.Regexp
 }
 
-// redirectError explains why redirects were not followed to the end.
-type redirectError struct{ msg string }
-
-func (e *redirectError) Error() string { return e.msg }
-
 func (p *Probers) compileHTTP(h *config.HTTPCheck, target string) (probeFunc, error) {
-	method := h.Method
-	if method == "" {
-		method = http.MethodGet
-	}
-	req, err := http.NewRequest(method, target, nil)
+	req, err := http.NewRequest(h.Method, target, nil)
 	if err != nil {
+		if h.URLSecret {
+			return nil, errors.New("http request: invalid url (hidden)")
+		}
 		return nil, fmt.Errorf("http request: %w", err)
 	}
 	for k, v := range h.Headers {
@@ -89,10 +68,10 @@ func (p *Probers) compileHTTP(h *config.HTTPCheck, target string) (probeFunc, er
 	if h.Host != "" {
 		req.Host = h.Host
 	}
-	req.Header.Set("User-Agent", "lifeboat-health")
+	req.Header.Set("User-Agent", userAgent)
 	hp := &httpProbe{req: req, expect: h.ExpectStatus, maxLatency: h.MaxLatency, certWarning: h.CertExpiryWarning}
-	if hp.certWarning == 0 {
-		hp.certWarning = defaultCertWarning
+	if h.URLSecret {
+		hp.scrub = urlScrubber(target)
 	}
 	if h.BodyRegex != "" {
 		if hp.body, err = regexp.Compile(h.BodyRegex); err != nil {
@@ -106,31 +85,9 @@ func (p *Probers) compileHTTP(h *config.HTTPCheck, target string) (probeFunc, er
 		}
 		hp.headers = append(hp.headers, headerMatch{http.CanonicalHeaderKey(name), re})
 	}
-	maxRedirects := h.MaxRedirects
-	if maxRedirects <= 0 {
-		maxRedirects = 10
-	}
-	follow, host := h.FollowRedirects, h.Host
 	hp.client = &http.Client{
-		Transport: p.transport(h.InsecureSkipVerify, h.Host),
-		CheckRedirect: func(r *http.Request, via []*http.Request) error {
-			if !follow {
-				return http.ErrUseLastResponse
-			}
-			for _, v := range via {
-				if v.URL.String() == r.URL.String() {
-					return &redirectError{fmt.Sprintf("redirect loop: %s leads back to %s", via[len(via)-1].URL.Path, r.URL.Path)}
-				}
-			}
-			if len(via) > maxRedirects {
-				return &redirectError{fmt.Sprintf("more than %d redirects", maxRedirects)}
-			}
-			// Keep the Host override while redirects stay on the origin.
-			if host != "" && r.URL.Host == via[0].URL.Host {
-				r.Host = host
-			}
-			return nil
-		},
+		Transport:     p.transport(h.InsecureSkipVerify, h.Host),
+		CheckRedirect: httpRedirectPolicy(h),
 	}
 	return hp.run, nil
 }
@@ -138,6 +95,14 @@ func (p *Probers) compileHTTP(h *config.HTTPCheck, target string) (probeFunc, er
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (h *httpProbe) run(ctx context.Context, start time.Time) outcome {
+	o := h.probe(ctx, start)
+	if h.scrub != nil {
+		o.reason = h.scrub.scrub(o.reason)
+	}
+	return o
+}
+
+func (h *httpProbe) probe(ctx context.Context, start time.Time) outcome {
 	resp, err := h.client.Do(h.req.WithContext(ctx))
 	if err != nil {
 		return outcome{reason: describeErr(err, timeoutOf(ctx, start))}

@@ -29,9 +29,6 @@ func probeOnce(t *testing.T, p *Probers, c *config.Check, addrs ...string) Resul
 }
 
 func httpCheck(h *config.HTTPCheck) *config.Check {
-	if h.MaxRedirects == 0 {
-		h.FollowRedirects = true
-	}
 	return &config.Check{Name: "web", HTTP: h, Timeout: 500 * time.Millisecond}
 }
 
@@ -126,7 +123,7 @@ func TestHTTPProber(t *testing.T) {
 		targetPart string
 	}{
 		{name: "healthy", check: &config.HTTPCheck{URL: srv.URL + "/ok", ExpectStatus: []int{200}, BodyRegex: `"green"`, ExpectHeaders: map[string]string{"x-served-by": "^origin-"}}, ok: true, reason: "status 200 OK"},
-		{name: "path on every address", check: &config.HTTPCheck{Path: "/ok", Port: srv.Listener.Addr().(*net.TCPAddr).Port}, addrs: []string{"127.0.0.1"}, ok: true, reason: "status 200 OK", targetPart: "http://" + host + "/ok"},
+		{name: "path on every address", check: &config.HTTPCheck{Scheme: "http", Path: "/ok", Port: srv.Listener.Addr().(*net.TCPAddr).Port}, addrs: []string{"127.0.0.1"}, ok: true, reason: "status 200 OK", targetPart: "http://" + host + "/ok"},
 		{name: "wrong status", check: &config.HTTPCheck{URL: srv.URL + "/broken", ExpectStatus: []int{200}}, reason: "status 503 Service Unavailable, want 200"},
 		{name: "default status range", check: &config.HTTPCheck{URL: srv.URL + "/broken"}, reason: "want 200-399"},
 		{name: "body mismatch", check: &config.HTTPCheck{URL: srv.URL + "/ok", BodyRegex: `"red"`}, reason: `body does not match /"red"/`},
@@ -135,10 +132,11 @@ func TestHTTPProber(t *testing.T) {
 		{name: "accepts and never answers", check: &config.HTTPCheck{URL: "http://" + silentListener(t) + "/"}, reason: "no answer within 500ms"},
 		{name: "connection refused", check: &config.HTTPCheck{URL: "http://" + refusedAddr(t) + "/"}, reason: "connection refused"},
 		{name: "connection reset", check: &config.HTTPCheck{URL: "http://" + resetListener(t) + "/"}, reason: "connection reset by peer"},
-		{name: "redirect loop", check: &config.HTTPCheck{URL: srv.URL + "/loop-a", FollowRedirects: true}, reason: "redirect loop: /loop-b leads back to /loop-a"},
-		{name: "redirect followed", check: &config.HTTPCheck{URL: srv.URL + "/moved", FollowRedirects: true, ExpectStatus: []int{200}}, ok: true, reason: "status 200 OK"},
+		{name: "redirect loop", check: &config.HTTPCheck{URL: srv.URL + "/loop-a", FollowRedirects: true, MaxRedirects: 10}, reason: "redirect loop: /loop-b leads back to /loop-a"},
+		{name: "redirect followed", check: &config.HTTPCheck{URL: srv.URL + "/moved", FollowRedirects: true, MaxRedirects: 10, ExpectStatus: []int{200}}, ok: true, reason: "status 200 OK"},
 		{name: "redirect not followed", check: &config.HTTPCheck{URL: srv.URL + "/moved", MaxRedirects: 3, ExpectStatus: []int{200}}, reason: "status 301 Moved Permanently, want 200"},
-		{name: "no addresses", check: &config.HTTPCheck{Path: "/ok"}, reason: "no host addresses known"},
+		{name: "max_redirects 0: the 3xx is the result", check: &config.HTTPCheck{URL: srv.URL + "/moved", FollowRedirects: true, MaxRedirects: 0, ExpectStatus: []int{301}}, ok: true, reason: "status 301 Moved Permanently"},
+		{name: "no addresses", check: &config.HTTPCheck{Scheme: "http", Path: "/ok"}, reason: "no host addresses known"},
 	}
 	p := NewProbers(ProberOptions{})
 	t.Cleanup(p.Close)
@@ -197,7 +195,7 @@ func TestHTTPProberTLS(t *testing.T) {
 		{name: "valid", check: &config.HTTPCheck{URL: good.URL}, ok: true, reason: "status 200 OK"},
 		{name: "expired", check: &config.HTTPCheck{URL: expired.URL}, reason: "TLS certificate expired or not yet valid"},
 		{name: "expired but verification off", check: &config.HTTPCheck{URL: expired.URL, InsecureSkipVerify: true}, ok: true, reason: "status 200 OK", warning: "TLS certificate expires in -"},
-		{name: "expiring soon warns", check: &config.HTTPCheck{URL: soon.URL}, ok: true, reason: "status 200 OK", warning: "TLS certificate expires in 48h"},
+		{name: "expiring soon warns", check: &config.HTTPCheck{URL: soon.URL, CertExpiryWarning: config.DefaultCertExpiryWarning}, ok: true, reason: "status 200 OK", warning: "TLS certificate expires in 48h"},
 		{name: "self-signed", check: &config.HTTPCheck{URL: selfSigned.URL}, reason: "TLS certificate signed by unknown authority"},
 		{name: "origin without host override", check: &config.HTTPCheck{URL: origin.URL}, reason: "TLS certificate not valid for 127.0.0.1"},
 		{name: "origin with Host/SNI override", check: &config.HTTPCheck{URL: origin.URL, Host: "www.example.test", BodyRegex: "^www$"}, ok: true, reason: "status 200 OK"},
@@ -266,7 +264,10 @@ func TestProviderAPIProber(t *testing.T) {
 	t.Cleanup(p.Close)
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {
-			c := &config.Check{Name: "api", ProviderAPI: &config.ProviderAPICheck{URL: tc.url, Token: token, Header: tc.header}}
+			if tc.header == "" {
+				tc.header = config.DefaultAPIHeader
+			}
+			c := &config.Check{Name: "api", ProviderAPI: &config.ProviderAPICheck{URL: tc.url, Method: http.MethodGet, Token: token, Header: tc.header, LostPattern: config.DefaultLostPattern}}
 			r := probeOnce(t, p, c)
 			if r.OK != tc.ok || r.AccountLost != tc.lost || !strings.Contains(r.Reason, tc.reason) {
 				t.Fatalf("got ok=%v lost=%v reason %q; want ok=%v lost=%v reason containing %q", r.OK, r.AccountLost, r.Reason, tc.ok, tc.lost, tc.reason)

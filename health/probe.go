@@ -32,6 +32,8 @@ type Probe struct {
 	// Interval is the check's own interval; zero means every round.
 	Interval time.Duration
 	fn       probeFunc
+	// redact scrubs the reason and warning of every result.
+	redact func(string) string
 }
 
 // outcome is a prober's verdict; Probe.Run adds the bookkeeping.
@@ -50,6 +52,12 @@ func (p *Probe) Run(ctx context.Context) Result {
 	o := p.fn(ctx, start)
 	lat := time.Since(start)
 	cancel()
+	if p.redact != nil {
+		o.reason = p.redact(o.reason)
+		if o.warning != "" {
+			o.warning = p.redact(o.warning)
+		}
+	}
 	return Result{
 		Service: p.Service, Check: p.Check, Kind: p.Kind, Target: p.Target,
 		OK: o.ok, AccountLost: o.lost, Warning: o.warning, Reason: o.reason,
@@ -64,6 +72,38 @@ type ProberOptions struct {
 	MaxConnsPerHost int
 	// RootCAs verifies HTTPS servers; nil means the system roots.
 	RootCAs *x509.CertPool
+	// Dir is the configuration file's directory (config.Config.Dir): an
+	// exec check's command given as a relative path (./check.sh) runs from
+	// there, and every exec check runs with it as working directory. Empty
+	// means the current directory. BuildGroups uses the configuration's
+	// directory when this is empty.
+	Dir string
+	// Redact scrubs every result's Reason, Warning and Target, the last
+	// guard before they reach the journal, logs and output; pass
+	// config.Config.Redact. Nil leaves them as they are (BuildGroups then
+	// uses the configuration's Redact).
+	Redact func(string) string
+}
+
+// compileEnv is what compiling a check needs beyond the check itself.
+type compileEnv struct {
+	dir    string
+	redact func(string) string
+}
+
+// env is the options' compile environment, completed from cfg when set.
+func (p *Probers) env(cfg *config.Config) compileEnv {
+	e := compileEnv{dir: p.opts.Dir, redact: p.opts.Redact}
+	if cfg != nil && e.dir == "" {
+		e.dir = cfg.Dir
+	}
+	if cfg != nil && e.redact == nil {
+		e.redact = cfg.Redact
+	}
+	if e.redact == nil {
+		e.redact = identity
+	}
+	return e
 }
 
 // Probers holds what probes share: HTTP transports with keep-alive, one
@@ -126,6 +166,10 @@ func (p *Probers) transport(insecure bool, serverName string) *http.Transport {
 // names a path or port rather than a full URL or address). defTimeout is
 // the policy's timeout.
 func (p *Probers) Compile(service string, c *config.Check, addrs []string, defTimeout time.Duration) ([]*Probe, error) {
+	return p.compile(service, c, addrs, defTimeout, p.env(nil))
+}
+
+func (p *Probers) compile(service string, c *config.Check, addrs []string, defTimeout time.Duration, env compileEnv) ([]*Probe, error) {
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = defTimeout
@@ -133,16 +177,22 @@ func (p *Probers) Compile(service string, c *config.Check, addrs []string, defTi
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	base := Probe{Service: service, Check: c.Name, Kind: c.Kind(), Timeout: timeout, Interval: c.Interval}
+	base := Probe{Service: service, Check: c.Name, Kind: c.Kind(), Timeout: timeout, Interval: c.Interval, redact: env.redact}
 	var (
 		targets []string
 		build   func(target string) (probeFunc, error)
-		err     error
+		// show is what a result names as its target; the target itself
+		// when nil.
+		show func(target string) string
+		err  error
 	)
 	switch {
 	case c.HTTP != nil:
 		targets, err = httpTargets(c.HTTP, addrs)
 		build = func(t string) (probeFunc, error) { return p.compileHTTP(c.HTTP, t) }
+		if c.HTTP.URLSecret {
+			show = func(string) string { return fmt.Sprintf("check %q (url hidden)", c.Name) }
+		}
 	case c.TCP != nil:
 		targets = hostPortTargets(c.TCP.Address, c.TCP.Port, addrs)
 		build = func(t string) (probeFunc, error) { return compileTCP(c.TCP, t) }
@@ -154,10 +204,11 @@ func (p *Probers) Compile(service string, c *config.Check, addrs []string, defTi
 			return nil, fmt.Errorf("check %q: exec needs a command", c.Name)
 		}
 		targets = []string{c.Exec.Command[0]}
-		build = func(string) (probeFunc, error) { return compileExec(c.Exec), nil }
+		build = func(string) (probeFunc, error) { return compileExec(c.Exec, env.dir, env.redact), nil }
 	case c.ProviderAPI != nil:
-		targets = []string{redactURL(c.ProviderAPI.URL)}
+		targets = []string{c.ProviderAPI.URL}
 		build = func(string) (probeFunc, error) { return p.compileProviderAPI(c.ProviderAPI) }
+		show = redactURL
 	default:
 		return nil, fmt.Errorf("check %q has no prober block", c.Name)
 	}
@@ -179,7 +230,12 @@ func (p *Probers) Compile(service string, c *config.Check, addrs []string, defTi
 			return nil, fmt.Errorf("check %q: %w", c.Name, err)
 		}
 		pr := base
-		pr.Target, pr.fn = t, fn
+		pr.fn = fn
+		pr.Target = t
+		if show != nil {
+			pr.Target = show(t)
+		}
+		pr.Target = env.redact(pr.Target)
 		out = append(out, &pr)
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package health
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,9 +13,6 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
-// defaultLostPattern is what a provider API's body says when the account is gone.
-const defaultLostPattern = `(?i)\b(suspended|terminated|banned|closed|deactivated)\b`
-
 type apiProbe struct {
 	req    *http.Request
 	client *http.Client
@@ -22,39 +20,37 @@ type apiProbe struct {
 }
 
 // compileProviderAPI builds the request once. The token goes in a header
-// and never into a reason, a target or a log line.
+// and never into a reason, a target or a log line, nor to another origin:
+// redirects are followed only on the API's own origin. Method, header and
+// lost pattern come defaulted from the configuration.
 func (p *Probers) compileProviderAPI(c *config.ProviderAPICheck) (probeFunc, error) {
-	method := c.Method
-	if method == "" {
-		method = http.MethodGet
-	}
-	req, err := http.NewRequest(method, c.URL, nil)
+	req, err := http.NewRequest(c.Method, c.URL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("provider_api request: %w", err)
 	}
 	if c.Token != "" {
-		if c.Header == "" || http.CanonicalHeaderKey(c.Header) == "Authorization" {
+		switch {
+		case c.Header == "":
+			return nil, errors.New("provider_api: no header to carry the token")
+		case http.CanonicalHeaderKey(c.Header) == "Authorization":
 			req.Header.Set("Authorization", "Bearer "+c.Token)
-		} else {
+		default:
 			req.Header.Set(c.Header, c.Token)
 		}
 	}
-	req.Header.Set("User-Agent", "lifeboat-health")
-	pat := c.LostPattern
-	if pat == "" {
-		pat = defaultLostPattern
-	}
-	lost, err := regexp.Compile(pat)
-	if err != nil {
-		return nil, fmt.Errorf("lost_pattern: %w", err)
+	req.Header.Set("User-Agent", userAgent)
+	var lost *regexp.Regexp
+	if c.LostPattern != "" {
+		if lost, err = regexp.Compile(c.LostPattern); err != nil {
+			return nil, fmt.Errorf("lost_pattern: %w", err)
+		}
 	}
 	ap := &apiProbe{
 		req:  req,
 		lost: lost,
 		client: &http.Client{
-			Transport: p.transport(false, ""),
-			// A redirect to a login page is not an answer about the account.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			Transport:     p.transport(false, ""),
+			CheckRedirect: apiRedirectPolicy,
 		},
 	}
 	return ap.run, nil
@@ -72,7 +68,7 @@ func (a *apiProbe) run(ctx context.Context, start time.Time) outcome {
 	switch {
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return outcome{lost: true, reason: "account lost: provider API answered " + statusText(code)}
-	case a.lost.Match(body.Bytes()):
+	case a.lost != nil && a.lost.Match(body.Bytes()):
 		return outcome{lost: true, reason: fmt.Sprintf("account lost: provider API answered %s saying %q", statusText(code), a.lost.Find(body.Bytes()))}
 	case rerr != nil:
 		return outcome{reason: "provider API: reading answer: " + describeErr(rerr, timeoutOf(ctx, start))}
@@ -80,6 +76,10 @@ func (a *apiProbe) run(ctx context.Context, start time.Time) outcome {
 		return outcome{reason: "provider API error: " + statusText(code)}
 	case code >= 400:
 		return outcome{reason: "provider API refused the request: " + statusText(code)}
+	case code >= 300 && resp.Header.Get("Location") != "":
+		// Only a redirect to another origin ends here: no evidence
+		// against the account, and the token was not sent there.
+		return outcome{ok: true, reason: "provider API answered " + statusText(code) + ", a redirect to another origin (not followed)"}
 	}
 	return outcome{ok: true, reason: "account active: " + statusText(code)}
 }

@@ -70,7 +70,7 @@ func hostConfig(hosts ...*testharness.Host) *config.Config {
 		Providers: []*config.Provider{{
 			Name:      "aws",
 			Addresses: addrs,
-			Checks:    []*config.Check{{Name: "web", HTTP: &config.HTTPCheck{Path: "/healthz", ExpectStatus: []int{200}}}},
+			Checks:    []*config.Check{{Name: "web", HTTP: &config.HTTPCheck{Scheme: "http", Path: "/healthz", ExpectStatus: []int{200}}}},
 		}},
 		Policy: config.Policy{Interval: 60 * time.Millisecond, Timeout: time.Second, FailAfter: 3, RecoverAfter: 5, Quorum: 0.5},
 	}
@@ -166,7 +166,7 @@ func TestSchedulerStopsPromptly(t *testing.T) {
 func TestRunChecksAgainstNewTarget(t *testing.T) {
 	h1 := testharness.StartHost(t, testharness.LoopbackIP(t), "one")
 	h2 := testharness.StartHost(t, testharness.LoopbackIP(t), "two")
-	checks := []*config.Check{{Name: "web", HTTP: &config.HTTPCheck{Path: "/healthz", BodyRegex: "^(one|two)$"}}}
+	checks := []*config.Check{{Name: "web", HTTP: &config.HTTPCheck{Scheme: "http", Path: "/healthz", BodyRegex: "^(one|two)$"}}}
 	ctx := context.Background()
 	res, err := RunChecks(ctx, checks, []string{h1.Addr, h2.Addr}, RunOptions{Timeout: time.Second, Service: "www"})
 	if err != nil {
