@@ -22,9 +22,14 @@ const execWaitDelay = 500 * time.Millisecond
 // compileExec prepares a command run from dir (the configuration's
 // directory): a relative path with a slash (./check.sh) is resolved there,
 // a bare name is looked up in PATH. The check's env values are secrets:
-// they are hidden from the output quoted in the reason.
+// each one of 4 bytes or more is hidden from the output quoted in the
+// reason (a shorter one would mangle ordinary words).
 func compileExec(c *config.ExecCheck, dir string, redact func(string) string) probeFunc {
 	argv := append([]string(nil), c.Command...)
+	if abs, err := filepath.Abs(dir); dir != "" && err == nil {
+		// os/exec resolves a relative path against Dir: both absolute.
+		dir = abs
+	}
 	if dir != "" && strings.ContainsRune(argv[0], '/') && !filepath.IsAbs(argv[0]) {
 		argv[0] = filepath.Join(dir, argv[0])
 	}

@@ -15,7 +15,8 @@ type Result struct {
 	Check   string `json:"check"`
 	Kind    string `json:"kind"`
 	// Target is what was probed: a URL, host:port, "server name/type" or a
-	// command name. It never holds a secret.
+	// command name; `check "NAME" (url hidden)` for a URL from env() or
+	// file(). It has passed ProberOptions.Redact.
 	Target string `json:"target"`
 	OK     bool   `json:"ok"`
 	// AccountLost marks a provider API saying the account is gone
