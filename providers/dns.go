@@ -23,7 +23,6 @@ import (
 	"github.com/libdns/hetzner"
 	"github.com/libdns/libdns"
 	"github.com/libdns/ovh"
-	"github.com/libdns/porkbun"
 	"github.com/libdns/powerdns"
 	"github.com/libdns/rfc2136"
 	"github.com/libdns/route53"
@@ -55,6 +54,9 @@ type dnsType struct {
 	// refused are fields of the provider struct that lifeboat does not let
 	// a configuration set, with the reason.
 	refused map[string]string
+	// rules check single settings offline; cross checks settings together.
+	rules rules
+	cross []pairRule
 }
 
 // stdoutDebug is why the providers' debug switches are refused: they print
@@ -62,23 +64,38 @@ type dnsType struct {
 const stdoutDebug = "it prints API traffic to standard output (powerdns's includes the token)"
 
 // dnsTypes is the registry. Providers implementing libdns.ZoneLister
-// (see CanListZones): bunny, cloudflare, desec, porkbun.
+// (see CanListZones): bunny, cloudflare, desec.
+//
+// libdns/porkbun is not registered: its client calls log.Fatal when closing
+// a response body fails, which would exit lifeboat in the middle of a
+// failover, and it has no client timeout and reads bodies unbounded.
 var dnsTypes = map[string]dnsType{
-	"rfc2136":    {new: func() DNS { return &rfc2136.Provider{} }, required: []string{"server", "key_name", "key_alg", "key"}},
-	"cloudflare": {new: func() DNS { return &cloudflare.Provider{} }, required: []string{"api_token"}},
+	"rfc2136": {new: func() DNS { return &rfc2136.Provider{} }, required: []string{"server", "key_name", "key_alg", "key"},
+		rules: rules{"server": hostPort, "key_name": domainName, "key_alg": tsigAlgorithm, "key": base64Key}},
+	"cloudflare": {new: func() DNS { return &cloudflare.Provider{} }, required: []string{"api_token"},
+		rules: rules{"api_token": token, "zone_token": token}},
 	// route53 falls back to the AWS SDK's own credential chain (environment,
 	// shared profile, instance role), so nothing is required here.
-	"route53":      {new: func() DNS { return &route53.Provider{} }},
-	"digitalocean": {new: func() DNS { return &digitalocean.Provider{} }, required: []string{"auth_token"}},
-	"hetzner":      {new: func() DNS { return &hetzner.Provider{} }, required: []string{"auth_api_token"}},
+	"route53": {new: func() DNS { return &route53.Provider{} },
+		rules: rules{"region": region, "hosted_zone_id": zoneID, "access_key_id": token,
+			"secret_access_key": token, "session_token": token, "max_retries": nonNegative, "route53_max_wait": nonNegative},
+		cross: []pairRule{awsKeys}},
+	"digitalocean": {new: func() DNS { return &digitalocean.Provider{} }, required: []string{"auth_token"},
+		rules: rules{"auth_token": token}},
+	"hetzner": {new: func() DNS { return &hetzner.Provider{} }, required: []string{"auth_api_token"},
+		rules: rules{"auth_api_token": token}},
 	"powerdns": {new: func() DNS { return &powerdns.Provider{} }, required: []string{"server_url", "api_token"},
-		refused: map[string]string{"debug": stdoutDebug}},
-	"ovh":     {new: func() DNS { return &ovh.Provider{} }, required: []string{"endpoint", "application_key", "application_secret", "consumer_key"}},
-	"gandi":   {new: func() DNS { return &gandi.Provider{} }, required: []string{"bearer_token"}},
-	"desec":   {new: func() DNS { return &desec.Provider{} }, required: []string{"token"}},
-	"porkbun": {new: func() DNS { return &porkbun.Provider{} }, required: []string{"api_key", "api_secret_key"}},
+		refused: map[string]string{"debug": stdoutDebug},
+		rules:   rules{"server_url": httpURL, "api_token": token}},
+	"ovh": {new: func() DNS { return &ovh.Provider{} }, required: []string{"endpoint", "application_key", "application_secret", "consumer_key"},
+		rules: rules{"endpoint": ovhEndpoint, "application_key": token, "application_secret": token, "consumer_key": token}},
+	"gandi": {new: func() DNS { return &gandi.Provider{} }, required: []string{"bearer_token"},
+		rules: rules{"bearer_token": token}},
+	"desec": {new: func() DNS { return &desec.Provider{} }, required: []string{"token"},
+		rules: rules{"token": token}},
 	"bunny": {new: func() DNS { return &bunny.Provider{} }, required: []string{"access_key"},
-		refused: map[string]string{"debug": stdoutDebug}},
+		refused: map[string]string{"debug": stdoutDebug},
+		rules:   rules{"access_key": token}},
 }
 
 // DNSTypes returns the registered DNS provider types, sorted.
@@ -120,7 +137,9 @@ func DNSSettingKeys(typ string) (keys, required []string, err error) {
 }
 
 // CheckDNSSettings reports whether settings would build a provider of type
-// typ. Messages name keys, never values: values are often secrets.
+// typ, checking offline what can be checked (address forms, algorithms,
+// encodings, URLs). Messages name keys, never values: values are often
+// secrets. It is the configuration loader's Options.DNSSettings.
 func CheckDNSSettings(typ string, settings map[string]string) error {
 	_, err := NewDNS(typ, settings)
 	return err
@@ -129,8 +148,17 @@ func CheckDNSSettings(typ string, settings map[string]string) error {
 // NewDNS builds a provider of type typ from its settings: each key is a
 // JSON tag of the provider's struct, each value a string converted to the
 // field's kind (string, bool, integer, duration such as "30s", or a
-// comma-separated list). It does not contact the provider.
+// comma-separated list). It does not contact the provider. The provider
+// comes wrapped as Guard wraps it: every call returns when its context
+// ends. Errors of abandoned calls name the type; NewNamedDNS names the
+// dns block too.
 func NewDNS(typ string, settings map[string]string) (DNS, error) {
+	return NewNamedDNS("", typ, settings)
+}
+
+// NewNamedDNS is NewDNS for the dns block called name, which errors of
+// abandoned calls then name.
+func NewNamedDNS(name, typ string, settings map[string]string) (DNS, error) {
 	t, err := lookup(typ)
 	if err != nil {
 		return nil, err
@@ -167,10 +195,11 @@ func NewDNS(typ string, settings map[string]string) (DNS, error) {
 			problems = append(problems, fmt.Sprintf("missing required setting %q", key))
 		}
 	}
+	problems = append(problems, checkSettings(t, settings)...)
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w for type %q: %s", ErrInvalidDNSSettings, typ, strings.Join(problems, "; "))
 	}
-	return p, nil
+	return Guard(name, typ, p), nil
 }
 
 func lookup(typ string) (dnsType, error) {

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"encoding/base64"
 	"errors"
 	"reflect"
 	"slices"
@@ -16,6 +17,20 @@ import (
 // secret is put into settings values; it must never reach an error message.
 const secret = "s3cr3t-Value-that-must-not-leak"
 
+// secretBase64 is secret in the form a TSIG key takes.
+var secretBase64 = base64.StdEncoding.EncodeToString([]byte(secret))
+
+// formed are valid values for the required keys that have a form to
+// check; every other required key gets secret.
+var formed = map[string]string{
+	"server":     "127.0.0.1:53",
+	"key_name":   "lifeboat-key",
+	"key_alg":    "hmac-sha256",
+	"key":        secretBase64,
+	"server_url": "https://pdns.example.net:8081",
+	"endpoint":   "ovh-eu",
+}
+
 // validSettings builds a settings map holding every required key of typ.
 func validSettings(t *testing.T, typ string) map[string]string {
 	t.Helper()
@@ -26,12 +41,25 @@ func validSettings(t *testing.T, typ string) map[string]string {
 	s := map[string]string{}
 	for _, k := range required {
 		s[k] = secret
+		if v, ok := formed[k]; ok {
+			s[k] = v
+		}
 	}
 	return s
 }
 
+// inner is the provider a NewDNS result wraps.
+func inner(t *testing.T, d DNS) DNS {
+	t.Helper()
+	g, ok := d.(*guarded)
+	if !ok {
+		t.Fatalf("NewDNS returned %T, not the guarded wrapper", d)
+	}
+	return g.p
+}
+
 func TestDNSTypesSortedAndComplete(t *testing.T) {
-	want := []string{"bunny", "cloudflare", "desec", "digitalocean", "gandi", "hetzner", "ovh", "porkbun", "powerdns", "rfc2136", "route53"}
+	want := []string{"bunny", "cloudflare", "desec", "digitalocean", "gandi", "hetzner", "ovh", "powerdns", "rfc2136", "route53"}
 	if got := DNSTypes(); !slices.Equal(got, want) {
 		t.Fatalf("DNSTypes() = %v, want %v", got, want)
 	}
@@ -53,7 +81,7 @@ func TestEveryTypeBuildsFromValidSettings(t *testing.T) {
 			if err != nil {
 				t.Fatalf("NewDNS: %v", err)
 			}
-			if p == nil || reflect.ValueOf(p).IsNil() {
+			if p == nil || reflect.ValueOf(inner(t, p)).IsNil() {
 				t.Fatal("NewDNS returned a nil provider")
 			}
 			if err := CheckDNSSettings(typ, validSettings(t, typ)); err != nil {
@@ -68,7 +96,7 @@ func TestRequiredKeys(t *testing.T) {
 		"rfc2136":    {"key", "key_alg", "key_name", "server"},
 		"cloudflare": {"api_token"},
 		"route53":    nil,
-		"porkbun":    {"api_key", "api_secret_key"},
+		"ovh":        {"application_key", "application_secret", "consumer_key", "endpoint"},
 	}
 	for typ, want := range cases {
 		_, got, err := DNSSettingKeys(typ)
@@ -83,13 +111,13 @@ func TestRequiredKeys(t *testing.T) {
 
 func TestSettingsReachTheProviderStruct(t *testing.T) {
 	p, err := NewDNS("rfc2136", map[string]string{
-		"server": "127.0.0.1:53", "key_name": "lifeboat", "key_alg": "hmac-sha256", "key": secret,
+		"server": "127.0.0.1:53", "key_name": "lifeboat", "key_alg": "hmac-sha256", "key": secretBase64,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &rfc2136.Provider{Server: "127.0.0.1:53", KeyName: "lifeboat", KeyAlg: "hmac-sha256", Key: secret}
-	if !reflect.DeepEqual(p, want) {
+	want := &rfc2136.Provider{Server: "127.0.0.1:53", KeyName: "lifeboat", KeyAlg: "hmac-sha256", Key: secretBase64}
+	if p := inner(t, p); !reflect.DeepEqual(p, want) {
 		t.Fatalf("got %+v, want %+v", p, want)
 	}
 
@@ -100,7 +128,7 @@ func TestSettingsReachTheProviderStruct(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := p.(*route53.Provider)
+	r := inner(t, p).(*route53.Provider)
 	if r.Region != "eu-west-1" || r.MaxRetries != 7 || !r.WaitForRoute53Sync || r.Route53MaxWait != 90*time.Second {
 		t.Fatalf("route53 fields not set: region=%q retries=%d sync=%v wait=%v", r.Region, r.MaxRetries, r.WaitForRoute53Sync, r.Route53MaxWait)
 	}
@@ -110,7 +138,7 @@ func TestSettingsReachTheProviderStruct(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pd := p.(*powerdns.Provider); pd.ServerID != "" || pd.ServerURL != "http://127.0.0.1:8081" {
+	if pd := inner(t, p).(*powerdns.Provider); pd.ServerID != "" || pd.ServerURL != "http://127.0.0.1:8081" {
 		t.Fatalf("powerdns fields: id=%q url=%q", pd.ServerID, pd.ServerURL)
 	}
 }
@@ -149,7 +177,7 @@ func TestBadSettings(t *testing.T) {
 			with("powerdns", func(s map[string]string) { s["debug"] = "stdout" }),
 			[]string{`setting "debug" is not allowed`}},
 		{"several problems at once, in key order", "rfc2136",
-			map[string]string{"zz": secret, "aa": secret, "server": secret},
+			map[string]string{"zz": secret, "aa": secret, "server": "127.0.0.1:53"},
 			[]string{`unknown setting "aa"`, `unknown setting "zz"`, `missing required setting "key"`}},
 	}
 	for _, tc := range cases {
@@ -205,7 +233,7 @@ func TestCanListZones(t *testing.T) {
 			got = append(got, typ)
 		}
 	}
-	if want := []string{"bunny", "cloudflare", "desec", "porkbun"}; !slices.Equal(got, want) {
+	if want := []string{"bunny", "cloudflare", "desec"}; !slices.Equal(got, want) {
 		t.Errorf("zone listers = %v, want %v", got, want)
 	}
 	if CanListZones("nope") {
@@ -218,7 +246,7 @@ func TestCanListZones(t *testing.T) {
 func TestNewDNSReturnsDistinctProviders(t *testing.T) {
 	a, _ := NewDNS("cloudflare", map[string]string{"api_token": "a"})
 	b, _ := NewDNS("cloudflare", map[string]string{"api_token": "b"})
-	if a == b {
+	if a == b || inner(t, a) == inner(t, b) {
 		t.Fatal("same pointer returned twice")
 	}
 }
