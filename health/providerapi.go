@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"time"
 
@@ -26,7 +27,12 @@ type apiProbe struct {
 func (p *Probers) compileProviderAPI(c *config.ProviderAPICheck) (probeFunc, error) {
 	req, err := http.NewRequest(c.Method, c.URL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("provider_api request: %w", err)
+		// Not quoting the URL: an account id or a token may sit in it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("provider_api request: invalid url: %w", err)
 	}
 	if c.Token != "" {
 		switch {

@@ -170,3 +170,14 @@ provider "p" {
 		t.Errorf("script: %+v", r)
 	}
 }
+
+func TestProviderAPICompileErrorDoesNotQuoteURL(t *testing.T) {
+	p := NewProbers(ProberOptions{})
+	c := &config.Check{Name: "api", ProviderAPI: &config.ProviderAPICheck{
+		URL: "http://127.0.0.1:bad/accounts/acct-s3cret", Method: http.MethodGet, Header: config.DefaultAPIHeader,
+	}}
+	_, err := p.Compile("", c, nil, time.Second)
+	if err == nil || strings.Contains(err.Error(), "acct-s3cret") || !strings.Contains(err.Error(), "invalid url") {
+		t.Fatalf("compile error %v: want one saying invalid url without quoting it", err)
+	}
+}
