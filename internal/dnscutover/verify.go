@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
 )
 
 // Verify asks every nameserver of every target directly, without
@@ -92,43 +94,27 @@ func verifyOne(ctx context.Context, t Target, req Request, opts Options) Provide
 // askOnce asks c's question once and returns why the answer is not the
 // wanted one, or "" when it is.
 func askOnce(ctx context.Context, c check, timeout time.Duration) string {
-	qname := dns.TypeToString[c.qtype]
-	prefix := fmt.Sprintf("%s %s at %s", c.name, qname, c.server)
 	got, err := query(ctx, c.server, c.name, c.qtype, timeout)
 	if err != nil {
-		return prefix + ": " + err.Error()
+		return err.Error() // names the question and the server
 	}
 	if !slices.Equal(got, c.want) {
-		return fmt.Sprintf("%s: got %v, want %v", prefix, got, c.want)
+		return fmt.Sprintf("%s %s at %s: got %v, want %v", c.name, dns.TypeToString[c.qtype], c.server, got, c.want)
 	}
 	return ""
 }
 
-// errNotAuthoritative marks an answer from a server that does not hold the zone.
-var errNotAuthoritative = errors.New("answer is not authoritative")
-
-// query asks server for name's records of type qtype, recursion off, over
-// UDP (TCP when truncated), and returns the addresses sorted. NXDOMAIN and
-// NODATA are an empty set.
+// query asks server for name's records of type qtype, recursion off,
+// requiring an authoritative answer, and returns the addresses sorted.
+// NXDOMAIN and NODATA are an empty set.
 func query(ctx context.Context, server, name string, qtype uint16, timeout time.Duration) ([]netip.Addr, error) {
-	m := new(dns.Msg).SetQuestion(name, qtype)
-	m.RecursionDesired = false
-	qctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	c := &dns.Client{Timeout: timeout}
-	r, _, err := c.ExchangeContext(qctx, m, server)
-	if err == nil && r.Truncated {
-		c.Net = "tcp"
-		r, _, err = c.ExchangeContext(qctx, m, server)
+	r, err := dnsquery.Ask(ctx, server, name, qtype, dnsquery.Options{Timeout: timeout, Authoritative: true})
+	var rc *dnsquery.RcodeError
+	if errors.As(err, &rc) && rc.Rcode == dns.RcodeNameError {
+		return nil, nil // authoritative: Ask checks AA before the rcode
 	}
 	if err != nil {
 		return nil, err
-	}
-	if r.Rcode != dns.RcodeSuccess && r.Rcode != dns.RcodeNameError {
-		return nil, fmt.Errorf("rcode %s", dns.RcodeToString[r.Rcode])
-	}
-	if !r.Authoritative {
-		return nil, errNotAuthoritative
 	}
 	var out []netip.Addr
 	for _, rr := range r.Answer {
