@@ -57,6 +57,8 @@ type dnsType struct {
 	// rules check single settings offline; cross checks settings together.
 	rules rules
 	cross []pairRule
+	// wrap, when set, makes a provider safe to call (see safeRoute53).
+	wrap func(DNS) DNS
 }
 
 // stdoutDebug is why the providers' debug switches are refused: they print
@@ -76,7 +78,7 @@ var dnsTypes = map[string]dnsType{
 		rules: rules{"api_token": token, "zone_token": token}},
 	// route53 falls back to the AWS SDK's own credential chain (environment,
 	// shared profile, instance role), so nothing is required here.
-	"route53": {new: func() DNS { return &route53.Provider{} },
+	"route53": {new: func() DNS { return &route53.Provider{} }, wrap: guardRoute53,
 		rules: rules{"region": region, "hosted_zone_id": zoneID, "access_key_id": token,
 			"secret_access_key": token, "session_token": token, "max_retries": nonNegative, "route53_max_wait": nonNegative},
 		cross: []pairRule{awsKeys}},
@@ -198,6 +200,9 @@ func NewNamedDNS(name, typ string, settings map[string]string) (DNS, error) {
 	problems = append(problems, checkSettings(t, settings)...)
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w for type %q: %s", ErrInvalidDNSSettings, typ, strings.Join(problems, "; "))
+	}
+	if t.wrap != nil {
+		p = t.wrap(p)
 	}
 	return Guard(name, typ, p), nil
 }
