@@ -2,6 +2,7 @@ package health
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
 )
 
 func compileDNS(c *config.DNSCheck, server string) (probeFunc, error) {
@@ -31,18 +33,17 @@ func compileDNS(c *config.DNSCheck, server string) (probeFunc, error) {
 	}
 	name := dns.Fqdn(c.Name)
 	return func(ctx context.Context, start time.Time) outcome {
-		m := new(dns.Msg)
-		m.SetQuestion(name, qtype)
-		client := &dns.Client{Net: "udp"}
+		opts := dnsquery.Options{RecursionDesired: true}
 		if dl, ok := ctx.Deadline(); ok {
-			client.Timeout = time.Until(dl)
+			opts.Timeout = time.Until(dl)
 		}
-		in, _, err := client.ExchangeContext(ctx, m, server)
-		if err != nil {
+		in, err := dnsquery.Ask(ctx, server, name, qtype, opts)
+		var rcode *dnsquery.RcodeError
+		switch {
+		case errors.As(err, &rcode):
+			return outcome{reason: fmt.Sprintf("%s %s: %s", name, typ, dns.RcodeToString[rcode.Rcode])}
+		case err != nil:
 			return outcome{reason: fmt.Sprintf("%s %s: %s", name, typ, describeErr(err, timeoutOf(ctx, start)))}
-		}
-		if in.Rcode != dns.RcodeSuccess {
-			return outcome{reason: fmt.Sprintf("%s %s: %s", name, typ, dns.RcodeToString[in.Rcode])}
 		}
 		var values []string
 		for _, rr := range in.Answer {

@@ -50,7 +50,7 @@ func New(cfg *config.Config, log *slog.Logger) *Engine {
 	return &Engine{
 		Cfg:         cfg,
 		Log:         log,
-		probers:     health.NewProbers(health.ProberOptions{MaxConnsPerHost: cfg.Policy.Concurrency}),
+		probers:     health.NewProbers(health.ProberOptions{MaxConnsPerHost: cfg.Policy.Concurrency, Dir: cfg.Dir, Redact: cfg.Redact}),
 		workspaces:  map[string]*terraform.Workspace{},
 		dns:         map[string]providers.DNS{},
 		nameservers: map[string][]string{},
@@ -124,7 +124,7 @@ func (e *Engine) DNSProvider(name string) (providers.DNS, error) {
 	if block == nil {
 		return nil, fmt.Errorf("dns %q is not in the configuration", name)
 	}
-	d, err := providers.NewDNS(block.Type, block.Settings)
+	d, err := providers.NewNamedDNS(name, block.Type, block.Settings)
 	if err != nil {
 		return nil, fmt.Errorf("dns %q: %w", name, err)
 	}

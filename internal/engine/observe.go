@@ -10,6 +10,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
@@ -232,18 +233,14 @@ func askSOA(ctx context.Context, zone string, servers []string, timeout time.Dur
 	}
 	var failed []string
 	for _, s := range servers {
-		m := new(dns.Msg)
-		m.SetQuestion(dns.Fqdn(zone), dns.TypeSOA)
-		m.RecursionDesired = false
-		c := &dns.Client{Timeout: timeout}
-		qctx, cancel := context.WithTimeout(ctx, timeout)
-		r, _, err := c.ExchangeContext(qctx, m, s)
-		cancel()
+		// Only the zone's own servers count, so the answer must be
+		// authoritative: a resolver answering from its cache proves nothing.
+		r, err := dnsquery.Ask(ctx, s, zone, dns.TypeSOA, dnsquery.Options{Authoritative: true, Timeout: timeout})
 		switch {
 		case err != nil:
-			failed = append(failed, fmt.Sprintf("%s: %v", s, err))
-		case r.Rcode != dns.RcodeSuccess || len(r.Answer) == 0:
-			failed = append(failed, fmt.Sprintf("%s: %s with %d answers", s, dns.RcodeToString[r.Rcode], len(r.Answer)))
+			failed = append(failed, err.Error())
+		case len(r.Answer) == 0:
+			failed = append(failed, fmt.Sprintf("%s: no SOA in the answer", s))
 		}
 	}
 	switch {
