@@ -116,3 +116,30 @@ func TestPartialDNSResumedWithDropDNS(t *testing.T) {
 	}
 	w.wantDNS("bravo", "dns-a")
 }
+
+// A crash right after a cutover that left dns-b pending, before the
+// retry ever ran: the resumed run finds the pending provider in the
+// journal and updates it.
+func TestResumeAfterCutoverWithPendingDNS(t *testing.T) {
+	w := newWorld(t)
+	w.dns["dns-b"].setFail(true)
+	if !startUntilCrash(t, w, w.plan(), "www/bravo/dns-cutover", "finished") {
+		return
+	}
+	op := w.unfinished()
+	if got := op.Outputs("www/bravo/dns-cutover")["pending"]; got != "dns-b" {
+		t.Fatalf("cutover pending %q, want dns-b", got)
+	}
+	w.dns["dns-b"].setFail(false)
+	if _, err := w.executor(nil).Resume(context.Background(), op, ResumeOptions{}); err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	done := w.operation(op.ID)
+	if done.Status != journal.StatusSucceeded {
+		t.Errorf("operation %s, want succeeded", done.Status)
+	}
+	if got := attempts(done, "www/bravo/dns-retry"); !slices.Equal(got, []journal.StepStatus{journal.StepOK}) {
+		t.Errorf("dns-retry attempts %v, want one ok", got)
+	}
+	w.wantDNS("bravo", "dns-a", "dns-b")
+}
