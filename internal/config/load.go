@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,9 +27,16 @@ type Options struct {
 }
 
 // Load reads and parses the configuration file at path. A file that cannot
-// be read is a plain wrapped error; an invalid configuration is an *Error.
+// be read is a plain wrapped error; an invalid configuration (one over
+// 1 MiB included) is an *Error.
 func Load(path string, opts Options) (*Config, error) {
-	src, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	defer f.Close()
+	// One byte more than the limit is enough for Parse to refuse it.
+	src, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
@@ -50,6 +58,11 @@ func Parse(filename string, src []byte, opts Options) (*Config, error) {
 	}
 	c := &checker{filename: filename, opts: opts, attrRanges: map[hcl.Range]map[string]hcl.Range{}}
 
+	if le := checkLimits(src); le != nil {
+		line, col := position(src, le.off)
+		c.diags = append(c.diags, Diagnostic{Filename: filename, Line: line, Column: col, Message: le.msg})
+		return nil, c.err()
+	}
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
 		c.addHCL(diags)
