@@ -97,8 +97,11 @@ func (c *checker) uniqueNames(prefix string) *nameSet {
 
 // add reports whether name is new (the block should be kept).
 func (n *nameSet) add(name string, at hcl.Range) bool {
-	if strings.TrimSpace(name) == "" {
+	switch {
+	case strings.TrimSpace(name) == "":
 		n.c.add(at, n.prefix+": the name must not be empty")
+	case !validLabel(name):
+		n.c.add(at, fmt.Sprintf("%s %s: %s", n.prefix, quoteLabel(name), labelRule))
 	}
 	if first, dup := n.seen[name]; dup {
 		n.c.add(at, fmt.Sprintf("%s %q: duplicate name, the first is at line %d", n.prefix, name, first.Start.Line))

@@ -129,6 +129,13 @@ var invalidCases = []invalidCase{
 	{"webhook bad url", "notify \"ops\" {\n  webhook {\n    url = \"mailto:ops@example.com\"\n  }\n}\n", 3, 5, `notify "ops": webhook.url: URL scheme must be http or https`},
 	{"etcd without endpoints", "state {\n  etcd {\n    prefix = \"/lb/\"\n  }\n}\n", 2, 3, "state.etcd.endpoints: at least one endpoint is required"},
 	{"empty state path", "state {\n  path = \"\"\n}\n", 2, 3, "state.path: must not be empty"},
+	{"label with comma", "dns \"a,b\" {\n  type = \"cloudflare\"\n  zone = \"example.com\"\n}\n", 1, 5, `dns "a,b": a name must start with a letter or digit and contain only letters, digits, '-', '_' and '.' (at most 64 characters)`},
+	{"label with space", "provider \"a b\" {\n}\n", 1, 10, `provider "a b": a name must start with a letter or digit`},
+	{"label with slash", base + "service \"www/x\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n}\n", 3, 9, `service "www/x": a name must`},
+	{"label starting with dash", base + "service \"-www\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n}\n", 3, 9, `service "-www": a name must`},
+	{"check label", "provider \"a\" {\n  check \"c:1\" {\n    tcp {\n      port = 22\n    }\n  }\n}\n", 2, 9, `provider "a": check "c:1": a name must`},
+	{"drill label too long", base + "service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n}\ndrill \"" + strings.Repeat("d", 65) + "\" {\n  service = \"s\"\n}\n", 7, 7, `drill "` + strings.Repeat("d", 65) + `": a name must`},
+	{"notify label unicode", "notify \"öps\" {\n  webhook {\n    url = \"https://example.com/\"\n  }\n}\n", 1, 8, `notify "öps": a name must`},
 	{"terraform cli timeout", "terraform {\n  timeout = \"ten minutes\"\n}\n", 2, 3, `terraform.timeout: invalid duration "ten minutes"`},
 }
 

@@ -72,16 +72,16 @@ func TestNestingLimit(t *testing.T) {
 func TestNestingLimitSkipsText(t *testing.T) {
 	many := strings.Repeat("(", 1000)
 	cases := map[string]string{
-		"string":         "state {\n  path = \"" + many + "\"\n}\n",
-		"escaped quote":  "state {\n  path = \"\\\"" + many + "\"\n}\n",
-		"literal ${":     "state {\n  path = \"" + strings.Repeat("$${", 1000) + "\"\n}\n",
-		"heredoc":        "state {\n  path = <<EOT\n" + many + "\n  EOT\n}\n",
-		"indent heredoc": "state {\n  path = <<-EOT\n    " + many + "\n    EOT\n}\n",
-		"comments":       "# " + many + "\n// " + many + "\n/* " + many + "\n" + many + " */\nstate {\n}\n",
+		"string":                 "state {\n  path = \"" + many + "\"\n}\n",
+		"escaped quote":          "state {\n  path = \"\\\"" + many + "\"\n}\n",
+		"literal ${":             "state {\n  path = \"" + strings.Repeat("$${", 1000) + "\"\n}\n",
+		"heredoc":                "state {\n  path = <<EOT\n" + many + "\n  EOT\n}\n",
+		"indent heredoc":         "state {\n  path = <<-EOT\n    " + many + "\n    EOT\n}\n",
+		"comments":               "# " + many + "\n// " + many + "\n/* " + many + "\n" + many + " */\nstate {\n}\n",
 		"hyphenated identifiers": "service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n  vars = { a" + strings.Repeat("-", 100) + "b = \"x\" }\n}\nprovider \"a\" {\n}\n",
-		"64 levels": "state {\n  path = " + strings.Repeat("(", 63) + "\"x\"" + strings.Repeat(")", 63) + "\n}\n",
-		"64 templates": "state {\n  path = " + strings.Repeat(`"${`, 63) + `"x"` + strings.Repeat(`}"`, 63) + "\n}\n",
-		"sequential directives": "state {\n  path = \"" + strings.Repeat("%{if true}x%{endif}", 200) + "\"\n}\n",
+		"64 levels":              "state {\n  path = " + strings.Repeat("(", 63) + "\"x\"" + strings.Repeat(")", 63) + "\n}\n",
+		"64 templates":           "state {\n  path = " + strings.Repeat(`"${`, 63) + `"x"` + strings.Repeat(`}"`, 63) + "\n}\n",
+		"sequential directives":  "state {\n  path = \"" + strings.Repeat("%{if true}x%{endif}", 200) + "\"\n}\n",
 	}
 	for name, src := range cases {
 		t.Run(name, func(t *testing.T) {

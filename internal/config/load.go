@@ -46,7 +46,9 @@ func Load(path string, opts Options) (*Config, error) {
 // Parse parses and validates a configuration. filename is used in
 // diagnostics, and its directory resolves file() arguments and the
 // relative paths of Config.Path. Every problem found is reported, sorted
-// by position, in an *Error.
+// by position, in an *Error. A file over 1 MiB, or nested more than 64
+// levels deep, is refused before it reaches the HCL parser, whose
+// recursion has no limit of its own.
 func Parse(filename string, src []byte, opts Options) (*Config, error) {
 	lookup := opts.LookupEnv
 	if lookup == nil {
