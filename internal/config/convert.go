@@ -239,6 +239,7 @@ func (c *checker) provider(r *rawProvider) *Provider {
 		w.Workspace = wb.nonEmpty("workspace", x.Workspace, false)
 		if wb.ok("vars") {
 			w.Vars = x.Vars
+			w.SecretVars = wb.secretKeys("vars", x.Vars)
 		}
 		p.Terraform = w
 	}
@@ -278,6 +279,7 @@ func (c *checker) service(r *rawService, cfg *Config) *Service {
 	}
 	if b.ok("vars") {
 		s.Vars = r.Vars
+		s.SecretVars = b.secretKeys("vars", r.Vars)
 	}
 	if b.ok("adopt") && r.Adopt != nil {
 		s.Adopt = *r.Adopt
@@ -479,6 +481,9 @@ func (b *blk) httpCheck(r *rawHTTPCheck) *HTTPCheck {
 	hb := b.child(r.Body, r.DefRange, "http", "", false)
 	h := &HTTPCheck{Range: r.DefRange, FollowRedirects: DefaultFollowRedirects, MaxRedirects: DefaultMaxRedirects}
 	h.URL = hb.nonEmpty("url", r.URL, false)
+	if h.URLSecret = hb.calls("url"); h.URLSecret {
+		b.c.addSecret(h.URL)
+	}
 	h.Path = hb.nonEmpty("path", r.Path, false)
 	if h.URL != "" {
 		if h.Path != "" {

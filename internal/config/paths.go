@@ -30,8 +30,12 @@ func (c *Config) AttrRange(block hcl.Range, name string) hcl.Range {
 	return block
 }
 
-// IsSecret reports whether v was produced by env() or file(): such a value
-// may be a secret, so it never goes into a plan, a log or the journal.
+// IsSecret reports whether v was produced by env() or file(), or is the
+// whole value of a secret var or URL: such a value may be a secret, so it
+// never goes into a plan, a log or the journal. Values shorter than 4
+// bytes are not tracked. The per-attribute marks (Workspace.SecretVars,
+// Service.SecretVars, HTTPCheck.URLSecret) are authoritative: decide with
+// them what to hide, and keep IsSecret and Redact as a last guard for text.
 func (c *Config) IsSecret(v string) bool { return c.secrets[v] }
 
 // Redact replaces every value produced by env() or file() (of 4 bytes or
