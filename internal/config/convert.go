@@ -626,6 +626,10 @@ func (b *blk) providerAPICheck(r *rawProviderAPICheck) *ProviderAPICheck {
 	a.Token = ab.str("token", r.Token, false)
 	b.c.addSecret(a.Token)
 	a.Header = ab.nonEmpty("header", r.Header, false)
-	a.LostPattern = ab.regex("lost_pattern", r.LostPattern)
+	// An empty pattern would match every body: every answer would say
+	// the account is lost.
+	if ab.nonEmpty("lost_pattern", r.LostPattern, false) != "" {
+		a.LostPattern = ab.regex("lost_pattern", r.LostPattern)
+	}
 	return a
 }

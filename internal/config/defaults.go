@@ -6,7 +6,8 @@ import (
 )
 
 // Every default of the configuration language is declared here, and
-// applied by applyDefaults once a file has been validated. A zero value in
+// applied by applyDefaults once a file has been validated: the engines
+// read every field as set and keep no defaults of their own. A zero value in
 // a validated configuration means "not written": validation rejects every
 // explicit zero that would be meaningless (ttl = 0, quorum = 0, ...). The
 // two settings whose zero is meaningful, http.follow_redirects (false) and
@@ -74,8 +75,9 @@ const (
 	// DefaultAPIHeader is provider_api.header, where the token is sent.
 	DefaultAPIHeader = "Authorization"
 	// DefaultLostPattern is provider_api.lost_pattern: a body matching it
-	// means the account is gone.
-	DefaultLostPattern = `(?i)suspended|terminated|banned|closed`
+	// means the account is gone. Whole words only, so "unbanned" or
+	// "closed_at" in an ordinary answer do not count.
+	DefaultLostPattern = `(?i)\b(suspended|terminated|banned|closed|deactivated)\b`
 )
 
 // applyDefaults fills every field left unwritten in a validated

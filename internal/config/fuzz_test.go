@@ -27,6 +27,11 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`drill "d" { schedule = "CRON_TZ=Europe/Paris 0 4 * * *" }`))
 	f.Add([]byte("service \"s\" {\n  records = [for r in [\"a\", \"b\"] : upper(r)]\n  vars = { a = null }\n}\n"))
+	// Inputs deep enough to overflow the parser's stack without the limit.
+	f.Add([]byte("a = " + strings.Repeat("(", 200<<10)))
+	f.Add([]byte("a = " + strings.Repeat("!", 200<<10) + "true"))
+	f.Add([]byte("a = \"" + strings.Repeat("${\"", 50<<10)))
+	f.Add([]byte("a = <<EOT\n" + strings.Repeat("%{if true}", 20<<10) + "\nEOT\n"))
 
 	opts := testOptions()
 	f.Fuzz(func(t *testing.T, src []byte) {

@@ -255,7 +255,7 @@ type ProviderAPICheck struct {
 	Token  string
 	Header string // default "Authorization"
 	// LostPattern is a regular expression over the body that means the
-	// account is gone. Default matches suspended|terminated|banned|closed.
+	// account is gone; always set by the loader, default DefaultLostPattern.
 	LostPattern string
 	Range       hcl.Range
 }
