@@ -27,11 +27,13 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`drill "d" { schedule = "CRON_TZ=Europe/Paris 0 4 * * *" }`))
 	f.Add([]byte("service \"s\" {\n  records = [for r in [\"a\", \"b\"] : upper(r)]\n  vars = { a = null }\n}\n"))
-	// Inputs deep enough to overflow the parser's stack without the limit.
-	f.Add([]byte("a = " + strings.Repeat("(", 200<<10)))
-	f.Add([]byte("a = " + strings.Repeat("!", 200<<10) + "true"))
-	f.Add([]byte("a = \"" + strings.Repeat("${\"", 50<<10)))
-	f.Add([]byte("a = <<EOT\n" + strings.Repeat("%{if true}", 20<<10) + "\nEOT\n"))
+	// Past the nesting limit (TestNestingLimit has the 200 KB inputs
+	// that overflow the parser's stack; seeds stay small to keep the
+	// fuzzer fast).
+	f.Add([]byte("a = " + strings.Repeat("(", 100)))
+	f.Add([]byte("a = " + strings.Repeat("!", 100) + "true"))
+	f.Add([]byte("a = \"" + strings.Repeat("${\"", 70)))
+	f.Add([]byte("a = <<EOT\n" + strings.Repeat("%{if true}", 70) + "\nEOT\n"))
 
 	opts := testOptions()
 	f.Fuzz(func(t *testing.T, src []byte) {
