@@ -26,6 +26,7 @@ type frame struct {
 
 type frameKind uint8
 
+// The kinds that nest come first (see nests).
 const (
 	frBracket   frameKind = iota // ( [ {
 	frInterp                     // ${ or %{ in a template: code up to the matching }
@@ -144,7 +145,7 @@ func (s *scanner) code(i int) (int, *limitError) {
 	case c == ' ' || c == '\t' || c == '\r':
 		return i + 1, nil
 	case c == '#' || c == '/' && at(src, i+1) == '/':
-		return s.skipLine(i), nil
+		return lineEnd(src, i), nil
 	case c == '/' && at(src, i+1) == '*':
 		end := bytes.Index(src[i+2:], []byte("*/"))
 		if end < 0 {
@@ -246,10 +247,6 @@ func (s *scanner) text(i int) (int, *limitError) {
 		return i + 2, s.push(frame{kind: frInterp}, i)
 	}
 	return i + 1, nil
-}
-
-func (s *scanner) skipLine(i int) int {
-	return lineEnd(s.src, i)
 }
 
 // lines notes the start of the last line in src[from:to].
