@@ -41,8 +41,9 @@ const (
 	// KindAutomatic is the daemon reacting to lost providers: it moves
 	// services off every provider that is down or account_lost.
 	KindAutomatic Kind = "automatic"
-	// KindManual is an operator's failover: away from From, from the
-	// placement of Service, or (neither given) from every lost provider.
+	// KindManual is an operator's failover: away from From, whatever its
+	// state, or (no From) from every provider observed down or
+	// account_lost.
 	KindManual Kind = "manual"
 	// KindFailback moves services back to their first candidate. It is
 	// never automatic.
@@ -55,12 +56,14 @@ const (
 // Request says what the caller wants planned. Empty strings mean "not given".
 type Request struct {
 	Kind Kind `json:"kind"`
-	// Service limits the plan to one service.
+	// Service limits the plan to one service. It never names a provider
+	// to leave: a service on a provider that is not lost stays.
 	Service string `json:"service,omitempty"`
 	// From names the provider to move away from.
 	From string `json:"from,omitempty"`
 	// To names the target. Naming it overrides the candidate order and the
-	// shared-vendor rule (with a warning), never the health rule.
+	// lost-vendor rule (with a warning), never the health rule. It does not
+	// name a provider to leave either.
 	To string `json:"to,omitempty"`
 }
 

@@ -7,25 +7,46 @@
 // no random numbers and logs nothing: the caller logs the plan it got back.
 // Output is sorted, so equal inputs give equal plans.
 //
+// Which providers are left (Result.Lost). Only From names a provider to
+// leave; Service only narrows which services are considered.
+//
+//   - automatic: every provider observed down or account_lost (From, if
+//     given, only when it is).
+//   - manual: From, whatever its state; without From, every provider
+//     observed down or account_lost, and with Service only that service's
+//     placement when it is. A named service whose placement is not left
+//     stays, with a reason ("www already runs on charlie, which is healthy:
+//     nothing to do").
+//   - failback: none; drill: the service's placement, its loss simulated.
+//
 // Target rule. For a service leaving provider F, each candidate in the
 // service's order is judged:
 //
-//   - F itself, any provider being left (Result.Lost), and any provider
-//     sharing a vendor with one of them are rejected: same blast radius. A
-//     target named in the request (To) passes the vendor rule with a warning.
+//   - F itself and any provider being left are rejected.
+//   - A vendor is lost while any of its providers is observed down or
+//     account_lost, whatever the request, or is being left by this plan:
+//     the company that took one account can take the others. Its other
+//     providers are rejected (same blast radius) unless the request names
+//     one as its target (To), which then passes with a warning; its DNS
+//     providers are not written (DNSChoice.LostVendor).
 //   - down and account_lost are rejected.
 //   - healthy is ready.
-//   - unknown is ready only for a warm or cold standby whose control plane
-//     answered (Observation.ControlPlaneOK): its hosts do not run until
-//     apply, so there is nothing else to observe. Otherwise rejected.
+//   - unknown is ready only when the provider's control plane answered
+//     (Observation.ControlPlaneOK) and it is either a warm or cold standby,
+//     whose hosts do not run until apply, or, on failback, the preferred
+//     provider, where no service runs to be observed until apply. Otherwise
+//     rejected; wait-healthy still guards the DNS cutover.
 //   - degraded is usable only when no candidate is ready, with a warning.
 //
 // The target is the first ready candidate, else the first usable one; when
 // none remains the service is blocked and every rejection is listed. A named
 // target is judged by the same health rule, and is refused (not replaced)
 // when it fails it. Failback only ever targets the first candidate and
-// requires it healthy, or of unknown health with its control plane
-// answering; degraded is not enough to move back.
+// requires it ready by the rule above; degraded is not enough to move back.
+//
+// A plan that moves nothing is either settled (Result.Settled: the request
+// is already carried out) or not (a service blocked, or staying on a
+// provider that is not healthy).
 package planner
 
 import (
@@ -68,10 +89,11 @@ type planner struct {
 	// notifyReason is the same for every service.
 	notifyReason string
 
-	// lost are the providers being left; lostVendor maps each of their
-	// vendors to the first of them by name, for the blast-radius rule.
+	// lost are the providers being left; lostVendor maps each vendor with
+	// a provider observed lost or being left to why, for the blast-radius
+	// rule (see decideLostVendors).
 	lost       map[string]bool
-	lostVendor map[string]string
+	lostVendor map[string]vendorLoss
 	// viable caches the reasons given to viable candidates not chosen.
 	viable   map[viableKey]string
 	lostList []LostProvider
@@ -93,7 +115,7 @@ func newPlanner(in Input) (*planner, error) {
 		providers:  make(map[string]*config.Provider, len(cfg.Providers)),
 		dns:        make(map[string]*config.DNSProvider, len(cfg.DNS)),
 		lost:       map[string]bool{},
-		lostVendor: map[string]string{},
+		lostVendor: map[string]vendorLoss{},
 		viable:     map[viableKey]string{},
 		judged:     map[string]judgement{},
 		dnsJudged:  map[string]dnsJudgement{},
@@ -191,20 +213,6 @@ func (p *planner) placement(s *config.Service) (name string, assumed bool) {
 	return "", true
 }
 
-// markLost records name as a provider being left.
-func (p *planner) markLost(name string, simulated bool, reason string) {
-	if name == "" || p.lost[name] {
-		return
-	}
-	p.lost[name] = true
-	o := p.observe(name)
-	lp := LostProvider{Name: name, State: o.State, Simulated: simulated, Reason: reason}
-	if pr := p.providers[name]; pr != nil {
-		lp.Vendor = providerVendor(pr)
-	}
-	p.lostList = append(p.lostList, lp)
-}
-
 // sortedServices returns the services the request is about, by name.
 func (p *planner) sortedServices() []*config.Service {
 	var out []*config.Service
@@ -227,101 +235,10 @@ func (p *planner) sortedProviders() []string {
 	return names
 }
 
-func stateReason(o Observation) string {
-	if o.Reason == "" {
-		return string(o.State)
-	}
-	return string(o.State) + " (" + o.Reason + ")"
-}
-
-// decideLost fills the lost set from the request, and returns plan-wide notes.
-func (p *planner) decideLost(services []*config.Service) []string {
-	var notes []string
-	r := p.req
-	markObserved := func() {
-		for _, name := range p.sortedProviders() {
-			if o := p.observe(name); o.State.lost() {
-				p.markLost(name, false, "observed "+stateReason(o))
-			}
-		}
-	}
-	switch r.Kind {
-	case KindAutomatic:
-		if r.From != "" {
-			if o := p.observe(r.From); o.State.lost() {
-				p.markLost(r.From, false, "observed "+stateReason(o))
-			} else {
-				notes = append(notes, fmt.Sprintf("%s is %s: an automatic failover only moves away from a provider that is down or account_lost", r.From, stateReason(o)))
-			}
-		} else {
-			markObserved()
-		}
-		notes = append(notes, p.degradedNotes(services)...)
-		if !p.cfg.Policy.AutoFailover {
-			notes = append(notes, "policy.auto_failover is off: the daemon will not carry out this plan by itself")
-		}
-	case KindManual:
-		switch {
-		case r.From != "":
-			o := p.observe(r.From)
-			if o.State.lost() {
-				p.markLost(r.From, false, "named by the request; observed "+stateReason(o))
-			} else {
-				p.markLost(r.From, false, "named by the request although observed "+stateReason(o))
-			}
-		case r.Service != "":
-			from, _ := p.placement(services[0])
-			o := p.observe(from)
-			p.markLost(from, false, fmt.Sprintf("current placement of %s, named by the request; observed %s", r.Service, stateReason(o)))
-		default:
-			markObserved()
-			if len(p.lostList) == 0 {
-				notes = append(notes, "no provider is down or account_lost; name a provider (from) or a service to move away from a provider that still answers")
-			}
-		}
-	case KindFailback:
-		notes = append(notes, "failback is never automatic: it returns services to their first candidate only when asked")
-	case KindDrill:
-		from, _ := p.placement(services[0])
-		o := p.observe(from)
-		p.markLost(from, true, fmt.Sprintf("drill: the loss of %s is simulated; it is observed %s", from, stateReason(o)))
-	}
-	for _, lp := range p.lostList {
-		if _, ok := p.lostVendor[lp.Vendor]; !ok && lp.Vendor != "" {
-			p.lostVendor[lp.Vendor] = lp.Name
-		}
-	}
-	if len(p.lostList) == 0 && r.Kind != KindFailback && len(notes) == 0 {
-		notes = append(notes, "no provider is down or account_lost: nothing to do")
-	}
-	return notes
-}
-
-// degradedNotes explains, for an automatic plan, why services on a degraded
-// provider stay where they are.
-func (p *planner) degradedNotes(services []*config.Service) []string {
-	count := map[string]int{}
-	for _, s := range services {
-		from, _ := p.placement(s)
-		if p.observe(from).State == StateDegraded {
-			count[from]++
-		}
-	}
-	var notes []string
-	for _, name := range p.sortedProviders() {
-		if n := count[name]; n > 0 {
-			notes = append(notes, fmt.Sprintf("%s is %s: automatic failover waits until it is down or account_lost; %d service(s) on it stay",
-				name, stateReason(p.observe(name)), n))
-		}
-	}
-	return notes
-}
-
 func (p *planner) plan() Result {
 	services := p.sortedServices()
 	res := Result{Request: p.req, Lost: []LostProvider{}, Services: make([]ServicePlan, 0, len(services))}
 	res.Notes = p.decideLost(services)
-	slices.SortFunc(p.lostList, func(a, b LostProvider) int { return strings.Compare(a.Name, b.Name) })
 	res.Lost = append(res.Lost, p.lostList...)
 	for _, s := range services {
 		sp, listed := p.planService(s)
@@ -350,20 +267,14 @@ func (p *planner) planService(s *config.Service) (ServicePlan, bool) {
 		if !named {
 			return sp, false
 		}
-		sp.Action = ActionStay
-		switch {
-		case p.req.From != "":
-			sp.Reason = fmt.Sprintf("%s runs on %s, not on %s (the request's from)", s.Name, from, p.req.From)
-		case from == p.req.To:
-			sp.Reason = fmt.Sprintf("%s already runs on %s", s.Name, from)
-		default:
-			sp.Reason = fmt.Sprintf("%s runs on %s, which is %s: nothing to do", s.Name, from, stateReason(p.observe(from)))
-		}
+		p.stay(&sp)
 		return sp, true
 	}
 	if p.req.To != "" && p.req.To == from {
-		sp.Action = ActionStay
-		sp.Reason = fmt.Sprintf("%s already runs on %s", s.Name, from)
+		// The request's target is the provider being left.
+		sp.Action = ActionBlocked
+		sp.Reason = fmt.Sprintf("%s already runs on %s, the requested target, which is being left (%s): name another target, or none",
+			s.Name, from, stateReason(p.observe(from)))
 		return sp, true
 	}
 	p.chooseTarget(s, &sp)
@@ -389,11 +300,13 @@ func (p *planner) planFailback(s *config.Service, sp ServicePlan, named bool) (S
 			return sp, false
 		}
 		sp.Action = ActionStay
+		o := p.observe(from)
 		if from == pref {
-			sp.Reason = fmt.Sprintf("%s already runs on its preferred provider, %s", s.Name, pref)
+			sp.Reason = fmt.Sprintf("%s already runs on its preferred provider, %s, which is %s", s.Name, pref, stateReason(o))
 		} else {
 			sp.Reason = fmt.Sprintf("%s runs on %s, not on %s (the request's from)", s.Name, from, p.req.From)
 		}
+		sp.Settled = o.State == StateHealthy
 		return sp, true
 	}
 	for i, name := range s.Candidates {

@@ -29,6 +29,8 @@ type svcWant struct {
 	// steps are the expected step IDs; nil means the seven steps of a
 	// move, or none when the service does not move.
 	steps []string
+	// settled is the service's Settled mark.
+	settled bool
 }
 
 type planCase struct {
@@ -67,7 +69,7 @@ func TestPlanSituations(t *testing.T) {
 				"www": {action: planner.ActionMove, to: "hetzner", reason: "first ready candidate",
 					rejected: map[string]string{"aws": "current placement"}, dns: []string{"desec"}},
 				"api": {action: planner.ActionMove, to: "hetzner",
-					rejected: map[string]string{"aws": "current placement", "aws-eu": "same vendor (amazon) as lost provider aws"},
+					rejected: map[string]string{"aws": "current placement", "aws-eu": "vendor amazon: aws is observed down (3 of 3 checks failed); same blast radius"},
 					dns:      []string{"desec"}},
 			},
 		},
@@ -199,7 +201,7 @@ func TestPlanSituations(t *testing.T) {
 			wantLost: []string{"aws"},
 			wantServices: map[string]svcWant{
 				"www": {action: planner.ActionMove, to: "hetzner", dns: []string{"desec"},
-					warn: []string{"dns route53 left out of the cutover: same vendor (amazon) as lost provider aws"}},
+					warn: []string{"dns route53 left out of the cutover: vendor amazon: aws is observed down"}},
 			},
 		},
 		{
@@ -237,7 +239,7 @@ func TestPlanSituations(t *testing.T) {
 			wantLost: []string{"aws", "ovh"},
 			wantServices: map[string]svcWant{
 				"www":  {action: planner.ActionMove, to: "hetzner", rejected: map[string]string{"aws": "current", "ovh": "lost provider"}},
-				"api":  {action: planner.ActionMove, to: "hetzner", rejected: map[string]string{"aws": "current", "aws-eu": "same vendor"}},
+				"api":  {action: planner.ActionMove, to: "hetzner", rejected: map[string]string{"aws": "current", "aws-eu": "vendor amazon: aws is "}},
 				"blog": {action: planner.ActionMove, to: "hetzner", rejected: map[string]string{"aws": "current", "ovh": "lost provider"}},
 			},
 		},
@@ -254,7 +256,7 @@ func TestPlanSituations(t *testing.T) {
 			req:      planner.Request{Kind: planner.KindAutomatic, Service: "api"},
 			wantLost: []string{"aws"},
 			wantServices: map[string]svcWant{
-				"api": {action: planner.ActionMove, to: "hetzner", rejected: map[string]string{"aws": "current", "aws-eu": "same vendor"}},
+				"api": {action: planner.ActionMove, to: "hetzner", rejected: map[string]string{"aws": "current", "aws-eu": "vendor amazon: aws is "}},
 			},
 		},
 		{
@@ -313,7 +315,7 @@ func TestPlanSituations(t *testing.T) {
 			req:       planner.Request{Kind: planner.KindManual, Service: "www", From: "aws"},
 			wantLost:  []string{"aws"},
 			wantServices: map[string]svcWant{
-				"www": {action: planner.ActionStay, reason: "www runs on hetzner, not on aws"},
+				"www": {action: planner.ActionStay, reason: "www runs on hetzner, not on aws", settled: true},
 			},
 		},
 		{
@@ -332,7 +334,7 @@ func TestPlanSituations(t *testing.T) {
 			wantLost: []string{"aws"},
 			wantServices: map[string]svcWant{
 				"api": {action: planner.ActionMove, to: "aws-eu", reason: "named by the request",
-					warn: []string{"aws-eu shares vendor amazon with lost provider aws; allowed because the request names it"}},
+					warn: []string{"vendor amazon: aws is observed down (3 of 3 checks failed); aws-eu shares that vendor, allowed because the request names it"}},
 			},
 		},
 		{
@@ -350,7 +352,7 @@ func TestPlanSituations(t *testing.T) {
 			wantLost: []string{"aws"},
 			wantServices: map[string]svcWant{
 				"www": {action: planner.ActionMove, to: "hetzner"},
-				"api": {action: planner.ActionMove, to: "hetzner", rejected: map[string]string{"aws": "current", "aws-eu": "same vendor"}},
+				"api": {action: planner.ActionMove, to: "hetzner", rejected: map[string]string{"aws": "current", "aws-eu": "vendor amazon: aws is "}},
 			},
 		},
 		{
@@ -526,6 +528,9 @@ func checkPlan(t *testing.T, tc planCase, res planner.Result) {
 		}
 		if sp.To != w.to {
 			t.Errorf("%s: to = %q, want %q", sp.Service, sp.To, w.to)
+		}
+		if sp.Settled != w.settled {
+			t.Errorf("%s: settled = %v, want %v", sp.Service, sp.Settled, w.settled)
 		}
 		if !strings.Contains(sp.Reason, w.reason) {
 			t.Errorf("%s: reason %q does not contain %q", sp.Service, sp.Reason, w.reason)

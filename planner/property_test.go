@@ -91,6 +91,8 @@ func genInput(t *rapid.T) planner.Input {
 	return planner.Input{Config: cfg, Providers: prov, DNS: dns, Placement: placement, Request: req}
 }
 
+// TestPropertyTargets states the target rule of the package comment on
+// random estates: every chosen target is one the rule allows.
 func TestPropertyTargets(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		in := genInput(t)
@@ -104,11 +106,29 @@ func TestPropertyTargets(t *testing.T) {
 			}
 			return planner.StateUnknown
 		}
+		isLost := func(st planner.State) bool { return st == planner.StateDown || st == planner.StateAccountLost }
+		req := in.Request
+		// A vendor is lost while one of its providers is observed lost,
+		// whatever the request, or is being left by this plan.
 		lost, lostVendor := map[string]bool{}, map[string]bool{}
+		for _, p := range in.Config.Providers {
+			if isLost(obs(p.Name)) {
+				lostVendor[p.Vendor] = true
+			}
+		}
 		for _, l := range res.Lost {
 			lost[l.Name], lostVendor[l.Vendor] = true, true
-			if in.Request.Kind == planner.KindAutomatic && !(obs(l.Name) == planner.StateDown || obs(l.Name) == planner.StateAccountLost) {
+			observed := isLost(obs(l.Name))
+			switch {
+			case req.Kind == planner.KindAutomatic && !observed:
 				t.Fatalf("automatic plan leaves %s, which is %s", l.Name, obs(l.Name))
+			case req.Kind == planner.KindManual && req.From == "" && !observed:
+				// Only From names a provider to leave; Service never does.
+				t.Fatalf("manual plan without from leaves %s, which is %s", l.Name, obs(l.Name))
+			case req.Kind == planner.KindManual && req.From != "" && l.Name != req.From:
+				t.Fatalf("manual plan from %s also leaves %s", req.From, l.Name)
+			case req.Kind == planner.KindFailback:
+				t.Fatalf("failback leaves %s", l.Name)
 			}
 		}
 		var names []string
@@ -120,34 +140,47 @@ func TestPropertyTargets(t *testing.T) {
 			if sp.Action == planner.ActionMove && sp.To == "" {
 				t.Fatalf("%s: move without a target", sp.Service)
 			}
+			if sp.Settled && (sp.Action != planner.ActionStay || obs(sp.From) != planner.StateHealthy || (req.To != "" && req.To != sp.From)) {
+				t.Fatalf("%s: settled, but %s on %s (%s), request to %q", sp.Service, sp.Action, sp.From, obs(sp.From), req.To)
+			}
+			if sp.Action == planner.ActionStay && req.Kind != planner.KindFailback && lost[sp.From] {
+				t.Fatalf("%s: stays on %s, which the plan leaves", sp.Service, sp.From)
+			}
 			if sp.To == "" {
 				continue
 			}
 			svc := in.Config.Service(sp.Service)
 			to := in.Config.Provider(sp.To)
 			st := obs(sp.To)
+			cp := in.Providers[sp.To].ControlPlaneOK
+			standby := to.Standby == config.StandbyWarm || to.Standby == config.StandbyCold
+			failback := req.Kind == planner.KindFailback
 			switch {
-			case st == planner.StateDown || st == planner.StateAccountLost:
+			case isLost(st):
 				t.Fatalf("%s: target %s is %s", sp.Service, sp.To, st)
 			case sp.To == sp.From:
 				t.Fatalf("%s: target is the current placement %s", sp.Service, sp.To)
 			case lost[sp.To]:
 				t.Fatalf("%s: target %s is a lost provider", sp.Service, sp.To)
-			case lostVendor[to.Vendor] && in.Request.To != sp.To:
-				t.Fatalf("%s: target %s shares lost vendor %s without being named", sp.Service, sp.To, to.Vendor)
+			case lostVendor[to.Vendor] && req.To != sp.To:
+				t.Fatalf("%s: target %s is at lost vendor %s without being named", sp.Service, sp.To, to.Vendor)
 			case !slices.Contains(svc.Candidates, sp.To):
 				t.Fatalf("%s: target %s is not a candidate", sp.Service, sp.To)
-			case st == planner.StateUnknown && !(to.Standby == config.StandbyWarm || to.Standby == config.StandbyCold):
-				t.Fatalf("%s: target %s is an active provider of unknown health", sp.Service, sp.To)
-			case st == planner.StateUnknown && !in.Providers[sp.To].ControlPlaneOK:
+			case req.To != "" && sp.To != req.To:
+				t.Fatalf("%s: target %s replaces the requested %s", sp.Service, sp.To, req.To)
+			// Unknown health: a warm or cold standby, or on failback the
+			// preferred provider, whose control plane answers.
+			case st == planner.StateUnknown && !cp:
 				t.Fatalf("%s: target %s has unknown health and no control plane", sp.Service, sp.To)
-			case in.Request.Kind == planner.KindFailback && (sp.To != svc.Candidates[0] || st == planner.StateDegraded):
+			case st == planner.StateUnknown && !standby && !failback:
+				t.Fatalf("%s: target %s is an active provider of unknown health", sp.Service, sp.To)
+			case failback && (sp.To != svc.Candidates[0] || st == planner.StateDegraded):
 				t.Fatalf("%s: failback to %s (%s)", sp.Service, sp.To, st)
 			}
 			for _, step := range sp.Steps {
 				for _, d := range step.DNS {
 					ds := in.DNS[d].State
-					if ds == planner.StateDown || ds == planner.StateAccountLost {
+					if isLost(ds) {
 						t.Fatalf("%s: step %s uses DNS %s, which is %s", sp.Service, step.ID, d, ds)
 					}
 					dv := in.Config.DNSProvider(d).Vendor
@@ -163,6 +196,9 @@ func TestPropertyTargets(t *testing.T) {
 		if !slices.IsSorted(names) || len(slices.Compact(slices.Clone(names))) != len(names) {
 			t.Fatalf("services not sorted and unique: %v", names)
 		}
+		if res.Settled() && (res.Moves() > 0 || res.Blocked() > 0) {
+			t.Fatalf("settled with %d moves and %d blocked", res.Moves(), res.Blocked())
+		}
 	})
 }
 
@@ -177,12 +213,16 @@ func TestPropertyDeterministic(t *testing.T) {
 		if fmt.Sprint(errA) != fmt.Sprint(errB) {
 			t.Fatalf("errors differ: %v / %v", errA, errB)
 		}
-		shuffled := *in.Config
-		shuffled.Providers = rapid.Permutation(in.Config.Providers).Draw(t, "shuffleProviders")
-		shuffled.Services = rapid.Permutation(in.Config.Services).Draw(t, "shuffleServices")
-		shuffled.DNS = rapid.Permutation(in.Config.DNS).Draw(t, "shuffleDNS")
+		// A Config is not copied whole (it holds a sync.Once): genInput sets
+		// only these fields.
+		shuffled := &config.Config{
+			Policy:    in.Config.Policy,
+			Providers: rapid.Permutation(in.Config.Providers).Draw(t, "shuffleProviders"),
+			Services:  rapid.Permutation(in.Config.Services).Draw(t, "shuffleServices"),
+			DNS:       rapid.Permutation(in.Config.DNS).Draw(t, "shuffleDNS"),
+		}
 		in2 := in
-		in2.Config = &shuffled
+		in2.Config = shuffled
 		c, errC := planner.Plan(in2)
 		if fmt.Sprint(errA) != fmt.Sprint(errC) {
 			t.Fatalf("errors differ after shuffling the configuration: %v / %v", errA, errC)

@@ -49,6 +49,11 @@ type ServicePlan struct {
 	// one when it is the DNS cutover that is impossible.
 	To     string `json:"to,omitempty"`
 	Reason string `json:"reason"`
+	// Settled is set on a service that stays because it already is where
+	// the request wants it, on a provider observed healthy: nothing to do.
+	// A service that stays on a provider that is not healthy, or away from
+	// the request's target, is not settled.
+	Settled bool `json:"settled,omitempty"`
 	// Candidates are the service's candidates in order of preference, each
 	// with the verdict and its reason.
 	Candidates []Candidate `json:"candidates,omitempty"`
@@ -83,7 +88,11 @@ type DNSChoice struct {
 	Vendor string `json:"vendor,omitempty"`
 	State  State  `json:"state"`
 	Use    bool   `json:"use"`
-	Reason string `json:"reason"`
+	// LostVendor is set when it is left out because its vendor is lost
+	// (see the package comment): unlike a DNS provider that is merely
+	// unreachable, it is not to be retried later in the operation.
+	LostVendor bool   `json:"lost_vendor,omitempty"`
+	Reason     string `json:"reason"`
 }
 
 // StepKind names one kind of failover step, in the order they run.
@@ -146,6 +155,21 @@ func (r Result) Moves() int { return r.count(ActionMove) }
 
 // Blocked is the number of services that should move but cannot.
 func (r Result) Blocked() int { return r.count(ActionBlocked) }
+
+// Settled reports whether the request is already carried out: nothing
+// moves, nothing is blocked, and every listed service is Settled. A plan
+// that lists no service is settled too: no service the request covers runs
+// on a provider it leaves (Notes say why). Callers say "already done" and
+// succeed; a plan that moves nothing but is not settled (a service blocked,
+// or staying on a degraded provider) is not done.
+func (r Result) Settled() bool {
+	for _, s := range r.Services {
+		if !s.Settled || s.Action != ActionStay {
+			return false
+		}
+	}
+	return true
+}
 
 func (r Result) count(a Action) int {
 	n := 0

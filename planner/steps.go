@@ -52,13 +52,14 @@ func (p *planner) judgeDNS(name string) dnsJudgement {
 	if d != nil {
 		ch.Vendor = dnsVendor(d)
 	}
-	lostName, sharesVendor := p.lostVendor[ch.Vendor]
+	loss, sharesVendor := p.lostVendor[ch.Vendor]
 	var warning string
 	switch {
 	case d == nil:
 		ch.Reason = "not a dns block in the configuration"
 	case sharesVendor:
-		ch.Reason = "same vendor (" + ch.Vendor + ") as lost provider " + lostName + ": its records may be gone or in the lost vendor's hands"
+		ch.LostVendor = true
+		ch.Reason = loss.reason + "; its records may be gone or in that vendor's hands, so it is not written"
 	case o.State == StateDown:
 		ch.Reason = stateReason(o)
 	case o.State == StateAccountLost:
@@ -126,7 +127,7 @@ func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 			output = defaultAddressOutput
 		}
 		vars, overridden := mergeVars(ws.Vars, s.Vars)
-		secret := p.hideSecrets(vars)
+		secret := p.hideSecrets(vars, ws, s)
 		steps = append(steps,
 			Step{ID: id(StepPrepare), Kind: StepPrepare, Service: s.Name, Provider: sp.To, Workspace: w,
 				Reason: "initialise workspace " + w.Name + " (" + w.Dir + ") of " + sp.To + " so apply never waits on a cold init; nothing to do if already prepared"},
@@ -161,11 +162,18 @@ func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 const SecretValue = "(secret)"
 
 // hideSecrets replaces secret values in vars with SecretValue and returns
-// their names, sorted.
-func (p *planner) hideSecrets(vars map[string]string) []string {
+// their names, sorted. A var is secret when the map that supplied its final
+// value marks it (the service's overrides the workspace's): the mark covers
+// values built by a template around env() or file() and values too short to
+// match safely. A value the configuration knows as secret is hidden too.
+func (p *planner) hideSecrets(vars map[string]string, ws *config.Workspace, s *config.Service) []string {
 	var names []string
 	for k, v := range vars {
-		if p.cfg.IsSecret(v) {
+		marks := ws.SecretVars
+		if _, ok := s.Vars[k]; ok {
+			marks = s.SecretVars
+		}
+		if marks[k] || p.cfg.IsSecret(v) {
 			vars[k] = SecretValue
 			names = append(names, k)
 		}

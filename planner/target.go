@@ -53,11 +53,13 @@ func (p *planner) judgeProvider(name string, explicit bool) judgement {
 	}
 	var warnings []string
 	vendor := providerVendor(pr)
-	if lostName, ok := p.lostVendor[vendor]; ok {
+	// A provider that is itself the vendor's lost one is judged by its own
+	// state below.
+	if loss, ok := p.lostVendor[vendor]; ok && loss.provider != name {
 		if !explicit {
-			return reject("same vendor (" + vendor + ") as lost provider " + lostName + ": same blast radius")
+			return reject(loss.reason + "; same blast radius")
 		}
-		warnings = append(warnings, name+" shares vendor "+vendor+" with lost provider "+lostName+"; allowed because the request names it")
+		warnings = append(warnings, loss.reason+"; "+name+" shares that vendor, allowed because the request names it")
 	}
 	o := p.observe(name)
 	standby := pr.Standby == config.StandbyWarm || pr.Standby == config.StandbyCold
