@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -372,6 +373,11 @@ func (c *checker) notify(r *rawNotify) *Notify {
 	b := c.block(r.Body, r.DefRange, "notify", r.Name, true)
 	n := &Notify{Name: r.Name, Range: r.DefRange}
 	n.Events = b.list("events", r.Events, false, "event")
+	for _, ev := range n.Events {
+		if !slices.Contains(NotifyEvents, ev) {
+			b.errf("events", "unknown event %s (known: %s)", b.qname("events", ev), strings.Join(NotifyEvents, ", "))
+		}
+	}
 	c.once(b, "webhook", ranges(r.Webhook, func(x *rawWebhook) hcl.Range { return x.DefRange }))
 	if len(r.Webhook) == 0 {
 		b.blockErrf("a webhook block is required")

@@ -127,6 +127,7 @@ var invalidCases = []invalidCase{
 	{"provider_api without url", "provider \"a\" {\n  check \"c\" {\n    provider_api {\n      token = \"t\"\n    }\n  }\n}\n", 3, 5, `provider_api.url: is required`},
 	{"empty lost_pattern", "provider \"a\" {\n  check \"c\" {\n    provider_api {\n      url = \"https://api.example.com/\"\n      lost_pattern = \"\"\n    }\n  }\n}\n", 5, 7, `provider_api.lost_pattern: must not be empty`},
 	{"notify without webhook", "notify \"ops\" {\n  events = [\"failover\"]\n}\n", 1, 1, `notify "ops": a webhook block is required`},
+	{"notify unknown event", "notify \"ops\" {\n  events = [\"failover\", \"failovr\"]\n  webhook {\n    url = \"https://example.com/\"\n  }\n}\n", 2, 3, `notify "ops": events: unknown event "failovr" (known: failover, failback, drill, provider_state, decision)`},
 	{"webhook bad url", "notify \"ops\" {\n  webhook {\n    url = \"mailto:ops@example.com\"\n  }\n}\n", 3, 5, `notify "ops": webhook.url: URL scheme must be http or https`},
 	{"etcd without endpoints", "state {\n  etcd {\n    prefix = \"/lb/\"\n  }\n}\n", 2, 3, "state.etcd.endpoints: at least one endpoint is required"},
 	{"empty state path", "state {\n  path = \"\"\n}\n", 2, 3, "state.path: must not be empty"},
