@@ -13,7 +13,7 @@ import (
 // the goroutine reading the CLI's output, so it should return quickly.
 func (w *Workspace) Apply(ctx context.Context, vars map[string]string, progress func(Event)) error {
 	w.remember(vars)
-	path, cleanup, err := writeVarFile(vars)
+	path, cleanup, err := w.writeVarFile(vars)
 	if err != nil {
 		return err
 	}

@@ -11,14 +11,20 @@ import (
 
 // OptionsFromConfig returns Options for the configuration's top-level
 // terraform block, with paths resolved against the configuration's
-// directory. A bare binary name is still looked up in PATH.
+// directory. A bare binary name is still looked up in PATH. Variable files
+// go next to the journal (VarDirForState of state.path).
 func OptionsFromConfig(cfg *config.Config, logger *slog.Logger) Options {
 	bin := cfg.Terraform.Binary
 	if strings.ContainsRune(bin, filepath.Separator) {
 		bin = cfg.Path(bin)
 	}
+	var varDir string
+	if cfg.State.Path != "" {
+		varDir = VarDirForState(cfg.Path(cfg.State.Path))
+	}
 	return Options{
 		Binary:         bin,
+		VarDir:         varDir,
 		CLIConfigFile:  cfg.Path(cfg.Terraform.CLIConfigFile),
 		PluginCacheDir: cfg.Path(cfg.Terraform.PluginCacheDir),
 		Timeout:        cfg.Terraform.Timeout,

@@ -18,7 +18,10 @@
 // Variables are written to a private JSON variable file for each command
 // instead of -var arguments, so their values, which may be secrets, do not
 // appear in process listings; errors and progress events replace them with
-// "(redacted)". A variable the module does not declare is then a warning,
+// "(redacted)". The file (mode 0600) lives in Options.VarDir, a mode 0700
+// directory next to the journal, and is removed when the command returns,
+// whether it succeeded, failed or was cancelled. Its name carries the
+// writer's pid, so SweepVarFiles removes the file a killed process left. A variable the module does not declare is then a warning,
 // not an error. TF_VAR_* variables in lifeboat's own environment are not
 // passed on (terraform-exec refuses them): put them in the configuration.
 //

@@ -52,6 +52,11 @@ func (w *Workspace) newError(ctx context.Context, op string, err error, took tim
 	e := &Error{Binary: filepath.Base(w.binary), Op: op, Took: took}
 	var exit *exec.ExitError
 	switch {
+	// terraform-exec's error says yes to both context errors whenever
+	// either ended the command: ask the context which one it was.
+	case ctx.Err() != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)):
+		e.cause = ctx.Err()
+		e.msg = fmt.Sprintf("stopped after %s: %v", took.Round(time.Millisecond), e.cause)
 	case errors.Is(err, context.DeadlineExceeded):
 		e.cause = context.DeadlineExceeded
 		e.msg = fmt.Sprintf("stopped after %s: %v", took.Round(time.Millisecond), context.DeadlineExceeded)

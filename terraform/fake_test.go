@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The test binary doubles as a fake terraform (terraform-exec's own trick):
@@ -22,10 +23,27 @@ type fakeCall struct {
 	Args    []string          `json:"args"`
 	Env     map[string]string `json:"env"`
 	VarFile string            `json:"var_file"` // its contents
+	VarPath string            `json:"var_path"`
 	Dir     string            `json:"dir"`
 }
 
+// With fakeFailEnv set the fake's plan and apply fail; with fakeBlockEnv
+// set they write that file (their pid and variable file, see fakeBlocked)
+// and then wait to be stopped.
+const (
+	fakeFailEnv  = "LIFEBOAT_FAKE_TF_FAIL"
+	fakeBlockEnv = "LIFEBOAT_FAKE_TF_BLOCK"
+)
+
+type fakeBlocked struct {
+	Pid     int    `json:"pid"`
+	VarPath string `json:"var_path"`
+}
+
 func TestMain(m *testing.M) {
+	if spec := os.Getenv(childApplyEnv); spec != "" {
+		os.Exit(childApply(spec))
+	}
 	if rec := os.Getenv(fakeRecordEnv); rec != "" {
 		os.Exit(fakeTerraform(rec, os.Args[1:]))
 	}
@@ -43,6 +61,7 @@ func fakeTerraform(rec string, args []string) int {
 		if p, ok := strings.CutPrefix(a, "-var-file="); ok {
 			b, _ := os.ReadFile(p)
 			call.VarFile = string(b)
+			call.VarPath = p
 		}
 	}
 	b, _ := json.Marshal(call)
@@ -53,6 +72,21 @@ func fakeTerraform(rec string, args []string) int {
 	f.Write(append(b, '\n'))
 	f.Close()
 
+	if args[0] == "plan" || args[0] == "apply" {
+		if os.Getenv(fakeFailEnv) != "" {
+			fmt.Fprintln(os.Stderr, "Error: the fake fails as asked")
+			return 1
+		}
+		if marker := os.Getenv(fakeBlockEnv); marker != "" {
+			b, _ := json.Marshal(fakeBlocked{Pid: os.Getpid(), VarPath: call.VarPath})
+			// Written whole, then renamed: the test never reads half of it.
+			if os.WriteFile(marker+".tmp", b, 0o600) != nil || os.Rename(marker+".tmp", marker) != nil {
+				return 96
+			}
+			time.Sleep(time.Minute) // until SIGINT or SIGKILL; bounded all the same
+			return 95
+		}
+	}
 	cmd := strings.Join(args[:min(2, len(args))], " ")
 	switch {
 	case cmd == "version -json":
@@ -110,12 +144,10 @@ func TestCommandLinesAndEnvironment(t *testing.T) {
 	os.WriteFile(cliConfig, nil, 0o644)
 
 	t.Setenv(fakeRecordEnv, rec)
-	varTmp := filepath.Join(tmp, "tmp")
-	os.MkdirAll(varTmp, 0o755)
-	t.Setenv("TMPDIR", varTmp) // where variable files go
+	varDir := filepath.Join(tmp, "state", VarDirName)
 	t.Setenv("TF_VAR_ambient", "from-env")
 	t.Setenv("TF_CLI_CONFIG_FILE", "/nonexistent/tofurc")
-	w, err := Open(dir, "staging", Options{Binary: exe, CLIConfigFile: cliConfig, PluginCacheDir: filepath.Join(tmp, "cache")})
+	w, err := Open(dir, "staging", Options{Binary: exe, CLIConfigFile: cliConfig, PluginCacheDir: filepath.Join(tmp, "cache"), VarDir: varDir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,13 +233,13 @@ func TestCommandLinesAndEnvironment(t *testing.T) {
 	if len(events) != 1 || events[0].Type != "change_summary" {
 		t.Errorf("events %+v, want the fake's change_summary", events)
 	}
-	// Variable files are gone once the commands return.
-	if m, _ := filepath.Glob(filepath.Join(varTmp, "*")); len(m) > 0 {
-		t.Errorf("variable files left behind: %v", m)
+	// Variable files were in VarDir and are gone once the commands return.
+	for _, c := range calls[3:5] {
+		if filepath.Dir(c.VarPath) != varDir {
+			t.Errorf("%v: variable file %q, want one in %s", c.Args[:2], c.VarPath, varDir)
+		}
 	}
-	if calls[3].VarFile == "" {
-		t.Error("plan saw no variable file")
-	}
+	assertNoVarFiles(t, varDir)
 
 	// A changed configuration makes Prepare init again.
 	os.WriteFile(filepath.Join(dir, "main.tf"), []byte("# changed\n"), 0o644)

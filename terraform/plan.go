@@ -27,7 +27,7 @@ func (w *Workspace) Plan(ctx context.Context, vars map[string]string, out string
 	if err := w.prepare(ctx); err != nil {
 		return false, err
 	}
-	opts, cleanup, err := planOptions(vars, out)
+	opts, cleanup, err := w.planOptions(vars, out)
 	if err != nil {
 		return false, err
 	}
@@ -40,8 +40,8 @@ func (w *Workspace) Plan(ctx context.Context, vars map[string]string, out string
 }
 
 // planOptions builds the plan's options; cleanup removes the variable file.
-func planOptions(vars map[string]string, out string) ([]tfexec.PlanOption, func(), error) {
-	path, cleanup, err := writeVarFile(vars)
+func (w *Workspace) planOptions(vars map[string]string, out string) ([]tfexec.PlanOption, func(), error) {
+	path, cleanup, err := w.writeVarFile(vars)
 	if err != nil {
 		return nil, nil, err
 	}

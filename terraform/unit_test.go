@@ -83,32 +83,6 @@ func TestVarFileJSON(t *testing.T) {
 	}
 }
 
-func TestWriteVarFilePrivateAndRemoved(t *testing.T) {
-	path, cleanup, err := writeVarFile(map[string]string{"token": "hunter22"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasSuffix(path, ".tfvars.json") {
-		t.Errorf("path %q: the CLI needs the .tfvars.json suffix to read JSON", path)
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
-	}
-	cleanup()
-	if _, err := os.Stat(filepath.Dir(path)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("var file dir still there after cleanup: %v", err)
-	}
-	if p, cleanup, err := writeVarFile(nil); err != nil || p != "" {
-		t.Errorf("no vars: path %q, err %v; want no file", p, err)
-	} else {
-		cleanup()
-	}
-}
-
 func TestRedact(t *testing.T) {
 	vals := []string{"hunter22", `pa"ss\word`, "abc", "hunter2"}
 	for _, tc := range []struct{ in, want string }{
@@ -264,6 +238,15 @@ func TestFromConfig(t *testing.T) {
 	want := Options{Binary: "/etc/lifeboat/bin/tofu", CLIConfigFile: "/etc/lifeboat/tofurc", PluginCacheDir: "/var/cache/tf", Timeout: time.Minute}
 	if d := cmp.Diff(want, opts); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
+	}
+	// Variable files go next to the journal.
+	cfg.State.Path = "state/lifeboat.db"
+	if got := OptionsFromConfig(cfg, nil).VarDir; got != "/etc/lifeboat/state/.lifeboat-vars" {
+		t.Errorf("VarDir %q, want the journal's directory", got)
+	}
+	cfg.State.Path = "/var/lib/lifeboat/lifeboat.db"
+	if got := OptionsFromConfig(cfg, nil).VarDir; got != "/var/lib/lifeboat/.lifeboat-vars" {
+		t.Errorf("VarDir %q, want the journal's directory", got)
 	}
 	cfg.Terraform.Binary = "terraform"
 	if got := OptionsFromConfig(cfg, nil).Binary; got != "terraform" {

@@ -2,8 +2,12 @@ package terraform
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -29,26 +33,57 @@ func varFileJSON(vars map[string]string) ([]byte, error) {
 	return json.MarshalIndent(doc, "", "  ") // map keys sorted: stable files
 }
 
-// writeVarFile writes vars to a new private file and returns its path and a
-// function that removes it. A file, unlike -var arguments, keeps the values
-// out of process listings. No vars: no file, path "".
-func writeVarFile(vars map[string]string) (string, func(), error) {
+// writeVarFile writes vars to a new file in dir, private to this user
+// (see ensureVarDir), named after this process (see owner.go), and returns
+// its path and a function that removes it. A file, unlike -var arguments,
+// keeps the values out of process listings. No vars: no file, path "".
+func writeVarFile(dir string, vars map[string]string) (string, func() error, error) {
 	if len(vars) == 0 {
-		return "", func() {}, nil
+		return "", func() error { return nil }, nil
 	}
 	data, err := varFileJSON(vars)
 	if err != nil {
 		return "", nil, fmt.Errorf("variables: %w", err)
 	}
-	dir, err := os.MkdirTemp("", "lifeboat-vars-") // mode 0700
+	if err := ensureVarDir(dir); err != nil {
+		return "", nil, err
+	}
+	var r [8]byte
+	rand.Read(r[:])
+	path := filepath.Join(dir, varFileName(hex.EncodeToString(r[:])))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return "", nil, fmt.Errorf("variables: %w", err)
 	}
-	cleanup := func() { os.RemoveAll(dir) }
-	path := filepath.Join(dir, "lifeboat.tfvars.json")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
+	cleanup := func() error {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		cleanup()
 		return "", nil, fmt.Errorf("variables: %w", err)
 	}
 	return path, cleanup, nil
+}
+
+// writeVarFile writes vars into the workspace's variable directory, which
+// it sweeps first the first time; the returned function removes the file
+// and logs if it cannot.
+func (w *Workspace) writeVarFile(vars map[string]string) (string, func(), error) {
+	sweepOnce(w.opts.VarDir, w.log)
+	path, cleanup, err := writeVarFile(w.opts.VarDir, vars)
+	if err != nil {
+		return "", nil, err
+	}
+	return path, func() {
+		if err := cleanup(); err != nil {
+			w.log.Warn("terraform: removing the variable file", "err", err)
+		}
+	}, nil
 }

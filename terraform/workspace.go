@@ -38,6 +38,12 @@ type Options struct {
 	// KillAfter is how long a command may take to stop after SIGINT
 	// before it is killed. Default 60s.
 	KillAfter time.Duration
+	// VarDir holds each command's variable file (every variable, secrets
+	// included) while the command runs; it is created with mode 0700 and
+	// refused (ErrUnsafeVarDir) if another user could get in. Set it to
+	// VarDirForState(journal path) so files stay with the state;
+	// OptionsFromConfig does. "" means DefaultVarDir().
+	VarDir string
 	// Logger receives one line per command; nil discards.
 	Logger *slog.Logger
 }
@@ -101,6 +107,16 @@ func Open(dir, name string, opts Options) (*Workspace, error) {
 		if err := os.MkdirAll(opts.PluginCacheDir, 0o755); err != nil {
 			return nil, fmt.Errorf("plugin cache dir: %w", err)
 		}
+	}
+	if opts.VarDir == "" {
+		opts.VarDir = DefaultVarDir()
+	}
+	if opts.VarDir, err = filepath.Abs(opts.VarDir); err != nil {
+		return nil, err
+	}
+	// A directory we cannot use fails now, not during an emergency.
+	if err := ensureVarDir(opts.VarDir); err != nil {
+		return nil, fmt.Errorf("open workspace: %w", err)
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout

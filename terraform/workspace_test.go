@@ -34,10 +34,15 @@ func openTofuDir(t *testing.T, dir, name string, opts Options) *Workspace {
 	opts.Binary = tofu.Binary
 	opts.CLIConfigFile = tofu.CLIConfigFile
 	opts.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if opts.VarDir == "" {
+		opts.VarDir = filepath.Join(t.TempDir(), "state", VarDirName)
+	}
 	w, err := Open(dir, name, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Whatever the test did, no variable file may outlive its command.
+	t.Cleanup(func() { assertNoVarFiles(t, opts.VarDir) })
 	return w
 }
 
@@ -136,6 +141,7 @@ func TestTofuPlanApplyOutputs(t *testing.T) {
 	if !changes {
 		t.Error("plan of a fresh workspace has no changes")
 	}
+	assertNoVarFiles(t, w.opts.VarDir)
 	if fi, err := os.Stat(planFile); err != nil || fi.Size() == 0 {
 		t.Fatalf("plan file: %v", err)
 	}
@@ -151,6 +157,7 @@ func TestTofuPlanApplyOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	assertNoVarFiles(t, w.opts.VarDir)
 	t.Logf("apply took %v, %d events", time.Since(start), len(events))
 	var started, completed []string
 	for _, e := range events {
@@ -242,6 +249,7 @@ func TestTofuApplyFailureRedactsSecrets(t *testing.T) {
 	if strings.Contains(text, secret) {
 		t.Error("error contains the secret variable value")
 	}
+	assertNoVarFiles(t, w.opts.VarDir)
 	if len(msgs) == 0 {
 		t.Error("no progress events")
 	}
@@ -273,6 +281,42 @@ func TestTofuTimeout(t *testing.T) {
 	if !strings.Contains(err.Error(), "deadline exceeded") {
 		t.Errorf("error text %q does not say it timed out", err)
 	}
+	assertNoVarFiles(t, w.opts.VarDir)
+}
+
+func TestTofuCancelRemovesVarFile(t *testing.T) {
+	w := openTofu(t, "", Options{KillAfter: 10 * time.Second})
+	if err := w.Prepare(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- w.Apply(ctx, map[string]string{"active": "true", "pause": "30", "token": "hunter22-secret"}, nil)
+	}()
+	// Cancel once tofu runs with its variable file.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if ents, _ := os.ReadDir(w.opts.VarDir); len(ents) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no variable file appeared within 20s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // into the provisioner's sleep
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("error %v, want context.Canceled only", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("apply did not stop within 20s of cancel")
+	}
+	assertNoVarFiles(t, w.opts.VarDir)
 }
 
 func TestTofuConcurrentAppliesSerialize(t *testing.T) {
@@ -375,4 +419,5 @@ func TestTofuPlanFailureCarriesStderr(t *testing.T) {
 	if strings.Contains(err.Error(), secret) {
 		t.Error("error contains the variable value")
 	}
+	assertNoVarFiles(t, w.opts.VarDir)
 }
