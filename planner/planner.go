@@ -94,13 +94,20 @@ type planner struct {
 	// rule (see decideLostVendors).
 	lost       map[string]bool
 	lostVendor map[string]vendorLoss
-	// viable caches the reasons given to viable candidates not chosen.
-	viable   map[viableKey]string
-	lostList []LostProvider
+	lostList   []LostProvider
 
-	// Verdicts that do not depend on the service, worked out once.
-	judged    map[string]judgement
-	dnsJudged map[string]dnsJudgement
+	// What does not depend on the service, worked out once.
+	infos      map[string]*provInfo
+	sortedProv []string
+	dnsJudged  map[string]dnsJudgement
+	defaultDNS *dnsSet // the DNS choice of a service without a dns list
+	outputWhy  map[string]string
+	// scratch and scratchTiers hold one service's candidates while its
+	// target is chosen.
+	scratch      []*provInfo
+	scratchTiers []tier
+	candidates   slab[Candidate]
+	steps        slab[Step]
 }
 
 func newPlanner(in Input) (*planner, error) {
@@ -116,9 +123,11 @@ func newPlanner(in Input) (*planner, error) {
 		dns:        make(map[string]*config.DNSProvider, len(cfg.DNS)),
 		lost:       map[string]bool{},
 		lostVendor: map[string]vendorLoss{},
-		viable:     map[viableKey]string{},
-		judged:     map[string]judgement{},
+		infos:      make(map[string]*provInfo, len(cfg.Providers)),
 		dnsJudged:  map[string]dnsJudgement{},
+		outputWhy:  map[string]string{},
+		candidates: slab[Candidate]{chunk: 1024},
+		steps:      slab[Step]{chunk: 7 * 64},
 	}
 	for _, pr := range cfg.Providers {
 		if pr != nil {
@@ -142,6 +151,7 @@ func newPlanner(in Input) (*planner, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
+	p.indexProviders()
 	return p, nil
 }
 
@@ -225,14 +235,17 @@ func (p *planner) sortedServices() []*config.Service {
 	return out
 }
 
-// sortedProviders returns every configured provider name, sorted.
+// sortedProviders returns every configured provider name, sorted. The
+// slice is shared: do not modify it.
 func (p *planner) sortedProviders() []string {
-	names := make([]string, 0, len(p.providers))
-	for n := range p.providers {
-		names = append(names, n)
+	if p.sortedProv == nil {
+		p.sortedProv = make([]string, 0, len(p.providers))
+		for n := range p.providers {
+			p.sortedProv = append(p.sortedProv, n)
+		}
+		slices.Sort(p.sortedProv)
 	}
-	slices.Sort(names)
-	return names
+	return p.sortedProv
 }
 
 func (p *planner) plan() Result {
@@ -310,10 +323,11 @@ func (p *planner) planFailback(s *config.Service, sp ServicePlan, named bool) (S
 		return sp, true
 	}
 	for i, name := range s.Candidates {
-		c := p.candidate(name)
+		pi := p.info(name)
+		c := pi.cand
 		switch {
 		case i == 0:
-			j := p.judge(name, from, false)
+			j := p.judge(pi, from, false)
 			c.Reason = j.reason
 			if j.tier == tierReady {
 				c.Verdict, sp.To = VerdictChosen, name
@@ -336,12 +350,4 @@ func (p *planner) planFailback(s *config.Service, sp ServicePlan, named bool) (S
 	sp.Reason = fmt.Sprintf("failback to %s, the first candidate of %s, which is ready", pref, s.Name)
 	p.addSteps(s, &sp)
 	return sp, true
-}
-
-func (p *planner) candidate(name string) Candidate {
-	c := Candidate{Provider: name, State: p.observe(name).State}
-	if pr := p.providers[name]; pr != nil {
-		c.Vendor = providerVendor(pr)
-	}
-	return c
 }

@@ -4,8 +4,10 @@ import "time"
 
 // Result is a plan: what a failover would do and why. It is a plain value
 // that can be printed, compared, journaled and handed to the executor; every
-// slice in it is sorted so equal inputs give equal plans. Steps may share
-// slices with one another: treat a Result as read-only.
+// slice in it is sorted so equal inputs give equal plans. Services and
+// steps may share slices and workspaces with one another (a thousand
+// services then do not cost a thousand copies): treat a Result as
+// read-only.
 type Result struct {
 	Request Request `json:"request"`
 	// Lost lists the providers the plan moves away from, by name.

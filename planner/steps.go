@@ -10,29 +10,54 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
-// chooseDNS judges the DNS providers of s and returns the names the cutover
-// uses, sorted. A down or account_lost DNS provider, or one at a lost
-// provider's vendor, is left out with a warning.
-func (p *planner) chooseDNS(s *config.Service, sp *ServicePlan) []string {
-	names := p.dnsNames
+// chooseDNS judges the DNS providers of s and returns the verdict, whose use
+// lists the names the cutover uses, sorted. A down or account_lost DNS
+// provider, or one at a lost vendor, is left out with a warning.
+func (p *planner) chooseDNS(s *config.Service, sp *ServicePlan) *dnsSet {
+	var set *dnsSet
 	if len(s.DNS) > 0 {
-		names = slices.Clone(s.DNS)
+		names := slices.Clone(s.DNS)
 		slices.Sort(names)
-		names = slices.Compact(names)
+		set = p.judgeDNSSet(slices.Compact(names))
+	} else {
+		// Most services use every dns block: judge that set once, and let
+		// their plans share it.
+		if p.defaultDNS == nil {
+			p.defaultDNS = p.judgeDNSSet(p.dnsNames)
+		}
+		set = p.defaultDNS
 	}
-	use := make([]string, 0, len(names))
-	sp.DNS = make([]DNSChoice, 0, len(names))
+	sp.DNS = set.choices
+	sp.Warnings = append(sp.Warnings, set.warnings...)
+	return set
+}
+
+// dnsSet is the verdict on a list of DNS providers: the names used, every
+// choice and the warnings, in name order.
+type dnsSet struct {
+	use      []string
+	joined   string // use, comma separated, for the reasons
+	choices  []DNSChoice
+	warnings []string
+}
+
+func (p *planner) judgeDNSSet(names []string) *dnsSet {
+	set := &dnsSet{use: make([]string, 0, len(names)), choices: make([]DNSChoice, 0, len(names))}
 	for _, name := range names {
 		j := p.judgeDNS(name)
 		if j.choice.Use {
-			use = append(use, name)
+			set.use = append(set.use, name)
 		}
 		if j.warning != "" {
-			sp.Warnings = append(sp.Warnings, j.warning)
+			set.warnings = append(set.warnings, j.warning)
 		}
-		sp.DNS = append(sp.DNS, j.choice)
+		set.choices = append(set.choices, j.choice)
 	}
-	return use
+	// Shared by several plans: an append must not write into another's.
+	set.use = slices.Clip(set.use)
+	set.choices = slices.Clip(set.choices)
+	set.joined = strings.Join(set.use, ", ")
+	return set
 }
 
 type dnsJudgement struct {
@@ -91,7 +116,8 @@ func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 		sp.Reason += "; but " + s.Name + " has no check block, and lifeboat never points DNS at a target it cannot check"
 		return
 	}
-	dns := p.chooseDNS(s, sp)
+	set := p.chooseDNS(s, sp)
+	dns := set.use
 	if len(dns) == 0 {
 		sp.Action = ActionBlocked
 		if len(sp.DNS) == 0 {
@@ -115,26 +141,27 @@ func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 		ttl = defaultTTL
 	}
 	records := slices.Clone(s.Records)
-	steps := make([]Step, 0, 7)
+	steps := p.steps.take(len(stepKinds))
 	var addresses []string
 	if ws != nil {
-		w := &Workspace{Dir: ws.Dir, Name: ws.Workspace}
-		if w.Name == "" {
-			w.Name = defaultWorkspace
-		}
+		w, prepareWhy := p.workspace(p.info(sp.To))
 		output := s.AddressOutput
 		if output == "" {
 			output = defaultAddressOutput
 		}
+		outputWhy, ok := p.outputWhy[output]
+		if !ok {
+			outputWhy = "read the new hosts' addresses from output " + strconv.Quote(output)
+			p.outputWhy[output] = outputWhy
+		}
 		vars, overridden := mergeVars(ws.Vars, s.Vars)
 		secret := p.hideSecrets(vars, ws, s)
 		steps = append(steps,
-			Step{ID: id(StepPrepare), Kind: StepPrepare, Service: s.Name, Provider: sp.To, Workspace: w,
-				Reason: "initialise workspace " + w.Name + " (" + w.Dir + ") of " + sp.To + " so apply never waits on a cold init; nothing to do if already prepared"},
+			Step{ID: id(StepPrepare), Kind: StepPrepare, Service: s.Name, Provider: sp.To, Workspace: w, Reason: prepareWhy},
 			Step{ID: id(StepApply), Kind: StepApply, Service: s.Name, Provider: sp.To, Workspace: w, Vars: vars, SecretVars: secret,
 				Reason: applyReason(s.Name, target, len(vars), overridden)},
 			Step{ID: id(StepReadOutputs), Kind: StepReadOutputs, Service: s.Name, Provider: sp.To, Workspace: w, Output: output,
-				Reason: "read the new hosts' addresses from output " + strconv.Quote(output)},
+				Reason: outputWhy},
 		)
 	} else {
 		addresses = slices.Clone(target.Addresses)
@@ -146,7 +173,7 @@ func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 			Reason:         "never cut DNS to a target that is not healthy: wait until the checks of " + s.Name + " pass against " + sp.To + "'s addresses"},
 		Step{ID: id(StepDNSCutover), Kind: StepDNSCutover, Service: s.Name, Provider: sp.To, Addresses: addresses,
 			Records: records, TTL: ttl, DNS: dns,
-			Reason: "point " + strings.Join(records, ", ") + " at " + sp.To + "'s addresses with TTL " + strconv.Itoa(ttl) + "s at " + strings.Join(dns, ", ")},
+			Reason: "point " + strings.Join(records, ", ") + " at " + sp.To + "'s addresses with TTL " + strconv.Itoa(ttl) + "s at " + set.joined},
 		Step{ID: id(StepVerifyDNS), Kind: StepVerifyDNS, Service: s.Name, Provider: sp.To,
 			Records: records, DNS: dns, TimeoutSeconds: seconds(p.cfg.Policy.VerifyDNS),
 			Reason: "ask each DNS provider's authoritative servers directly until they serve the new answer"},
@@ -154,6 +181,22 @@ func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 			Reason: p.notifyReason},
 	)
 	sp.Steps = steps
+}
+
+// workspace returns the target's workspace and the reason of its prepare
+// step, made once per target and shared by every move to it.
+func (p *planner) workspace(pi *provInfo) (*Workspace, string) {
+	if pi.workspace == nil {
+		ws := pi.pr.Terraform
+		w := &Workspace{Dir: ws.Dir, Name: ws.Workspace}
+		if w.Name == "" {
+			w.Name = defaultWorkspace
+		}
+		pi.workspace = w
+		pi.prepareReason = "initialise workspace " + w.Name + " (" + w.Dir + ") of " + pi.cand.Provider +
+			" so apply never waits on a cold init; nothing to do if already prepared"
+	}
+	return pi.workspace, pi.prepareReason
 }
 
 // SecretValue stands in a plan for a variable whose value came from env()

@@ -27,20 +27,23 @@ type judgement struct {
 // for a service leaving from; explicit is set when the request names it.
 // Apart from the from check the verdict does not depend on the service, so
 // it is worked out once per provider and plan.
-func (p *planner) judge(name, from string, explicit bool) judgement {
-	if name == from {
-		return judgement{tier: tierRejected, reason: "current placement, being left"}
+func (p *planner) judge(pi *provInfo, from string, explicit bool) *judgement {
+	if pi.cand.Provider == from {
+		return &beingLeft
 	}
 	if explicit {
-		return p.judgeProvider(name, true)
+		j := p.judgeProvider(pi.cand.Provider, true)
+		return &j
 	}
-	j, ok := p.judged[name]
-	if !ok {
-		j = p.judgeProvider(name, false)
-		p.judged[name] = j
+	if !pi.judged {
+		pi.j, pi.judged = p.judgeProvider(pi.cand.Provider, false), true
 	}
-	return j
+	return &pi.j
 }
+
+// beingLeft is the verdict on a service's current placement. Shared: read
+// only.
+var beingLeft = judgement{tier: tierRejected, reason: "current placement, being left"}
 
 func (p *planner) judgeProvider(name string, explicit bool) judgement {
 	reject := func(reason string) judgement { return judgement{tier: tierRejected, reason: reason} }
@@ -99,32 +102,35 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 		p.chooseNamed(s, sp, to)
 		return
 	}
-	judged := make([]judgement, len(s.Candidates))
-	sp.Candidates = make([]Candidate, 0, len(s.Candidates))
+	infos, tiers := p.scratch[:0], p.scratchTiers[:0]
+	cands := p.candidates.take(len(s.Candidates))
 	best, bestTier := -1, tierRejected
 	for i, name := range s.Candidates {
-		judged[i] = p.judge(name, sp.From, false)
-		if judged[i].tier > bestTier {
-			best, bestTier = i, judged[i].tier
-		}
-	}
-	for i, name := range s.Candidates {
-		c := p.candidate(name)
-		j := judged[i]
-		c.Reason = j.reason
-		switch {
-		case i == best:
-			c.Verdict = VerdictChosen
-			sp.To = name
-			sp.Warnings = append(sp.Warnings, j.warnings...)
-		case j.tier == tierRejected:
-			c.Verdict = VerdictRejected
-		default:
+		pi := p.info(name)
+		j := p.judge(pi, sp.From, false)
+		infos, tiers = append(infos, pi), append(tiers, j.tier)
+		c := pi.cand
+		c.Reason, c.Verdict = j.reason, VerdictRejected
+		if j.tier > tierRejected {
 			c.Verdict = VerdictViable
-			c.Reason = p.viableReason(j.reason, s.Candidates[best], j.tier < bestTier)
 		}
-		sp.Candidates = append(sp.Candidates, c)
+		cands = append(cands, c)
+		if j.tier > bestTier {
+			best, bestTier = i, j.tier
+		}
 	}
+	p.scratch, p.scratchTiers = infos, tiers
+	if best >= 0 {
+		cands[best].Verdict = VerdictChosen
+		sp.To = cands[best].Provider
+		sp.Warnings = append(sp.Warnings, p.judge(infos[best], sp.From, false).warnings...)
+		for i := range cands {
+			if cands[i].Verdict == VerdictViable {
+				cands[i].Reason = p.viableReason(infos[i], cands[i].Reason, infos[best], tiers[i] < bestTier)
+			}
+		}
+	}
+	sp.Candidates = cands
 	order := strings.Join(s.Candidates, ", ")
 	switch {
 	case best < 0:
@@ -141,25 +147,29 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 	}
 }
 
-// viableReason explains why a viable candidate was passed over. The few
-// distinct texts are built once per plan: with many candidates per service
-// they would otherwise be most of the planner's allocations.
-func (p *planner) viableReason(reason, best string, degraded bool) string {
-	k := viableKey{reason, best, degraded}
-	if r, ok := p.viable[k]; ok {
-		return r
-	}
-	r := reason + "; " + best + " comes first in the order"
+// viableReason explains why a viable candidate pi was passed over for
+// best. The few distinct texts are built once per plan: with many
+// candidates per service they would otherwise be most of the planner's
+// allocations.
+func (p *planner) viableReason(pi *provInfo, reason string, best *provInfo, degraded bool) string {
+	k := 2 * best.idx
 	if degraded {
-		r = reason + "; " + best + " is ready and preferred over a degraded provider"
+		k++
 	}
-	p.viable[k] = r
+	if pi.viable == nil {
+		pi.viable = make([]string, 2*len(p.infos))
+	}
+	if k < len(pi.viable) && pi.viable[k] != "" {
+		return pi.viable[k]
+	}
+	r := reason + "; " + best.cand.Provider + " comes first in the order"
+	if degraded {
+		r = reason + "; " + best.cand.Provider + " is ready and preferred over a degraded provider"
+	}
+	if k < len(pi.viable) {
+		pi.viable[k] = r
+	}
 	return r
-}
-
-type viableKey struct {
-	reason, best string
-	degraded     bool
 }
 
 // chooseNamed judges the target the request names. It is refused, not
@@ -170,19 +180,20 @@ func (p *planner) chooseNamed(s *config.Service, sp *ServicePlan, to string) {
 		if name == to {
 			continue
 		}
-		c := p.candidate(name)
+		c := p.info(name).cand
 		c.Verdict, c.Reason = VerdictSkipped, "the request names "+to
 		if name == sp.From {
 			c.Verdict, c.Reason = VerdictRejected, "current placement, being left"
 		}
 		sp.Candidates = append(sp.Candidates, c)
 	}
-	c := p.candidate(to)
-	var j judgement
+	named := p.info(to)
+	c := named.cand
+	var j *judgement
 	if isCandidate {
-		j = p.judge(to, sp.From, true)
+		j = p.judge(named, sp.From, true)
 	} else {
-		j = judgement{reason: fmt.Sprintf("not a candidate of %s (candidates: %s)", s.Name, strings.Join(s.Candidates, ", "))}
+		j = &judgement{reason: fmt.Sprintf("not a candidate of %s (candidates: %s)", s.Name, strings.Join(s.Candidates, ", "))}
 	}
 	c.Reason = j.reason
 	if j.tier == tierRejected {
