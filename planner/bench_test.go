@@ -2,6 +2,7 @@ package planner_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -110,4 +111,34 @@ func BenchmarkRender1000Services(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestPlanAllocationBudget keeps the daemon's replanning cheap: the planner
+// runs on every state change, and what it allocates is most of its cost
+// (the garbage collector's work grows with it). 1000 services with 50
+// candidates each must stay within about 14 allocations and 8 KB per
+// service. The numbers are counted, not timed, so the test is stable on a
+// busy machine; the benchmark above gives the time.
+func TestPlanAllocationBudget(t *testing.T) {
+	in := bigEstate(50)
+	const maxAllocs, maxBytes = 15000, 8_500_000
+	allocs := testing.AllocsPerRun(5, func() {
+		if _, err := planner.Plan(in); err != nil {
+			t.Fatal(err)
+		}
+	})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := planner.Plan(in); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	bytes := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%.0f allocations, %d bytes per plan", allocs, bytes)
+	if allocs > maxAllocs {
+		t.Errorf("%.0f allocations per plan, budget %d", allocs, maxAllocs)
+	}
+	if bytes > maxBytes {
+		t.Errorf("%d bytes allocated per plan, budget %d", bytes, maxBytes)
+	}
 }
