@@ -88,7 +88,9 @@ func (p *planner) decideLost(services []*config.Service) []string {
 	}
 	slices.SortFunc(p.lostList, func(a, b LostProvider) int { return strings.Compare(a.Name, b.Name) })
 	p.decideLostVendors()
-	if len(p.lostList) == 0 && r.Kind != KindFailback && len(notes) == 0 {
+	// lostVendor is empty only when no provider is observed lost either;
+	// otherwise a service the request names says why it stays.
+	if len(p.lostList) == 0 && len(p.lostVendor) == 0 && r.Kind != KindFailback && len(notes) == 0 {
 		notes = append(notes, "no provider is down or account_lost: nothing to do")
 	}
 	return notes

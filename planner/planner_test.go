@@ -47,6 +47,7 @@ type planCase struct {
 	wantServices   map[string]svcWant // exactly these services are listed
 	wantUnaffected int
 	wantNote       string
+	wantNoNote     string // no note may contain it
 }
 
 func fullSteps(svc string) []string {
@@ -504,6 +505,9 @@ func checkPlan(t *testing.T, tc planCase, res planner.Result) {
 	}
 	if tc.wantNote != "" && !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, tc.wantNote) }) {
 		t.Errorf("no note contains %q; notes: %q", tc.wantNote, res.Notes)
+	}
+	if tc.wantNoNote != "" && slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, tc.wantNoNote) }) {
+		t.Errorf("a note contains %q; notes: %q", tc.wantNoNote, res.Notes)
 	}
 	var names []string
 	for _, s := range res.Services {
