@@ -154,7 +154,10 @@ func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Out
 		}
 		out.Settled = true
 		out.Message = settledReason(plan, req, pl)
-		out.AlreadyDone = len(plan.Lost) > 0 || movedBefore(e.Cfg.Services, req.Service, pl)
+		// Settled by the planner's rule (every listed service stays where
+		// it is healthy); a service staying on a degraded provider is not
+		// a job already done, only one with nothing to do now.
+		out.AlreadyDone = plan.Settled() && (len(plan.Lost) > 0 || len(plan.Services) > 0 || movedBefore(e.Cfg.Services, req.Service, pl))
 	}
 	return in, nil
 }

@@ -16,6 +16,7 @@ func TestLeftOut(t *testing.T) {
 		{Name: "unknown", Vendor: "v3", State: planner.StateUnknown},
 		{Name: "at-lost-vendor", Vendor: "lost", State: planner.StateHealthy},
 		{Name: "account-lost", Vendor: "v4", State: planner.StateAccountLost},
+		{Name: "observed-lost-vendor", Vendor: "v5", State: planner.StateDown, LostVendor: true},
 	}}
 	got := leftOut(sp, map[string]bool{"lost": true})
 	if want := []string{"down", "unknown"}; !slices.Equal(got, want) {

@@ -239,7 +239,7 @@ func (e *Executor) cutover(ctx context.Context, op *journal.Operation, st planne
 func leftOut(sp planner.ServicePlan, lostVendors map[string]bool) []string {
 	var out []string
 	for _, d := range sp.DNS {
-		if !d.Use && !lostVendors[d.Vendor] && (d.State == planner.StateDown || d.State == planner.StateUnknown || d.State == planner.StateDegraded) {
+		if !d.Use && !d.LostVendor && !lostVendors[d.Vendor] && (d.State == planner.StateDown || d.State == planner.StateUnknown || d.State == planner.StateDegraded) {
 			out = append(out, d.Name)
 		}
 	}
