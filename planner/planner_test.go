@@ -50,10 +50,10 @@ type planCase struct {
 	wantNoNote     string // no note may contain it
 }
 
-func fullSteps(svc string) []string {
+func fullSteps(svc, to string) []string {
 	var ids []string
 	for _, k := range []string{"prepare", "apply", "read-outputs", "wait-healthy", "dns-cutover", "verify-dns", "notify"} {
-		ids = append(ids, svc+"/"+k)
+		ids = append(ids, svc+"/"+to+"/"+k)
 	}
 	return ids
 }
@@ -414,7 +414,7 @@ func TestPlanSituations(t *testing.T) {
 			wantLost: []string{"aws"},
 			wantServices: map[string]svcWant{
 				"www": {action: planner.ActionMove, to: "hetzner", warn: []string{"no terraform workspace"},
-					steps: []string{"www/wait-healthy", "www/dns-cutover", "www/verify-dns", "www/notify"}},
+					steps: []string{"www/hetzner/wait-healthy", "www/hetzner/dns-cutover", "www/hetzner/verify-dns", "www/hetzner/notify"}},
 			},
 		},
 		{
@@ -571,7 +571,7 @@ func checkPlan(t *testing.T, tc planCase, res planner.Result) {
 		}
 		wantSteps := w.steps
 		if wantSteps == nil && w.action == planner.ActionMove {
-			wantSteps = fullSteps(sp.Service)
+			wantSteps = fullSteps(sp.Service, sp.To)
 		}
 		var ids []string
 		for _, st := range sp.Steps {
@@ -606,17 +606,17 @@ func TestStepParameters(t *testing.T) {
 	}
 	ws := &planner.Workspace{Dir: "infra/hetzner", Name: "prod"}
 	want := []planner.Step{
-		{ID: "www/prepare", Kind: planner.StepPrepare, Service: "www", Provider: "hetzner", Workspace: ws},
-		{ID: "www/apply", Kind: planner.StepApply, Service: "www", Provider: "hetzner", Workspace: ws,
+		{ID: "www/hetzner/prepare", Kind: planner.StepPrepare, Service: "www", Provider: "hetzner", Workspace: ws},
+		{ID: "www/hetzner/apply", Kind: planner.StepApply, Service: "www", Provider: "hetzner", Workspace: ws,
 			// Workspace vars, then the service's: its size wins.
 			Vars: map[string]string{"location": "fsn1", "size": "cx32", "image": "www:1.4"}},
-		{ID: "www/read-outputs", Kind: planner.StepReadOutputs, Service: "www", Provider: "hetzner", Workspace: ws, Output: "web_ipv4"},
-		{ID: "www/wait-healthy", Kind: planner.StepWaitHealthy, Service: "www", Provider: "hetzner", TimeoutSeconds: 300},
-		{ID: "www/dns-cutover", Kind: planner.StepDNSCutover, Service: "www", Provider: "hetzner",
+		{ID: "www/hetzner/read-outputs", Kind: planner.StepReadOutputs, Service: "www", Provider: "hetzner", Workspace: ws, Output: "web_ipv4"},
+		{ID: "www/hetzner/wait-healthy", Kind: planner.StepWaitHealthy, Service: "www", Provider: "hetzner", TimeoutSeconds: 300},
+		{ID: "www/hetzner/dns-cutover", Kind: planner.StepDNSCutover, Service: "www", Provider: "hetzner",
 			Records: []string{"@", "www"}, TTL: 60, DNS: []string{"desec"}},
-		{ID: "www/verify-dns", Kind: planner.StepVerifyDNS, Service: "www", Provider: "hetzner",
+		{ID: "www/hetzner/verify-dns", Kind: planner.StepVerifyDNS, Service: "www", Provider: "hetzner",
 			Records: []string{"@", "www"}, DNS: []string{"desec"}, TimeoutSeconds: 120},
-		{ID: "www/notify", Kind: planner.StepNotify, Service: "www", Provider: "hetzner", Notify: []string{"ops"}},
+		{ID: "www/hetzner/notify", Kind: planner.StepNotify, Service: "www", Provider: "hetzner", Notify: []string{"ops"}},
 	}
 	got := res.Services[0].Steps
 	ignoreReason := cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Reason" }, cmp.Ignore())

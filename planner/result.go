@@ -110,7 +110,8 @@ const (
 	StepNotify      StepKind = "notify"
 )
 
-// Step is one thing the executor does. ID is stable ("www/apply") so the
+// Step is one thing the executor does. ID ("www/bravo/apply", see StepID)
+// is stable, and the same in plans, progress and history, so the
 // executor can journal it and resume after a crash. Only the fields a kind
 // needs are set.
 type Step struct {

@@ -134,7 +134,7 @@ func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 		sp.Reason += "; but " + sp.To + " has neither a terraform workspace nor addresses to point DNS at"
 		return
 	}
-	ids := stepIDs(s.Name)
+	ids := stepIDs(s.Name, sp.To)
 	id := func(k StepKind) string { return ids[slices.Index(stepKinds[:], k)] }
 	ttl := s.TTL
 	if ttl <= 0 {
@@ -275,25 +275,35 @@ func seconds(d time.Duration) int64 { return int64(d / time.Second) }
 
 var stepKinds = [7]StepKind{StepPrepare, StepApply, StepReadOutputs, StepWaitHealthy, StepDNSCutover, StepVerifyDNS, StepNotify}
 
-// stepIDs returns the stable step IDs of a service ("www/apply"). They are
-// cut from one string: a thousand-service plan then allocates one string per
-// service instead of seven.
-func stepIDs(service string) (ids [7]string) {
+// StepID is the one name of a step, in plans, progress, the journal and
+// history: SERVICE/PROVIDER/KIND ("www/bravo/apply"). The target is part of
+// it, so the same step toward another candidate is another step.
+func StepID(service, provider string, kind StepKind) string {
+	return service + "/" + provider + "/" + string(kind)
+}
+
+// stepIDs returns the step IDs of a service moving to provider, as StepID
+// builds them, cut from one string: a thousand-service plan then allocates
+// one string per service instead of seven.
+func stepIDs(service, provider string) (ids [7]string) {
+	prefix := len(service) + 1 + len(provider) + 1
 	var b strings.Builder
 	n := 0
 	for _, k := range stepKinds {
-		n += len(service) + 1 + len(k)
+		n += prefix + len(k)
 	}
 	b.Grow(n)
 	for _, k := range stepKinds {
 		b.WriteString(service)
+		b.WriteByte('/')
+		b.WriteString(provider)
 		b.WriteByte('/')
 		b.WriteString(string(k))
 	}
 	all := b.String()
 	at := 0
 	for i, k := range stepKinds {
-		end := at + len(service) + 1 + len(k)
+		end := at + prefix + len(k)
 		ids[i] = all[at:end]
 		at = end
 	}

@@ -662,8 +662,20 @@ func TestPlanAndFailoverWithoutYes(t *testing.T) {
 		t.Fatalf("answered yes: exit %d\n%s", r.code, r.stdout)
 	}
 	wantA(t, w.dns[0], w.bravoIP)
-	if ops := w.history(); len(ops) != 1 {
+	ops := w.history()
+	if len(ops) != 1 {
 		t.Fatalf("want the one confirmed operation, got %+v", ops)
+	}
+	// The IDs plan printed are the IDs history shows.
+	var planned, journaled []string
+	for _, st := range plan.Services[0].Steps {
+		planned = append(planned, st.ID)
+	}
+	for _, st := range ops[0].Steps {
+		journaled = append(journaled, st.ID)
+	}
+	if !slices.Equal(planned, journaled) {
+		t.Fatalf("plan's step IDs %v, history's %v", planned, journaled)
 	}
 }
 

@@ -331,7 +331,7 @@ func targetKey(service string) string { return service + "/target" }
 // stepKey names a step in the journal; the provider is part of it so that
 // the same step toward another candidate is a different step.
 func stepKey(st planner.Step) string {
-	return st.Service + "/" + st.Provider + "/" + string(st.Kind)
+	return planner.StepID(st.Service, st.Provider, st.Kind)
 }
 
 // runService moves one service, trying the next candidate when a target

@@ -53,3 +53,15 @@ func TestSecretVarsAreFilledIn(t *testing.T) {
 		t.Fatal("the plan's own vars were changed")
 	}
 }
+
+// The journal names a step by the ID the plan gave it, so `plan` and
+// `history` show the same IDs.
+func TestJournalKeysAreThePlansIDs(t *testing.T) {
+	w := newWorld(t)
+	res := w.plan()
+	for _, st := range res.Services[0].Steps {
+		if stepKey(st) != st.ID {
+			t.Errorf("journal key %q, plan ID %q", stepKey(st), st.ID)
+		}
+	}
+}
