@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
+	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
@@ -40,7 +40,11 @@ func (e *Engine) Placement(ctx context.Context, j journal.Journal) (Placement, e
 	for _, s := range e.Cfg.Services {
 		if p, ok := known[s.Name]; ok && e.Cfg.Provider(p.Provider) != nil {
 			pl.Provider[s.Name], pl.Source[s.Name] = p.Provider, "journal"
-			pl.Addresses[s.Name] = operationAddresses(ctx, j, p.OpID, s.Name, p.Provider)
+			addrs, err := operationAddresses(ctx, j, p.OpID, s.Name, p.Provider)
+			if err != nil {
+				return pl, err
+			}
+			pl.Addresses[s.Name] = addrs
 		} else if len(s.Candidates) > 0 {
 			pl.Provider[s.Name], pl.Source[s.Name] = s.Candidates[0], "first_candidate"
 		}
@@ -74,16 +78,12 @@ func (e *Engine) outputAddresses(ctx context.Context, service, provider string) 
 }
 
 // operationAddresses finds the addresses an operation read for a service.
-func operationAddresses(ctx context.Context, j journal.Journal, opID, service, provider string) []string {
+func operationAddresses(ctx context.Context, j journal.Journal, opID, service, provider string) ([]string, error) {
 	op, err := j.Operation(ctx, opID)
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("the operation that placed %s: %w", service, err)
 	}
-	var addrs []string
-	if raw := op.Outputs(service + "/" + provider + "/read-outputs")["addresses"]; raw != "" {
-		_ = json.Unmarshal([]byte(raw), &addrs)
-	}
-	return addrs
+	return executor.Addresses(op, service, provider)
 }
 
 // Targets tells health where to run checks: a service's checks run against

@@ -247,7 +247,7 @@ func (e *Executor) Resume(ctx context.Context, op journal.Operation, opts Resume
 func pendingDNS(op *journal.Operation, cutoverKey string) []string {
 	dropped := splitList(op.Outputs(dropStep)["dns"])
 	var out []string
-	for _, d := range splitList(op.Outputs(cutoverKey)["pending"]) {
+	for _, d := range splitList(op.Outputs(cutoverKey)[outPending]) {
 		if !slices.Contains(dropped, d) {
 			out = append(out, d)
 		}
@@ -339,14 +339,14 @@ func stepKey(st planner.Step) string {
 func (e *Executor) runService(ctx context.Context, op *journal.Operation, sp planner.ServicePlan, lostVendors map[string]bool) (ServiceReport, error) {
 	sr := ServiceReport{Service: sp.Service, From: sp.From}
 	// A resumed operation may have replanned before the crash.
-	if out := op.Outputs(targetKey(sp.Service)); out["plan"] != "" {
-		var replanned planner.ServicePlan
-		if err := json.Unmarshal([]byte(out["plan"]), &replanned); err == nil {
-			sp = replanned
-		}
-		if out["rejected"] != "" {
-			_ = json.Unmarshal([]byte(out["rejected"]), &sr.Rejected)
-		}
+	var replanned planner.ServicePlan
+	if ok, err := decodeOutput(op, targetKey(sp.Service), outPlan, &replanned); err != nil {
+		return sr, err
+	} else if ok {
+		sp = replanned
+	}
+	if _, err := decodeOutput(op, targetKey(sp.Service), outRejected, &sr.Rejected); err != nil {
+		return sr, err
 	}
 	for attempt := 0; ; attempt++ {
 		sr.To = sp.To
@@ -393,15 +393,14 @@ func rejectedText(reason string, rejected map[string]string) string {
 }
 
 func (e *Executor) recordTarget(ctx context.Context, op *journal.Operation, sp planner.ServicePlan, rejected map[string]string) error {
-	planJSON, _ := json.Marshal(sp)
-	rejJSON, _ := json.Marshal(rejected)
+	planJSON, rejJSON := encodeJSON(sp), encodeJSON(rejected)
 	key := targetKey(sp.Service)
 	now := e.env.Now()
 	if err := e.env.Journal.StepStarted(ctx, op.Ref(), key, now); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	res := journal.StepResult{Status: journal.StepOK, At: now,
-		Outputs: map[string]string{"plan": string(planJSON), "rejected": string(rejJSON), "provider": sp.To}}
+		Outputs: map[string]string{outPlan: planJSON, outRejected: rejJSON, "provider": sp.To}}
 	if err := e.env.Journal.StepFinished(ctx, op.Ref(), key, res); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
@@ -439,8 +438,8 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 		st := steps[i]
 		key := stepKey(st)
 		if op.Done(key) {
-			if a := op.Outputs(key)["addresses"]; a != "" {
-				_ = json.Unmarshal([]byte(a), &addrs)
+			if _, err := decodeOutput(op, key, outAddresses, &addrs); err != nil {
+				return err
 			}
 			e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: PhaseSkipped,
 				Message: "done before the interruption"})
@@ -457,8 +456,10 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: PhaseStart, Message: st.Reason})
 
 		outputs, msg, err := e.runStep(ctx, op, st, sp, lostVendors, addrs, sr)
-		if a := outputs["addresses"]; a != "" {
-			_ = json.Unmarshal([]byte(a), &addrs)
+		if a := outputs[outAddresses]; a != "" {
+			if err := json.Unmarshal([]byte(a), &addrs); err != nil {
+				return fmt.Errorf("step %s: its own addresses output does not decode: %w", key, err)
+			}
 		}
 		res := journal.StepResult{Status: journal.StepOK, Outputs: outputs, At: e.env.Now()}
 		phase := PhaseDone

@@ -2,7 +2,6 @@ package executor
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -68,8 +67,7 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 		if _, err := parseAddrs(got); err != nil {
 			return nil, "", err
 		}
-		raw, _ := json.Marshal(got)
-		return map[string]string{"addresses": string(raw)}, "addresses " + strings.Join(got, ", "), nil
+		return map[string]string{outAddresses: encodeJSON(got)}, "addresses " + strings.Join(got, ", "), nil
 
 	case planner.StepWaitHealthy:
 		if len(addrs) == 0 {
@@ -215,7 +213,7 @@ func (e *Executor) cutover(ctx context.Context, op *journal.Operation, st planne
 	}
 	sort.Strings(pending)
 	sr.DNSFailed = failed
-	out := map[string]string{"updated": strings.Join(ok, ","), "pending": strings.Join(pending, ",")}
+	out := map[string]string{outUpdated: strings.Join(ok, ","), outPending: strings.Join(pending, ",")}
 	if len(ok) == 0 {
 		return out, "", fmt.Errorf("%w: no DNS provider was updated: %s", ErrDNSPartial, failedText(failed))
 	}
@@ -309,7 +307,7 @@ func orNone(s []string) string {
 func (e *Executor) verify(ctx context.Context, op *journal.Operation, st planner.Step, addrs []string) (map[string]string, string, error) {
 	updated := st.DNS
 	if out := op.Outputs(stepKey(planner.Step{Service: st.Service, Provider: st.Provider, Kind: planner.StepDNSCutover})); out != nil {
-		updated = splitList(out["updated"])
+		updated = splitList(out[outUpdated])
 	}
 	req, targets, err := e.dnsRequest(ctx, st, updated, addrs)
 	if err != nil {

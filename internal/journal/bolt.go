@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +51,9 @@ type BoltOptions struct {
 	// LockTimeout is how long to wait for the file lock; 0 means
 	// DefaultLockTimeout. Opening never waits forever.
 	LockTimeout time.Duration
+	// ReadOnly opens an existing file for reading only (history): nothing
+	// is created or written, and a missing file is ErrNotFound.
+	ReadOnly bool
 }
 
 // Bolt is the Journal kept in a local bbolt file. bbolt holds an exclusive
@@ -70,16 +74,33 @@ var _ Journal = (*Bolt)(nil)
 // OpenBolt opens (creating if needed, with its parent directory) the journal
 // file at path. It fails with ErrLocked if another process holds it for
 // longer than the lock timeout.
-func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
+func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 	timeout := opts.LockTimeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("open journal: %w", err)
+	switch fi, serr := os.Stat(path); {
+	case serr == nil && !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("open journal %s: %w: not a regular file", path, ErrCorrupt)
+	case serr == nil && fi.Size() == 0:
+		// bbolt would lay a new, empty journal over it, losing the
+		// unfinished operation and the placement it should have held.
+		return nil, corrupt(path, errors.New("the file is empty"))
+	case errors.Is(serr, os.ErrNotExist) && opts.ReadOnly:
+		return nil, fmt.Errorf("open journal %s: %w: no journal yet", path, ErrNotFound)
+	case errors.Is(serr, os.ErrNotExist):
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("open journal: %w", err)
+		}
+	case serr != nil:
+		return nil, fmt.Errorf("open journal: %w", serr)
 	}
 	ownerPath := path + ".owner"
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout})
+	defer recoverCorrupt(path, &err)
+	// A file cut short faults when bbolt reads its mapping: make that a
+	// panic that recoverCorrupt turns into ErrCorrupt.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
 	if errors.Is(err, bbolt.ErrTimeout) {
 		// The holder wrote who it is next to the file (it cannot be read
 		// from the locked file itself).
@@ -88,17 +109,99 @@ func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
 		}
 		return nil, fmt.Errorf("open journal %s: %w", path, ErrLocked)
 	}
+	if err != nil && !errors.Is(err, os.ErrPermission) && !errors.Is(err, os.ErrNotExist) {
+		// bbolt's own errors for a damaged file (ErrInvalid, ErrChecksum,
+		// "file size too small", ...) are not all sentinels.
+		return nil, corrupt(path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
 	}
-	if err := db.Update(initSchema); err != nil {
+	b = &Bolt{db: db, path: path}
+	if err := b.check(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if opts.ReadOnly {
+		return b, nil
+	}
+	// An existing journal is only read here: opening never rewrites it.
+	if err := b.db.View(checkSchema); err != nil && !errors.Is(err, errNoSchema) {
 		db.Close()
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	} else if err != nil {
+		if err := b.db.Update(initSchema); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open journal %s: %w", path, err)
+		}
 	}
 	host, _ := os.Hostname()
 	// Informational only: a failure to write it must not stop lifeboat.
 	_ = os.WriteFile(ownerPath, fmt.Appendf(nil, "pid %d on %s\n", os.Getpid(), host), 0o600)
-	return &Bolt{db: db, path: path, ownerPath: ownerPath}, nil
+	b.ownerPath = ownerPath
+	return b, nil
+}
+
+// corrupt is the error for a damaged journal file: it names the file and
+// says what to do, since lifeboat will not touch it.
+func corrupt(path string, cause error) error {
+	return fmt.Errorf("journal %s: %w: %v. lifeboat will not overwrite it: restore it from a backup, or move it aside to start a new journal (the placement and the history in it are then forgotten)", path, ErrCorrupt, cause)
+}
+
+// recoverCorrupt turns a panic inside bbolt (an invalid page, a fault on a
+// truncated mapping) into ErrCorrupt. bbolt panics on damage it finds
+// while walking the file; the process must not die with a trace instead.
+func recoverCorrupt(path string, err *error) {
+	if r := recover(); r != nil {
+		*err = corrupt(path, fmt.Errorf("%v", r))
+	}
+}
+
+// check walks every page once, so damage is found at open rather than in
+// the middle of a failover, and the file's layout is what this code wrote.
+func (b *Bolt) check() (err error) {
+	defer recoverCorrupt(b.path, &err)
+	old := debug.SetPanicOnFault(true)
+	defer debug.SetPanicOnFault(old)
+	return b.db.View(func(tx *bbolt.Tx) error {
+		for cerr := range tx.Check() {
+			if cerr != nil {
+				return corrupt(b.path, cerr)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			if tx.Bucket(bucketOps) != nil || tx.Bucket(bucketPlacement) != nil || b.db.IsReadOnly() {
+				return corrupt(b.path, errors.New("the meta bucket is missing"))
+			}
+			return nil // a new file, laid out by initSchema
+		}
+		return nil
+	})
+}
+
+// errNoSchema: a new file, to be laid out by initSchema.
+var errNoSchema = errors.New("no schema yet")
+
+// checkSchema reads the layout of an existing journal.
+func checkSchema(tx *bbolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil || meta.Get(keySchema) == nil {
+		return errNoSchema
+	}
+	n, err := strconv.Atoi(string(meta.Get(keySchema)))
+	if err != nil {
+		return fmt.Errorf("%w: unreadable schema version %q", ErrCorrupt, meta.Get(keySchema))
+	}
+	if n > schemaVersion {
+		return fmt.Errorf("journal schema %d is newer than this lifeboat understands (%d): upgrade lifeboat", n, schemaVersion)
+	}
+	for _, name := range [][]byte{bucketOps, bucketPlacement} {
+		if tx.Bucket(name) == nil {
+			return fmt.Errorf("%w: bucket %s is missing", ErrCorrupt, name)
+		}
+	}
+	return nil
 }
 
 func initSchema(tx *bbolt.Tx) error {
@@ -194,17 +297,26 @@ func parseID(id string) ([]byte, error) {
 	return u64(n), nil
 }
 
-func (b *Bolt) view(ctx context.Context, fn func(*bbolt.Tx) error) error {
+func (b *Bolt) view(ctx context.Context, fn func(*bbolt.Tx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	defer recoverCorrupt(b.path, &err)
+	old := debug.SetPanicOnFault(true)
+	defer debug.SetPanicOnFault(old)
 	return b.db.View(fn)
 }
 
-func (b *Bolt) update(ctx context.Context, fn func(*bbolt.Tx) error) error {
+func (b *Bolt) update(ctx context.Context, fn func(*bbolt.Tx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if b.db.IsReadOnly() {
+		return fmt.Errorf("%w: the journal was opened read-only", ErrInvalid)
+	}
+	defer recoverCorrupt(b.path, &err)
+	old := debug.SetPanicOnFault(true)
+	defer debug.SetPanicOnFault(old)
 	return b.db.Update(fn)
 }
 
@@ -377,7 +489,7 @@ func (b *Bolt) StepFinished(ctx context.Context, ref Ref, stepID string, res Ste
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
 			var s stepRecord
 			if err := json.Unmarshal(v, &s); err != nil {
-				return fmt.Errorf("decode step: %w", err)
+				return fmt.Errorf("%w: step record %x does not decode: %v", ErrCorrupt, k, err)
 			}
 			if s.ID == stepID {
 				if lastKey == nil {
@@ -494,7 +606,7 @@ func (b *Bolt) Placement(ctx context.Context) (map[string]Placement, error) {
 		return tx.Bucket(bucketPlacement).ForEach(func(k, v []byte) error {
 			var p placementRecord
 			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("decode placement of %s: %w", k, err)
+				return fmt.Errorf("%w: the placement of %s does not decode: %v", ErrCorrupt, k, err)
 			}
 			out[string(k)] = Placement{Service: string(k), Provider: p.Provider, OpID: p.OpID, Since: p.Since}
 			return nil
@@ -538,7 +650,7 @@ func loadOp(tx *bbolt.Tx, key []byte) (Operation, error) {
 	}
 	var rec opRecord
 	if err := getJSON(ob, keyOp, &rec); err != nil {
-		return Operation{}, err
+		return Operation{}, fmt.Errorf("operation %s: %w", formatID(binary.BigEndian.Uint64(key)), err)
 	}
 	var steps []Step
 	err := forEachStep(ob.Bucket(bucketSteps), func(_ []byte, s *stepRecord) (bool, error) {
@@ -546,7 +658,7 @@ func loadOp(tx *bbolt.Tx, key []byte) (Operation, error) {
 		return false, nil
 	})
 	if err != nil {
-		return Operation{}, err
+		return Operation{}, fmt.Errorf("operation %s: %w", formatID(binary.BigEndian.Uint64(key)), err)
 	}
 	return toOperation(formatID(binary.BigEndian.Uint64(key)), rec, steps), nil
 }
@@ -562,6 +674,9 @@ func toOperation(id string, r opRecord, steps []Step) Operation {
 // forEachStep decodes every step in order; when fn reports a change, the
 // step is written back.
 func forEachStep(steps *bbolt.Bucket, fn func(k []byte, s *stepRecord) (changed bool, err error)) error {
+	if steps == nil {
+		return fmt.Errorf("%w: the operation has no steps bucket", ErrCorrupt)
+	}
 	type change struct {
 		k []byte
 		s stepRecord
@@ -571,7 +686,7 @@ func forEachStep(steps *bbolt.Bucket, fn func(k []byte, s *stepRecord) (changed 
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var s stepRecord
 		if err := json.Unmarshal(v, &s); err != nil {
-			return fmt.Errorf("decode step: %w", err)
+			return fmt.Errorf("%w: step record %x does not decode: %v", ErrCorrupt, k, err)
 		}
 		changed, err := fn(k, &s)
 		if err != nil {
@@ -621,7 +736,7 @@ func getJSON(b *bbolt.Bucket, key []byte, v any) error {
 		return fmt.Errorf("%w: record %q missing", ErrNotFound, key)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("decode %s: %w", key, err)
+		return fmt.Errorf("%w: record %q does not decode: %v", ErrCorrupt, key, err)
 	}
 	return nil
 }

@@ -35,6 +35,10 @@ var (
 	ErrFenced = errors.New("fencing token is stale: the operation was taken over")
 	// ErrFinished: the operation has already finished; it takes no more writes.
 	ErrFinished = errors.New("operation already finished")
+	// ErrCorrupt: the journal file is damaged (truncated, overwritten, not
+	// a journal at all) or holds a record that does not decode. lifeboat
+	// never repairs or reinitialises it by itself.
+	ErrCorrupt = errors.New("journal is damaged")
 	// ErrInvalid: the arguments are not acceptable (missing kind, a
 	// non-terminal status passed to Finish, ...).
 	ErrInvalid = errors.New("invalid journal request")
