@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/testharness"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
@@ -100,5 +102,38 @@ func TestControlPlane(t *testing.T) {
 		if ok != c.wantOK || strings.Contains(reason, "assumed reachable") != c.note {
 			t.Errorf("case %d (%s): ok=%v reason=%q", i, c.name, ok, reason)
 		}
+	}
+}
+
+// One service's unfinished operation does not hold up another's: it is
+// neither resumed nor in the way when another service is asked for.
+func TestOtherServicesOperationIsLeftAlone(t *testing.T) {
+	dir := t.TempDir()
+	cfg := &config.Config{Dir: dir, State: config.State{Path: "lifeboat.db"}}
+	e := New(cfg, slog.New(slog.DiscardHandler))
+	defer e.Close()
+	j, err := e.Journal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	plan, _ := json.Marshal(planner.Result{Services: []planner.ServicePlan{{Service: "www", Action: planner.ActionMove}}})
+	stuck, err := j.Begin(ctx, journal.Operation{Kind: "manual", Services: []string{"www"}, Plan: plan, Started: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps, err := e.resumeConcerning(ctx, "api", nil, Hooks{})
+	if err != nil || len(reps) != 0 {
+		t.Fatalf("resuming for api touched www's operation: %v, %v", reps, err)
+	}
+	if _, err := j.Begin(ctx, journal.Operation{Kind: "manual", Services: []string{"api"}, Started: time.Now()}); err != nil {
+		t.Fatalf("api's operation could not begin while www's is unfinished: %v", err)
+	}
+	if _, err := e.Abort(ctx, "", "x"); !errors.Is(err, ErrInvalidRequest) {
+		t.Fatalf("abort without an ID with two unfinished: %v", err)
+	}
+	op, err := e.Abort(ctx, stuck.ID, "DNS vendor gone")
+	if err != nil || op.Status != journal.StatusAborted || op.Summary != "DNS vendor gone" {
+		t.Fatalf("abort: %+v, %v", op, err)
 	}
 }

@@ -180,20 +180,35 @@ func (e *Engine) resumeConcerning(ctx context.Context, service string, dropDNS [
 	if err != nil {
 		return nil, err
 	}
-	op, err := j.Unfinished(ctx)
-	if err != nil || op == nil {
+	ops, err := j.UnfinishedAll(ctx)
+	if err != nil {
 		return nil, err
 	}
+	var reps []OperationReport
+	for _, op := range ops {
+		if service != "" && !op.Overlaps(journal.Operation{Services: []string{service}}) {
+			// Another service's operation: it does not hold this one up.
+			continue
+		}
+		rep, err := e.resumeOne(ctx, j, op, dropDNS, hooks)
+		if rep != nil {
+			reps = append(reps, *rep)
+		}
+		if err != nil {
+			return reps, err
+		}
+	}
+	return reps, nil
+}
+
+// resumeOne continues one unfinished operation with the plan it journaled.
+func (e *Engine) resumeOne(ctx context.Context, j journal.Journal, op journal.Operation, dropDNS []string, hooks Hooks) (*OperationReport, error) {
 	var plan planner.Result
 	if err := json.Unmarshal(op.Plan, &plan); err != nil {
-		return nil, fmt.Errorf("operation %s: decode its plan: %w", op.ID, err)
+		return nil, fmt.Errorf("operation %s: %w: its plan does not decode: %v", op.ID, journal.ErrCorrupt, err)
 	}
-	if service != "" && !slices.Contains(planServices(plan), service) {
-		// Another service's operation: it does not hold this one up.
-		return nil, nil
-	}
-	emit(hooks.Progress, fmt.Sprintf("operation %s (%s, started %s) was interrupted; resuming it first",
-		op.ID, op.Kind, op.Started.Local().Format(time.DateTime)))
+	emit(hooks.Progress, fmt.Sprintf("operation %s (%s of %s, started %s) was interrupted; resuming it first",
+		op.ID, op.Kind, strings.Join(planServices(plan), ", "), op.Started.Local().Format(time.DateTime)))
 	pl, err := e.Placement(ctx, j)
 	if err != nil {
 		return nil, err
@@ -206,11 +221,11 @@ func (e *Engine) resumeConcerning(ctx context.Context, service string, dropDNS [
 	if err != nil {
 		return nil, err
 	}
-	rep, err := exec.Resume(ctx, *op, executor.ResumeOptions{DropDNS: dropDNS})
+	rep, err := exec.Resume(ctx, op, executor.ResumeOptions{DropDNS: dropDNS})
 	if err != nil {
-		return []OperationReport{rep}, fmt.Errorf("%w\nOperation %s is still unfinished. To go on without it: `lifeboat resume --drop-dns NAME` gives up on a DNS provider that cannot be updated, `lifeboat abort %s` ends the operation where it stands", err, op.ID, op.ID)
+		return &rep, fmt.Errorf("%w\nOperation %s is still unfinished. To go on without it: `lifeboat resume --drop-dns NAME` gives up on a DNS provider that cannot be updated, `lifeboat abort %s` ends the operation where it stands; `--service` moves another service meanwhile", err, op.ID, op.ID)
 	}
-	return []OperationReport{rep}, nil
+	return &rep, nil
 }
 
 // Abort ends the unfinished operation id (the only one when id is empty)
@@ -221,18 +236,31 @@ func (e *Engine) Abort(ctx context.Context, id, reason string) (journal.Operatio
 	if err != nil {
 		return journal.Operation{}, err
 	}
-	op, err := j.Unfinished(ctx)
+	ops, err := j.UnfinishedAll(ctx)
 	if err != nil {
 		return journal.Operation{}, err
 	}
-	if op == nil || (id != "" && op.ID != id) {
-		if id != "" {
-			if done, err := j.Operation(ctx, id); err == nil {
-				return done, fmt.Errorf("%w: operation %s already ended (%s)", ErrNoOperation, id, done.Status)
-			}
-			return journal.Operation{}, fmt.Errorf("%w: %s is not an unfinished operation", ErrNoOperation, id)
+	var op *journal.Operation
+	for i := range ops {
+		if id == "" || ops[i].ID == id {
+			op = &ops[i]
+			break
 		}
+	}
+	switch {
+	case op == nil && id != "":
+		if done, err := j.Operation(ctx, id); err == nil {
+			return done, fmt.Errorf("%w: operation %s already ended (%s)", ErrNoOperation, id, done.Status)
+		}
+		return journal.Operation{}, fmt.Errorf("%w: %s is not an unfinished operation", ErrNoOperation, id)
+	case op == nil:
 		return journal.Operation{}, ErrNoOperation
+	case id == "" && len(ops) > 1:
+		var ids []string
+		for _, o := range ops {
+			ids = append(ids, o.ID)
+		}
+		return journal.Operation{}, fmt.Errorf("%w: several operations are unfinished (%s): name the one to abort", ErrInvalidRequest, strings.Join(ids, ", "))
 	}
 	if reason == "" {
 		reason = "aborted by an operator"

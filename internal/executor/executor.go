@@ -190,6 +190,9 @@ func (e *Executor) Start(ctx context.Context, plan planner.Result, kind string) 
 		return Report{}, fmt.Errorf("encode plan: %w", err)
 	}
 	op := journal.Operation{Kind: kind, Plan: raw, Started: e.env.Now()}
+	for _, m := range movingServices(plan) {
+		op.Services = append(op.Services, m.Service)
+	}
 	if moves := movingServices(plan); len(moves) == 1 {
 		op.Service, op.From, op.To = moves[0].Service, moves[0].From, moves[0].To
 	}

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +36,10 @@ var (
 	bucketOps       = []byte("ops")
 	bucketSteps     = []byte("steps")
 	bucketPlacement = []byte("placement")
+	// bucketUnfinished holds the keys of every unfinished operation. Files
+	// written before several could be unfinished at once keep one in
+	// meta/unfinished; both are read.
+	bucketUnfinished = []byte("unfinished")
 
 	keySchema     = []byte("schema")
 	keySeq        = []byte("seq")
@@ -248,6 +254,7 @@ func (b *Bolt) Close() error {
 type opRecord struct {
 	Kind     string          `json:"kind"`
 	Service  string          `json:"service,omitempty"`
+	Services []string        `json:"services,omitempty"`
 	From     string          `json:"from,omitempty"`
 	To       string          `json:"to,omitempty"`
 	Plan     json.RawMessage `json:"plan,omitempty"`
@@ -331,19 +338,20 @@ func (b *Bolt) Begin(ctx context.Context, op Operation) (Operation, error) {
 	var out Operation
 	err := b.update(ctx, func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
-		if cur := meta.Get(keyUnfinished); cur != nil {
-			id := formatID(binary.BigEndian.Uint64(cur))
+		for _, cur := range unfinishedKeys(tx) {
 			running, err := loadOp(tx, cur)
 			if err != nil {
 				return err
 			}
-			return fmt.Errorf("%w: %s %s %s (started %s)", ErrOperationRunning, id, running.Kind, running.Service, running.Started.Format(time.RFC3339))
+			if running.Overlaps(op) {
+				return fmt.Errorf("%w: %s %s %s (started %s)", ErrOperationRunning, running.ID, running.Kind, strings.Join(running.Services, ","), running.Started.Format(time.RFC3339))
+			}
 		}
 		seq := getU64(meta, keySeq) + 1
 		fence := getU64(meta, keyFence) + 1
 		key := u64(seq)
 		rec := opRecord{
-			Kind: op.Kind, Service: op.Service, From: op.From, To: op.To, Plan: op.Plan, Owner: op.Owner,
+			Kind: op.Kind, Service: op.Service, Services: op.Services, From: op.From, To: op.To, Plan: op.Plan, Owner: op.Owner,
 			Status: StatusRunning, Fence: fence, Started: op.Started,
 		}
 		ob, err := tx.Bucket(bucketOps).CreateBucket(key)
@@ -356,10 +364,17 @@ func (b *Bolt) Begin(ctx context.Context, op Operation) (Operation, error) {
 		if err := putJSON(ob, keyOp, rec); err != nil {
 			return err
 		}
-		for k, v := range map[string][]byte{string(keySeq): u64(seq), string(keyFence): u64(fence), string(keyUnfinished): key} {
+		for k, v := range map[string][]byte{string(keySeq): u64(seq), string(keyFence): u64(fence)} {
 			if err := meta.Put([]byte(k), v); err != nil {
 				return err
 			}
+		}
+		unf, err := tx.CreateBucketIfNotExists(bucketUnfinished)
+		if err != nil {
+			return err
+		}
+		if err := unf.Put(key, []byte{1}); err != nil {
+			return err
 		}
 		out = toOperation(formatID(seq), rec, nil)
 		return nil
@@ -372,23 +387,48 @@ func (b *Bolt) Begin(ctx context.Context, op Operation) (Operation, error) {
 
 // Unfinished implements Journal.
 func (b *Bolt) Unfinished(ctx context.Context) (*Operation, error) {
-	var out *Operation
+	all, err := b.UnfinishedAll(ctx)
+	if err != nil || len(all) == 0 {
+		return nil, err
+	}
+	return &all[0], nil
+}
+
+// UnfinishedAll implements Journal.
+func (b *Bolt) UnfinishedAll(ctx context.Context) ([]Operation, error) {
+	var out []Operation
 	err := b.view(ctx, func(tx *bbolt.Tx) error {
-		cur := tx.Bucket(bucketMeta).Get(keyUnfinished)
-		if cur == nil {
-			return nil
+		for _, k := range unfinishedKeys(tx) {
+			op, err := loadOp(tx, k)
+			if err != nil {
+				return err
+			}
+			out = append(out, op)
 		}
-		op, err := loadOp(tx, cur)
-		if err != nil {
-			return err
-		}
-		out = &op
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("unfinished operation: %w", err)
+		return nil, fmt.Errorf("unfinished operations: %w", err)
 	}
 	return out, nil
+}
+
+// unfinishedKeys lists the keys of unfinished operations, oldest first.
+func unfinishedKeys(tx *bbolt.Tx) [][]byte {
+	var keys [][]byte
+	if legacy := tx.Bucket(bucketMeta).Get(keyUnfinished); legacy != nil {
+		keys = append(keys, append([]byte(nil), legacy...))
+	}
+	if unf := tx.Bucket(bucketUnfinished); unf != nil {
+		_ = unf.ForEach(func(k, _ []byte) error { // the callback never fails
+			if !slices.ContainsFunc(keys, func(x []byte) bool { return bytes.Equal(x, k) }) {
+				keys = append(keys, append([]byte(nil), k...))
+			}
+			return nil
+		})
+	}
+	slices.SortFunc(keys, func(a, b []byte) int { return bytes.Compare(a, b) })
+	return keys
 }
 
 // Resume implements Journal.
@@ -534,8 +574,14 @@ func (b *Bolt) Finish(ctx context.Context, ref Ref, status Status, summary strin
 			return err
 		}
 		meta := tx.Bucket(bucketMeta)
-		if key, _ := parseID(ref.ID); string(meta.Get(keyUnfinished)) == string(key) {
-			return meta.Delete(keyUnfinished)
+		key, _ := parseID(ref.ID)
+		if string(meta.Get(keyUnfinished)) == string(key) {
+			if err := meta.Delete(keyUnfinished); err != nil {
+				return err
+			}
+		}
+		if unf := tx.Bucket(bucketUnfinished); unf != nil {
+			return unf.Delete(key)
 		}
 		return nil
 	})
@@ -665,7 +711,7 @@ func loadOp(tx *bbolt.Tx, key []byte) (Operation, error) {
 
 func toOperation(id string, r opRecord, steps []Step) Operation {
 	return Operation{
-		ID: id, Kind: r.Kind, Service: r.Service, From: r.From, To: r.To, Plan: r.Plan, Owner: r.Owner,
+		ID: id, Kind: r.Kind, Service: r.Service, Services: r.Services, From: r.From, To: r.To, Plan: r.Plan, Owner: r.Owner,
 		Status: r.Status, Fence: r.Fence, Started: r.Started, Finished: r.Finished, Resumed: r.Resumed,
 		Summary: r.Summary, Steps: steps,
 	}

@@ -48,14 +48,19 @@ var (
 // (or in a quorum, for etcd) before the call returns. Implementations are
 // safe for concurrent use.
 type Journal interface {
-	// Begin records a new running operation from op's Kind, Service, From,
-	// To, Plan, Owner and Started (other fields are ignored) and returns it
-	// with its ID and a fencing token greater than every token issued
-	// before. It fails with ErrOperationRunning while another operation is
-	// unfinished.
+	// Begin records a new running operation from op's Kind, Service,
+	// Services, From, To, Plan, Owner and Started (other fields are
+	// ignored) and returns it with its ID and a fencing token greater than
+	// every token issued before. It fails with ErrOperationRunning while an
+	// unfinished operation concerns one of the same services (an operation
+	// with no Services concerns them all), so one service's stuck
+	// operation never holds up another's.
 	Begin(ctx context.Context, op Operation) (Operation, error)
-	// Unfinished returns the running or interrupted operation, or nil.
+	// Unfinished returns the oldest running or interrupted operation, or nil.
 	Unfinished(ctx context.Context) (*Operation, error)
+	// UnfinishedAll returns every running or interrupted operation, oldest
+	// first.
+	UnfinishedAll(ctx context.Context) ([]Operation, error)
 	// Resume takes over an unfinished operation after a crash or from
 	// another orchestrator: it issues a new fencing token (so writes with
 	// the old one fail with ErrFenced), marks steps left running as
@@ -125,8 +130,11 @@ type Operation struct {
 	// Kind is the executor's name for what is done: "failover", "drill", ...
 	Kind    string `json:"kind"`
 	Service string `json:"service,omitempty"`
-	From    string `json:"from,omitempty"`
-	To      string `json:"to,omitempty"`
+	// Services are the services the operation moves; empty means it may
+	// concern any service.
+	Services []string `json:"services,omitempty"`
+	From     string   `json:"from,omitempty"`
+	To       string   `json:"to,omitempty"`
 	// Plan is the planner's output as JSON, kept so a resumed run executes
 	// the same plan and history shows why.
 	Plan json.RawMessage `json:"plan,omitempty"`
@@ -205,4 +213,20 @@ func (o Operation) Done(stepID string) bool {
 func (o Operation) Outputs(stepID string) map[string]string {
 	s, _ := o.Step(stepID)
 	return s.Outputs
+}
+
+// Overlaps reports whether two operations concern a common service; one
+// that names no services concerns them all.
+func (o Operation) Overlaps(other Operation) bool {
+	if len(o.Services) == 0 || len(other.Services) == 0 {
+		return true
+	}
+	for _, a := range o.Services {
+		for _, b := range other.Services {
+			if a == b {
+				return true
+			}
+		}
+	}
+	return false
 }

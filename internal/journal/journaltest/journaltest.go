@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Errors", testErrors},
 		{"CanceledContext", testCanceled},
 		{"ConcurrentBeginOneWins", testConcurrentBegin},
+		{"DisjointServicesRunTogether", testDisjointServices},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -470,3 +471,38 @@ var cmpJSONDoc = cmp.FilterValues(func(a, b json.RawMessage) bool { return len(a
 		}
 		return cmp.Equal(x, y)
 	}))
+
+// An unfinished operation holds up only the services it concerns.
+func testDisjointServices(t *testing.T, s *store) {
+	ctx := context.Background()
+	www, err := s.j.Begin(ctx, journal.Operation{Kind: "manual", Services: []string{"www"}, Started: at(0)})
+	if err != nil {
+		t.Fatalf("Begin www: %v", err)
+	}
+	api, err := s.j.Begin(ctx, journal.Operation{Kind: "manual", Services: []string{"api", "mail"}, Started: at(1)})
+	if err != nil {
+		t.Fatalf("Begin api while www is unfinished: %v", err)
+	}
+	_, err = s.j.Begin(ctx, journal.Operation{Kind: "manual", Services: []string{"mail"}, Started: at(2)})
+	wantErr(t, "Begin mail while api+mail is unfinished", err, journal.ErrOperationRunning)
+	_, err = s.j.Begin(ctx, journal.Operation{Kind: "manual", Started: at(2)})
+	wantErr(t, "Begin for every service while two are unfinished", err, journal.ErrOperationRunning)
+	s.reopen()
+	all, err := s.j.UnfinishedAll(ctx)
+	if err != nil || len(all) != 2 || all[0].ID != www.ID || all[1].ID != api.ID || len(all[1].Services) != 2 {
+		t.Fatalf("UnfinishedAll = %+v, %v; want www then api", all, err)
+	}
+	if u, err := s.j.Unfinished(ctx); err != nil || u == nil || u.ID != www.ID {
+		t.Fatalf("Unfinished = %v, %v; want the oldest, %s", u, err, www.ID)
+	}
+	if err := s.j.Finish(ctx, www.Ref(), journal.StatusAborted, "stuck", at(3)); err != nil {
+		t.Fatal(err)
+	}
+	all, err = s.j.UnfinishedAll(ctx)
+	if err != nil || len(all) != 1 || all[0].ID != api.ID {
+		t.Fatalf("UnfinishedAll after finishing www = %+v, %v", all, err)
+	}
+	if _, err := s.j.Begin(ctx, journal.Operation{Kind: "manual", Services: []string{"www"}, Started: at(4)}); err != nil {
+		t.Fatalf("Begin www again: %v", err)
+	}
+}
