@@ -137,3 +137,46 @@ func TestOtherServicesOperationIsLeftAlone(t *testing.T) {
 		t.Fatalf("abort: %+v, %v", op, err)
 	}
 }
+
+// policy.cooldown holds an automatic move back, and only an automatic one.
+func TestCooldownHoldsAutomaticMoves(t *testing.T) {
+	cfg := &config.Config{Dir: t.TempDir(), State: config.State{Path: "lifeboat.db"}, Policy: config.Policy{Cooldown: 30 * time.Minute}}
+	e := New(cfg, slog.New(slog.DiscardHandler))
+	defer e.Close()
+	j, err := e.Journal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	op, err := j.Begin(ctx, journal.Operation{Kind: "automatic", Services: []string{"www"}, Started: now.Add(-10 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Finish(ctx, op.Ref(), journal.StatusSucceeded, "", now.Add(-9*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	move := func() planner.Result {
+		return planner.Result{Services: []planner.ServicePlan{
+			{Service: "www", Action: planner.ActionMove, Steps: []planner.Step{{ID: "www/b/apply"}}},
+			{Service: "api", Action: planner.ActionMove, Steps: []planner.Step{{ID: "api/b/apply"}}},
+		}}
+	}
+	plan := move()
+	if err := e.holdInCooldown(ctx, j, &plan, now); err != nil {
+		t.Fatal(err)
+	}
+	if www := plan.Services[0]; www.Action != planner.ActionBlocked || www.Steps != nil || !strings.Contains(www.Reason, "policy.cooldown 30m0s") {
+		t.Fatalf("www within its cooldown: %+v", www)
+	}
+	if api := plan.Services[1]; api.Action != planner.ActionMove {
+		t.Fatalf("api has no recent automatic failover but was held: %+v", api)
+	}
+	plan = move()
+	if err := e.holdInCooldown(ctx, j, &plan, now.Add(25*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if plan.Services[0].Action != planner.ActionMove {
+		t.Fatalf("www after its cooldown: %+v", plan.Services[0])
+	}
+}

@@ -145,6 +145,11 @@ func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Out
 	if err != nil {
 		return in, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
 	}
+	if req.Kind == planner.KindAutomatic && j != nil {
+		if err := e.holdInCooldown(ctx, j, &plan, time.Now()); err != nil {
+			return in, err
+		}
+	}
 	out.Plan = plan
 	out.Evidence = evidence(plan, obs)
 	if plan.Moves() == 0 {
@@ -445,4 +450,37 @@ func (d HistoryDoc) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Operations []journal.Operation `json:"operations"`
 	}{ops})
+}
+
+// holdInCooldown blocks the automatic move of a service whose last
+// automatic failover started less than policy.cooldown ago: a provider
+// flapping between up and down must not drag a service back and forth.
+// Manual operations are never held.
+func (e *Engine) holdInCooldown(ctx context.Context, j journal.Journal, plan *planner.Result, now time.Time) error {
+	cooldown := e.Cfg.Policy.Cooldown
+	if cooldown <= 0 {
+		return nil
+	}
+	ops, err := j.Operations(ctx, 0)
+	if err != nil {
+		return err
+	}
+	for i := range plan.Services {
+		sp := &plan.Services[i]
+		if sp.Action != planner.ActionMove {
+			continue
+		}
+		for _, op := range ops { // newest first
+			if op.Kind != string(planner.KindAutomatic) || !slices.Contains(op.Services, sp.Service) && op.Service != sp.Service {
+				continue
+			}
+			if since := now.Sub(op.Started); since < cooldown {
+				sp.Action, sp.Steps = planner.ActionBlocked, nil
+				sp.Reason = fmt.Sprintf("held back: the last automatic failover of %s (operation %s) began %s ago, within policy.cooldown %s; a manual failover is not held",
+					sp.Service, op.ID, since.Round(time.Second), cooldown)
+			}
+			break
+		}
+	}
+	return nil
 }
