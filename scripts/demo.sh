@@ -82,14 +82,17 @@ kill "$(cat "$run/alpha.pid")"
 sleep 0.5
 "$lifeboat" status -c "$ex/lifeboat.hcl" || true
 
-step "lifeboat plan"
-"$lifeboat" plan -c "$ex/lifeboat.hcl" --from alpha
+step "lifeboat plan (the loss is confirmed over policy.fail_after rounds)"
+"$lifeboat" plan -c "$ex/lifeboat.hcl"
 
 step "lifeboat prepare (every workspace initialised ahead of the emergency)"
 "$lifeboat" prepare -c "$ex/lifeboat.hcl"
 
 step "lifeboat failover --yes"
-"$lifeboat" failover -c "$ex/lifeboat.hcl" --from alpha --yes
+"$lifeboat" failover -c "$ex/lifeboat.hcl" --yes
+
+step "lifeboat failover --yes, again: already done, nothing changes"
+"$lifeboat" failover -c "$ex/lifeboat.hcl" --yes
 
 step "After the failover"
 addr=$(dig +short @127.0.0.1 -p 15353 www.example.test A)
