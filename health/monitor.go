@@ -60,6 +60,10 @@ type ProviderStatus struct {
 	Rounds      int       `json:"rounds"`
 	LastChecked time.Time `json:"last_checked"`
 	Results     []Result  `json:"results"`
+	// Failing is set while the provider's last round failed (by quorum,
+	// or with its account reported lost) but not yet for enough rounds
+	// to call it down or account_lost: a loss still to be confirmed.
+	Failing bool `json:"failing,omitempty"`
 }
 
 // Snapshot copies the current view.
@@ -77,6 +81,7 @@ func (m *Monitor) Snapshot() Snapshot {
 			Name: name, State: mc.State(), Since: mc.Since(), Reason: reason, Rounds: mc.Rounds(),
 			LastChecked: m.checked[name],
 			Results:     append([]Result(nil), m.latest[name]...),
+			Failing:     mc.Failing(),
 		})
 	}
 	return s

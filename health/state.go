@@ -76,6 +76,15 @@ func (m *Machine) Since() time.Time { return m.since }
 // Reason explains the current state.
 func (m *Machine) Reason() string { return m.reason }
 
+// Failing reports whether the last round failed (by quorum, or with the
+// account reported lost) while the state is not yet down or account_lost.
+func (m *Machine) Failing() bool {
+	if m.state == StateDown || m.state == StateAccountLost {
+		return false
+	}
+	return m.failStreak > 0 || m.lostStreak > 0
+}
+
 // Rounds counts the rounds observed.
 func (m *Machine) Rounds() int { return m.rounds }
 

@@ -176,11 +176,12 @@ func (e *Engine) Observe(ctx context.Context, pl Placement, opts ObserveOptions)
 }
 
 // unconfirmed lists the providers whose last round failed without their
-// state being settled as down or account_lost yet.
+// state being settled as down or account_lost yet. A provider degraded by
+// one host of several is not among them: that is no loss to confirm.
 func unconfirmed(s health.Snapshot) []string {
 	var out []string
 	for _, p := range s.Providers {
-		if p.State != health.StateDegraded {
+		if !p.Failing {
 			continue
 		}
 		out = append(out, p.Name)
