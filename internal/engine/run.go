@@ -135,7 +135,9 @@ func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Out
 	}
 	preq := planner.Request{Kind: req.Kind, Service: req.Service, From: req.From, To: req.To}
 	emit(hooks.Progress, "checking every provider")
-	confirm := req.Kind == planner.KindManual || req.Kind == planner.KindAutomatic
+	// A provider named with --from needs no confirming: the operator has
+	// decided, and an emergency should not wait for more rounds.
+	confirm := (req.Kind == planner.KindManual && req.From == "") || req.Kind == planner.KindAutomatic
 	obs, err := e.Observe(ctx, pl, ObserveOptions{Rounds: 1, Confirm: confirm, Progress: hooks.Progress})
 	if err != nil {
 		return planner.Input{}, err
