@@ -362,14 +362,11 @@ func killPidfile(t testing.TB, path string) {
 
 func httpBody(t testing.TB, ip string, port int) string {
 	t.Helper()
-	c := &http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get(fmt.Sprintf("http://%s:%d/", ip, port))
+	_, body, err := testharness.HTTPGet(fmt.Sprintf("http://%s:%d/", ip, port))
 	if err != nil {
 		t.Fatalf("GET %s:%d: %v", ip, port, err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return strings.TrimSpace(string(b))
+	return strings.TrimSpace(body)
 }
 
 func (w *world) history() []journal.Operation {
@@ -389,9 +386,9 @@ func (w *world) history() []journal.Operation {
 
 func wantA(t testing.TB, b *testharness.BIND, want string) {
 	t.Helper()
-	got := b.Query(t, "www.example.test.", "A")
-	if !slices.Equal(got, []string{want}) {
-		t.Fatalf("BIND %s answers www A %v, want [%s]", b.Addr, got, want)
+	b.WantAnswer(t, "www.example.test.", "A", want)
+	if t.Failed() {
+		t.FailNow()
 	}
 }
 

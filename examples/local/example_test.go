@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -113,22 +112,11 @@ func setup(t *testing.T, name string) *workspace {
 }
 
 func get(addr string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/healthz", nil)
-	if err != nil {
-		return "", err
+	code, body, err := testharness.HTTPGet("http://" + addr + "/healthz")
+	if err == nil && code != http.StatusOK {
+		err = errors.New(http.StatusText(code))
 	}
-	resp, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return string(body), errors.New(resp.Status)
-	}
-	return string(body), err
+	return body, err
 }
 
 func (w *workspace) requireServes(t *testing.T, addrs []string, body string) {

@@ -60,12 +60,7 @@ func one(t *testing.T, tg Target, req Request) ProviderResult {
 
 func wantAnswer(t *testing.T, b *testharness.BIND, name, qtype string, want ...string) {
 	t.Helper()
-	got := b.Query(t, name, qtype)
-	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("%s %s at %s = %v, want %v", name, qtype, b.Addr, got, want)
-	}
+	b.WantAnswer(t, name, qtype, want...)
 }
 
 const ourMark = `"heritage=lifeboat,owner=lifeboat/www"`

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -248,6 +249,18 @@ func (b *BIND) Query(t testing.TB, name, qtype string) []string {
 		out = append(out, strings.TrimPrefix(rr.String(), rr.Header().String()))
 	}
 	return out
+}
+
+// WantAnswer fails the test unless the server answers name/qtype with
+// exactly want, in any order.
+func (b *BIND) WantAnswer(t testing.TB, name, qtype string, want ...string) {
+	t.Helper()
+	got := b.Query(t, name, qtype)
+	slices.Sort(got)
+	want = slices.Sorted(slices.Values(want))
+	if !slices.Equal(got, want) {
+		t.Errorf("%s %s at %s = %v, want %v", name, qtype, b.Addr, got, want)
+	}
 }
 
 func (b *BIND) fqdn(name string) string {

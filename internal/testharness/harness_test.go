@@ -1,36 +1,19 @@
 package testharness_test
 
 import (
-	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/testharness"
 )
 
 func get(t *testing.T, url string) (int, string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A fresh transport: no kept-alive connection may outlive a Stop.
-	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), err
+	return testharness.HTTPGet(url)
 }
 
 func TestHostStatusAndStop(t *testing.T) {
