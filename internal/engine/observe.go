@@ -170,7 +170,11 @@ func (e *Engine) Observe(ctx context.Context, pl Placement, opts ObserveOptions)
 		obs.Providers[p.Name] = o
 	}
 	for _, d := range e.Cfg.DNS {
-		obs.DNS[d.Name] = askSOA(ctx, d.Zone, e.Nameservers(ctx, d.Name), e.Cfg.Policy.Timeout)
+		o := askSOA(ctx, d.Zone, e.Nameservers(ctx, d.Name), e.Cfg.Policy.Timeout)
+		// A nameserver may come from env() (the rfc2136 server): the
+		// reason goes into plans, status and the journal.
+		o.Reason = e.Cfg.Redact(o.Reason)
+		obs.DNS[d.Name] = o
 	}
 	return obs, nil
 }
