@@ -329,11 +329,8 @@ func (b *Bolt) update(ctx context.Context, fn func(*bbolt.Tx) error) (err error)
 
 // Begin implements Journal.
 func (b *Bolt) Begin(ctx context.Context, op Operation) (Operation, error) {
-	if op.Kind == "" {
-		return Operation{}, fmt.Errorf("begin: %w: kind is empty", ErrInvalid)
-	}
-	if op.Started.IsZero() {
-		return Operation{}, fmt.Errorf("begin: %w: start time is zero", ErrInvalid)
+	if err := validateBegin(op); err != nil {
+		return Operation{}, err
 	}
 	var out Operation
 	err := b.update(ctx, func(tx *bbolt.Tx) error {
@@ -344,7 +341,7 @@ func (b *Bolt) Begin(ctx context.Context, op Operation) (Operation, error) {
 				return err
 			}
 			if running.Overlaps(op) {
-				return fmt.Errorf("%w: %s %s %s (started %s)", ErrOperationRunning, running.ID, running.Kind, strings.Join(running.Services, ","), running.Started.Format(time.RFC3339))
+				return errRunning(running)
 			}
 		}
 		seq := getU64(meta, keySeq) + 1
@@ -473,8 +470,8 @@ func (b *Bolt) Resume(ctx context.Context, id string, at time.Time) (Operation, 
 
 // StepStarted implements Journal.
 func (b *Bolt) StepStarted(ctx context.Context, ref Ref, stepID string, at time.Time) error {
-	if stepID == "" || at.IsZero() {
-		return fmt.Errorf("step started: %w: empty step ID or zero time", ErrInvalid)
+	if err := validateStepStarted(stepID, at); err != nil {
+		return err
 	}
 	err := b.update(ctx, func(tx *bbolt.Tx) error {
 		ob, _, err := writable(tx, ref)
@@ -509,11 +506,8 @@ func (b *Bolt) StepStarted(ctx context.Context, ref Ref, stepID string, at time.
 
 // StepFinished implements Journal.
 func (b *Bolt) StepFinished(ctx context.Context, ref Ref, stepID string, res StepResult) error {
-	switch {
-	case stepID == "" || res.At.IsZero():
-		return fmt.Errorf("step finished: %w: empty step ID or zero time", ErrInvalid)
-	case res.Status != StepOK && res.Status != StepFailed && res.Status != StepSkipped:
-		return fmt.Errorf("step finished: %w: status %q is not a result", ErrInvalid, res.Status)
+	if err := validateStepFinished(stepID, res); err != nil {
+		return err
 	}
 	err := b.update(ctx, func(tx *bbolt.Tx) error {
 		ob, _, err := writable(tx, ref)
@@ -555,11 +549,8 @@ func (b *Bolt) StepFinished(ctx context.Context, ref Ref, stepID string, res Ste
 
 // Finish implements Journal.
 func (b *Bolt) Finish(ctx context.Context, ref Ref, status Status, summary string, at time.Time) error {
-	if !status.Terminal() {
-		return fmt.Errorf("finish: %w: status %q does not end an operation", ErrInvalid, status)
-	}
-	if at.IsZero() {
-		return fmt.Errorf("finish: %w: zero time", ErrInvalid)
+	if err := validateFinish(status, at); err != nil {
+		return err
 	}
 	err := b.update(ctx, func(tx *bbolt.Tx) error {
 		ob, rec, err := writable(tx, ref)
@@ -630,8 +621,8 @@ func (b *Bolt) Operations(ctx context.Context, limit int) ([]Operation, error) {
 
 // SetPlacement implements Journal.
 func (b *Bolt) SetPlacement(ctx context.Context, ref Ref, service, provider string, at time.Time) error {
-	if service == "" || provider == "" || at.IsZero() {
-		return fmt.Errorf("set placement: %w: empty service or provider, or zero time", ErrInvalid)
+	if err := validatePlacement(service, provider, at); err != nil {
+		return err
 	}
 	err := b.update(ctx, func(tx *bbolt.Tx) error {
 		if _, _, err := writable(tx, ref); err != nil {
@@ -678,13 +669,8 @@ func writable(tx *bbolt.Tx, ref Ref) (*bbolt.Bucket, opRecord, error) {
 	if err := getJSON(ob, keyOp, &rec); err != nil {
 		return nil, opRecord{}, err
 	}
-	// The fence first: a writer that was replaced should learn that, even if
-	// its replacement has since finished the operation.
-	if rec.Fence != ref.Fence {
-		return nil, opRecord{}, fmt.Errorf("%w (holds %d, current %d)", ErrFenced, ref.Fence, rec.Fence)
-	}
-	if rec.Status.Terminal() {
-		return nil, opRecord{}, ErrFinished
+	if err := checkFence(ref, rec.Fence, rec.Status); err != nil {
+		return nil, opRecord{}, err
 	}
 	return ob, rec, nil
 }

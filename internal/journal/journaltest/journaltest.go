@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"CanceledContext", testCanceled},
 		{"ConcurrentBeginOneWins", testConcurrentBegin},
 		{"DisjointServicesRunTogether", testDisjointServices},
+		{"ValuesAreCopies", testValuesAreCopies},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -504,5 +505,43 @@ func testDisjointServices(t *testing.T, s *store) {
 	}
 	if _, err := s.j.Begin(ctx, journal.Operation{Kind: "manual", Services: []string{"www"}, Started: at(4)}); err != nil {
 		t.Fatalf("Begin www again: %v", err)
+	}
+}
+
+// What a caller passes in or gets back is its own copy: changing it later
+// never changes the journal (as it cannot through a file or the network).
+func testValuesAreCopies(t *testing.T, s *store) {
+	ctx := context.Background()
+	in := journal.Operation{Kind: "manual", Services: []string{"www"}, Plan: json.RawMessage(`{"to":"bravo"}`), Started: at(0)}
+	op, err := s.j.Begin(ctx, in)
+	must(t, err)
+	in.Services[0], in.Plan[2] = "api", 'X'
+	outputs := map[string]string{"ip": "127.0.0.2"}
+	must(t, s.j.StepFinished(ctx, op.Ref(), "apply", journal.StepResult{Status: journal.StepOK, Outputs: outputs, At: at(1)}))
+	outputs["ip"] = "changed"
+	must(t, s.j.SetPlacement(ctx, op.Ref(), "www", "bravo", at(2)))
+
+	got := s.get(op.ID)
+	got.Services[0], got.Plan[2] = "mail", 'Y'
+	got.Steps[0].Outputs["ip"] = "changed too"
+	got.Steps[0].Status = journal.StepFailed
+	p, err := s.j.Placement(ctx)
+	must(t, err)
+	p["www"] = journal.Placement{Service: "www", Provider: "elsewhere"}
+	all, err := s.j.UnfinishedAll(ctx)
+	must(t, err)
+	all[0].Services[0] = "mail"
+
+	again := s.get(op.ID)
+	if again.Services[0] != "www" || string(again.Plan) != `{"to":"bravo"}` {
+		t.Errorf("operation is %v with plan %s; want services [www] and the plan as begun", again.Services, again.Plan)
+	}
+	if st, _ := again.Step("apply"); st.Outputs["ip"] != "127.0.0.2" || st.Status != journal.StepOK {
+		t.Errorf("step apply is %s with outputs %v; want ok with ip 127.0.0.2", st.Status, st.Outputs)
+	}
+	p, err = s.j.Placement(ctx)
+	must(t, err)
+	if p["www"].Provider != "bravo" {
+		t.Errorf("placement of www is %q, want bravo", p["www"].Provider)
 	}
 }

@@ -1,0 +1,73 @@
+package journal
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The argument checks every backend makes, so Bolt and Memory refuse the
+// same calls with the same errors.
+
+func validateBegin(op Operation) error {
+	if op.Kind == "" {
+		return fmt.Errorf("begin: %w: kind is empty", ErrInvalid)
+	}
+	if op.Started.IsZero() {
+		return fmt.Errorf("begin: %w: start time is zero", ErrInvalid)
+	}
+	return nil
+}
+
+func validateStepStarted(stepID string, at time.Time) error {
+	if stepID == "" || at.IsZero() {
+		return fmt.Errorf("step started: %w: empty step ID or zero time", ErrInvalid)
+	}
+	return nil
+}
+
+func validateStepFinished(stepID string, res StepResult) error {
+	switch {
+	case stepID == "" || res.At.IsZero():
+		return fmt.Errorf("step finished: %w: empty step ID or zero time", ErrInvalid)
+	case res.Status != StepOK && res.Status != StepFailed && res.Status != StepSkipped:
+		return fmt.Errorf("step finished: %w: status %q is not a result", ErrInvalid, res.Status)
+	}
+	return nil
+}
+
+func validateFinish(status Status, at time.Time) error {
+	if !status.Terminal() {
+		return fmt.Errorf("finish: %w: status %q does not end an operation", ErrInvalid, status)
+	}
+	if at.IsZero() {
+		return fmt.Errorf("finish: %w: zero time", ErrInvalid)
+	}
+	return nil
+}
+
+func validatePlacement(service, provider string, at time.Time) error {
+	if service == "" || provider == "" || at.IsZero() {
+		return fmt.Errorf("set placement: %w: empty service or provider, or zero time", ErrInvalid)
+	}
+	return nil
+}
+
+// checkFence says whether a writer holding ref may write to the operation
+// whose current state is rec. The fence comes first: a writer that was
+// replaced should learn that, even if its replacement has since finished
+// the operation.
+func checkFence(ref Ref, fence uint64, status Status) error {
+	if fence != ref.Fence {
+		return fmt.Errorf("%w (holds %d, current %d)", ErrFenced, ref.Fence, fence)
+	}
+	if status.Terminal() {
+		return ErrFinished
+	}
+	return nil
+}
+
+// errRunning is Begin's refusal, naming the unfinished operation in the way.
+func errRunning(running Operation) error {
+	return fmt.Errorf("%w: %s %s %s (started %s)", ErrOperationRunning, running.ID, running.Kind, strings.Join(running.Services, ","), running.Started.Format(time.RFC3339))
+}
