@@ -87,7 +87,7 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 	}
 	switch fi, serr := os.Stat(path); {
 	case serr == nil && !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("open journal %s: %w: not a regular file", path, ErrCorrupt)
+		return nil, corrupt(path, errors.New("it is not a regular file"))
 	case serr == nil && fi.Size() == 0:
 		// bbolt would lay a new, empty journal over it, losing the
 		// unfinished operation and the placement it should have held.
@@ -106,7 +106,10 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 	// A file cut short faults when bbolt reads its mapping: make that a
 	// panic that recoverCorrupt turns into ErrCorrupt.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
+	// PreLoadFreelist reads the freelist here, where a fault is recovered,
+	// rather than in the goroutine tx.Check starts, where it would kill the
+	// process.
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly, PreLoadFreelist: true})
 	if errors.Is(err, bbolt.ErrTimeout) {
 		// The holder wrote who it is next to the file (it cannot be read
 		// from the locked file itself).
@@ -124,22 +127,25 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 		return nil, fmt.Errorf("open journal %s: %w", path, err)
 	}
 	b = &Bolt{db: db, path: path}
-	if err := b.check(); err != nil {
+	fresh, err := b.check()
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	if opts.ReadOnly {
-		return b, nil
-	}
-	// An existing journal is only read here: opening never rewrites it.
-	if err := b.db.View(checkSchema); err != nil && !errors.Is(err, errNoSchema) {
+	switch {
+	case fresh && opts.ReadOnly:
 		db.Close()
-		return nil, fmt.Errorf("open journal %s: %w", path, err)
-	} else if err != nil {
+		return nil, fmt.Errorf("open journal %s: %w: no journal yet (the file holds nothing)", path, ErrNotFound)
+	case fresh:
+		// A file bbolt just created, or one left by a process that died
+		// between creating it and laying it out: it holds nothing to lose.
 		if err := b.db.Update(initSchema); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("open journal %s: %w", path, err)
 		}
+	}
+	if opts.ReadOnly {
+		return b, nil
 	}
 	host, _ := os.Hostname()
 	// Informational only: a failure to write it must not stop lifeboat.
@@ -154,80 +160,61 @@ func corrupt(path string, cause error) error {
 	return fmt.Errorf("journal %s: %w: %v. lifeboat will not overwrite it: restore it from a backup, or move it aside to start a new journal (the placement and the history in it are then forgotten)", path, ErrCorrupt, cause)
 }
 
+// damageError is a record that does not decode (or a bucket that is
+// missing) found inside a transaction; the transaction's wrapper turns it
+// into ErrCorrupt naming the file.
+type damageError struct{ msg string }
+
+func (e *damageError) Error() string { return e.msg }
+
+func damaged(format string, args ...any) error {
+	return &damageError{fmt.Sprintf(format, args...)}
+}
+
+// named turns damage found in a transaction into ErrCorrupt, naming the
+// file and what to do.
+func (b *Bolt) named(err error) error {
+	if d := (*damageError)(nil); errors.As(err, &d) {
+		return corrupt(b.path, err)
+	}
+	return err
+}
+
+// recordKey shows a step's key as the sequence number it is.
+func recordKey(k []byte) string {
+	if len(k) == 8 {
+		return strconv.FormatUint(binary.BigEndian.Uint64(k), 10)
+	}
+	return fmt.Sprintf("%x", k)
+}
+
 // recoverCorrupt turns a panic inside bbolt (an invalid page, a fault on a
 // truncated mapping) into ErrCorrupt. bbolt panics on damage it finds
 // while walking the file; the process must not die with a trace instead.
 func recoverCorrupt(path string, err *error) {
-	if r := recover(); r != nil {
-		*err = corrupt(path, fmt.Errorf("%v", r))
+	r := recover()
+	if r == nil {
+		return
 	}
+	// A memory fault (SetPanicOnFault) says nothing useful in its own words.
+	if _, fault := r.(interface{ Addr() uintptr }); fault {
+		*err = corrupt(path, errors.New("reading it faulted: it is cut short or overwritten"))
+		return
+	}
+	*err = corrupt(path, fmt.Errorf("%v", r))
 }
 
-// check walks every page once, so damage is found at open rather than in
-// the middle of a failover, and the file's layout is what this code wrote.
-func (b *Bolt) check() (err error) {
-	defer recoverCorrupt(b.path, &err)
-	old := debug.SetPanicOnFault(true)
-	defer debug.SetPanicOnFault(old)
-	return b.db.View(func(tx *bbolt.Tx) error {
-		for cerr := range tx.Check() {
-			if cerr != nil {
-				return corrupt(b.path, cerr)
-			}
-		}
-		meta := tx.Bucket(bucketMeta)
-		if meta == nil {
-			if tx.Bucket(bucketOps) != nil || tx.Bucket(bucketPlacement) != nil || b.db.IsReadOnly() {
-				return corrupt(b.path, errors.New("the meta bucket is missing"))
-			}
-			return nil // a new file, laid out by initSchema
-		}
-		return nil
-	})
-}
-
-// errNoSchema: a new file, to be laid out by initSchema.
-var errNoSchema = errors.New("no schema yet")
-
-// checkSchema reads the layout of an existing journal.
-func checkSchema(tx *bbolt.Tx) error {
-	meta := tx.Bucket(bucketMeta)
-	if meta == nil || meta.Get(keySchema) == nil {
-		return errNoSchema
-	}
-	n, err := strconv.Atoi(string(meta.Get(keySchema)))
-	if err != nil {
-		return fmt.Errorf("%w: unreadable schema version %q", ErrCorrupt, meta.Get(keySchema))
-	}
-	if n > schemaVersion {
-		return fmt.Errorf("journal schema %d is newer than this lifeboat understands (%d): upgrade lifeboat", n, schemaVersion)
-	}
-	for _, name := range [][]byte{bucketOps, bucketPlacement} {
-		if tx.Bucket(name) == nil {
-			return fmt.Errorf("%w: bucket %s is missing", ErrCorrupt, name)
-		}
-	}
-	return nil
-}
-
+// initSchema lays out a new journal in a file that holds no buckets.
 func initSchema(tx *bbolt.Tx) error {
-	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	meta, err := tx.CreateBucket(bucketMeta)
 	if err != nil {
 		return err
 	}
-	if v := meta.Get(keySchema); v != nil {
-		n, err := strconv.Atoi(string(v))
-		if err != nil {
-			return fmt.Errorf("unreadable schema version %q", v)
-		}
-		if n > schemaVersion {
-			return fmt.Errorf("journal schema %d is newer than this lifeboat understands (%d): upgrade lifeboat", n, schemaVersion)
-		}
-	} else if err := meta.Put(keySchema, []byte(strconv.Itoa(schemaVersion))); err != nil {
+	if err := meta.Put(keySchema, []byte(strconv.Itoa(schemaVersion))); err != nil {
 		return err
 	}
 	for _, name := range [][]byte{bucketOps, bucketPlacement} {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+		if _, err := tx.CreateBucket(name); err != nil {
 			return err
 		}
 	}
@@ -285,12 +272,18 @@ type placementRecord struct {
 
 func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 
-func getU64(b *bbolt.Bucket, key []byte) uint64 {
+// getU64 reads a counter; a missing one is 0 (a new journal). A counter
+// of the wrong size is damage: reading it as 0 would hand out fences and
+// IDs again.
+func getU64(b *bbolt.Bucket, key []byte) (uint64, error) {
 	v := b.Get(key)
-	if len(v) != 8 {
-		return 0
+	switch len(v) {
+	case 0:
+		return 0, nil
+	case 8:
+		return binary.BigEndian.Uint64(v), nil
 	}
-	return binary.BigEndian.Uint64(v)
+	return 0, damaged("counter %s is %d bytes, not 8", key, len(v))
 }
 
 // formatID turns a sequence number into an ID that sorts as text too.
@@ -311,7 +304,7 @@ func (b *Bolt) view(ctx context.Context, fn func(*bbolt.Tx) error) (err error) {
 	defer recoverCorrupt(b.path, &err)
 	old := debug.SetPanicOnFault(true)
 	defer debug.SetPanicOnFault(old)
-	return b.db.View(fn)
+	return b.named(b.db.View(fn))
 }
 
 func (b *Bolt) update(ctx context.Context, fn func(*bbolt.Tx) error) (err error) {
@@ -324,7 +317,7 @@ func (b *Bolt) update(ctx context.Context, fn func(*bbolt.Tx) error) (err error)
 	defer recoverCorrupt(b.path, &err)
 	old := debug.SetPanicOnFault(true)
 	defer debug.SetPanicOnFault(old)
-	return b.db.Update(fn)
+	return b.named(b.db.Update(fn))
 }
 
 // Begin implements Journal.
@@ -344,8 +337,15 @@ func (b *Bolt) Begin(ctx context.Context, op Operation) (Operation, error) {
 				return errRunning(running)
 			}
 		}
-		seq := getU64(meta, keySeq) + 1
-		fence := getU64(meta, keyFence) + 1
+		seq, err := getU64(meta, keySeq)
+		if err != nil {
+			return err
+		}
+		fence, err := getU64(meta, keyFence)
+		if err != nil {
+			return err
+		}
+		seq, fence = seq+1, fence+1
 		key := u64(seq)
 		rec := opRecord{
 			Kind: op.Kind, Service: op.Service, Services: op.Services, From: op.From, To: op.To, Plan: op.Plan, Owner: op.Owner,
@@ -417,12 +417,12 @@ func unfinishedKeys(tx *bbolt.Tx) [][]byte {
 		keys = append(keys, append([]byte(nil), legacy...))
 	}
 	if unf := tx.Bucket(bucketUnfinished); unf != nil {
-		_ = unf.ForEach(func(k, _ []byte) error { // the callback never fails
+		c := unf.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			if !slices.ContainsFunc(keys, func(x []byte) bool { return bytes.Equal(x, k) }) {
 				keys = append(keys, append([]byte(nil), k...))
 			}
-			return nil
-		})
+		}
 	}
 	slices.SortFunc(keys, func(a, b []byte) int { return bytes.Compare(a, b) })
 	return keys
@@ -448,7 +448,11 @@ func (b *Bolt) Resume(ctx context.Context, id string, at time.Time) (Operation, 
 			return ErrFinished
 		}
 		meta := tx.Bucket(bucketMeta)
-		rec.Fence = getU64(meta, keyFence) + 1
+		fence, err := getU64(meta, keyFence)
+		if err != nil {
+			return err
+		}
+		rec.Fence = fence + 1
 		if err := meta.Put(keyFence, u64(rec.Fence)); err != nil {
 			return err
 		}
@@ -515,6 +519,9 @@ func (b *Bolt) StepFinished(ctx context.Context, ref Ref, stepID string, res Ste
 			return err
 		}
 		steps := ob.Bucket(bucketSteps)
+		if steps == nil {
+			return errNoSteps
+		}
 		// The latest attempt of this step, scanning back from the end.
 		var last stepRecord
 		var lastKey []byte
@@ -523,7 +530,7 @@ func (b *Bolt) StepFinished(ctx context.Context, ref Ref, stepID string, res Ste
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
 			var s stepRecord
 			if err := json.Unmarshal(v, &s); err != nil {
-				return fmt.Errorf("%w: step record %x does not decode: %v", ErrCorrupt, k, err)
+				return damaged("step record %s does not decode: %v", recordKey(k), err)
 			}
 			if s.ID == stepID {
 				if lastKey == nil {
@@ -643,7 +650,7 @@ func (b *Bolt) Placement(ctx context.Context) (map[string]Placement, error) {
 		return tx.Bucket(bucketPlacement).ForEach(func(k, v []byte) error {
 			var p placementRecord
 			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("%w: the placement of %s does not decode: %v", ErrCorrupt, k, err)
+				return damaged("the placement of %s does not decode: %v", k, err)
 			}
 			out[string(k)] = Placement{Service: string(k), Provider: p.Provider, OpID: p.OpID, Since: p.Since}
 			return nil
@@ -703,11 +710,13 @@ func toOperation(id string, r opRecord, steps []Step) Operation {
 	}
 }
 
+var errNoSteps = damaged("the operation has no steps bucket")
+
 // forEachStep decodes every step in order; when fn reports a change, the
 // step is written back.
 func forEachStep(steps *bbolt.Bucket, fn func(k []byte, s *stepRecord) (changed bool, err error)) error {
 	if steps == nil {
-		return fmt.Errorf("%w: the operation has no steps bucket", ErrCorrupt)
+		return errNoSteps
 	}
 	type change struct {
 		k []byte
@@ -718,7 +727,7 @@ func forEachStep(steps *bbolt.Bucket, fn func(k []byte, s *stepRecord) (changed 
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var s stepRecord
 		if err := json.Unmarshal(v, &s); err != nil {
-			return fmt.Errorf("%w: step record %x does not decode: %v", ErrCorrupt, k, err)
+			return damaged("step record %s does not decode: %v", recordKey(k), err)
 		}
 		changed, err := fn(k, &s)
 		if err != nil {
@@ -768,7 +777,7 @@ func getJSON(b *bbolt.Bucket, key []byte, v any) error {
 		return fmt.Errorf("%w: record %q missing", ErrNotFound, key)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%w: record %q does not decode: %v", ErrCorrupt, key, err)
+		return damaged("record %q does not decode: %v", key, err)
 	}
 	return nil
 }

@@ -3,7 +3,9 @@ package journal_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,29 +53,54 @@ func goodJournal(t *testing.T) (string, []byte) {
 	return path, raw
 }
 
-// useJournal opens the file and reads everything a command would.
-func useJournal(path string) error {
-	j, err := journal.OpenBolt(path, journal.BoltOptions{})
+// useJournal opens the file and reads everything a command would; a
+// writer then resumes the unfinished operation and begins another, the
+// calls that read the fence and sequence counters.
+func useJournal(path string, readOnly bool) error {
+	j, err := journal.OpenBolt(path, journal.BoltOptions{ReadOnly: readOnly})
 	if err != nil {
 		return err
 	}
 	defer j.Close()
 	ctx := context.Background()
-	if _, err := j.Unfinished(ctx); err != nil {
+	u, err := j.Unfinished(ctx)
+	if err != nil {
 		return err
 	}
 	if _, err := j.Operations(ctx, 0); err != nil {
 		return err
 	}
-	_, err = j.Placement(ctx)
+	if _, err = j.Placement(ctx); err != nil || readOnly {
+		return err
+	}
+	at := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	if u != nil {
+		r, err := j.Resume(ctx, u.ID, at)
+		if err != nil {
+			return err
+		}
+		if err := j.StepStarted(ctx, r.Ref(), "www/bravo/dns", at); err != nil {
+			return err
+		}
+		if err := j.Finish(ctx, r.Ref(), journal.StatusAborted, "test", at); err != nil {
+			return err
+		}
+	}
+	_, err = j.Begin(ctx, journal.Operation{Kind: "manual", Started: at})
 	return err
 }
 
 // A damaged journal is a clear error naming the file, never a panic, a
 // fault, or a silently new journal.
 func TestDamagedJournalIsAnError(t *testing.T) {
-	_, good := goodJournal(t)
+	goodPath, good := goodJournal(t)
 	const page = 4096
+	// bbolt grows a file ahead of its use; cutting only the unused tail
+	// loses nothing and is not damage.
+	inUse := int(bytesInUse(t, goodPath))
+	if inUse <= 3*page || inUse > len(good) {
+		t.Fatalf("the journal uses %d bytes of %d; the cases below need more than 3 pages", inUse, len(good))
+	}
 	cases := map[string]func(t *testing.T, path string){
 		"empty file": func(t *testing.T, path string) { write(t, path, nil) },
 		"random bytes": func(t *testing.T, path string) {
@@ -81,6 +108,19 @@ func TestDamagedJournalIsAnError(t *testing.T) {
 		},
 		"truncated to one page":  func(t *testing.T, path string) { write(t, path, good[:page]) },
 		"truncated to two pages": func(t *testing.T, path string) { write(t, path, good[:2*page]) },
+		"truncated to 100 bytes": func(t *testing.T, path string) { write(t, path, good[:100]) },
+		"truncated inside the second meta page": func(t *testing.T, path string) {
+			write(t, path, good[:page+page/2])
+		},
+		"truncated inside the data pages": func(t *testing.T, path string) {
+			write(t, path, good[:2*page+page/2+3])
+		},
+		"truncated before the last page in use": func(t *testing.T, path string) {
+			write(t, path, good[:inUse-page])
+		},
+		"truncated inside the last page in use": func(t *testing.T, path string) {
+			write(t, path, good[:inUse-1])
+		},
 		"meta pages overwritten": func(t *testing.T, path string) {
 			bad := bytes.Clone(good)
 			copy(bad[16:2*page], bytes.Repeat([]byte{0xA5}, 2*page))
@@ -90,6 +130,44 @@ func TestDamagedJournalIsAnError(t *testing.T) {
 			bad := bytes.Clone(good)
 			for i := 2 * page; i < len(bad); i++ {
 				bad[i] ^= 0x5A
+			}
+			write(t, path, bad)
+		},
+		// Headers intact, so bbolt takes the pages for leaves and follows
+		// the offsets in them to memory past the end of the mapping.
+		"leaf pages' elements overwritten": func(t *testing.T, path string) {
+			bad := bytes.Clone(good)
+			// A leaf element: flags, offset of the key from the element,
+			// key size, value size.
+			elem := binary.LittleEndian.AppendUint32(nil, 0)
+			elem = binary.LittleEndian.AppendUint32(elem, 64<<20)
+			elem = binary.LittleEndian.AppendUint32(elem, 8)
+			elem = binary.LittleEndian.AppendUint32(elem, 8)
+			leaves := 0
+			for off := 2 * page; off+page <= inUse; off += page {
+				if binary.LittleEndian.Uint16(bad[off+8:]) == 0x02 {
+					copy(bad[off+16:off+page], bytes.Repeat(elem, page/len(elem)))
+					leaves++
+				}
+			}
+			if leaves == 0 {
+				t.Fatal("no leaf page found")
+			}
+			write(t, path, bad)
+		},
+		// A freelist that claims millions of entries, read past the mapping.
+		"freelist count overwritten": func(t *testing.T, path string) {
+			bad := bytes.Clone(good)
+			found := false
+			for off := 2 * page; off+page <= inUse; off += page {
+				if binary.LittleEndian.Uint16(bad[off+8:]) == 0x10 {
+					binary.LittleEndian.PutUint16(bad[off+10:], 0xFFFF)
+					binary.LittleEndian.PutUint64(bad[off+16:], 4<<20)
+					found = true
+				}
+			}
+			if !found {
+				t.Fatal("no freelist page found")
 			}
 			write(t, path, bad)
 		},
@@ -119,6 +197,41 @@ func TestDamagedJournalIsAnError(t *testing.T) {
 				return ops.Bucket(k).Put([]byte("op"), []byte("[1,2"))
 			})
 		},
+		"sequence counter garbled": func(t *testing.T, path string) {
+			write(t, path, good)
+			edit(t, path, func(tx *bbolt.Tx) error {
+				return tx.Bucket([]byte("meta")).Put([]byte("seq"), []byte{1, 2, 3})
+			})
+		},
+		"fence counter garbled": func(t *testing.T, path string) {
+			write(t, path, good)
+			edit(t, path, func(tx *bbolt.Tx) error {
+				return tx.Bucket([]byte("meta")).Put([]byte("fence"), []byte("seven"))
+			})
+		},
+		"schema version deleted": func(t *testing.T, path string) {
+			write(t, path, good)
+			edit(t, path, func(tx *bbolt.Tx) error {
+				return tx.Bucket([]byte("meta")).Delete([]byte("schema"))
+			})
+		},
+		"ops bucket deleted": func(t *testing.T, path string) {
+			write(t, path, good)
+			edit(t, path, func(tx *bbolt.Tx) error { return tx.DeleteBucket([]byte("ops")) })
+		},
+		"another program's bbolt file": func(t *testing.T, path string) {
+			write(t, path, nil)
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			edit(t, path, func(tx *bbolt.Tx) error {
+				b, err := tx.CreateBucket([]byte("users"))
+				if err != nil {
+					return err
+				}
+				return b.Put([]byte("alice"), []byte("admin"))
+			})
+		},
 		"placement record not JSON": func(t *testing.T, path string) {
 			write(t, path, good)
 			edit(t, path, func(tx *bbolt.Tx) error {
@@ -127,24 +240,63 @@ func TestDamagedJournalIsAnError(t *testing.T) {
 		},
 	}
 	for name, damage := range cases {
-		t.Run(name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "lifeboat.db")
-			damage(t, path)
-			before, _ := os.ReadFile(path)
-			err := useJournal(path)
-			if !errors.Is(err, journal.ErrCorrupt) {
-				t.Fatalf("want ErrCorrupt, got %v", err)
-			}
-			if strings.Contains(name, "file") || strings.Contains(name, "truncated") || strings.Contains(name, "overwritten") || strings.Contains(name, "bytes") {
+		for _, readOnly := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/readonly=%v", name, readOnly), func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "lifeboat.db")
+				damage(t, path)
+				before, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = useJournal(path, readOnly)
+				if !errors.Is(err, journal.ErrCorrupt) {
+					t.Fatalf("want ErrCorrupt, got %v", err)
+				}
+				t.Log(err)
 				if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "restore it from a backup") {
 					t.Fatalf("the error does not name the file and what to do: %v", err)
 				}
-			}
-			after, _ := os.ReadFile(path)
-			if !bytes.Equal(before, after) {
-				t.Fatalf("the damaged file was changed (%d bytes, now %d)", len(before), len(after))
-			}
-		})
+				after, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(before, after) {
+					t.Fatalf("the damaged file was changed (%d bytes, now %d)", len(before), len(after))
+				}
+			})
+		}
+	}
+}
+
+// bytesInUse is how much of a bbolt file its pages occupy.
+func bytesInUse(t *testing.T, path string) int64 {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int64
+	if err := db.View(func(tx *bbolt.Tx) error { n = tx.Size(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Cutting the tail bbolt allocated ahead of use loses nothing: the journal
+// opens and reads as before.
+func TestUnusedTailCutIsNotDamage(t *testing.T) {
+	path, good := goodJournal(t)
+	inUse := bytesInUse(t, path)
+	if inUse >= int64(len(good)) {
+		t.Skipf("bbolt allocated no tail here (%d of %d bytes in use)", inUse, len(good))
+	}
+	write(t, path, good[:inUse])
+	if err := useJournal(path, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := useJournal(path, false); err != nil {
+		t.Fatal(err)
 	}
 }
 
