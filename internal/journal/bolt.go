@@ -12,7 +12,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -101,7 +100,6 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 	case serr != nil:
 		return nil, fmt.Errorf("open journal: %w", serr)
 	}
-	ownerPath := path + ".owner"
 	defer recoverCorrupt(path, &err)
 	// A file cut short faults when bbolt reads its mapping: make that a
 	// panic that recoverCorrupt turns into ErrCorrupt.
@@ -113,8 +111,8 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 	if errors.Is(err, bbolt.ErrTimeout) {
 		// The holder wrote who it is next to the file (it cannot be read
 		// from the locked file itself).
-		if owner, rerr := os.ReadFile(ownerPath); rerr == nil && len(owner) > 0 {
-			return nil, fmt.Errorf("open journal %s: %w (held by %s)", path, ErrLocked, strings.TrimSpace(string(owner)))
+		if who := holder(ownerPath(path)); who != "" {
+			return nil, fmt.Errorf("open journal %s: %w (held by %s)", path, ErrLocked, who)
 		}
 		return nil, fmt.Errorf("open journal %s: %w", path, ErrLocked)
 	}
@@ -147,10 +145,8 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 	if opts.ReadOnly {
 		return b, nil
 	}
-	host, _ := os.Hostname()
-	// Informational only: a failure to write it must not stop lifeboat.
-	_ = os.WriteFile(ownerPath, fmt.Appendf(nil, "pid %d on %s\n", os.Getpid(), host), 0o600)
-	b.ownerPath = ownerPath
+	b.ownerPath = ownerPath(path)
+	writeOwner(b.ownerPath)
 	return b, nil
 }
 

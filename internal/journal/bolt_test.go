@@ -35,7 +35,9 @@ func TestMain(m *testing.M) {
 	case "write-until-killed":
 		childWriteUntilKilled(os.Getenv(envPath))
 	case "open-locked":
-		childOpenLocked(os.Getenv(envPath))
+		childOpenLocked(os.Getenv(envPath), false)
+	case "open-locked-readonly":
+		childOpenLocked(os.Getenv(envPath), true)
 	default:
 		fmt.Fprintf(os.Stderr, "unknown role %q\n", role)
 		os.Exit(2)
@@ -131,9 +133,9 @@ func childWriteUntilKilled(path string) {
 
 // childOpenLocked tries to open a journal the parent holds and reports how
 // it failed.
-func childOpenLocked(path string) {
+func childOpenLocked(path string, readOnly bool) {
 	start := time.Now()
-	j, err := journal.OpenBolt(path, journal.BoltOptions{LockTimeout: 300 * time.Millisecond})
+	j, err := journal.OpenBolt(path, journal.BoltOptions{LockTimeout: 300 * time.Millisecond, ReadOnly: readOnly})
 	if err == nil {
 		j.Close()
 		fail("opened a journal another process holds")
@@ -233,7 +235,16 @@ func TestBoltKilledMidWriteKeepsAcknowledgedSteps(t *testing.T) {
 	t.Logf("child acknowledged %d steps before SIGKILL; journal holds %d attempts", acked+1, len(u.Steps))
 }
 
+// A second process is refused after the lock timeout, naming the holder,
+// whether it wants to write or only to read (history): bbolt's shared lock
+// for readers still waits for the writer's exclusive one.
 func TestBoltSecondProcessGetsErrLocked(t *testing.T) {
+	for _, role := range []string{"open-locked", "open-locked-readonly"} {
+		t.Run(role, func(t *testing.T) { testSecondProcessLocked(t, role) })
+	}
+}
+
+func testSecondProcessLocked(t *testing.T, role string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	path := filepath.Join(t.TempDir(), "lifeboat.db")
@@ -244,7 +255,7 @@ func TestBoltSecondProcessGetsErrLocked(t *testing.T) {
 	defer j.Close()
 
 	start := time.Now()
-	cmd, out := child(t, ctx, "open-locked", path)
+	cmd, out := child(t, ctx, role, path)
 	line, _ := out.ReadString('\n')
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("child: %v (said %q)", err, line)

@@ -29,7 +29,7 @@ var (
 	// ErrNotFound: no operation has that ID.
 	ErrNotFound = errors.New("operation not found")
 	// ErrLocked: another process holds the journal.
-	ErrLocked = errors.New("journal is locked: another lifeboat process is using it")
+	ErrLocked = errors.New("the journal is in use by another lifeboat process")
 	// ErrFenced: the writer's fencing token is no longer the operation's
 	// current one, because another run resumed it. The stale writer must stop.
 	ErrFenced = errors.New("fencing token is stale: the operation was taken over")
