@@ -568,7 +568,10 @@ func (b *Bolt) Finish(ctx context.Context, ref Ref, status Status, summary strin
 			return err
 		}
 		meta := tx.Bucket(bucketMeta)
-		key, _ := parseID(ref.ID)
+		key, err := parseID(ref.ID)
+		if err != nil {
+			return err
+		}
 		if string(meta.Get(keyUnfinished)) == string(key) {
 			if err := meta.Delete(keyUnfinished); err != nil {
 				return err

@@ -311,9 +311,15 @@ func TestBoltRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = journal.OpenBolt(path, journal.BoltOptions{})
-	if err == nil || !strings.Contains(err.Error(), "newer") {
-		t.Fatalf("open of a schema-2 file: %v; want a refusal naming the newer schema", err)
+	for _, ro := range []bool{false, true} {
+		_, err = journal.OpenBolt(path, journal.BoltOptions{ReadOnly: ro})
+		if err == nil || !strings.Contains(err.Error(), "newer") {
+			t.Fatalf("open (read-only %v) of a schema-2 file: %v; want a refusal naming the newer schema", ro, err)
+		}
+		// A newer lifeboat's file is not damaged: no advice to restore it.
+		if errors.Is(err, journal.ErrCorrupt) {
+			t.Fatalf("open (read-only %v) of a schema-2 file: %v; want no ErrCorrupt", ro, err)
+		}
 	}
 }
 
