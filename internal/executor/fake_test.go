@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -123,14 +122,12 @@ func newWorld(t *testing.T, candidates ...string) *world {
 	return w
 }
 
-// newTestJournal is the journal every test runs on: a bbolt file in the
-// test's temporary directory.
+// newTestJournal is the journal every test runs on: in memory, so the
+// executor's tests need no disk and run fast; the journal package's
+// conformance suite holds it to the same behaviour as the bbolt file.
 func newTestJournal(t *testing.T) journal.Journal {
 	t.Helper()
-	j, err := journal.OpenBolt(filepath.Join(t.TempDir(), "journal.db"), journal.BoltOptions{})
-	if err != nil {
-		t.Fatalf("open journal: %v", err)
-	}
+	j := journal.NewMemory()
 	t.Cleanup(func() { _ = j.Close() })
 	return j
 }

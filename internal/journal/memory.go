@@ -10,9 +10,11 @@ import (
 	"time"
 )
 
-// Memory is a Journal held in memory, for unit tests of the code that
-// writes a journal (the executor, the engine): it behaves like Bolt and
-// passes the same conformance suite, but nothing survives the process.
+// Memory is a Journal held in memory, for tests and single-process tools
+// (the executor's tests): it behaves like Bolt and passes the
+// same conformance suite, but it is not durable: nothing survives the
+// process, and it takes no lock another process could see, so it must
+// never stand in for the journal of a daemon.
 //
 // Reopen returns a new handle on the same data, which is how a test plays
 // a restart. Values passed in and returned are copies, as they would be
