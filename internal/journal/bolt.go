@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -100,6 +101,23 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 	case serr != nil:
 		return nil, fmt.Errorf("open journal: %w", serr)
 	}
+	var db *bbolt.DB
+	var file *os.File // as bbolt opened it, to let go of it if bbolt panics
+	defer func() {
+		// Runs last, after a panic became err: release the file and its
+		// lock, or a later open in this process would find it held.
+		switch {
+		case err == nil:
+		case db != nil:
+			db.Close()
+		case file != nil:
+			// bbolt panicked inside Open, so its mapping of the file
+			// stays (it is small), and keeps the file's lock alive past
+			// Close: unlock explicitly.
+			_ = syscall.Flock(int(file.Fd()), syscall.LOCK_UN) // best effort: Close follows
+			file.Close()
+		}
+	}()
 	defer recoverCorrupt(path, &err)
 	// A file cut short faults when bbolt reads its mapping: make that a
 	// panic that recoverCorrupt turns into ErrCorrupt.
@@ -107,7 +125,14 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 	// PreLoadFreelist reads the freelist here, where a fault is recovered,
 	// rather than in the goroutine tx.Check starts, where it would kill the
 	// process.
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly, PreLoadFreelist: true})
+	db, err = bbolt.Open(path, 0o600, &bbolt.Options{
+		Timeout: timeout, ReadOnly: opts.ReadOnly, PreLoadFreelist: true,
+		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			f, err := os.OpenFile(name, flag, perm)
+			file = f
+			return f, err
+		},
+	})
 	if errors.Is(err, bbolt.ErrTimeout) {
 		// The holder wrote who it is next to the file (it cannot be read
 		// from the locked file itself).
@@ -127,18 +152,15 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 	b = &Bolt{db: db, path: path}
 	fresh, err := b.check()
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	switch {
 	case fresh && opts.ReadOnly:
-		db.Close()
 		return nil, fmt.Errorf("open journal %s: %w: no journal yet (the file holds nothing)", path, ErrNotFound)
 	case fresh:
 		// A file bbolt just created, or one left by a process that died
 		// between creating it and laying it out: it holds nothing to lose.
 		if err := b.db.Update(initSchema); err != nil {
-			db.Close()
 			return nil, fmt.Errorf("open journal %s: %w", path, err)
 		}
 	}

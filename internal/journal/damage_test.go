@@ -253,6 +253,11 @@ func TestDamagedJournalIsAnError(t *testing.T) {
 					t.Fatalf("want ErrCorrupt, got %v", err)
 				}
 				t.Log(err)
+				// The refused open let go of the file: trying again gives
+				// the same answer, not ErrLocked.
+				if again := useJournal(path, readOnly); !errors.Is(again, journal.ErrCorrupt) {
+					t.Fatalf("a second attempt: want ErrCorrupt, got %v", again)
+				}
 				if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "restore it from a backup") {
 					t.Fatalf("the error does not name the file and what to do: %v", err)
 				}
