@@ -79,12 +79,14 @@ var _ Journal = (*Bolt)(nil)
 
 // OpenBolt opens (creating if needed, with its parent directory) the journal
 // file at path. It fails with ErrLocked if another process holds it for
-// longer than the lock timeout.
-func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
+// longer than the lock timeout, and with ErrCorrupt if the file is not a
+// journal it can read whole; only a path that does not exist is created.
+func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
 	timeout := opts.LockTimeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
+	deadline := time.Now().Add(timeout)
 	switch fi, serr := os.Stat(path); {
 	case serr == nil && !fi.Mode().IsRegular():
 		return nil, corrupt(path, errors.New("it is not a regular file"))
@@ -92,6 +94,15 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 		// bbolt would lay a new, empty journal over it, losing the
 		// unfinished operation and the placement it should have held.
 		return nil, corrupt(path, errors.New("the file is empty"))
+	case serr == nil && !opts.ReadOnly:
+		// bbolt's read-write open may write before anything here has
+		// looked at the file (it saves a freelist the file lacks, as in
+		// another program's file): look at it read-only first.
+		r, _, err := openDB(path, timeout, true)
+		if err != nil {
+			return nil, err
+		}
+		r.Close()
 	case errors.Is(serr, os.ErrNotExist) && opts.ReadOnly:
 		return nil, fmt.Errorf("open journal %s: %w: no journal yet", path, ErrNotFound)
 	case errors.Is(serr, os.ErrNotExist):
@@ -101,6 +112,33 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 	case serr != nil:
 		return nil, fmt.Errorf("open journal: %w", serr)
 	}
+	// Both opens share one lock timeout; bbolt waits forever on 0.
+	b, fresh, err := openDB(path, max(time.Until(deadline), 50*time.Millisecond), opts.ReadOnly)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case fresh && opts.ReadOnly:
+		b.Close()
+		return nil, fmt.Errorf("open journal %s: %w: no journal yet (the file holds nothing)", path, ErrNotFound)
+	case fresh:
+		// A file bbolt just created, or one left by a process that died
+		// between creating it and laying it out: it holds nothing to lose.
+		if err := b.db.Update(initSchema); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("open journal %s: %w", path, err)
+		}
+	}
+	if !opts.ReadOnly {
+		b.ownerPath = ownerPath(path)
+		writeOwner(b.ownerPath)
+	}
+	return b, nil
+}
+
+// openDB opens the file with bbolt and checks it (see check). fresh
+// reports a file with no buckets at all.
+func openDB(path string, timeout time.Duration, readOnly bool) (b *Bolt, fresh bool, err error) {
 	var db *bbolt.DB
 	var file *os.File // as bbolt opened it, to let go of it if bbolt panics
 	defer func() {
@@ -126,7 +164,7 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 	// rather than in the goroutine tx.Check starts, where it would kill the
 	// process.
 	db, err = bbolt.Open(path, 0o600, &bbolt.Options{
-		Timeout: timeout, ReadOnly: opts.ReadOnly, PreLoadFreelist: true,
+		Timeout: timeout, ReadOnly: readOnly, PreLoadFreelist: true,
 		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
 			f, err := os.OpenFile(name, flag, perm)
 			file = f
@@ -137,39 +175,24 @@ func OpenBolt(path string, opts BoltOptions) (b *Bolt, err error) {
 		// The holder wrote who it is next to the file (it cannot be read
 		// from the locked file itself).
 		if who := holder(ownerPath(path)); who != "" {
-			return nil, fmt.Errorf("open journal %s: %w (held by %s)", path, ErrLocked, who)
+			return nil, false, fmt.Errorf("open journal %s: %w (held by %s)", path, ErrLocked, who)
 		}
-		return nil, fmt.Errorf("open journal %s: %w", path, ErrLocked)
+		return nil, false, fmt.Errorf("open journal %s: %w", path, ErrLocked)
 	}
 	if err != nil && !errors.Is(err, os.ErrPermission) && !errors.Is(err, os.ErrNotExist) {
 		// bbolt's own errors for a damaged file (ErrInvalid, ErrChecksum,
 		// "file size too small", ...) are not all sentinels.
-		return nil, corrupt(path, err)
+		return nil, false, corrupt(path, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open journal %s: %w", path, err)
+		return nil, false, fmt.Errorf("open journal %s: %w", path, err)
 	}
 	b = &Bolt{db: db, path: path}
-	fresh, err := b.check()
+	fresh, err = b.check()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	switch {
-	case fresh && opts.ReadOnly:
-		return nil, fmt.Errorf("open journal %s: %w: no journal yet (the file holds nothing)", path, ErrNotFound)
-	case fresh:
-		// A file bbolt just created, or one left by a process that died
-		// between creating it and laying it out: it holds nothing to lose.
-		if err := b.db.Update(initSchema); err != nil {
-			return nil, fmt.Errorf("open journal %s: %w", path, err)
-		}
-	}
-	if opts.ReadOnly {
-		return b, nil
-	}
-	b.ownerPath = ownerPath(path)
-	writeOwner(b.ownerPath)
-	return b, nil
+	return b, fresh, nil
 }
 
 // corrupt is the error for a damaged journal file: it names the file and
@@ -250,7 +273,9 @@ func (b *Bolt) Close() error {
 		return nil
 	}
 	b.closed = true
-	_ = os.Remove(b.ownerPath)
+	if b.ownerPath != "" {
+		_ = os.Remove(b.ownerPath) // a stale note is only informational
+	}
 	return b.db.Close()
 }
 

@@ -232,6 +232,22 @@ func TestDamagedJournalIsAnError(t *testing.T) {
 				return b.Put([]byte("alice"), []byte("admin"))
 			})
 		},
+		// bbolt's read-write open would save the missing freelist into
+		// it before lifeboat could look.
+		"another program's bbolt file without a saved freelist": func(t *testing.T, path string) {
+			db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, NoFreelistSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			err = db.Update(func(tx *bbolt.Tx) error {
+				_, err := tx.CreateBucket([]byte("members"))
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		},
 		"placement record not JSON": func(t *testing.T, path string) {
 			write(t, path, good)
 			edit(t, path, func(tx *bbolt.Tx) error {
