@@ -160,11 +160,10 @@ func openDB(path string, timeout time.Duration, readOnly bool) (b *Bolt, fresh b
 	// A file cut short faults when bbolt reads its mapping: make that a
 	// panic that recoverCorrupt turns into ErrCorrupt.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	// PreLoadFreelist reads the freelist here, where a fault is recovered,
-	// rather than in the goroutine tx.Check starts, where it would kill the
-	// process.
+	// Read-only, bbolt loads the freelist only when tx.Check asks for it,
+	// after preflight has checked it lies inside the file.
 	db, err = bbolt.Open(path, 0o600, &bbolt.Options{
-		Timeout: timeout, ReadOnly: readOnly, PreLoadFreelist: true,
+		Timeout: timeout, ReadOnly: readOnly,
 		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
 			f, err := os.OpenFile(name, flag, perm)
 			file = f
@@ -186,6 +185,10 @@ func openDB(path string, timeout time.Duration, readOnly bool) (b *Bolt, fresh b
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	// The file is locked now: no writer is half-way through a commit.
+	if err := preflight(path); err != nil {
+		return nil, false, corrupt(path, err)
 	}
 	b = &Bolt{db: db, path: path}
 	fresh, err = b.check()

@@ -42,10 +42,17 @@ func (b *Bolt) check() (fresh bool, err error) {
 		if err := touchAll(tx.Cursor(), 0); err != nil {
 			return corrupt(b.path, err)
 		}
+		// Drain every report: bbolt's goroutine keeps reading the
+		// transaction until it closes the channel, so returning early
+		// would leave it reading a file that is closed and unmapped.
+		var first error
 		for cerr := range tx.Check() {
-			if cerr != nil {
-				return corrupt(b.path, cerr)
+			if first == nil {
+				first = cerr
 			}
+		}
+		if first != nil {
+			return corrupt(b.path, first)
 		}
 		fresh, err = checkLayout(tx)
 		switch {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -171,6 +172,25 @@ func TestDamagedJournalIsAnError(t *testing.T) {
 			}
 			write(t, path, bad)
 		},
+		// Pages that are free and in use at once: only bbolt's own check
+		// sees this, and it keeps reporting after the first finding.
+		"freelist lists a page twice": func(t *testing.T, path string) {
+			bad := bytes.Clone(good)
+			found := false
+			for off := 2 * page; off+page <= inUse; off += page {
+				n := int(binary.LittleEndian.Uint16(bad[off+10:]))
+				if binary.LittleEndian.Uint16(bad[off+8:]) == 0x10 && n > 1 && n < 100 {
+					// Every entry twice: several findings.
+					copy(bad[off+16+8*n:], bad[off+16:off+16+8*n])
+					binary.LittleEndian.PutUint16(bad[off+10:], uint16(2*n))
+					found = true
+				}
+			}
+			if !found {
+				t.Fatal("no freelist page with several entries found")
+			}
+			write(t, path, bad)
+		},
 		"steps bucket deleted": func(t *testing.T, path string) {
 			write(t, path, good)
 			edit(t, path, func(tx *bbolt.Tx) error {
@@ -255,6 +275,21 @@ func TestDamagedJournalIsAnError(t *testing.T) {
 			})
 		},
 	}
+	// What some errors must say, beyond naming the file.
+	says := map[string]string{
+		"truncated before the last page in use":                 "cut short",
+		"truncated inside the last page in use":                 "cut short",
+		"freelist count overwritten":                            "freelist",
+		"freelist lists a page twice":                           "already freed",
+		"sequence counter garbled":                              "counter seq",
+		"fence counter garbled":                                 "counter fence",
+		"another program's bbolt file":                          "not a journal's",
+		"another program's bbolt file without a saved freelist": "no saved freelist",
+		"steps bucket deleted":                                  "operation 00000001: the operation has no steps bucket",
+		"step record not JSON":                                  "operation 00000001: step record 1 does not decode",
+		"operation record not JSON":                             "operation 00000001: record \"op\" does not decode",
+		"placement record not JSON":                             "the placement of www does not decode",
+	}
 	for name, damage := range cases {
 		for _, readOnly := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/readonly=%v", name, readOnly), func(t *testing.T) {
@@ -264,15 +299,26 @@ func TestDamagedJournalIsAnError(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				goroutines := runtime.NumGoroutine()
 				err = useJournal(path, readOnly)
 				if !errors.Is(err, journal.ErrCorrupt) {
 					t.Fatalf("want ErrCorrupt, got %v", err)
 				}
 				t.Log(err)
+				if want := says[name]; !strings.Contains(err.Error(), want) {
+					t.Errorf("the error does not say %q", want)
+				}
 				// The refused open let go of the file: trying again gives
 				// the same answer, not ErrLocked.
 				if again := useJournal(path, readOnly); !errors.Is(again, journal.ErrCorrupt) {
 					t.Fatalf("a second attempt: want ErrCorrupt, got %v", again)
+				}
+				// Nothing is left running: bbolt's check goroutine is waited for.
+				for i := 0; runtime.NumGoroutine() > goroutines; i++ {
+					if i == 100 {
+						t.Fatalf("%d goroutines left running after the refused opens", runtime.NumGoroutine()-goroutines)
+					}
+					time.Sleep(10 * time.Millisecond)
 				}
 				if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "restore it from a backup") {
 					t.Fatalf("the error does not name the file and what to do: %v", err)
