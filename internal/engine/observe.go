@@ -257,16 +257,6 @@ func askSOA(ctx context.Context, zone string, servers []string, timeout time.Dur
 	return planner.Observation{State: planner.StateDegraded, Reason: "some nameservers do not answer: " + strings.Join(failed, "; ")}
 }
 
-// PlannerInput looks at the world once (every check, every DNS provider)
-// and returns what the planner needs to answer req from placement pl.
-func (e *Engine) PlannerInput(ctx context.Context, pl Placement, req planner.Request) (planner.Input, error) {
-	obs, err := e.Observe(ctx, pl, ObserveOptions{Rounds: 1})
-	if err != nil {
-		return planner.Input{}, err
-	}
-	return e.plannerInput(obs, pl, req), nil
-}
-
 // plannerInput turns an observation, the placement and a request into the
 // planner's input; it does no I/O, so a long-lived monitor feeds it too.
 func (e *Engine) plannerInput(obs Observation, pl Placement, req planner.Request) planner.Input {

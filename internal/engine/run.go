@@ -155,7 +155,7 @@ func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Out
 	out.Plan = plan
 	out.Evidence = evidence(plan, obs)
 	if plan.Moves() == 0 {
-		if blocked := blockedServices(plan); len(blocked) > 0 {
+		if plan.Blocked() > 0 {
 			out.Message = nothingReason(plan, req)
 			return in, fmt.Errorf("%w: %s", ErrBlocked, out.Message)
 		}
@@ -285,51 +285,17 @@ func (e *Engine) Abort(ctx context.Context, id, reason string) (journal.Operatio
 
 // executor builds the executor for an operation planned from in.
 func (e *Engine) executor(j journal.Journal, in planner.Input, hooks Hooks) (*executor.Executor, error) {
-	env := e.ExecutorEnv(j, replanner(in), hooks.Progress)
+	env := e.ExecutorEnv(j, func(service string, excluded map[string]string) (planner.ServicePlan, error) {
+		return planner.Replan(in, service, excluded)
+	}, hooks.Progress)
 	env.AfterJournal = testHook()
 	return executor.New(env)
-}
-
-// replanner re-runs the planner for one service with the excluded providers
-// seen as down, so the next candidate is chosen by the same rules.
-func replanner(in planner.Input) func(string, map[string]string) (planner.ServicePlan, error) {
-	return func(service string, excluded map[string]string) (planner.ServicePlan, error) {
-		next := in
-		next.Request.Service = service
-		next.Providers = make(map[string]planner.Observation, len(in.Providers))
-		for k, v := range in.Providers {
-			next.Providers[k] = v
-		}
-		for p, why := range excluded {
-			next.Providers[p] = planner.Observation{State: planner.StateDown, Reason: "failed during this operation: " + why}
-		}
-		plan, err := planner.Plan(next)
-		if err != nil {
-			return planner.ServicePlan{}, err
-		}
-		for _, sp := range plan.Services {
-			if sp.Service == service {
-				return sp, nil
-			}
-		}
-		return planner.ServicePlan{}, fmt.Errorf("the planner has nothing for service %s", service)
-	}
 }
 
 func planServices(plan planner.Result) []string {
 	out := make([]string, 0, len(plan.Services))
 	for _, s := range plan.Services {
 		out = append(out, s.Service)
-	}
-	return out
-}
-
-func blockedServices(plan planner.Result) []string {
-	var out []string
-	for _, s := range plan.Services {
-		if s.Action == planner.ActionBlocked {
-			out = append(out, s.Service)
-		}
 	}
 	return out
 }

@@ -106,7 +106,7 @@ func (e *Engine) Status(ctx context.Context, rounds int) (*StatusDoc, error) {
 	}
 	for _, d := range e.Cfg.DNS {
 		o := obs.DNS[d.Name]
-		doc.DNS = append(doc.DNS, StatusDNS{Name: d.Name, Zone: d.Zone, State: string(o.State), Reason: e.Cfg.Redact(o.Reason)})
+		doc.DNS = append(doc.DNS, StatusDNS{Name: d.Name, Zone: d.Zone, State: string(o.State), Reason: o.Reason}) // redacted by Observe
 	}
 	states := snap.States()
 	for _, s := range e.Cfg.Services {

@@ -231,22 +231,7 @@ func (w *world) replan(service string, excluded map[string]string) (planner.Serv
 	w.mu.Lock()
 	w.replans = append(w.replans, maps.Clone(excluded))
 	w.mu.Unlock()
-	next := w.in
-	next.Request.Service = service
-	next.Providers = maps.Clone(w.in.Providers)
-	for p, why := range excluded {
-		next.Providers[p] = planner.Observation{State: planner.StateDown, Reason: "failed during this operation: " + why}
-	}
-	res, err := planner.Plan(next)
-	if err != nil {
-		return planner.ServicePlan{}, err
-	}
-	for _, sp := range res.Services {
-		if sp.Service == service {
-			return sp, nil
-		}
-	}
-	return planner.ServicePlan{}, errors.New("fake replan: nothing for " + service)
+	return planner.Replan(w.in, service, excluded)
 }
 
 // count is how many workspace calls were "provider/kind".
