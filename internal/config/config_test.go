@@ -134,7 +134,7 @@ func TestFullSketch(t *testing.T) {
 
 	wantPolicy := config.Policy{
 		Interval: 5 * time.Second, Timeout: 3 * time.Second, FailAfter: 3, RecoverAfter: 5,
-		Quorum: 1, AutoFailover: true, Cooldown: 30 * time.Minute, Concurrency: 64,
+		Quorum: 1, AutoFailover: true, Cooldown: 30 * time.Minute, MaxAuto: 3, AutoWindow: 24 * time.Hour, Concurrency: 64,
 		WaitHealthy: 5 * time.Minute, VerifyDNS: 2 * time.Minute,
 	}
 	if diff := cmp.Diff(wantPolicy, cfg.Policy, ignoreRanges()); diff != "" {
@@ -202,7 +202,8 @@ func TestEmptyConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.State.Path != "lifeboat.db" || cfg.Terraform.Timeout != 10*time.Minute || cfg.Policy.Interval != 5*time.Second ||
-		cfg.Policy.Quorum != 0.5 || cfg.Policy.Cooldown != 30*time.Minute || cfg.Policy.Concurrency != 64 {
+		cfg.Policy.Quorum != 0.5 || cfg.Policy.Cooldown != 30*time.Minute || cfg.Policy.Concurrency != 64 ||
+		cfg.Policy.MaxAuto != 3 || cfg.Policy.AutoWindow != 24*time.Hour {
 		t.Errorf("defaults not applied: %+v %+v %+v", cfg.State, cfg.Terraform, cfg.Policy)
 	}
 }

@@ -150,6 +150,8 @@ func (c *checker) policy(r *rawPolicy) Policy {
 		FailAfter:    b.intIn("fail_after", r.FailAfter, 1, maxInt),
 		RecoverAfter: b.intIn("recover_after", r.RecoverAfter, 1, maxInt),
 		Cooldown:     b.duration("cooldown", r.Cooldown),
+		MaxAuto:      b.intIn("max_auto_failovers", r.MaxAuto, 1, maxInt),
+		AutoWindow:   b.duration("auto_failover_window", r.AutoWindow),
 		Concurrency:  b.intIn("concurrency", r.Concurrency, 1, maxInt),
 		WaitHealthy:  b.duration("wait_healthy", r.WaitHealthy),
 		VerifyDNS:    b.duration("verify_dns", r.VerifyDNS),

@@ -41,6 +41,12 @@ const (
 	// DefaultCooldown is policy.cooldown: the minimum time between two
 	// automatic failovers of one service.
 	DefaultCooldown = 30 * time.Minute
+	// DefaultMaxAuto is policy.max_auto_failovers: automatic failovers
+	// allowed within policy.auto_failover_window before the daemon holds
+	// back and waits for a person.
+	DefaultMaxAuto = 3
+	// DefaultAutoWindow is policy.auto_failover_window.
+	DefaultAutoWindow = 24 * time.Hour
 	// DefaultConcurrency is policy.concurrency: checks in flight at once.
 	DefaultConcurrency = 64
 	// DefaultWaitHealthy is policy.wait_healthy.
@@ -104,6 +110,8 @@ func applyDefaults(c *Config) {
 		p.Quorum = DefaultQuorum
 	}
 	setDur(&p.Cooldown, DefaultCooldown)
+	setInt(&p.MaxAuto, DefaultMaxAuto)
+	setDur(&p.AutoWindow, DefaultAutoWindow)
 	setInt(&p.Concurrency, DefaultConcurrency)
 	setDur(&p.WaitHealthy, DefaultWaitHealthy)
 	setDur(&p.VerifyDNS, DefaultVerifyDNS)

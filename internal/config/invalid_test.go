@@ -77,6 +77,8 @@ var invalidCases = []invalidCase{
 	{"zero duration", base + "service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n  check \"c\" {\n    http {\n      max_latency = \"0s\"\n    }\n  }\n}\n", 8, 7, `service "s" check "c": http.max_latency: duration must be positive`},
 	{"zero fail_after", "policy {\n  fail_after = 0\n}\n", 2, 3, "policy.fail_after: must be at least 1, got 0"},
 	{"negative recover_after", "policy {\n  recover_after = -2\n}\n", 2, 3, "policy.recover_after: must be at least 1, got -2"},
+	{"zero max_auto_failovers", "policy {\n  max_auto_failovers = 0\n}\n", 2, 3, "policy.max_auto_failovers: must be at least 1, got 0"},
+	{"bad auto_failover_window", "policy {\n  auto_failover_window = \"1d\"\n}\n", 2, 3, `policy.auto_failover_window: invalid duration "1d"`},
 	{"zero concurrency", "policy {\n  concurrency = 0\n}\n", 2, 3, "policy.concurrency: must be at least 1"},
 	{"quorum zero", "policy {\n  quorum = 0\n}\n", 2, 3, "policy.quorum: must be greater than 0 and at most 1, got 0"},
 	{"quorum above one", "policy {\n  quorum = 1.5\n}\n", 2, 3, "policy.quorum: must be greater than 0 and at most 1, got 1.5"},

@@ -174,6 +174,8 @@ type rawPolicy struct {
 	Quorum       *float64  `hcl:"quorum,optional"`
 	AutoFailover *bool     `hcl:"auto_failover,optional"`
 	Cooldown     *string   `hcl:"cooldown,optional"`
+	MaxAuto      *int      `hcl:"max_auto_failovers,optional"`
+	AutoWindow   *string   `hcl:"auto_failover_window,optional"`
 	Concurrency  *int      `hcl:"concurrency,optional"`
 	WaitHealthy  *string   `hcl:"wait_healthy,optional"`
 	VerifyDNS    *string   `hcl:"verify_dns,optional"`

@@ -271,6 +271,10 @@ type Policy struct {
 	Quorum       float64
 	AutoFailover bool          // default false
 	Cooldown     time.Duration // default 30m
+	// MaxAuto bounds the automatic failovers the daemon starts within
+	// AutoWindow; more are held back for a person. Default 3 per 24h.
+	MaxAuto    int
+	AutoWindow time.Duration
 	// Concurrency bounds checks in flight; default 64.
 	Concurrency int
 	// WaitHealthy bounds the wait for a new target's checks to pass. Default 5m.
