@@ -21,13 +21,14 @@ import (
 
 // schemaVersion is the layout written by this code. A later layout bumps it
 // and migrates older files in OpenBolt.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // On-disk layout:
 //
-//	meta/       schema → "1"; seq, fence → uint64; unfinished → key of the running op
+//	meta/       schema → "2"; seq, fence → uint64; unfinished → key of the running op
 //	ops/<key>/  op → opRecord JSON; steps/<n> → stepRecord JSON (n from NextSequence)
 //	placement/  service → placementRecord JSON
+//	records/, records_kind/  the event log (see bolt_records.go), from schema 2
 //
 // <key> is the operation's sequence number, 8 bytes big-endian, so a cursor
 // walks operations in the order they began.
@@ -60,6 +61,10 @@ type BoltOptions struct {
 	// ReadOnly opens an existing file for reading only (history): nothing
 	// is created or written, and a missing file is ErrNotFound.
 	ReadOnly bool
+	// MaxRecordsPerKind is how many records of each kind the event log
+	// keeps; Append drops the oldest beyond it. 0 (or less) means
+	// DefaultMaxRecordsPerKind.
+	MaxRecordsPerKind int
 }
 
 // Bolt is the Journal kept in a local bbolt file. bbolt holds an exclusive
@@ -70,6 +75,8 @@ type Bolt struct {
 	db        *bbolt.DB
 	path      string
 	ownerPath string
+	// maxRecords bounds the event log, per kind.
+	maxRecords int
 
 	mu     sync.Mutex
 	closed bool
@@ -128,6 +135,10 @@ func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
 			b.Close()
 			return nil, fmt.Errorf("open journal %s: %w", path, err)
 		}
+	}
+	b.maxRecords = opts.MaxRecordsPerKind
+	if b.maxRecords <= 0 {
+		b.maxRecords = DefaultMaxRecordsPerKind
 	}
 	if !opts.ReadOnly {
 		b.ownerPath = ownerPath(path)
@@ -257,7 +268,7 @@ func initSchema(tx *bbolt.Tx) error {
 	if err := meta.Put(keySchema, []byte(strconv.Itoa(schemaVersion))); err != nil {
 		return err
 	}
-	for _, name := range [][]byte{bucketOps, bucketPlacement} {
+	for _, name := range [][]byte{bucketOps, bucketPlacement, bucketRecords, bucketRecordKinds} {
 		if _, err := tx.CreateBucket(name); err != nil {
 			return err
 		}

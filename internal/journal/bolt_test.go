@@ -305,7 +305,7 @@ func TestBoltRefusesNewerSchema(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		return b.Put([]byte("schema"), []byte("2"))
+		return b.Put([]byte("schema"), []byte("3")) // this lifeboat writes 2
 	})
 	db.Close()
 	if err != nil {
@@ -314,11 +314,11 @@ func TestBoltRefusesNewerSchema(t *testing.T) {
 	for _, ro := range []bool{false, true} {
 		_, err = journal.OpenBolt(path, journal.BoltOptions{ReadOnly: ro})
 		if err == nil || !strings.Contains(err.Error(), "newer") {
-			t.Fatalf("open (read-only %v) of a schema-2 file: %v; want a refusal naming the newer schema", ro, err)
+			t.Fatalf("open (read-only %v) of a schema-3 file: %v; want a refusal naming the newer schema", ro, err)
 		}
 		// A newer lifeboat's file is not damaged: no advice to restore it.
 		if errors.Is(err, journal.ErrCorrupt) {
-			t.Fatalf("open (read-only %v) of a schema-2 file: %v; want no ErrCorrupt", ro, err)
+			t.Fatalf("open (read-only %v) of a schema-3 file: %v; want no ErrCorrupt", ro, err)
 		}
 	}
 }

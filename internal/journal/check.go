@@ -17,7 +17,7 @@ import (
 var errNewer = errors.New("the journal is newer than this lifeboat")
 
 // knownBuckets are the top-level buckets a journal may hold.
-var knownBuckets = [][]byte{bucketMeta, bucketOps, bucketPlacement, bucketUnfinished}
+var knownBuckets = [][]byte{bucketMeta, bucketOps, bucketPlacement, bucketUnfinished, bucketRecords, bucketRecordKinds}
 
 // check reads the whole file once when it is opened, so damage is found
 // before an operation starts rather than half-way through a failover, and
@@ -119,7 +119,13 @@ func checkLayout(tx *bbolt.Tx) (fresh bool, err error) {
 	if n > schemaVersion {
 		return false, fmt.Errorf("%w: schema %d, this lifeboat understands up to %d: upgrade lifeboat", errNewer, n, schemaVersion)
 	}
-	for _, name := range [][]byte{bucketOps, bucketPlacement} {
+	required := [][]byte{bucketOps, bucketPlacement}
+	if n >= 2 {
+		// Schema 2 brought the event log; a schema-1 file gets it on its
+		// first Append.
+		required = append(required, bucketRecords, bucketRecordKinds)
+	}
+	for _, name := range required {
 		if tx.Bucket(name) == nil {
 			return false, fmt.Errorf("bucket %s is missing", name)
 		}

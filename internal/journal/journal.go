@@ -89,6 +89,16 @@ type Journal interface {
 	// A service never moved has no entry.
 	Placement(ctx context.Context) (map[string]Placement, error)
 
+	// Append adds a record to the event log durably and returns it with
+	// its Seq. ErrInvalid when Kind is empty (or longer than 64 bytes) or
+	// At is zero, or Data is not valid JSON. Data comes back compacted.
+	// Only the newest records of each kind are kept (10000 unless the
+	// backend is told otherwise): appending drops the oldest of its kind.
+	Append(ctx context.Context, r Record) (Record, error)
+	// Records returns up to limit records of the kind (every kind when kind
+	// is ""), newest first; all when limit <= 0.
+	Records(ctx context.Context, kind RecordKind, limit int) ([]Record, error)
+
 	Close() error
 }
 

@@ -32,13 +32,31 @@ type memData struct {
 	seq, fence uint64
 	ops        map[uint64]*Operation // by sequence number
 	placement  map[string]Placement
+	log        memLog
 }
 
 var _ Journal = (*Memory)(nil)
 
+// MemoryOptions tune NewMemoryWith.
+type MemoryOptions struct {
+	// MaxRecordsPerKind is how many records of each kind the event log
+	// keeps, as BoltOptions.MaxRecordsPerKind.
+	MaxRecordsPerKind int
+}
+
 // NewMemory returns an empty in-memory journal.
-func NewMemory() *Memory {
-	return &Memory{data: &memData{ops: map[uint64]*Operation{}, placement: map[string]Placement{}}}
+func NewMemory() *Memory { return NewMemoryWith(MemoryOptions{}) }
+
+// NewMemoryWith returns an empty in-memory journal tuned by opts.
+func NewMemoryWith(opts MemoryOptions) *Memory {
+	max := opts.MaxRecordsPerKind
+	if max <= 0 {
+		max = DefaultMaxRecordsPerKind
+	}
+	return &Memory{data: &memData{
+		ops: map[uint64]*Operation{}, placement: map[string]Placement{},
+		log: memLog{max: max, byKind: map[RecordKind][]Record{}},
+	}}
 }
 
 // Reopen returns a new handle on the same journal, as if the process had

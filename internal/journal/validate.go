@@ -1,6 +1,8 @@
 package journal
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -70,4 +72,28 @@ func checkFence(ref Ref, fence uint64, status Status) error {
 // errRunning is Begin's refusal, naming the unfinished operation in the way.
 func errRunning(running Operation) error {
 	return fmt.Errorf("%w: %s %s %s (started %s)", ErrOperationRunning, running.ID, running.Kind, strings.Join(running.Services, ","), running.Started.Format(time.RFC3339))
+}
+
+// validateRecord checks a record for Append and returns it as it is kept:
+// Data compacted (so every backend returns the same bytes), Seq cleared
+// for the journal to assign.
+func validateRecord(r Record) (Record, error) {
+	switch {
+	case r.Kind == "" || len(r.Kind) > maxRecordKindLen:
+		return Record{}, fmt.Errorf("append: %w: kind is empty or longer than %d bytes", ErrInvalid, maxRecordKindLen)
+	case r.At.IsZero():
+		return Record{}, fmt.Errorf("append %s: %w: zero time", r.Kind, ErrInvalid)
+	}
+	r.Seq = 0
+	if len(r.Data) > 0 {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, r.Data); err != nil {
+			// The decoder's message may quote the data: keep it out.
+			return Record{}, fmt.Errorf("append %s: %w: data is not valid JSON", r.Kind, ErrInvalid)
+		}
+		r.Data = buf.Bytes()
+	} else {
+		r.Data = nil
+	}
+	return r, nil
 }
