@@ -159,7 +159,20 @@ func (e *Engine) Observe(ctx context.Context, pl Placement, opts ObserveOptions)
 			}
 		}
 	}
-	obs := Observation{Snapshot: mon.Snapshot(), Providers: map[string]planner.Observation{}, DNS: map[string]planner.Observation{}}
+	return e.ObservationOf(ctx, mon.Snapshot()), nil
+}
+
+// Groups compiles the checks to run for placement pl: a long-lived
+// monitor (the daemon's) swaps them in after each operation, so a
+// service's checks follow it to its new addresses.
+func (e *Engine) Groups(pl Placement) ([]*health.Group, error) {
+	return health.BuildGroups(e.Cfg, e.probers, e.Targets(pl))
+}
+
+// ObservationOf turns a monitor's snapshot into what the planner needs,
+// asking each DNS provider's nameservers for the zone's SOA.
+func (e *Engine) ObservationOf(ctx context.Context, snap health.Snapshot) Observation {
+	obs := Observation{Snapshot: snap, Providers: map[string]planner.Observation{}, DNS: map[string]planner.Observation{}}
 	for _, p := range e.Cfg.Providers {
 		st := obs.Snapshot.Provider(p.Name)
 		o := planner.Observation{State: planner.StateUnknown}
@@ -176,7 +189,7 @@ func (e *Engine) Observe(ctx context.Context, pl Placement, opts ObserveOptions)
 		o.Reason = e.Cfg.Redact(o.Reason)
 		obs.DNS[d.Name] = o
 	}
-	return obs, nil
+	return obs
 }
 
 // unconfirmed lists the providers whose last round failed without their

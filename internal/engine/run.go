@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
@@ -52,6 +53,10 @@ type Hooks struct {
 	Confirm func(ctx context.Context, plan planner.Result) error
 	// Progress receives live events; nil discards them.
 	Progress func(Event)
+	// Snapshot, when set, is where the plan's view of the providers comes
+	// from (the daemon's long-lived monitor, which has already confirmed
+	// any loss) instead of fresh rounds of checks.
+	Snapshot func() health.Snapshot
 }
 
 // Outcome is the result of Run: what was planned and what was done.
@@ -138,8 +143,10 @@ func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Out
 	// A provider named with --from needs no confirming: the operator has
 	// decided, and an emergency should not wait for more rounds.
 	confirm := (req.Kind == planner.KindManual && req.From == "") || req.Kind == planner.KindAutomatic
-	obs, err := e.Observe(ctx, pl, ObserveOptions{Rounds: 1, Confirm: confirm, Progress: hooks.Progress})
-	if err != nil {
+	var obs Observation
+	if hooks.Snapshot != nil {
+		obs = e.ObservationOf(ctx, hooks.Snapshot())
+	} else if obs, err = e.Observe(ctx, pl, ObserveOptions{Rounds: 1, Confirm: confirm, Progress: hooks.Progress}); err != nil {
 		return planner.Input{}, err
 	}
 	in := e.plannerInput(obs, pl, preq)
@@ -220,8 +227,10 @@ func (e *Engine) resumeOne(ctx context.Context, j journal.Journal, op journal.Op
 	if err != nil {
 		return nil, err
 	}
-	obs, err := e.Observe(ctx, pl, ObserveOptions{Rounds: 1})
-	if err != nil {
+	var obs Observation
+	if hooks.Snapshot != nil {
+		obs = e.ObservationOf(ctx, hooks.Snapshot())
+	} else if obs, err = e.Observe(ctx, pl, ObserveOptions{Rounds: 1}); err != nil {
 		return nil, err
 	}
 	exec, err := e.executor(j, e.plannerInput(obs, pl, plan.Request), hooks)

@@ -20,6 +20,31 @@ type StatusDoc struct {
 	Services  []StatusService  `json:"services"`
 	// Warnings say what the document could not see (a journal in use).
 	Warnings []string `json:"warnings,omitempty"`
+	// Daemon is set when a running daemon answered: its monitor's live
+	// view, not a fresh round.
+	Daemon *DaemonStatus `json:"daemon,omitempty"`
+}
+
+// DaemonStatus is what a running daemon adds to the status document.
+type DaemonStatus struct {
+	PID          int       `json:"pid"`
+	Since        time.Time `json:"since"`
+	AutoFailover bool      `json:"auto_failover"`
+	Hold         bool      `json:"hold"`
+	HoldReason   string    `json:"hold_reason,omitempty"`
+	HoldSince    time.Time `json:"hold_since,omitzero"`
+	// Running names the operation in progress, if any.
+	Running string          `json:"running,omitempty"`
+	Drills  []DrillSchedule `json:"drills,omitempty"`
+}
+
+// DrillSchedule is one scheduled drill and its next run.
+type DrillSchedule struct {
+	Name     string    `json:"name"`
+	Mode     string    `json:"mode"`
+	Service  string    `json:"service"`
+	Schedule string    `json:"schedule"`
+	Next     time.Time `json:"next,omitzero"`
 }
 
 // StatusDNS is one DNS provider: do its nameservers answer for the zone.
@@ -87,6 +112,31 @@ func (e *Engine) Status(ctx context.Context, rounds int) (*StatusDoc, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.fillStatus(doc, pl, obs)
+	return doc, nil
+}
+
+// LiveStatus reports a long-lived monitor's view (the daemon's) with the
+// placement in the engine's journal, without running any check.
+func (e *Engine) LiveStatus(ctx context.Context, snap health.Snapshot) (*StatusDoc, error) {
+	j, err := e.Journal()
+	if err != nil {
+		return nil, err
+	}
+	pl, err := e.Placement(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	rounds := 0
+	for _, p := range snap.Providers {
+		rounds = max(rounds, p.Rounds)
+	}
+	doc := &StatusDoc{Config: e.Cfg.Filename, Rounds: rounds, Providers: []StatusProvider{}, Services: []StatusService{}, DNS: []StatusDNS{}}
+	e.fillStatus(doc, pl, e.ObservationOf(ctx, snap))
+	return doc, nil
+}
+
+func (e *Engine) fillStatus(doc *StatusDoc, pl Placement, obs Observation) {
 	snap := obs.Snapshot
 	doc.At = time.Now().UTC()
 	for _, p := range snap.Providers {
@@ -114,5 +164,4 @@ func (e *Engine) Status(ctx context.Context, rounds int) (*StatusDoc, error) {
 		doc.Services = append(doc.Services, StatusService{Name: s.Name, Placement: at, Addresses: pl.Addresses[s.Name],
 			Source: pl.Source[s.Name], ProviderState: states[at]})
 	}
-	return doc, nil
 }

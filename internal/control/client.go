@@ -1,0 +1,157 @@
+package control
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
+)
+
+// maxLine bounds one message: a plan or a status document of a large
+// configuration fits many times over.
+const maxLine = 64 << 20
+
+// Client reaches a running daemon. Each call is one connection.
+type Client struct {
+	path string
+}
+
+// Dial finds the daemon listening at path. It returns ErrNoDaemon when
+// there is no socket or nothing accepts on it (a daemon that died leaves
+// its socket behind).
+func Dial(ctx context.Context, path string) (*Client, error) {
+	c := &Client{path: path}
+	conn, err := c.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.Close()
+	return c, nil
+}
+
+func (c *Client) connect(ctx context.Context) (net.Conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(dctx, "unix", c.path)
+	switch {
+	case err == nil:
+		return conn, nil
+	case errors.Is(err, os.ErrNotExist), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ENOTSOCK):
+		return nil, ErrNoDaemon
+	case errors.Is(err, os.ErrPermission):
+		return nil, fmt.Errorf("the daemon's socket %s belongs to another user: %w", c.path, err)
+	}
+	return nil, fmt.Errorf("reach the daemon at %s: %w", c.path, err)
+}
+
+// Call sends req, passes progress and the confirmation question to hooks,
+// and decodes the final result into result (when non-nil).
+func (c *Client) Call(ctx context.Context, req Request, hooks engine.Hooks, result any) error {
+	conn, err := c.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// Cancelling ctx (the operator's Ctrl-C) closes the connection, which
+	// the daemon takes as the request being cancelled.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	enc := json.NewEncoder(conn)
+	if err := enc.Encode(req); err != nil {
+		return c.wireErr(ctx, err)
+	}
+	sc := bufio.NewScanner(conn)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	for sc.Scan() {
+		var m Message
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			return fmt.Errorf("the daemon sent a message that does not decode: %w", err)
+		}
+		switch {
+		case m.Event != nil:
+			if hooks.Progress != nil {
+				hooks.Progress(*m.Event)
+			}
+		case m.Confirm != nil:
+			ans := Answer{Confirm: true}
+			if hooks.Confirm != nil {
+				if err := hooks.Confirm(ctx, *m.Confirm); err != nil {
+					ans = Answer{Error: err.Error()}
+					_ = enc.Encode(ans)
+					return err
+				}
+			}
+			if err := enc.Encode(ans); err != nil {
+				return c.wireErr(ctx, err)
+			}
+		case m.Done:
+			if len(m.Result) > 0 && result != nil {
+				if err := json.Unmarshal(m.Result, result); err != nil {
+					return fmt.Errorf("the daemon's result does not decode: %w", err)
+				}
+			}
+			if m.Error != "" {
+				return &RemoteError{Msg: m.Error, code: m.Code}
+			}
+			return nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return c.wireErr(ctx, err)
+	}
+	return c.wireErr(ctx, io.ErrUnexpectedEOF)
+}
+
+func (c *Client) wireErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w (the daemon was told to stop)", context.Cause(ctx))
+	}
+	return fmt.Errorf("the daemon closed the connection before answering (did it stop?): %w", err)
+}
+
+// Status is the daemon's live view.
+func (c *Client) Status(ctx context.Context) (*engine.StatusDoc, error) {
+	var doc engine.StatusDoc
+	if err := c.Call(ctx, Request{Op: OpStatus}, engine.Hooks{}, &doc); err != nil {
+		return nil, err
+	}
+	return &doc, nil
+}
+
+// Plan asks the daemon to plan req from its live view.
+func (c *Client) Plan(ctx context.Context, req engine.Request, hooks engine.Hooks) (engine.Outcome, error) {
+	var out engine.Outcome
+	err := c.Call(ctx, Request{Op: OpPlan, Run: &req}, hooks, &out)
+	return out, err
+}
+
+// Run asks the daemon to run req; hooks.Confirm, when set, is asked
+// before anything changes.
+func (c *Client) Run(ctx context.Context, req engine.Request, hooks engine.Hooks) (engine.Outcome, error) {
+	var out engine.Outcome
+	err := c.Call(ctx, Request{Op: OpRun, Run: &req, Confirm: hooks.Confirm != nil}, hooks, &out)
+	return out, err
+}
+
+// History lists past operations, newest first.
+func (c *Client) History(ctx context.Context, limit int) (engine.HistoryDoc, error) {
+	var doc engine.HistoryDoc
+	err := c.Call(ctx, Request{Op: OpHistory, Limit: limit}, engine.Hooks{}, &doc)
+	return doc, err
+}
+
+// Hold reads the hold switch, or changes it when change is non-nil.
+func (c *Client) Hold(ctx context.Context, change *HoldChange) (HoldState, error) {
+	var st HoldState
+	err := c.Call(ctx, Request{Op: OpHold, Hold: change}, engine.Hooks{}, &st)
+	return st, err
+}
