@@ -10,6 +10,7 @@ import (
 // and the daemon read Snapshots from it.
 type Monitor struct {
 	mu       sync.Mutex
+	policy   Policy
 	order    []string
 	machines map[string]*Machine
 	latest   map[string][]Result
@@ -19,6 +20,7 @@ type Monitor struct {
 // NewMonitor watches the named providers, in this order.
 func NewMonitor(providers []string, p Policy) *Monitor {
 	m := &Monitor{
+		policy:   p,
 		order:    append([]string(nil), providers...),
 		machines: map[string]*Machine{},
 		latest:   map[string][]Result{},
@@ -28,6 +30,19 @@ func NewMonitor(providers []string, p Policy) *Monitor {
 		m.machines[name] = NewMachine(name, p)
 	}
 	return m
+}
+
+// Watch starts watching the named providers it does not watch yet,
+// after the others, in this order. Those it watches keep their state.
+func (m *Monitor) Watch(providers ...string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, name := range providers {
+		if m.machines[name] == nil {
+			m.order = append(m.order, name)
+			m.machines[name] = NewMachine(name, m.policy)
+		}
+	}
 }
 
 // Observe records one round of a provider's results taken at at and
