@@ -1,0 +1,135 @@
+package drill
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Spec is one drill as the configuration and the planner describe it.
+type Spec struct {
+	Name    string
+	Mode    Mode
+	Service string
+	// Current is the provider the service runs on now.
+	Current string
+	// Target is the provider drilled toward (canary and full).
+	Target    string
+	Readiness *ReadinessSpec // mode readiness
+	Canary    *CanarySpec    // mode canary
+}
+
+// Env is the world a drill acts on. Only what the mode uses must be set,
+// and Recorder always.
+type Env struct {
+	Checker    Checker
+	Zones      ZoneReader
+	Records    Records
+	Operations Operations
+	Failover   Failover
+	Recorder   Recorder
+	// Progress hears about each step; nil discards.
+	Progress func(Event)
+	// Redact removes secret values from every text of the report; default
+	// identity.
+	Redact func(string) string
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Poll is the pause between rounds of checks; default 1s.
+	Poll time.Duration
+}
+
+// Run carries out the drill and journals its report, whatever the outcome.
+// The error wraps ErrAborted when ctx was cancelled before the end, and
+// ErrFailed when the drill found problems.
+func Run(ctx context.Context, spec Spec, env Env) (Report, error) {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Redact == nil {
+		env.Redact = func(s string) string { return s }
+	}
+	if env.Poll <= 0 {
+		env.Poll = time.Second
+	}
+	rep := Report{Name: spec.Name, Mode: spec.Mode, Service: spec.Service, Target: spec.Target, Started: env.Now(), Steps: []Step{}}
+	r := &run{rep: &rep, progress: env.Progress, now: env.Now, redact: env.Redact}
+	var err error
+	switch {
+	case spec.Mode == ModeReadiness && spec.Readiness != nil:
+		readiness(ctx, r, spec, env)
+	case spec.Mode == ModeCanary && spec.Canary != nil:
+		rep.Record = spec.Canary.Record
+		err = canary(ctx, r, spec, env)
+	case spec.Mode == ModeFull:
+		full(ctx, r, spec, env)
+	default:
+		err = fmt.Errorf("drill %q: mode %q is not one this drill can run", spec.Name, spec.Mode)
+	}
+	if err != nil && !r.aborted(ctx) {
+		r.fail(err.Error())
+	}
+	r.aborted(ctx)
+	rep.Finished = env.Now()
+	rep.OK = !rep.Aborted && len(rep.Failures) == 0
+	var rerr error
+	if env.Recorder == nil {
+		rerr = errors.New("no journal to record the drill's report in")
+	} else {
+		// The report is kept even when the drill was cancelled.
+		rerr = env.Recorder.RecordDrill(context.WithoutCancel(ctx), rep)
+	}
+	if rerr != nil {
+		rerr = fmt.Errorf("record the drill's report: %w", rerr)
+	}
+	switch {
+	case rep.Aborted:
+		return rep, errors.Join(fmt.Errorf("%w: %s", ErrAborted, rep.AbortReason), rerr)
+	case !rep.OK:
+		return rep, errors.Join(fmt.Errorf("%w: %s", ErrFailed, joinFailures(rep.Failures)), rerr)
+	}
+	return rep, rerr
+}
+
+func joinFailures(f []string) string {
+	s := ""
+	for i, x := range f {
+		if i > 0 {
+			s += "; "
+		}
+		s += x
+	}
+	return s
+}
+
+// waitHealthy polls the service's checks against addrs until all pass or
+// timeout ends; it never succeeds without a passing round.
+func waitHealthy(ctx context.Context, c Checker, service string, addrs []string, timeout, poll time.Duration) (string, error) {
+	if timeout <= 0 {
+		timeout = 5 * time.Minute
+	}
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	last := "no check ran"
+	for round := 1; ; round++ {
+		ok, reason, err := c.CheckService(wctx, service, addrs)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			return fmt.Sprintf("checks pass after %d round(s)", round), nil
+		}
+		last = reason
+		t := time.NewTimer(poll)
+		select {
+		case <-wctx.Done():
+			t.Stop()
+			if ctx.Err() != nil {
+				return "", context.Cause(ctx)
+			}
+			return "", fmt.Errorf("not healthy after %s: %s", timeout, last)
+		case <-t.C:
+		}
+	}
+}
