@@ -10,6 +10,7 @@ import (
 
 func newHistoryCmd(g *globals) *cobra.Command {
 	var limit int
+	var drills bool
 	cmd := &cobra.Command{
 		Use:   "history",
 		Short: "List past operations from the journal, with their timelines",
@@ -20,6 +21,9 @@ func newHistoryCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer s.close()
+			if drills {
+				return printDrills(cmd.Context(), g, s.eng, limit)
+			}
 			ops, err := s.eng.History(cmd.Context(), limit)
 			if err != nil {
 				return err
@@ -42,6 +46,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().IntVar(&limit, "limit", 20, "how many operations, newest first (0 for all)")
+	cmd.Flags().IntVar(&limit, "limit", 20, "how many operations (or drill reports), newest first (0 for all)")
+	cmd.Flags().BoolVar(&drills, "drills", false, "list drill reports instead of operations")
 	return cmd
 }

@@ -18,8 +18,4 @@ func notYet(use, short string) *cobra.Command {
 	}
 }
 
-func newDrillCmd(g *globals) *cobra.Command { return notYet("drill [NAME]", "Run a drill now") }
-func newRunCmd(g *globals) *cobra.Command {
-	return notYet("run", "Run the daemon: health loop, automatic failover, drills, API")
-}
 func newAuditCmd(g *globals) *cobra.Command { return notYet("audit", "Report deplatforming risks") }

@@ -18,6 +18,10 @@ type Spec struct {
 	Target    string
 	Readiness *ReadinessSpec // mode readiness
 	Canary    *CanarySpec    // mode canary
+	// Err is a problem found while preparing the drill (no target, a
+	// workspace that does not open): the drill fails with it, and its
+	// report is journaled like any other.
+	Err error
 }
 
 // Env is the world a drill acts on. Only what the mode uses must be set,
@@ -57,6 +61,8 @@ func Run(ctx context.Context, spec Spec, env Env) (Report, error) {
 	r := &run{rep: &rep, progress: env.Progress, now: env.Now, redact: env.Redact}
 	var err error
 	switch {
+	case spec.Err != nil:
+		err = spec.Err
 	case spec.Mode == ModeReadiness && spec.Readiness != nil:
 		readiness(ctx, r, spec, env)
 	case spec.Mode == ModeCanary && spec.Canary != nil:
