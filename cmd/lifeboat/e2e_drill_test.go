@@ -155,6 +155,17 @@ func TestDrillCanary(t *testing.T) {
 	if text := w.lifeboat(nil, "history", "--drills"); text.code != 0 || !strings.Contains(text.stdout, "canary") || !strings.Contains(text.stdout, "passed") {
 		t.Fatalf("history --drills text: exit %d\n%s%s", text.code, text.stdout, text.stderr)
 	}
+
+	// Run again, as text: the report on stdout, progress on stderr; the
+	// standby comes up and goes down again the same way.
+	again := w.lifeboat(nil, "drill", "canary")
+	if again.code != 0 || !strings.Contains(again.stdout, "PASSED") || !strings.Contains(again.stdout, "Left changed: nothing") ||
+		!strings.Contains(again.stderr, "www/bravo/drill-write-record") || strings.Contains(again.stdout, "started") {
+		t.Fatalf("drill as text: exit %d\nstdout:\n%s\nstderr:\n%s", again.code, again.stdout, again.stderr)
+	}
+	if got := w.drillHistory(); len(got) != 2 || !got[0].Started.After(got[1].Started) {
+		t.Fatalf("history --drills is not newest first: %+v", got)
+	}
 }
 
 // A readiness drill changes nothing: not the zone (SOA serial), not the
