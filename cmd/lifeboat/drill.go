@@ -28,7 +28,17 @@ func newDrillCmd(g *globals) *cobra.Command {
 			defer s.close()
 			// Progress on stderr: stdout carries the report only.
 			hooks := engine.Hooks{Progress: func(ev engine.Event) { drillProgress(g, s.start, ev) }}
-			rep, err := s.eng.Drill(cmd.Context(), args[0], hooks)
+			var rep engine.DrillReport
+			c, err := findDaemon(cmd.Context(), s.eng.Cfg)
+			switch {
+			case err != nil:
+				return err
+			case c != nil:
+				fmt.Fprintln(g.stderr, "lifeboat: a daemon is running; the drill runs in it")
+				rep, err = c.Drill(cmd.Context(), args[0], hooks)
+			default:
+				rep, err = s.eng.Drill(cmd.Context(), args[0], hooks)
+			}
 			if errors.Is(err, engine.ErrInvalidRequest) {
 				return usageError{err}
 			}
@@ -53,7 +63,16 @@ func newDrillCmd(g *globals) *cobra.Command {
 // printDrills lists drill reports, newest first: a table, or one JSON
 // document {"drills": [...]}.
 func printDrills(ctx context.Context, g *globals, eng *engine.Engine, limit int) error {
-	reps, err := eng.DrillReports(ctx, limit)
+	var reps []engine.DrillReport
+	c, err := findDaemon(ctx, eng.Cfg)
+	switch {
+	case err != nil:
+		return err
+	case c != nil:
+		reps, err = c.DrillReports(ctx, limit)
+	default:
+		reps, err = eng.DrillReports(ctx, limit)
+	}
 	if err != nil {
 		return err
 	}

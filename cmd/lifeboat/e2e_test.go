@@ -83,6 +83,8 @@ type worldOptions struct {
 	noAddresses bool   // providers list no addresses: they come from the workspaces' outputs
 	webhook     bool   // a notify block posting to the URL in $E2E_WEBHOOK
 	alphaAPI    string // a provider_api check of alpha asking this URL
+	policy      string // more lines for the policy block (the daemon's safeguards)
+	extra       string // more top-level HCL (drill blocks)
 }
 
 func newWorld(t testing.TB, o worldOptions) *world {
@@ -231,11 +233,13 @@ policy {
   timeout      = "1s"
   wait_healthy = %q
   verify_dns   = "20s"
+%s
 }
+%s
 `, w.tofu.Binary, w.tofu.CLIConfigFile, dnsBlocks.String(),
 		addresses(w.alphaIP), ws("alpha", w.alphaIP, w.port), alphaAPI,
 		addresses(w.bravoIP), ws("bravo", w.bravoIP, w.port), charlie, candidates,
-		o.adopt, w.port, notify, o.waitHealthy)
+		o.adopt, w.port, notify, o.waitHealthy, o.policy, o.extra)
 	w.cfg = filepath.Join(w.dir, "lifeboat.hcl")
 	if err := os.WriteFile(w.cfg, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -526,7 +530,10 @@ func TestAddressesFromWorkspaceOutputs(t *testing.T) {
 type statusJSON struct {
 	Providers []struct {
 		Name, State string
-		Checks      []struct{ Target string }
+		Checks      []struct {
+			Target string
+			OK     bool
+		}
 	}
 	Services []struct {
 		Name, Placement, Source string

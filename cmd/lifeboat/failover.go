@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
+	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
@@ -78,6 +79,11 @@ choice is journaled) so the rest can finish.`,
 				return err
 			}
 			defer s.close()
+			if c, err := findDaemon(cmd.Context(), s.eng.Cfg); err != nil {
+				return err
+			} else if c != nil {
+				return errors.New("a daemon is running and holds the journal; it resumes unfinished operations when it starts: restart it, or end one with `lifeboat abort`")
+			}
 			reps, err := s.eng.Resume(cmd.Context(), drop, s.hooks())
 			if errors.Is(err, engine.ErrNoOperation) {
 				fmt.Fprintln(g.stdout, "No unfinished operation.")
@@ -115,6 +121,21 @@ resume it.`,
 			id := ""
 			if len(args) == 1 {
 				id = args[0]
+			}
+			c, err := findDaemon(cmd.Context(), s.eng.Cfg)
+			if err != nil {
+				return err
+			}
+			if c != nil {
+				var res map[string]any
+				if err := c.Call(cmd.Context(), control.Request{Op: control.OpAbort, Name: id, Reason: reason}, engine.Hooks{}, &res); err != nil {
+					return err
+				}
+				if g.json() {
+					return writeJSON(g.stdout, res)
+				}
+				fmt.Fprintf(g.stdout, "Operation %v aborted: %v\n", res["aborted"], res["reason"])
+				return nil
 			}
 			op, err := s.eng.Abort(cmd.Context(), id, reason)
 			if err != nil {
@@ -177,7 +198,19 @@ func runOperation(ctx context.Context, g *globals, req engine.Request, yes bool)
 		}
 		return confirm(ctx, g)
 	}
-	out, err := s.eng.Run(ctx, req, hooks)
+	var out engine.Outcome
+	c, err := findDaemon(ctx, s.eng.Cfg)
+	switch {
+	case err != nil:
+		return err
+	case c != nil:
+		// The daemon holds the journal: the same engine runs the
+		// operation there, and its progress comes back here.
+		fmt.Fprintln(g.stderr, "lifeboat: a daemon is running; the operation runs in it")
+		out, err = c.Run(ctx, req, hooks)
+	default:
+		out, err = s.eng.Run(ctx, req, hooks)
+	}
 	if errors.Is(err, engine.ErrInvalidRequest) {
 		return usageError{err}
 	}

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -10,7 +14,7 @@ import (
 
 func newHistoryCmd(g *globals) *cobra.Command {
 	var limit int
-	var drills bool
+	var drills, decisions bool
 	cmd := &cobra.Command{
 		Use:   "history",
 		Short: "List past operations from the journal, with their timelines",
@@ -21,13 +25,28 @@ func newHistoryCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer s.close()
-			if drills {
+			switch {
+			case drills && decisions:
+				return usageError{errors.New("--drills and --decisions are two different lists: pick one")}
+			case drills:
 				return printDrills(cmd.Context(), g, s.eng, limit)
+			case decisions:
+				return printDecisions(cmd.Context(), g, s.eng, limit)
 			}
-			ops, err := s.eng.History(cmd.Context(), limit)
+			var doc engine.HistoryDoc
+			c, err := findDaemon(cmd.Context(), s.eng.Cfg)
+			switch {
+			case err != nil:
+				return err
+			case c != nil:
+				doc, err = c.History(cmd.Context(), limit)
+			default:
+				doc.Operations, err = s.eng.History(cmd.Context(), limit)
+			}
 			if err != nil {
 				return err
 			}
+			ops := doc.Operations
 			if g.json() {
 				return writeJSON(g.stdout, engine.HistoryDoc{Operations: ops})
 			}
@@ -48,5 +67,36 @@ func newHistoryCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&limit, "limit", 20, "how many operations (or drill reports), newest first (0 for all)")
 	cmd.Flags().BoolVar(&drills, "drills", false, "list drill reports instead of operations")
+	cmd.Flags().BoolVar(&decisions, "decisions", false, "list the daemon's decisions (acted on or held back, and why) and hold switch changes")
 	return cmd
+}
+
+// printDecisions lists the daemon's decisions, newest first.
+func printDecisions(ctx context.Context, g *globals, eng *engine.Engine, limit int) error {
+	var doc engine.DecisionsDoc
+	c, err := findDaemon(ctx, eng.Cfg)
+	switch {
+	case err != nil:
+		return err
+	case c != nil:
+		doc, err = c.Decisions(ctx, limit)
+	default:
+		doc.Decisions, err = eng.Decisions(ctx, limit)
+	}
+	if err != nil {
+		return err
+	}
+	if g.json() {
+		return writeJSON(g.stdout, doc)
+	}
+	if len(doc.Decisions) == 0 {
+		fmt.Fprintln(g.stdout, "No decisions yet: the daemon (lifeboat run) journals them.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "AT\tKIND\tOPERATION\tSUMMARY")
+	for _, r := range doc.Decisions {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.At.Local().Format(time.DateTime), r.Kind, orDash(r.OpID), r.Summary)
+	}
+	return tw.Flush()
 }

@@ -28,7 +28,16 @@ func newPlanCmd(g *globals) *cobra.Command {
 			if failback {
 				req.Kind, req.From = planner.KindFailback, ""
 			}
-			out, err := eng.Plan(cmd.Context(), req, engine.Hooks{Progress: quietProgress(g)})
+			var out engine.Outcome
+			c, err := findDaemon(cmd.Context(), cfg)
+			switch {
+			case err != nil:
+				return err
+			case c != nil:
+				out, err = c.Plan(cmd.Context(), req, engine.Hooks{Progress: quietProgress(g)})
+			default:
+				out, err = eng.Plan(cmd.Context(), req, engine.Hooks{Progress: quietProgress(g)})
+			}
 			if errors.Is(err, engine.ErrInvalidRequest) {
 				return usageError{err}
 			}

@@ -100,6 +100,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newFailbackCmd(g),
 		newDrillCmd(g),
 		newRunCmd(g),
+		newHoldCmd(g),
 		newHistoryCmd(g),
 		newResumeCmd(g),
 		newAbortCmd(g),

@@ -2,11 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -31,7 +31,18 @@ func newStatusCmd(g *globals) *cobra.Command {
 			}
 			eng := engine.New(cfg, g.logger())
 			defer eng.Close()
-			doc, err := eng.Status(cmd.Context(), rounds)
+			c, err := findDaemon(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			var doc *engine.StatusDoc
+			if c != nil {
+				// The daemon's monitor has been watching all along: its
+				// live view, not one fresh round.
+				doc, err = c.Status(cmd.Context())
+			} else {
+				doc, err = eng.Status(cmd.Context(), rounds)
+			}
 			if err != nil {
 				return err
 			}
@@ -91,7 +102,28 @@ func printStatus(w io.Writer, doc *engine.StatusDoc) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, at, orDash(string(s.ProviderState)), strings.ReplaceAll(s.Source, "_", " "))
 	}
-	return errors.Join(tw.Flush())
+	err := tw.Flush()
+	if d := doc.Daemon; d != nil {
+		auto := "off (policy.auto_failover)"
+		switch {
+		case d.Hold:
+			auto = fmt.Sprintf("HELD since %s (%s); `lifeboat hold off` to allow it", d.HoldSince.Local().Format(time.DateTime), orDash(d.HoldReason))
+		case d.AutoFailover:
+			auto = "on"
+		}
+		fmt.Fprintf(w, "\nDaemon: pid %d, watching since %s; automatic failover %s.\n", d.PID, d.Since.Local().Format(time.DateTime), auto)
+		if d.Running != "" {
+			fmt.Fprintf(w, "Running now: %s.\n", d.Running)
+		}
+		for _, dr := range d.Drills {
+			next := "not scheduled"
+			if !dr.Next.IsZero() {
+				next = "next " + dr.Next.Local().Format(time.DateTime)
+			}
+			fmt.Fprintf(w, "Drill %s (%s of %s): %s.\n", dr.Name, dr.Mode, dr.Service, next)
+		}
+	}
+	return err
 }
 
 func fmtLatency(ms float64) string {

@@ -155,3 +155,24 @@ func (c *Client) Hold(ctx context.Context, change *HoldChange) (HoldState, error
 	err := c.Call(ctx, Request{Op: OpHold, Hold: change}, engine.Hooks{}, &st)
 	return st, err
 }
+
+// Drill runs the named drill in the daemon now.
+func (c *Client) Drill(ctx context.Context, name string, hooks engine.Hooks) (engine.DrillReport, error) {
+	var rep engine.DrillReport
+	err := c.Call(ctx, Request{Op: OpDrill, Name: name}, hooks, &rep)
+	return rep, err
+}
+
+// DrillReports lists drill reports, newest first.
+func (c *Client) DrillReports(ctx context.Context, limit int) ([]engine.DrillReport, error) {
+	var doc engine.DrillsDoc
+	err := c.Call(ctx, Request{Op: OpHistory, Drills: true, Limit: limit}, engine.Hooks{}, &doc)
+	return doc.Drills, err
+}
+
+// Decisions lists the daemon's decisions, newest first.
+func (c *Client) Decisions(ctx context.Context, limit int) (engine.DecisionsDoc, error) {
+	var doc engine.DecisionsDoc
+	err := c.Call(ctx, Request{Op: OpHistory, Decisions: true, Limit: limit}, engine.Hooks{}, &doc)
+	return doc, err
+}

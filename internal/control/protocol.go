@@ -44,6 +44,8 @@ type Request struct {
 	Limit int `json:"limit,omitempty"`
 	// Drills asks OpHistory for drill reports instead of operations.
 	Drills bool `json:"drills,omitempty"`
+	// Decisions asks OpHistory for the daemon's decisions instead.
+	Decisions bool `json:"decisions,omitempty"`
 	// Hold turns the hold switch on or off (OpHold); nil only reads it.
 	Hold *HoldChange `json:"hold,omitempty"`
 	// Name is the drill to run (OpDrill) or the operation to abort (OpAbort).
@@ -102,6 +104,7 @@ var codes = []struct {
 	{"invalid", engine.ErrInvalidRequest},
 	{"no_operation", engine.ErrNoOperation},
 	{"busy", ErrBusy},
+	{"drill_aborted", engine.ErrDrillAborted},
 }
 
 // Code names err's sentinel for the wire ("" when it has none).

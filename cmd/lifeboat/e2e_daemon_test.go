@@ -1,0 +1,398 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// syncBuffer collects a subprocess's output while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// daemonProc is a `lifeboat run` subprocess.
+type daemonProc struct {
+	t    testing.TB
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	done chan struct{}
+	err  error
+}
+
+// startDaemon runs `lifeboat run` and waits until it listens.
+func (w *world) startDaemon(extraEnv ...string) *daemonProc {
+	w.t.Helper()
+	d := &daemonProc{t: w.t, out: &syncBuffer{}, done: make(chan struct{})}
+	d.cmd = exec.Command(w.bin, "-c", w.cfg, "run")
+	d.cmd.Env = w.env(extraEnv...)
+	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
+	if err := d.cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	go func() {
+		d.err = d.cmd.Wait()
+		close(d.done)
+	}()
+	w.t.Cleanup(func() {
+		select {
+		case <-d.done:
+		default:
+			_ = d.cmd.Process.Kill()
+			<-d.done
+		}
+		if w.t.Failed() {
+			w.t.Logf("daemon output:\n%s", d.out.String())
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(d.out.String(), "control socket") {
+		select {
+		case <-d.done:
+			w.t.Fatalf("lifeboat run exited before it listened: %v\n%s", d.err, d.out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("lifeboat run did not listen within 60s\n%s", d.out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return d
+}
+
+// stop sends sig and waits (bounded) for the daemon to exit; it returns
+// the exit code and how long the exit took.
+func (d *daemonProc) stop(sig syscall.Signal, bound time.Duration) (int, time.Duration) {
+	d.t.Helper()
+	began := time.Now()
+	_ = d.cmd.Process.Signal(sig)
+	return d.wait(bound), time.Since(began)
+}
+
+func (d *daemonProc) wait(bound time.Duration) int {
+	d.t.Helper()
+	select {
+	case <-d.done:
+	case <-time.After(bound):
+		d.t.Fatalf("lifeboat run did not exit within %s\n%s", bound, d.out.String())
+	}
+	var ee *exec.ExitError
+	if errors.As(d.err, &ee) {
+		return ee.ExitCode()
+	}
+	if d.err != nil {
+		d.t.Fatal(d.err)
+	}
+	return 0
+}
+
+// waitFor polls cond every 100ms until it holds or the bound passes.
+func waitFor(t testing.TB, bound time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(bound)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, bound)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// answers reports whether BIND answers www with exactly want.
+func (w *world) answers(want string) bool {
+	got := w.dns[0].Query(w.t, "www.example.test.", "A")
+	return len(got) == 1 && got[0] == want
+}
+
+type decisionJSON struct {
+	Kind    string `json:"kind"`
+	Summary string `json:"summary"`
+	Data    struct {
+		Action    string `json:"action"`
+		Operation string `json:"operation"`
+	} `json:"data"`
+}
+
+func (w *world) decisions() []decisionJSON {
+	w.t.Helper()
+	r := w.lifeboat(nil, "history", "--decisions", "-o", "json")
+	if r.code != 0 {
+		w.t.Fatalf("history --decisions: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var doc struct{ Decisions []decisionJSON }
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		w.t.Fatalf("decisions JSON: %v\n%s", err, r.stdout)
+	}
+	return doc.Decisions
+}
+
+func hasDecision(ds []decisionJSON, action, text string) bool {
+	for _, d := range ds {
+		if d.Data.Action == action && strings.Contains(d.Summary, text) {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *world) automaticOps() int {
+	n := 0
+	for _, op := range w.history() {
+		if op.Kind == "automatic" {
+			n++
+		}
+	}
+	return n
+}
+
+// waitHealthyIn waits until the daemon's status shows the provider healthy.
+func (w *world) waitHealthyIn(provider string) {
+	w.t.Helper()
+	waitFor(w.t, 30*time.Second, provider+" healthy in the daemon's status", func() bool {
+		st := w.status()
+		for _, p := range st.Providers {
+			if p.Name == provider {
+				return p.State == "healthy"
+			}
+		}
+		return false
+	})
+}
+
+const autoPolicy = `  auto_failover = true
+  fail_after    = 3
+  recover_after = 2`
+
+// The daemon fails over by itself when alpha's host stops, and the
+// detection-to-DNS time is reported. Started again, it does nothing more.
+func TestDaemonFailsOverWhenAlphaStops(t *testing.T) {
+	w := newWorld(t, worldOptions{policy: autoPolicy})
+	w.startAlpha()
+	d := w.startDaemon()
+	w.waitHealthyIn("alpha")
+	if r := w.lifeboat(nil, "status"); r.code != 0 || !strings.Contains(r.stdout, "Daemon: pid") || !strings.Contains(r.stdout, "automatic failover on") {
+		t.Fatalf("status through the daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	w.cutOffAlpha()
+	stopped := time.Now()
+	waitFor(t, 90*time.Second, "BIND answers bravo", func() bool { return w.answers(w.bravoIP) })
+	took := time.Since(stopped)
+	// interval 1s x fail_after 3, plus a cold standby's apply and the
+	// DNS update: a loose bound, the figure is what matters.
+	t.Logf("detection to DNS: %s (interval 1s, fail_after 3, cold standby)", took.Round(10*time.Millisecond))
+	if took > 60*time.Second {
+		t.Errorf("detection to DNS took %s", took)
+	}
+	if got := httpBody(t, w.bravoIP, w.port); got != "bravo" {
+		t.Fatalf("bravo serves %q", got)
+	}
+	// The daemon holds the journal; history and status go through it.
+	if n := w.automaticOps(); n != 1 {
+		t.Fatalf("%d automatic operations, want 1", n)
+	}
+	if ds := w.decisions(); !hasDecision(ds, "failover", "www from alpha to bravo") {
+		t.Fatalf("no failover decision in the journal: %+v", ds)
+	}
+	// Checks follow the service: the daemon now probes bravo's address.
+	waitFor(t, 20*time.Second, "www's check probes bravo", func() bool {
+		for _, p := range w.status().Providers {
+			if p.Name == "bravo" {
+				for _, c := range p.Checks {
+					if strings.Contains(c.Target, w.bravoIP) && c.OK {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	})
+	if code, took := d.stop(syscall.SIGTERM, 45*time.Second); code != 0 {
+		t.Fatalf("SIGTERM: exit %d after %s", code, took)
+	}
+
+	// Run again: alpha is still down, www is on bravo; nothing moves.
+	d = w.startDaemon()
+	time.Sleep(5 * time.Second)
+	if n := w.automaticOps(); n != 1 {
+		t.Fatalf("after a restart: %d automatic operations, want still 1", n)
+	}
+	if !w.answers(w.bravoIP) {
+		t.Fatal("www no longer answers bravo after a restart")
+	}
+	d.stop(syscall.SIGTERM, 45*time.Second)
+}
+
+// An account the provider's API reports suspended is left by itself,
+// while its hosts still answer.
+func TestDaemonFailsOverOnAccountSuspended(t *testing.T) {
+	var suspended atomic.Bool
+	api := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if suspended.Load() {
+			rw.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(rw, `{"error": "account suspended"}`)
+			return
+		}
+		_, _ = io.WriteString(rw, `{"status": "active"}`)
+	}))
+	defer api.Close()
+	w := newWorld(t, worldOptions{policy: autoPolicy, alphaAPI: api.URL + "/v1/account"})
+	w.startAlpha()
+	w.startDaemon()
+	w.waitHealthyIn("alpha")
+	suspended.Store(true)
+	waitFor(t, 90*time.Second, "BIND answers bravo", func() bool { return w.answers(w.bravoIP) })
+	if got := httpBody(t, w.alphaIP, w.port); got != "alpha" {
+		t.Fatalf("alpha's host should still answer: %q", got)
+	}
+	if ds := w.decisions(); !hasDecision(ds, "failover", "www from alpha to bravo") {
+		t.Fatalf("no failover decision: %+v", ds)
+	}
+}
+
+// Alpha up and down every other round never adds up to a loss; a real
+// loss fails over; a second loss inside the cooldown is held back, and
+// the held-back decision is journaled.
+func TestDaemonFlappingAndCooldown(t *testing.T) {
+	var requests atomic.Int64
+	api := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if requests.Add(1)%2 == 0 {
+			rw.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(rw, `{"error": "account suspended"}`)
+			return
+		}
+		_, _ = io.WriteString(rw, `{"status": "active"}`)
+	}))
+	defer api.Close()
+	w := newWorld(t, worldOptions{policy: autoPolicy + "\n  cooldown = \"10m\"", alphaAPI: api.URL + "/v1/account"})
+	w.startAlpha()
+	w.startDaemon()
+	// Ten rounds of flapping.
+	waitFor(t, 30*time.Second, "ten rounds of alpha's API", func() bool { return requests.Load() >= 10 })
+	if !w.answers(w.alphaIP) || w.automaticOps() != 0 {
+		t.Fatal("flapping caused a failover")
+	}
+
+	w.cutOffAlpha()
+	waitFor(t, 90*time.Second, "BIND answers bravo", func() bool { return w.answers(w.bravoIP) })
+
+	// Alpha comes back (recover_after 2), then bravo is lost within the
+	// cooldown: the move back is held, not made.
+	w.startAlpha()
+	w.waitHealthyIn("alpha")
+	killPidfile(t, w.runDir+"/bravo.pid")
+	waitFor(t, 60*time.Second, "a held-back decision naming the cooldown", func() bool {
+		return hasDecision(w.decisions(), "held_back", "policy.cooldown")
+	})
+	if !w.answers(w.bravoIP) {
+		t.Fatal("a second automatic failover ran inside the cooldown")
+	}
+	if n := w.automaticOps(); n != 1 {
+		t.Fatalf("%d automatic operations, want 1", n)
+	}
+}
+
+// The hold switch stops an automatic failover; turning it off lets the
+// daemon act at once.
+func TestDaemonHoldSwitch(t *testing.T) {
+	w := newWorld(t, worldOptions{policy: autoPolicy})
+	w.startAlpha()
+	w.startDaemon()
+	if r := w.lifeboat(nil, "hold", "on", "--reason", "maintenance window"); r.code != 0 || !strings.Contains(r.stdout, "Hold is on") {
+		t.Fatalf("hold on: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := w.lifeboat(nil, "hold"); r.code != 0 || !strings.Contains(r.stdout, "maintenance window") {
+		t.Fatalf("hold: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	w.waitHealthyIn("alpha")
+	w.cutOffAlpha()
+	waitFor(t, 60*time.Second, "a held-back decision naming the hold switch", func() bool {
+		return hasDecision(w.decisions(), "held_back", "hold switch is on")
+	})
+	time.Sleep(2 * time.Second)
+	if !w.answers(w.alphaIP) || w.automaticOps() != 0 {
+		t.Fatal("the daemon failed over while held")
+	}
+	if r := w.lifeboat(nil, "hold", "off"); r.code != 0 {
+		t.Fatalf("hold off: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	waitFor(t, 90*time.Second, "BIND answers bravo after hold off", func() bool { return w.answers(w.bravoIP) })
+}
+
+// With the daemon running (automatic failover off), an operator's plain
+// `lifeboat failover --yes` runs in the daemon and succeeds; history and
+// status work meanwhile; a second run says it is already done.
+func TestDaemonManualFailoverThroughSocket(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.startAlpha()
+	w.startDaemon()
+	w.waitHealthyIn("alpha")
+	w.cutOffAlpha()
+	r := w.lifeboat(nil, "failover", "--yes")
+	if r.code != 0 || !strings.Contains(r.stderr, "a daemon is running") || !w.answers(w.bravoIP) {
+		t.Fatalf("failover through the daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "www: moved from alpha to bravo") {
+		t.Fatalf("the operator did not see the outcome:\n%s", r.stdout)
+	}
+	ops := w.history()
+	if len(ops) != 1 || ops[0].Kind != "manual" || ops[0].Status != "succeeded" {
+		t.Fatalf("history through the daemon: %+v", ops)
+	}
+	if ds := w.decisions(); !hasDecision(ds, "held_back", "policy.auto_failover is off") {
+		t.Fatalf("the daemon did not journal why it did not act: %+v", ds)
+	}
+	r = w.lifeboat(nil, "failover", "-y")
+	if r.code != 0 || !strings.Contains(r.stdout, "Already done") {
+		t.Fatalf("second failover: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if st := w.status(); len(st.Services) != 1 || st.Services[0].Placement != "bravo" {
+		t.Fatalf("status through the daemon: %+v", st)
+	}
+}
+
+// SIGTERM in the middle of an automatic failover: the daemon exits within
+// its bound, the operation is journaled unfinished, and the next run
+// resumes it and completes it once.
+func TestDaemonSIGTERMDuringFailoverResumes(t *testing.T) {
+	w := newWorld(t, worldOptions{policy: autoPolicy})
+	w.startAlpha()
+	d := w.startDaemon("LIFEBOAT_TEST_TERM_AT=www/bravo/apply:started")
+	w.waitHealthyIn("alpha")
+	w.cutOffAlpha()
+	if code := d.wait(90 * time.Second); code != 0 {
+		t.Fatalf("the daemon's exit after SIGTERM: %d", code)
+	}
+	ops := w.history()
+	if len(ops) != 1 || ops[0].Status != "running" {
+		t.Fatalf("after SIGTERM: want one unfinished operation, got %+v", ops)
+	}
+	w.startDaemon()
+	waitFor(t, 90*time.Second, "BIND answers bravo after the restart", func() bool { return w.answers(w.bravoIP) })
+	waitFor(t, 30*time.Second, "the operation succeeded", func() bool {
+		ops := w.history()
+		return len(ops) == 1 && ops[0].Status == "succeeded" && len(ops[0].Resumed) == 1
+	})
+}

@@ -1,0 +1,289 @@
+// Package daemon is `lifeboat run`: one long-lived health monitor, a
+// decision loop that fails over by itself within the policy's safeguards,
+// scheduled drills, and the control socket through which the CLI reaches
+// it. Every operation goes through the engine, as the CLI's do.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/control"
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+)
+
+// Options configure a daemon; zero values are sensible.
+type Options struct {
+	Logger *slog.Logger
+	// Load reads the configuration again for Reload.
+	Load func() (*config.Config, error)
+	// ShutdownGrace bounds the wait for running work once the context
+	// ends; default 30s.
+	ShutdownGrace time.Duration
+	// Ready is called once the daemon watches and listens.
+	Ready func(socket string)
+	// Scheduler tunes the health scheduler (tests and benchmarks).
+	Scheduler health.SchedulerOptions
+}
+
+// Daemon is one running `lifeboat run`.
+type Daemon struct {
+	opts    Options
+	log     *slog.Logger
+	started time.Time
+	socket  string
+
+	mu   sync.Mutex
+	eng  *engine.Engine
+	w    *watch
+	hold control.HoldState
+	cron *cron.Cron
+	// drillIDs are the scheduled drills' cron entries, by drill name.
+	drillIDs map[string]cron.EntryID
+	ctx      context.Context // the daemon's, for cron jobs
+
+	slot    slot
+	kick    chan struct{}
+	decided map[string]string    // affected services -> the last held-back decision's key
+	retry   map[string]time.Time // affected services -> no automatic attempt before
+	reloads chan chan error
+	// forget asks the loop to journal its next held-back decision again
+	// (the hold switch changed).
+	forget atomic.Bool
+}
+
+// New returns a daemon for cfg.
+func New(cfg *config.Config, opts Options) *Daemon {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 30 * time.Second
+	}
+	return &Daemon{
+		opts:    opts,
+		log:     opts.Logger,
+		eng:     engine.New(cfg, opts.Logger),
+		kick:    make(chan struct{}, 1),
+		decided: map[string]string{},
+		retry:   map[string]time.Time{},
+		reloads: make(chan chan error),
+	}
+}
+
+// Socket is the control socket's path.
+func (d *Daemon) Socket() string { return d.socket }
+
+// current returns the engine and watch in use; a reload swaps them
+// between operations.
+func (d *Daemon) current() (*engine.Engine, *watch) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.eng, d.w
+}
+
+// Run watches, decides and serves until ctx ends. Then no new operation
+// starts, the running one is cancelled (journaled as interrupted, resumed
+// by the next start), and Run returns within ShutdownGrace.
+func (d *Daemon) Run(ctx context.Context) error {
+	d.started = time.Now()
+	d.ctx = ctx
+	eng := d.eng
+	defer func() { _ = d.closeEngine() }()
+	j, err := eng.Journal()
+	if err != nil {
+		if errors.Is(err, journal.ErrLocked) {
+			return fmt.Errorf("%w: is another `lifeboat run` (or a failover) running?", err)
+		}
+		return err
+	}
+	d.socket = control.SocketPath(eng.Cfg.Path(eng.Cfg.State.Path))
+	l, err := control.Listen(d.socket)
+	if err != nil {
+		return err
+	}
+	if err := d.loadHold(ctx, j); err != nil {
+		l.Close()
+		return err
+	}
+
+	groups, err := d.groups(ctx, eng)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	d.w = newWatch(eng.Cfg, groups, d.kick, d.schedOpts())
+	d.w.start(ctx)
+
+	serveCtx, stopServe := context.WithCancel(context.WithoutCancel(ctx))
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = control.Serve(serveCtx, l, d, d.log)
+	}()
+
+	d.resumeOnStart(ctx)
+	d.startDrills()
+	d.log.Info("lifeboat is watching", "providers", len(eng.Cfg.Providers), "services", len(eng.Cfg.Services),
+		"interval", eng.Cfg.Policy.Interval, "auto_failover", eng.Cfg.Policy.AutoFailover, "hold", d.holdState().On, "socket", d.socket)
+	if d.opts.Ready != nil {
+		d.opts.Ready(d.socket)
+	}
+
+	d.loop(ctx)
+
+	// Shutting down: nothing new starts; what runs is cancelled and
+	// journaled as interrupted.
+	d.log.Info("shutting down", "cause", context.Cause(ctx))
+	done := d.slot.close(fmt.Errorf("the daemon is shutting down: %w", context.Cause(ctx)))
+	d.stopDrills()
+	timer := time.NewTimer(d.opts.ShutdownGrace)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		d.log.Warn("an operation did not stop within the shutdown grace; it is journaled as running and will be resumed at the next start", "grace", d.opts.ShutdownGrace)
+	}
+	stopServe()
+	select {
+	case <-served:
+	case <-timer.C:
+	}
+	_, w := d.current()
+	w.stop()
+	return nil
+}
+
+func (d *Daemon) closeEngine() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.eng.Close()
+}
+
+func (d *Daemon) schedOpts() health.SchedulerOptions {
+	o := d.opts.Scheduler
+	o.Logger = d.log
+	return o
+}
+
+// groups builds the checks for the services' current placement.
+func (d *Daemon) groups(ctx context.Context, eng *engine.Engine) ([]*health.Group, error) {
+	j, err := eng.Journal()
+	if err != nil {
+		return nil, err
+	}
+	pl, err := eng.Placement(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	return eng.Groups(pl)
+}
+
+// follow points the monitor's checks at where the services run now: after
+// a failover a service's checks probe its new addresses.
+func (d *Daemon) follow(ctx context.Context) {
+	eng, w := d.current()
+	groups, err := d.groups(context.WithoutCancel(ctx), eng)
+	if err != nil {
+		d.log.Error("cannot rebuild the checks after an operation; they still probe the old addresses", "err", err)
+		return
+	}
+	w.sched.SetGroups(groups)
+}
+
+// loop is the one place decisions are made: transitions arrive over a
+// channel, and the state is looked at again every interval so a loss that
+// was held back is acted on once the safeguard lets go.
+func (d *Daemon) loop(ctx context.Context) {
+	eng, _ := d.current()
+	tick := time.NewTicker(eng.Cfg.Policy.Interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case reply := <-d.reloads:
+			reply <- d.reload(ctx)
+			eng, _ = d.current()
+			tick.Reset(eng.Cfg.Policy.Interval)
+			continue
+		case <-d.kick:
+		case <-tick.C:
+		}
+		d.evaluate(ctx)
+	}
+}
+
+// resumeOnStart finishes what an earlier run left unfinished.
+func (d *Daemon) resumeOnStart(ctx context.Context) {
+	eng, _ := d.current()
+	octx, release, err := d.slot.acquire(ctx, "resuming unfinished operations", false)
+	if err != nil {
+		return
+	}
+	defer release()
+	reps, err := eng.Resume(octx, nil, engine.Hooks{Progress: d.logProgress})
+	if errors.Is(err, engine.ErrNoOperation) {
+		return
+	}
+	for _, rep := range reps {
+		d.record(ctx, decision{Action: "resumed", Operation: rep.Operation,
+			Summary: fmt.Sprintf("resumed operation %s left unfinished by an earlier run", rep.Operation)})
+	}
+	if err != nil {
+		d.log.Error("an unfinished operation could not be finished", "err", err)
+		d.record(ctx, decision{Action: "failed", Summary: "resuming an unfinished operation on start failed: " + err.Error()})
+	}
+	d.follow(ctx)
+}
+
+func (d *Daemon) logProgress(ev engine.Event) {
+	attrs := []any{"phase", ev.Phase}
+	if ev.Step != "" {
+		attrs = append(attrs, "step", ev.Step)
+	}
+	if ev.Elapsed > 0 {
+		attrs = append(attrs, "elapsed", ev.Elapsed.Round(time.Millisecond))
+	}
+	d.log.Info(ev.Message, attrs...)
+}
+
+// Reload reads the configuration again and swaps it in between
+// operations; an invalid one is refused and the running one kept.
+func (d *Daemon) Reload(ctx context.Context) error {
+	reply := make(chan error, 1)
+	select {
+	case d.reloads <- reply:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (d *Daemon) status(ctx context.Context) (*engine.StatusDoc, error) {
+	eng, w := d.current()
+	doc, err := eng.LiveStatus(ctx, w.mon.Snapshot())
+	if err != nil {
+		return nil, err
+	}
+	h := d.holdState()
+	doc.Daemon = &engine.DaemonStatus{PID: os.Getpid(), Since: d.started.UTC(), AutoFailover: eng.Cfg.Policy.AutoFailover,
+		Hold: h.On, HoldReason: h.Reason, HoldSince: h.Since, Running: d.slot.current(), Drills: d.drillSchedules()}
+	return doc, nil
+}

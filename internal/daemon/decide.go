@@ -1,0 +1,229 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/planner"
+)
+
+// decision is what the daemon journals each time it acts or holds back.
+type decision struct {
+	// Action is failover, held_back, failed, none, resumed, drill_aborted.
+	Action    string   `json:"action"`
+	Services  []string `json:"services,omitempty"`
+	Providers []string `json:"providers,omitempty"` // the lost providers
+	Summary   string   `json:"summary"`
+	Operation string   `json:"operation,omitempty"`
+	Evidence  []string `json:"evidence,omitempty"`
+}
+
+// record journals a decision and logs it. A journal that cannot take it
+// is logged, not fatal: the decision itself has been made.
+func (d *Daemon) record(ctx context.Context, dec decision) {
+	d.log.Info("decision: "+dec.Summary, "action", dec.Action, "services", dec.Services, "operation", dec.Operation)
+	eng, _ := d.current()
+	j, err := eng.Journal()
+	if err == nil {
+		var data []byte
+		if data, err = json.Marshal(dec); err == nil {
+			_, err = j.Append(context.WithoutCancel(ctx), journal.Record{Kind: journal.RecordDecision, At: time.Now(),
+				Service: strings.Join(dec.Services, ","), OpID: dec.Operation, Summary: eng.Cfg.Redact(dec.Summary), Data: json.RawMessage(eng.Cfg.Redact(string(data)))})
+		}
+	}
+	if err != nil {
+		d.log.Error("cannot journal a decision", "err", err)
+	}
+}
+
+// evaluate looks at the monitor and the placement and decides whether to
+// fail over. It runs only on the decision loop's goroutine.
+func (d *Daemon) evaluate(ctx context.Context) {
+	eng, w := d.current()
+	trs := w.take()
+	if d.forget.Swap(false) {
+		clear(d.decided)
+	}
+	snap := w.mon.Snapshot()
+	j, err := eng.Journal()
+	if err != nil {
+		d.log.Error("journal unavailable", "err", err)
+		return
+	}
+	pl, err := eng.Placement(ctx, j)
+	if err != nil {
+		d.log.Error("cannot read placement", "err", err)
+		return
+	}
+	lost := map[string]health.ProviderStatus{}
+	for _, p := range snap.Providers {
+		if p.State == health.StateDown || p.State == health.StateAccountLost {
+			lost[p.Name] = p
+		}
+	}
+	var affected, lostNames []string
+	for _, s := range eng.Cfg.Services {
+		if p, ok := lost[pl.Provider[s.Name]]; ok {
+			affected = append(affected, s.Name)
+			if !slices.Contains(lostNames, p.Name) {
+				lostNames = append(lostNames, p.Name)
+			}
+		}
+	}
+	for _, tr := range trs {
+		if _, ok := lost[tr.Provider]; ok && (tr.To == health.StateDown || tr.To == health.StateAccountLost) && !slices.Contains(lostNames, tr.Provider) {
+			d.record(ctx, decision{Action: "none", Providers: []string{tr.Provider},
+				Summary: fmt.Sprintf("%s is %s (%s); no service runs on it: nothing to do", tr.Provider, tr.To, tr.Reason)})
+		}
+	}
+	key := strings.Join(affected, ",")
+	if len(affected) == 0 {
+		clear(d.decided)
+		return
+	}
+	for _, name := range lostNames {
+		if d.slot.abortDrill(fmt.Sprintf("drill aborted: %s is %s (%s); the real failover goes first", name, lost[name].State, lost[name].Reason)) {
+			d.record(ctx, decision{Action: "drill_aborted", Services: affected, Providers: lostNames,
+				Summary: fmt.Sprintf("a drill was aborted: %s is %s", name, lost[name].State)})
+		}
+	}
+	evidence := make([]string, 0, len(lostNames))
+	for _, name := range lostNames {
+		evidence = append(evidence, fmt.Sprintf("%s: %s since %s: %s", name, lost[name].State, lost[name].Since.Format(time.RFC3339), lost[name].Reason))
+	}
+	base := decision{Services: affected, Providers: lostNames, Evidence: evidence}
+	where := fmt.Sprintf("%s on %s", strings.Join(affected, ", "), strings.Join(lostNames, ", "))
+	policy := eng.Cfg.Policy
+	hold := d.holdState()
+	switch {
+	case !policy.AutoFailover:
+		d.holdBack(ctx, key, "auto_off", base, fmt.Sprintf("not acting on %s: policy.auto_failover is off; run `lifeboat failover` to move them", where))
+		return
+	case hold.On:
+		d.holdBack(ctx, key, "hold", base, fmt.Sprintf("held back from failing over %s: the hold switch is on since %s (%s); `lifeboat hold off` or `lifeboat failover` to act",
+			where, hold.Since.Local().Format(time.DateTime), orText(hold.Reason, "no reason given")))
+		return
+	}
+	n, err := d.recentAutomatic(ctx, j, policy.AutoWindow)
+	if err != nil {
+		d.log.Error("cannot count recent automatic failovers", "err", err)
+		return
+	}
+	if n >= policy.MaxAuto {
+		d.holdBack(ctx, key, "max_auto", base, fmt.Sprintf("held back from failing over %s: %d automatic failovers within policy.auto_failover_window %s, at most policy.max_auto_failovers %d; a person must decide: run `lifeboat failover`",
+			where, n, policy.AutoWindow, policy.MaxAuto))
+		return
+	}
+	if time.Now().Before(d.retry[key]) {
+		return // the last attempt failed and was journaled; wait before the next
+	}
+	d.failover(ctx, key, base)
+}
+
+// holdBack journals a held-back decision once for each reason, not every
+// interval while the loss lasts.
+func (d *Daemon) holdBack(ctx context.Context, key, why string, dec decision, summary string) {
+	if d.decided[key] == why {
+		return
+	}
+	d.decided[key] = why
+	dec.Action, dec.Summary = "held_back", summary
+	d.record(ctx, dec)
+}
+
+// failover runs the automatic failover through the engine, with the
+// monitor's view (the loss is already confirmed).
+func (d *Daemon) failover(ctx context.Context, key string, base decision) {
+	eng, w := d.current()
+	octx, release, err := d.slot.acquire(ctx, "automatic failover of "+key, false)
+	if err != nil {
+		return // shutting down
+	}
+	out, err := eng.Run(octx, engine.Request{Kind: planner.KindAutomatic}, engine.Hooks{Progress: d.logProgress, Snapshot: w.mon.Snapshot})
+	release()
+	dec := base
+	if out.Report != nil {
+		dec.Operation = out.Report.Operation
+	}
+	switch {
+	case errors.Is(err, engine.ErrBlocked):
+		// The safeguards inside the plan (the cooldown, no healthy
+		// target): journaled once per reason.
+		d.holdBack(ctx, key, "blocked:"+stripDigits(out.Message), dec, "held back: "+out.Message)
+		return
+	case err != nil && ctx.Err() != nil:
+		return // shutting down: the operation is journaled for resume
+	case err != nil:
+		dec.Action, dec.Summary = "failed", fmt.Sprintf("automatic failover of %s failed: %v", key, err)
+		d.retry[key] = time.Now().Add(eng.Cfg.Policy.Cooldown)
+		d.record(ctx, dec)
+	case out.Settled:
+		d.holdBack(ctx, key, "settled:"+stripDigits(out.Message), dec, "nothing to move: "+out.Message)
+		return
+	default:
+		dec.Action = "failover"
+		dec.Summary = "failed over automatically: " + movedText(out)
+		d.record(ctx, dec)
+	}
+	delete(d.decided, key)
+	d.follow(ctx)
+}
+
+func movedText(out engine.Outcome) string {
+	if out.Report == nil {
+		return out.Message
+	}
+	var parts []string
+	for _, sr := range out.Report.Services {
+		if sr.OK {
+			parts = append(parts, fmt.Sprintf("%s from %s to %s in %s", sr.Service, orText(sr.From, "-"), sr.To, sr.Recovery.Round(time.Millisecond)))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s not moved: %s", sr.Service, sr.Error))
+		}
+	}
+	return fmt.Sprintf("%s (operation %s)", strings.Join(parts, "; "), out.Report.Operation)
+}
+
+// recentAutomatic counts the automatic failovers begun within window.
+func (d *Daemon) recentAutomatic(ctx context.Context, j journal.Journal, window time.Duration) (int, error) {
+	ops, err := j.Operations(ctx, 0)
+	if err != nil {
+		return 0, err
+	}
+	since := time.Now().Add(-window)
+	n := 0
+	for _, op := range ops { // newest first
+		if op.Started.Before(since) {
+			break
+		}
+		if op.Kind == string(planner.KindAutomatic) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func stripDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsDigit(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func orText(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}

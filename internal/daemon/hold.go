@@ -1,0 +1,70 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/control"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+)
+
+// loadHold reads the hold switch from the journal: it stays as it was
+// left across restarts, so maintenance is not ended by a reboot.
+func (d *Daemon) loadHold(ctx context.Context, j journal.Journal) error {
+	recs, err := j.Records(ctx, journal.RecordHold, 1)
+	if err != nil {
+		return fmt.Errorf("read the hold switch: %w", err)
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	var h control.HoldState
+	if err := json.Unmarshal(recs[0].Data, &h); err != nil {
+		return fmt.Errorf("read the hold switch: record %d: %w: %v", recs[0].Seq, journal.ErrCorrupt, err)
+	}
+	d.mu.Lock()
+	d.hold = h
+	d.mu.Unlock()
+	return nil
+}
+
+func (d *Daemon) holdState() control.HoldState {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.hold
+}
+
+// setHold turns the hold switch on or off, journaled first.
+func (d *Daemon) setHold(ctx context.Context, change control.HoldChange, by string) (control.HoldState, error) {
+	eng, _ := d.current()
+	j, err := eng.Journal()
+	if err != nil {
+		return control.HoldState{}, err
+	}
+	h := control.HoldState{On: change.On, Reason: change.Reason, Since: time.Now().UTC(), By: by}
+	data, err := json.Marshal(h)
+	if err != nil {
+		return control.HoldState{}, err
+	}
+	summary := "hold switch off: automatic failover resumes"
+	if h.On {
+		summary = "hold switch on: no automatic failover until it is turned off (" + orText(h.Reason, "no reason given") + ")"
+	}
+	if _, err := j.Append(ctx, journal.Record{Kind: journal.RecordHold, At: h.Since, Summary: summary, Data: data}); err != nil {
+		return control.HoldState{}, fmt.Errorf("journal the hold switch: %w", err)
+	}
+	d.mu.Lock()
+	d.hold = h
+	d.mu.Unlock()
+	d.log.Info(summary, "by", by)
+	// Decide again at once: turning the hold off while a loss is held
+	// back acts now, and the next held-back decision says why.
+	d.forget.Store(true)
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+	return h, nil
+}

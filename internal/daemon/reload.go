@@ -1,0 +1,78 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
+)
+
+// reload validates the configuration again and swaps it in once no
+// operation runs. An invalid configuration, or one that moves the
+// journal, is refused and the running one kept.
+func (d *Daemon) reload(ctx context.Context) error {
+	if d.opts.Load == nil {
+		return errors.New("reload: the daemon was started without a configuration file to read again")
+	}
+	cfg, err := d.opts.Load()
+	if err != nil {
+		d.log.Error("configuration not reloaded: the running one is kept", "err", err)
+		return fmt.Errorf("configuration not reloaded, the running one is kept: %w", err)
+	}
+	old, oldW := d.current()
+	if cfg.Path(cfg.State.Path) != old.Cfg.Path(old.Cfg.State.Path) {
+		err := fmt.Errorf("configuration not reloaded, the running one is kept: state.path changed from %s to %s; restart the daemon to move the journal",
+			old.Cfg.Path(old.Cfg.State.Path), cfg.Path(cfg.State.Path))
+		d.log.Error(err.Error())
+		return err
+	}
+	_, release, err := d.slot.acquire(ctx, "reloading the configuration", false)
+	if err != nil {
+		return err
+	}
+	defer release()
+	d.stopDrills()
+	eng := engine.New(cfg, d.log)
+	// The new engine opens the same journal; the old one lets go of it first.
+	if err := old.Close(); err != nil {
+		d.log.Warn("closing the old engine", "err", err)
+	}
+	if _, err := eng.Journal(); err != nil {
+		// Without a journal nothing can run: go back to the old
+		// configuration, whose journal opened before.
+		d.log.Error("the reloaded configuration cannot open the journal; keeping the old one", "err", err)
+		if _, oerr := old.Journal(); oerr != nil {
+			return fmt.Errorf("reload failed and the journal cannot be reopened: %w", errors.Join(err, oerr))
+		}
+		d.startDrills()
+		return fmt.Errorf("configuration not reloaded, the running one is kept: %w", err)
+	}
+	groups, err := d.groups(ctx, eng)
+	if err != nil {
+		_ = eng.Close()
+		if _, oerr := old.Journal(); oerr != nil {
+			return fmt.Errorf("reload failed and the journal cannot be reopened: %w", errors.Join(err, oerr))
+		}
+		d.startDrills()
+		return fmt.Errorf("configuration not reloaded, the running one is kept: %w", err)
+	}
+	w := oldW
+	if oldW.compatible(cfg) {
+		oldW.cfg = cfg
+		oldW.sched.SetGroups(groups)
+	} else {
+		// Other providers or thresholds: the state machines start afresh.
+		oldW.stop()
+		w = newWatch(cfg, groups, d.kick, d.schedOpts())
+		w.start(d.ctx)
+		d.log.Warn("providers or health thresholds changed: provider states start again from unknown")
+	}
+	d.mu.Lock()
+	d.eng, d.w = eng, w
+	d.mu.Unlock()
+	d.startDrills()
+	d.forget.Store(true)
+	d.log.Info("configuration reloaded", "file", cfg.Filename, "providers", len(cfg.Providers), "services", len(cfg.Services))
+	return nil
+}

@@ -1,0 +1,78 @@
+package daemon
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+)
+
+// watch is the daemon's one long-lived monitor and the scheduler that
+// feeds it. Transitions are queued for the decision loop, never acted on
+// in a prober's goroutine.
+type watch struct {
+	mon   *health.Monitor
+	sched *health.Scheduler
+	cfg   *config.Config
+
+	mu      sync.Mutex
+	pending []health.Transition
+	kick    chan struct{}
+
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func newWatch(cfg *config.Config, groups []*health.Group, kick chan struct{}, opts health.SchedulerOptions) *watch {
+	w := &watch{cfg: cfg, kick: kick, mon: health.NewMonitor(health.ProviderNames(cfg), health.PolicyOf(cfg.Policy))}
+	opts.Interval = cfg.Policy.Interval
+	opts.Concurrency = cfg.Policy.Concurrency
+	opts.OnTransition = w.transition
+	w.sched = health.NewScheduler(groups, w.mon, opts)
+	return w
+}
+
+func (w *watch) start(ctx context.Context) {
+	ctx, w.cancel = context.WithCancel(ctx)
+	w.done = make(chan struct{})
+	go func() {
+		defer close(w.done)
+		_ = w.sched.Run(ctx)
+	}()
+}
+
+func (w *watch) stop() {
+	if w.cancel != nil {
+		w.cancel()
+		<-w.done
+	}
+}
+
+func (w *watch) transition(tr health.Transition) {
+	w.mu.Lock()
+	w.pending = append(w.pending, tr)
+	w.mu.Unlock()
+	select {
+	case w.kick <- struct{}{}:
+	default: // a kick is already waiting; it will take this one too
+	}
+}
+
+// take returns the transitions queued since the last call.
+func (w *watch) take() []health.Transition {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.pending
+	w.pending = nil
+	return out
+}
+
+// compatible reports whether cfg can keep this watch (its monitor's state
+// and the scheduler's rhythm): the same providers and thresholds.
+func (w *watch) compatible(cfg *config.Config) bool {
+	return slices.Equal(health.ProviderNames(w.cfg), health.ProviderNames(cfg)) &&
+		health.PolicyOf(w.cfg.Policy) == health.PolicyOf(cfg.Policy) &&
+		w.cfg.Policy.Interval == cfg.Policy.Interval && w.cfg.Policy.Concurrency == cfg.Policy.Concurrency
+}

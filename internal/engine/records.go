@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+)
+
+// withJournal runs fn on the engine's open journal, or else on the
+// journal opened read-only for the call: reading never creates or
+// changes it. A journal that does not exist yet gives fn nil.
+func (e *Engine) withJournal(fn func(journal.Journal) error) error {
+	e.mu.Lock()
+	j := e.journal
+	e.mu.Unlock()
+	if j != nil {
+		return fn(j)
+	}
+	if e.Cfg.State.Etcd != nil {
+		return ErrEtcdNotSupported
+	}
+	ro, err := journal.OpenBolt(e.Cfg.Path(e.Cfg.State.Path), journal.BoltOptions{ReadOnly: true})
+	if errors.Is(err, journal.ErrNotFound) {
+		return fn(nil)
+	}
+	if err != nil {
+		return err
+	}
+	defer ro.Close()
+	return fn(ro)
+}
+
+// Decisions returns up to limit of the daemon's decisions and hold switch
+// changes, newest first (all when limit <= 0).
+func (e *Engine) Decisions(ctx context.Context, limit int) ([]journal.Record, error) {
+	var out []journal.Record
+	err := e.withJournal(func(j journal.Journal) error {
+		if j == nil {
+			return nil
+		}
+		all, err := j.Records(ctx, "", 0)
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			if r.Kind == journal.RecordDecision || r.Kind == journal.RecordHold {
+				out = append(out, r)
+				if limit > 0 && len(out) == limit {
+					break
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DecisionsDoc is the JSON document of `lifeboat history --decisions`.
+type DecisionsDoc struct {
+	Decisions []journal.Record `json:"decisions"`
+}
+
+// MarshalJSON keeps decisions a list, never null.
+func (d DecisionsDoc) MarshalJSON() ([]byte, error) {
+	recs := d.Decisions
+	if recs == nil {
+		recs = []journal.Record{}
+	}
+	return json.Marshal(struct {
+		Decisions []journal.Record `json:"decisions"`
+	}{recs})
+}
