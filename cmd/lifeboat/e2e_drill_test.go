@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -255,4 +258,52 @@ func TestDrillUnknownName(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "canary, ready, gameday") {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+}
+
+// A canary killed half-way leaves its operation unfinished; the next canary
+// of the service ends it as aborted (it was no failover to resume) and
+// runs, so one crash never blocks drills or failovers for good.
+func TestDrillCanaryAfterCrash(t *testing.T) {
+	w := newDrillWorld(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, w.bin, "-c", w.cfg, "drill", "canary")
+	cmd.Env = w.env()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	killed := false
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "drill-wait-healthy") {
+			_ = cmd.Process.Kill()
+			killed = true
+			break
+		}
+	}
+	_ = cmd.Wait()
+	if !killed {
+		t.Fatal("the canary ended before it reached wait-healthy")
+	}
+	if ops := w.history(); len(ops) != 1 || ops[0].Status != journal.StatusRunning {
+		t.Fatalf("after the crash: %+v", ops)
+	}
+
+	rep, r := w.runDrill("canary")
+	if r.code != 0 || !rep.OK {
+		t.Fatalf("canary after a crash: exit %d, %+v\n%s", r.code, rep, r.stderr)
+	}
+	ops := w.history()
+	if len(ops) != 2 || ops[0].Status != journal.StatusSucceeded || ops[1].Status != journal.StatusAborted ||
+		!strings.Contains(ops[1].Summary, "interrupted") {
+		t.Fatalf("history: %+v", ops)
+	}
+	if got := w.dns[0].Query(t, "drill-www", "A"); len(got) != 0 {
+		t.Errorf("drill-www still answers %v", got)
+	}
+	wantA(t, w.dns[0], w.alphaIP)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
@@ -229,12 +230,53 @@ func (o drillOps) Begin(ctx context.Context, spec drill.Spec) (drill.Operation, 
 	if err != nil {
 		return nil, err
 	}
-	op, err := o.j.Begin(ctx, journal.Operation{Kind: string(planner.KindDrill), Service: spec.Service, Services: []string{spec.Service},
-		From: o.current, To: spec.Target, Plan: raw, Started: time.Now()})
+	want := journal.Operation{Kind: string(planner.KindDrill), Service: spec.Service, Services: []string{spec.Service},
+		From: o.current, To: spec.Target, Plan: raw, Started: time.Now()}
+	op, err := o.j.Begin(ctx, want)
+	if errors.Is(err, journal.ErrOperationRunning) && o.endCrashedCanary(ctx, spec.Service) {
+		op, err = o.j.Begin(ctx, want)
+	}
 	if err != nil {
 		return nil, err
 	}
+	liveCanaries.Store(op.ID, true)
 	return &drillOp{j: o.j, op: op}, nil
+}
+
+// liveCanaries holds the IDs of the canary operations this process runs:
+// the journal admits one process at a time, so an unfinished canary
+// operation not in here was left by a process that died.
+var liveCanaries sync.Map
+
+// endCrashedCanary ends, as aborted, an unfinished canary operation of the
+// service that no process runs any more (lifeboat was killed during it):
+// this drill writes and removes the same record, so nothing of it is
+// left. It reports whether it ended one. A failover or drill operation
+// that moves the service is left alone: it is resumed, not dropped.
+func (o drillOps) endCrashedCanary(ctx context.Context, service string) bool {
+	ops, err := o.j.UnfinishedAll(ctx)
+	if err != nil {
+		return false
+	}
+	ended := false
+	for _, op := range ops {
+		var plan planner.Result
+		if _, live := liveCanaries.Load(op.ID); live {
+			continue
+		}
+		if op.Kind != string(planner.KindDrill) || op.Service != service || json.Unmarshal(op.Plan, &plan) != nil || len(plan.Services) > 0 {
+			continue
+		}
+		now := time.Now()
+		taken, err := o.j.Resume(ctx, op.ID, now)
+		if err != nil {
+			continue
+		}
+		if o.j.Finish(ctx, taken.Ref(), journal.StatusAborted, "canary drill interrupted; ended by the next drill of "+service, now) == nil {
+			ended = true
+		}
+	}
+	return ended
 }
 
 type drillOp struct {
@@ -260,6 +302,7 @@ func (o *drillOp) StepFinished(ctx context.Context, step string, st drill.Step) 
 }
 
 func (o *drillOp) Finish(ctx context.Context, status, summary string, at time.Time) error {
+	defer liveCanaries.Delete(o.op.ID)
 	return o.j.Finish(ctx, o.op.Ref(), journal.Status(status), summary, at)
 }
 
