@@ -35,6 +35,9 @@ func httpTargets(h *config.HTTPCheck, addrs []string) ([]string, error) {
 	return out, nil
 }
 
+// plainHeader is the header set of every probe without configured headers.
+var plainHeader = http.Header{"User-Agent": {userAgent}}
+
 // httpProbe is a compiled HTTP check against one URL: the request is built
 // once and only given a fresh context per run.
 type httpProbe struct {
@@ -62,13 +65,20 @@ func (p *Probers) compileHTTP(h *config.HTTPCheck, target string) (probeFunc, er
 		}
 		return nil, fmt.Errorf("http request: %w", err)
 	}
-	for k, v := range h.Headers {
-		req.Header.Set(k, v)
+	if len(h.Headers) == 0 {
+		// Shared, read-only: net/http copies a request's headers before
+		// changing them (redirects, auth), and thousands of probes each
+		// holding the same one-entry map add up.
+		req.Header = plainHeader
+	} else {
+		for k, v := range h.Headers {
+			req.Header.Set(k, v)
+		}
+		req.Header.Set("User-Agent", userAgent)
 	}
 	if h.Host != "" {
 		req.Host = h.Host
 	}
-	req.Header.Set("User-Agent", userAgent)
 	hp := &httpProbe{req: req, expect: h.ExpectStatus, maxLatency: h.MaxLatency, certWarning: h.CertExpiryWarning}
 	if h.URLSecret {
 		hp.scrub = urlScrubber(target)

@@ -21,6 +21,12 @@ import (
 // DefaultTimeout bounds one probe when neither the check nor the policy says.
 const DefaultTimeout = 3 * time.Second
 
+// Buffer sizes of every kept-alive probe connection (net/http's default is 4 KB each).
+const (
+	probeReadBuffer  = 1 << 10
+	probeWriteBuffer = 512
+)
+
 // Probe is one check against one target, compiled once (requests built,
 // regular expressions parsed) and run many times.
 type Probe struct {
@@ -151,6 +157,12 @@ func (p *Probers) transport(insecure bool, serverName string) *http.Transport {
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   0, // the probe's context bounds it
 		ExpectContinueTimeout: time.Second,
+		// A probe sends a few hundred bytes and reads a status line,
+		// headers and a short body: 4 KB buffers each way on every kept-alive
+		// connection were most of the heap at thousands of targets. Longer
+		// lines and bodies still read whole, in more reads.
+		ReadBufferSize:  probeReadBuffer,
+		WriteBufferSize: probeWriteBuffer,
 		TLSClientConfig: &tls.Config{
 			InsecureSkipVerify: insecure, // explicit opt-out in the check
 			ServerName:         serverName,
