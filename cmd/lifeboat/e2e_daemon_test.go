@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -167,6 +169,19 @@ func (w *world) automaticOps() int {
 	return n
 }
 
+// reviveAlpha starts alpha's host again outside Terraform, as a provider
+// restoring service would (its workspace still says it runs).
+func (w *world) reviveAlpha() {
+	w.t.Helper()
+	host := exec.Command(w.hostBin, "-listen", fmt.Sprintf("%s:%d", w.alphaIP, w.port), "-body", "alpha",
+		"-pidfile", filepath.Join(w.runDir, "alpha.pid"))
+	if err := host.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(func() { _ = host.Process.Kill(); _, _ = host.Process.Wait() })
+	waitServing(w.t, w.alphaIP, w.port)
+}
+
 // waitHealthyIn waits until the daemon's status shows the provider healthy.
 func (w *world) waitHealthyIn(provider string) {
 	w.t.Helper()
@@ -277,8 +292,10 @@ func TestDaemonFailsOverOnAccountSuspended(t *testing.T) {
 // the held-back decision is journaled.
 func TestDaemonFlappingAndCooldown(t *testing.T) {
 	var requests atomic.Int64
+	var flapping atomic.Bool
+	flapping.Store(true)
 	api := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if requests.Add(1)%2 == 0 {
+		if requests.Add(1)%2 == 0 && flapping.Load() {
 			rw.WriteHeader(http.StatusForbidden)
 			_, _ = io.WriteString(rw, `{"error": "account suspended"}`)
 			return
@@ -295,14 +312,15 @@ func TestDaemonFlappingAndCooldown(t *testing.T) {
 		t.Fatal("flapping caused a failover")
 	}
 
+	flapping.Store(false)
 	w.cutOffAlpha()
 	waitFor(t, 90*time.Second, "BIND answers bravo", func() bool { return w.answers(w.bravoIP) })
 
 	// Alpha comes back (recover_after 2), then bravo is lost within the
 	// cooldown: the move back is held, not made.
-	w.startAlpha()
+	w.reviveAlpha()
 	w.waitHealthyIn("alpha")
-	killPidfile(t, w.runDir+"/bravo.pid")
+	killPidfile(t, filepath.Join(w.runDir, "bravo.pid"))
 	waitFor(t, 60*time.Second, "a held-back decision naming the cooldown", func() bool {
 		return hasDecision(w.decisions(), "held_back", "policy.cooldown")
 	})
