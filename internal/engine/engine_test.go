@@ -180,3 +180,30 @@ func TestCooldownHoldsAutomaticMoves(t *testing.T) {
 		t.Fatalf("www after its cooldown: %+v", plan.Services[0])
 	}
 }
+
+// A canary drill's operation cut short by a crash is ended as aborted by
+// the next operation, never "resumed" into a success it did not have.
+func TestInterruptedDrillOperationIsAbortedNotResumed(t *testing.T) {
+	ctx := context.Background()
+	cfg := &config.Config{Services: []*config.Service{{Name: "www", Candidates: []string{"alpha"}}},
+		Providers: []*config.Provider{{Name: "alpha"}}}
+	e := New(cfg, nil)
+	j := journal.NewMemory()
+	e.journal = j
+	plan, _ := json.Marshal(planner.Result{Request: planner.Request{Kind: planner.KindDrill, Service: "www"}})
+	op, err := j.Begin(ctx, journal.Operation{Kind: string(planner.KindDrill), Services: []string{"www"}, Plan: plan, Started: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps, err := e.Resume(ctx, nil, Hooks{})
+	if !errors.Is(err, ErrNoOperation) || len(reps) != 0 {
+		t.Fatalf("resume: %v, %d reports; want the drill ended and nothing resumed", err, len(reps))
+	}
+	got, err := j.Operation(ctx, op.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != journal.StatusAborted || !strings.Contains(got.Summary, "drill interrupted") {
+		t.Fatalf("drill operation after resume: %s %q", got.Status, got.Summary)
+	}
+}

@@ -221,6 +221,15 @@ func (e *Engine) resumeOne(ctx context.Context, j journal.Journal, op journal.Op
 	if err := json.Unmarshal(op.Plan, &plan); err != nil {
 		return nil, fmt.Errorf("operation %s: %w: its plan does not decode: %v", op.ID, journal.ErrCorrupt, err)
 	}
+	if op.Kind == string(planner.KindDrill) && plan.Moves() == 0 {
+		// A canary drill cut short by a crash: it moved nothing, and
+		// finishing its steps now would be a drill nobody asked for.
+		emit(hooks.Progress, fmt.Sprintf("drill operation %s was interrupted; ending it as aborted (the next canary drill removes any drill record it left)", op.ID))
+		if _, err := e.Abort(ctx, op.ID, "drill interrupted (the process stopped); ended, not resumed"); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
 	emit(hooks.Progress, fmt.Sprintf("operation %s (%s of %s, started %s) was interrupted; resuming it first",
 		op.ID, op.Kind, strings.Join(planServices(plan), ", "), op.Started.Local().Format(time.DateTime)))
 	pl, err := e.Placement(ctx, j)
