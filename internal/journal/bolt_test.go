@@ -46,11 +46,15 @@ func TestMain(m *testing.M) {
 
 var t0 = time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
 
+// A small bound on the event log keeps the bound cases quick: every
+// append is an fsync.
+const testRecordsPerKind = 5
+
 func TestBoltConformance(t *testing.T) {
-	journaltest.Run(t, func(t *testing.T) func() (journal.Journal, error) {
+	journaltest.RunWith(t, journaltest.Options{RecordsPerKind: testRecordsPerKind}, func(t *testing.T) func() (journal.Journal, error) {
 		path := filepath.Join(t.TempDir(), "state", "lifeboat.db")
 		return func() (journal.Journal, error) {
-			return journal.OpenBolt(path, journal.BoltOptions{LockTimeout: 200 * time.Millisecond})
+			return journal.OpenBolt(path, journal.BoltOptions{LockTimeout: 200 * time.Millisecond, MaxRecordsPerKind: testRecordsPerKind})
 		}
 	})
 }

@@ -44,6 +44,9 @@ func goodJournal(t *testing.T) (string, []byte) {
 	if err := j.SetPlacement(ctx, op.Ref(), "www", "bravo", at); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := j.Append(ctx, journal.Record{Kind: journal.RecordDecision, At: at, Summary: "failover"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -71,8 +74,16 @@ func useJournal(path string, readOnly bool) error {
 	if _, err := j.Operations(ctx, 0); err != nil {
 		return err
 	}
-	if _, err = j.Placement(ctx); err != nil || readOnly {
+	if _, err = j.Placement(ctx); err != nil {
 		return err
+	}
+	for _, kind := range []journal.RecordKind{"", journal.RecordDecision} {
+		if _, err := j.Records(ctx, kind, 0); err != nil {
+			return err
+		}
+	}
+	if readOnly {
+		return nil
 	}
 	at := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
 	if u != nil {
@@ -268,6 +279,26 @@ func TestDamagedJournalIsAnError(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
+		"event record not JSON": func(t *testing.T, path string) {
+			write(t, path, good)
+			edit(t, path, func(tx *bbolt.Tx) error {
+				recs := tx.Bucket([]byte("records"))
+				k, _ := recs.Cursor().First()
+				return recs.Put(k, []byte(`{"kind":`))
+			})
+		},
+		"event record indexed but missing": func(t *testing.T, path string) {
+			write(t, path, good)
+			edit(t, path, func(tx *bbolt.Tx) error {
+				recs := tx.Bucket([]byte("records"))
+				k, _ := recs.Cursor().First()
+				return recs.Delete(k)
+			})
+		},
+		"event log deleted from a schema-2 journal": func(t *testing.T, path string) {
+			write(t, path, good)
+			edit(t, path, func(tx *bbolt.Tx) error { return tx.DeleteBucket([]byte("records")) })
+		},
 		"placement record not JSON": func(t *testing.T, path string) {
 			write(t, path, good)
 			edit(t, path, func(tx *bbolt.Tx) error {
@@ -289,6 +320,9 @@ func TestDamagedJournalIsAnError(t *testing.T) {
 		"step record not JSON":                                  "operation 00000001: step record 1 does not decode",
 		"operation record not JSON":                             "operation 00000001: record \"op\" does not decode",
 		"placement record not JSON":                             "the placement of www does not decode",
+		"event record not JSON":                                 "record 1 does not decode",
+		"event record indexed but missing":                      "record 1 of kind decision is indexed but missing",
+		"event log deleted from a schema-2 journal":             "bucket records is missing",
 	}
 	for name, damage := range cases {
 		for _, readOnly := range []bool{false, true} {

@@ -12,9 +12,19 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/journal/journaltest"
 )
 
+// With the default bound on the event log, which the bound cases then
+// exercise in full.
 func TestMemoryConformance(t *testing.T) {
 	journaltest.Run(t, func(t *testing.T) func() (journal.Journal, error) {
 		m := journal.NewMemory()
+		return func() (journal.Journal, error) { return m.Reopen(), nil }
+	})
+}
+
+// With a small bound, as the Bolt suite runs.
+func TestMemoryConformanceSmallBound(t *testing.T) {
+	journaltest.RunWith(t, journaltest.Options{RecordsPerKind: 3}, func(t *testing.T) func() (journal.Journal, error) {
+		m := journal.NewMemoryWith(journal.MemoryOptions{MaxRecordsPerKind: 3})
 		return func() (journal.Journal, error) { return m.Reopen(), nil }
 	})
 }

@@ -26,8 +26,25 @@ var t0 = time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
 
 func at(sec int) time.Time { return t0.Add(time.Duration(sec) * time.Second) }
 
-// Run runs the whole suite against the implementation newStore provides.
-func Run(t *testing.T, newStore NewStore) {
+// Options say how the stores newStore makes were set up.
+type Options struct {
+	// RecordsPerKind is the bound on the event log each store was opened
+	// with (BoltOptions.MaxRecordsPerKind, ...); 0 means the default,
+	// journal.DefaultMaxRecordsPerKind. A small one keeps a durable
+	// backend's bound cases quick.
+	RecordsPerKind int
+}
+
+// Run runs the whole suite against the implementation newStore provides,
+// whose stores keep the default number of records.
+func Run(t *testing.T, newStore NewStore) { RunWith(t, Options{}, newStore) }
+
+// RunWith runs the whole suite against stores set up as opts says.
+func RunWith(t *testing.T, opts Options, newStore NewStore) {
+	bound := opts.RecordsPerKind
+	if bound <= 0 {
+		bound = journal.DefaultMaxRecordsPerKind
+	}
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s *store)
@@ -45,10 +62,17 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ConcurrentBeginOneWins", testConcurrentBegin},
 		{"DisjointServicesRunTogether", testDisjointServices},
 		{"ValuesAreCopies", testValuesAreCopies},
+		{"RecordsAppend", records(testRecordsAppend)},
+		{"RecordsFilterAndLimit", records(testRecordsFilterAndLimit)},
+		{"RecordsInvalid", records(testRecordsInvalid)},
+		{"RecordsData", records(testRecordsData)},
+		{"RecordsSurviveReopen", records(testRecordsSurviveReopen)},
+		{"RecordsBound", records(testRecordsBound)},
+		{"RecordsManyAppends", records(testRecordsManyAppends)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &store{t: t, open: newStore(t)}
+			s := &store{t: t, open: newStore(t), bound: bound}
 			s.reopen()
 			t.Cleanup(func() { s.j.Close() })
 			tc.fn(t, s)
@@ -57,9 +81,15 @@ func Run(t *testing.T, newStore NewStore) {
 }
 
 type store struct {
-	t    *testing.T
-	open func() (journal.Journal, error)
-	j    journal.Journal
+	t     *testing.T
+	open  func() (journal.Journal, error)
+	j     journal.Journal
+	bound int // records kept of each kind
+}
+
+// records adapts an event-log case, which needs the store's bound.
+func records(fn func(t *testing.T, s *store, bound int)) func(t *testing.T, s *store) {
+	return func(t *testing.T, s *store) { fn(t, s, s.bound) }
 }
 
 // reopen closes the journal (if open) and opens the same store again.
