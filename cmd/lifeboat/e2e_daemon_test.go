@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -413,4 +414,112 @@ func TestDaemonSIGTERMDuringFailoverResumes(t *testing.T) {
 		ops := w.history()
 		return len(ops) == 1 && ops[0].Status == "succeeded" && len(ops[0].Resumed) == 1
 	})
+}
+
+// A real loss during a full drill aborts the drill (journaled), and the
+// real failover runs. The drill is held at its apply step by a test hook
+// so the loss lands while it is in flight.
+func TestDaemonRealLossAbortsFullDrill(t *testing.T) {
+	w := newWorld(t, worldOptions{policy: autoPolicy, extra: drillBlocks})
+	w.startAlpha()
+	pause := filepath.Join(w.dir, "pause")
+	if err := os.WriteFile(pause, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.startDaemon("LIFEBOAT_TEST_PAUSE_AT=www/bravo/apply:started", "LIFEBOAT_TEST_PAUSE_FILE="+pause)
+	w.waitHealthyIn("alpha")
+
+	drillDone := make(chan result, 1)
+	go func() { drillDone <- w.lifeboat(nil, "drill", "gameday", "-o", "json") }()
+	waitFor(t, 60*time.Second, "the drill's failover reaches its apply", func() bool {
+		_, err := os.Stat(pause + ".reached")
+		return err == nil
+	})
+	w.cutOffAlpha()
+	waitFor(t, 60*time.Second, "the drill aborted by the real loss", func() bool {
+		return hasDecision(w.decisions(), "drill_aborted", "alpha is down")
+	})
+	if err := os.Remove(pause); err != nil {
+		t.Fatal(err)
+	}
+	var r result
+	select {
+	case r = <-drillDone:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("lifeboat drill did not return")
+	}
+	var rep struct {
+		Aborted     bool
+		AbortReason string `json:"abort_reason"`
+	}
+	if r.code == 0 || json.Unmarshal([]byte(r.stdout), &rep) != nil || !rep.Aborted {
+		t.Fatalf("drill: exit %d, want an aborted report\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	waitFor(t, 90*time.Second, "BIND answers bravo after the real failover", func() bool { return w.answers(w.bravoIP) })
+	waitFor(t, 30*time.Second, "the automatic failover succeeded", func() bool {
+		var drillAborted, autoOK bool
+		for _, op := range w.history() {
+			drillAborted = drillAborted || op.Kind == "drill" && op.Status == "aborted"
+			autoOK = autoOK || op.Kind == "automatic" && op.Status == "succeeded"
+		}
+		return drillAborted && autoOK
+	})
+}
+
+// A scheduled drill runs from its cron spec; SIGHUP swaps a valid new
+// configuration in and keeps the running one when the new one is invalid.
+func TestDaemonScheduledDrillAndReload(t *testing.T) {
+	w := newWorld(t, worldOptions{extra: `
+drill "ready" {
+  service  = "www"
+  schedule = "@every 2s"
+}
+`})
+	w.startAlpha()
+	d := w.startDaemon()
+	waitFor(t, 60*time.Second, "a scheduled readiness drill's report", func() bool {
+		r := w.lifeboat(nil, "history", "--drills", "-o", "json")
+		var doc struct {
+			Drills []struct {
+				Name string
+				OK   bool
+			}
+		}
+		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &doc) == nil && len(doc.Drills) > 0 && doc.Drills[0].Name == "ready" && doc.Drills[0].OK
+	})
+	if r := w.lifeboat(nil, "status"); !strings.Contains(r.stdout, "Drill ready (readiness of www): next") || !strings.Contains(r.stdout, "automatic failover off") {
+		t.Fatalf("status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	orig, err := os.ReadFile(w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := strings.Replace(string(orig), "policy {", "policy {\n  auto_failover = true", 1)
+	if err := os.WriteFile(w.cfg, []byte(on), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_ = d.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, 30*time.Second, "the reloaded configuration in status", func() bool {
+		return strings.Contains(w.lifeboat(nil, "status").stdout, "automatic failover on")
+	})
+
+	if err := os.WriteFile(w.cfg, []byte(on+"\nservice \"broken\" {\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_ = d.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, 30*time.Second, "the refused reload reported", func() bool {
+		return strings.Contains(d.out.String(), "configuration not reloaded, the running one is kept")
+	})
+	// Status reads the (now broken) file itself: the daemon's state is
+	// what matters, so ask through a valid copy of the configuration.
+	if err := os.WriteFile(w.cfg, []byte(on), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := w.lifeboat(nil, "status"); r.code != 0 || !strings.Contains(r.stdout, "automatic failover on") {
+		t.Fatalf("status after a refused reload: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if code, took := d.stop(syscall.SIGTERM, 45*time.Second); code != 0 {
+		t.Fatalf("SIGTERM: exit %d after %s", code, took)
+	}
 }

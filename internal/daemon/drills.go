@@ -74,8 +74,8 @@ func (d *Daemon) runDrill(ctx context.Context, name string, progress func(engine
 		return engine.DrillReport{}, err
 	}
 	defer release()
-	eng, _ := d.current()
-	rep, err := eng.Drill(octx, name, engine.Hooks{Progress: progress})
+	eng, w := d.current()
+	rep, err := eng.Drill(octx, name, engine.Hooks{Progress: progress, Snapshot: w.mon.Snapshot})
 	if rep.Operations != nil || rep.Mode == "full" {
 		d.follow(ctx)
 	}
