@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The local example, end to end: a real failover from provider alpha to provider bravo.
+# The local example, end to end: the daemon (lifeboat run) fails over from provider alpha to
+# provider bravo by itself when alpha's host stops.
 # Everything runs on loopback: BIND on 127.0.0.1:15353, alpha's host on 127.0.0.11:18080,
 # bravo's host on 127.0.0.12:18080. State goes to examples/local/run/ (ignored by git).
 set -euo pipefail
@@ -23,6 +24,7 @@ get() {
 }
 
 cleanup() {
+  [ -n "${daemon:-}" ] && kill "$daemon" 2>/dev/null || true
   [ -f "$run/bind/named.pid" ] && kill "$(cat "$run/bind/named.pid")" 2>/dev/null || true
   for p in "$run"/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null || true; done
 }
@@ -74,30 +76,47 @@ step "Provider alpha brings its host up (tofu apply in examples/local/infra/alph
 echo "DNS:   www.example.test A $(dig +short @127.0.0.1 -p 15353 www.example.test A)"
 echo "HTTP:  $(get 127.0.0.11 18080)"
 
-step "lifeboat status (alpha serving)"
-"$lifeboat" status -c "$ex/lifeboat.hcl"
-
-step "Alpha cuts us off: its host stops answering"
-kill "$(cat "$run/alpha.pid")"
-sleep 0.5
-"$lifeboat" status -c "$ex/lifeboat.hcl" || true
-
-step "lifeboat plan (the loss is confirmed over policy.fail_after rounds)"
-"$lifeboat" plan -c "$ex/lifeboat.hcl"
-
 step "lifeboat prepare (every workspace initialised ahead of the emergency)"
 "$lifeboat" prepare -c "$ex/lifeboat.hcl"
 
-step "lifeboat failover --yes"
-"$lifeboat" failover -c "$ex/lifeboat.hcl" --yes
+step "lifeboat run: the daemon watches alpha and bravo (log in examples/local/run/daemon.log)"
+"$lifeboat" run -c "$ex/lifeboat.hcl" >"$run/daemon.log" 2>&1 &
+daemon=$!
+for _ in $(seq 100); do grep -q "control socket" "$run/daemon.log" && break; sleep 0.1; done
+grep -q "control socket" "$run/daemon.log" || { cat "$run/daemon.log"; exit 1; }
+sleep 2.5 # a first round of checks
+"$lifeboat" status -c "$ex/lifeboat.hcl"
 
-step "lifeboat failover --yes, again: already done, nothing changes"
-"$lifeboat" failover -c "$ex/lifeboat.hcl" --yes
+step "Alpha cuts us off: its host stops answering. Nobody types anything."
+kill "$(cat "$run/alpha.pid")"
+cut=$(date +%s.%N)
+addr=""
+for _ in $(seq 600); do
+  addr=$(dig +short @127.0.0.1 -p 15353 www.example.test A)
+  [ "$addr" = "127.0.0.12" ] && break
+  sleep 0.1
+done
+[ "$addr" = "127.0.0.12" ] || { echo "lifeboat did not fail over by itself"; cat "$run/daemon.log"; exit 1; }
+echo "lifeboat failed over by itself: $(echo "$(date +%s.%N) - $cut" | bc | xargs printf '%.1f') s from alpha's host stopping to DNS answering bravo"
+echo "(policy.interval 2s x policy.fail_after 3 to confirm the loss, then apply, health checks, DNS)"
+
+step "The daemon's log"
+grep -E 'provider state changed|decision:' "$run/daemon.log" | sed 's/^time=[^ ]* //'
 
 step "After the failover"
-addr=$(dig +short @127.0.0.1 -p 15353 www.example.test A)
 echo "DNS:   www.example.test A $addr"
 echo "HTTP:  $(get "$addr" 18080)"
 
-step "lifeboat history"
+step "lifeboat failover --yes, typed by an operator anyway: it runs in the daemon, already done"
+"$lifeboat" failover -c "$ex/lifeboat.hcl" --yes
+
+step "lifeboat history --decisions (what the daemon decided, and why)"
+"$lifeboat" history -c "$ex/lifeboat.hcl" --decisions
+
+step "lifeboat history (the failover's timeline)"
 "$lifeboat" history -c "$ex/lifeboat.hcl"
+
+step "Stopping the daemon (SIGTERM)"
+kill -TERM "$daemon"
+wait "$daemon"
+echo "stopped"

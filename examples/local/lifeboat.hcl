@@ -4,7 +4,7 @@
 #   bravo  - the standby: the same on 127.0.0.12:18080, started only when lifeboat fails over
 #   local  - BIND on 127.0.0.1:15353 serving example.test, updated over RFC 2136 with TSIG
 #
-# scripts/demo.sh runs the whole failover on it. Paths are relative to this file.
+# scripts/demo.sh runs the daemon on it and lets it fail over by itself. Paths are relative to this file.
 
 state {
   path = "run/lifeboat.db"
@@ -73,7 +73,8 @@ policy {
   timeout       = "1s"
   fail_after    = 3
   recover_after = 5
-  auto_failover = false
+  auto_failover = true # lifeboat run fails over by itself
+  cooldown      = "10m"
   wait_healthy  = "30s"
   verify_dns    = "30s"
 }
