@@ -523,3 +523,68 @@ drill "ready" {
 		t.Fatalf("SIGTERM: exit %d after %s", code, took)
 	}
 }
+
+// BenchmarkDetectionToDNS measures the daemon's automatic failover: from
+// the moment alpha's host stops to BIND answering bravo's address, with
+// interval 1s, fail_after 3 and a warm standby (bravo's host already
+// running), split into detection (to the down transition), planning (to
+// the operation's start), apply (prepare to wait-healthy) and cutover
+// (the DNS update and its verification).
+func BenchmarkDetectionToDNS(b *testing.B) {
+	var total, detect, plan, apply, cutover time.Duration
+	for range b.N {
+		w := newWorld(b, worldOptions{policy: autoPolicy})
+		w.startAlpha()
+		w.startProvider("bravo", w.bravoIP)
+		d := w.startDaemon()
+		w.waitHealthyIn("alpha")
+		w.cutOffAlpha()
+		cut := time.Now()
+		waitFor(b, 90*time.Second, "BIND answers bravo", func() bool { return w.answers(w.bravoIP) })
+		total += time.Since(cut)
+		down := transitionTime(b, d.out.String(), "alpha", "down")
+		ops := w.history()
+		if len(ops) != 1 {
+			b.Fatalf("want one operation, got %+v", ops)
+		}
+		detect += down.Sub(cut)
+		plan += ops[0].Started.Sub(down)
+		for _, s := range ops[0].Steps {
+			took := s.Finished.Sub(s.Started)
+			switch s.ID[strings.LastIndex(s.ID, "/")+1:] {
+			case "dns-cutover", "verify-dns":
+				cutover += took
+			case "prepare", "apply", "read-outputs", "wait-healthy":
+				apply += took
+			}
+		}
+		d.stop(syscall.SIGTERM, 45*time.Second)
+		w.stopHosts()
+	}
+	n := float64(b.N)
+	b.ReportMetric(total.Seconds()/n, "detection-to-dns-s")
+	b.ReportMetric(detect.Seconds()/n, "detect-s")
+	b.ReportMetric(plan.Seconds()*1000/n, "plan-ms")
+	b.ReportMetric(apply.Seconds()*1000/n, "apply-ms")
+	b.ReportMetric(cutover.Seconds()*1000/n, "cutover-ms")
+}
+
+// transitionTime finds when the daemon logged provider's change to state.
+func transitionTime(t testing.TB, log, provider, state string) time.Time {
+	t.Helper()
+	for _, line := range strings.Split(log, "\n") {
+		if !strings.Contains(line, `msg="provider state changed" provider=`+provider+" ") || !strings.Contains(line, " to="+state+" ") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) > 0 && strings.HasPrefix(f[0], "time=") {
+			at, err := time.Parse(time.RFC3339Nano, strings.TrimPrefix(f[0], "time="))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return at
+		}
+	}
+	t.Fatalf("no %s -> %s transition in the daemon's log:\n%s", provider, state, log)
+	return time.Time{}
+}

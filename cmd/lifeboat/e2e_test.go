@@ -307,9 +307,13 @@ func (w *world) lifeboat(extraEnv []string, args ...string) result {
 
 // startAlpha brings provider alpha's host up through its workspace, as the
 // first deployment would, and checks it serves.
-func (w *world) startAlpha() {
+func (w *world) startAlpha() { w.t.Helper(); w.startProvider("alpha", w.alphaIP) }
+
+// startProvider applies a provider's workspace with the service's
+// variables and checks its host serves.
+func (w *world) startProvider(name, ip string) {
 	w.t.Helper()
-	ws, err := terraform.Open(filepath.Join(w.infra, "alpha"), "", terraform.Options{
+	ws, err := terraform.Open(filepath.Join(w.infra, name), "", terraform.Options{
 		Binary: w.tofu.Binary, CLIConfigFile: w.tofu.CLIConfigFile, Timeout: 2 * time.Minute,
 	})
 	if err != nil {
@@ -319,12 +323,12 @@ func (w *world) startAlpha() {
 	if err := ws.Prepare(ctx); err != nil {
 		w.t.Fatal(err)
 	}
-	vars := map[string]string{"active": "true", "listen_ip": w.alphaIP, "port": strconv.Itoa(w.port), "host_bin": w.hostBin, "run_dir": w.runDir}
+	vars := map[string]string{"active": "true", "listen_ip": ip, "port": strconv.Itoa(w.port), "host_bin": w.hostBin, "run_dir": w.runDir}
 	if err := ws.Apply(ctx, vars, nil); err != nil {
 		w.t.Fatal(err)
 	}
-	if got := httpBody(w.t, w.alphaIP, w.port); got != "alpha" {
-		w.t.Fatalf("alpha serves %q, want alpha", got)
+	if got := httpBody(w.t, ip, w.port); got != name {
+		w.t.Fatalf("%s serves %q, want %s", name, got, name)
 	}
 }
 
