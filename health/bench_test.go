@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"testing"
@@ -72,6 +73,8 @@ const (
 // one half-way through. It says when a budget (CPU per check, heap) is missed.
 // Run it with -benchtime=1x; LIFEBOAT_BENCH_SECONDS sets the wall time.
 func BenchmarkDaemon5000(b *testing.B) {
+	// As `lifeboat run` sets it.
+	defer debug.SetGCPercent(debug.SetGCPercent(DaemonGCPercent))
 	f := benchScheduler(b, benchCase{targets: 5000, hosts: 5000, swap: true})
 	perCheck := f.cpu.Seconds() * 1000 / f.checks
 	heapMB := float64(f.peakHeap) / (1 << 20)

@@ -8,6 +8,13 @@ import (
 	"time"
 )
 
+// DaemonGCPercent is the garbage collector's target percentage in the
+// daemon (unless GOGC says otherwise): its heap is mostly long-lived probe
+// connections, and at Go's default of 100 the peak is twice that live
+// heap. Measured at 5000 targets: a 72 MB peak at 100, 53-55 MB at 50, for
+// about a tenth more CPU per check (0.08 -> 0.09 ms).
+const DaemonGCPercent = 50
+
 // SchedulerOptions tune the scheduler; zero values are sensible.
 type SchedulerOptions struct {
 	// Interval is the round length of every provider; default 5s.

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/daemon"
@@ -55,6 +57,9 @@ again and swapped in between operations, or kept when the new one is invalid.`,
 				return err
 			}
 			log := g.logger()
+			if os.Getenv("GOGC") == "" {
+				debug.SetGCPercent(health.DaemonGCPercent)
+			}
 			d := daemon.New(cfg, daemon.Options{
 				Logger:        log,
 				Load:          g.loadConfig,

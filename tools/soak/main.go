@@ -17,14 +17,19 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/health/healthtest"
 )
 
 func main() {
 	healthtest.ServeIfChild()
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(health.DaemonGCPercent) // as `lifeboat run` sets it
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
