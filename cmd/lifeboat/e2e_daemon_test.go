@@ -321,6 +321,11 @@ func TestDaemonFlappingAndCooldown(t *testing.T) {
 	// cooldown: the move back is held, not made.
 	w.reviveAlpha()
 	w.waitHealthyIn("alpha")
+	// Never an automatic failback: alpha healthy again changes nothing.
+	time.Sleep(3 * time.Second)
+	if !w.answers(w.bravoIP) || w.automaticOps() != 1 || len(w.history()) != 1 {
+		t.Fatal("the daemon moved www back to alpha by itself")
+	}
 	killPidfile(t, filepath.Join(w.runDir, "bravo.pid"))
 	waitFor(t, 60*time.Second, "a held-back decision naming the cooldown", func() bool {
 		return hasDecision(w.decisions(), "held_back", "policy.cooldown")

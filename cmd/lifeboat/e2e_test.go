@@ -45,7 +45,11 @@ func lifeboatBinary(t testing.TB) string {
 			return
 		}
 		builtBin = filepath.Join(dir, "lifeboat")
-		out, err := exec.Command("go", "build", "-tags", "lifeboat_testhooks", "-o", builtBin, ".").CombinedOutput()
+		args := []string{"build", "-tags", "lifeboat_testhooks", "-o", builtBin}
+		if os.Getenv("LIFEBOAT_E2E_RACE") != "" {
+			args = append(args, "-race") // the subprocesses under the race detector: it exits 66 on a race
+		}
+		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
