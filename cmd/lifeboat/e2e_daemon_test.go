@@ -395,6 +395,26 @@ func TestDaemonManualFailoverThroughSocket(t *testing.T) {
 	if st := w.status(); len(st.Services) != 1 || st.Services[0].Placement != "bravo" {
 		t.Fatalf("status through the daemon: %+v", st)
 	}
+	// A second daemon on the same journal is refused, saying why.
+	if r := w.lifeboat(nil, "run"); r.code != 1 || !strings.Contains(r.stderr, "another lifeboat process") {
+		t.Fatalf("a second lifeboat run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// Nothing is checked at alpha any more, so the daemon no longer
+	// claims it is down: once it is back, failback through the daemon
+	// goes ahead.
+	w.reviveAlpha()
+	waitFor(t, 20*time.Second, "alpha no longer shown down", func() bool {
+		for _, p := range w.status().Providers {
+			if p.Name == "alpha" {
+				return p.State == "unknown"
+			}
+		}
+		return false
+	})
+	if r := w.lifeboat(nil, "failback", "--yes"); r.code != 0 || !w.answers(w.alphaIP) {
+		t.Fatalf("failback through the daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 // SIGTERM in the middle of an automatic failover: the daemon exits within

@@ -114,8 +114,10 @@ func Serve(ctx context.Context, l net.Listener, h Handler, log *slog.Logger) err
 				return nil
 			}
 			log.Warn("control socket: accept failed", "err", err)
-			if err := sleepCtx(ctx, 100*time.Millisecond); err != nil {
+			select { // out of file descriptors, say: do not spin
+			case <-ctx.Done():
 				return nil
+			case <-time.After(100 * time.Millisecond):
 			}
 			continue
 		}
@@ -205,15 +207,4 @@ func peerAllowed(conn net.Conn) (string, error) {
 		return "", fmt.Errorf("uid %d may not use this daemon (it runs as uid %d)", cred.Uid, os.Getuid())
 	}
 	return fmt.Sprintf("uid %d pid %d", cred.Uid, cred.Pid), nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

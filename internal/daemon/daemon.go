@@ -278,7 +278,7 @@ func (d *Daemon) Reload(ctx context.Context) error {
 
 func (d *Daemon) status(ctx context.Context) (*engine.StatusDoc, error) {
 	eng, w := d.current()
-	doc, err := eng.LiveStatus(ctx, w.mon.Snapshot())
+	doc, err := eng.LiveStatus(ctx, w.snapshot())
 	if err != nil {
 		return nil, err
 	}

@@ -53,13 +53,13 @@ func (d *Daemon) evaluate(ctx context.Context) {
 	if d.forget.Swap(false) {
 		clear(d.decided)
 	}
-	snap := w.mon.Snapshot()
+	snap := w.snapshot()
 	j, err := eng.Journal()
 	if err != nil {
 		d.log.Error("journal unavailable", "err", err)
 		return
 	}
-	pl, err := eng.Placement(ctx, j)
+	placed, err := eng.PlacedAt(ctx, j)
 	if err != nil {
 		d.log.Error("cannot read placement", "err", err)
 		return
@@ -72,7 +72,7 @@ func (d *Daemon) evaluate(ctx context.Context) {
 	}
 	var affected, lostNames []string
 	for _, s := range eng.Cfg.Services {
-		if p, ok := lost[pl.Provider[s.Name]]; ok {
+		if p, ok := lost[placed[s.Name]]; ok {
 			affected = append(affected, s.Name)
 			if !slices.Contains(lostNames, p.Name) {
 				lostNames = append(lostNames, p.Name)
@@ -148,7 +148,7 @@ func (d *Daemon) failover(ctx context.Context, key string, base decision) {
 	if err != nil {
 		return // shutting down
 	}
-	out, err := eng.Run(octx, engine.Request{Kind: planner.KindAutomatic}, engine.Hooks{Progress: d.logProgress, Snapshot: w.mon.Snapshot})
+	out, err := eng.Run(octx, engine.Request{Kind: planner.KindAutomatic}, engine.Hooks{Progress: d.logProgress, Snapshot: w.snapshot})
 	release()
 	dec := base
 	if out.Report != nil {

@@ -75,7 +75,7 @@ func (d *Daemon) runDrill(ctx context.Context, name string, progress func(engine
 	}
 	defer release()
 	eng, w := d.current()
-	rep, err := eng.Drill(octx, name, engine.Hooks{Progress: progress, Snapshot: w.mon.Snapshot})
+	rep, err := eng.Drill(octx, name, engine.Hooks{Progress: progress, Snapshot: w.snapshot})
 	if rep.Operations != nil || rep.Mode == "full" {
 		d.follow(ctx)
 	}

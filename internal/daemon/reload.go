@@ -59,7 +59,6 @@ func (d *Daemon) reload(ctx context.Context) error {
 	}
 	w := oldW
 	if oldW.compatible(cfg) {
-		oldW.cfg = cfg
 		oldW.sched.SetGroups(groups)
 	} else {
 		// Other providers or thresholds: the state machines start afresh.

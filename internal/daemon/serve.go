@@ -64,7 +64,7 @@ func (d *Daemon) operate(ctx context.Context, req control.Request, conv *control
 		}
 	}
 	eng, w := d.current()
-	hooks := engine.Hooks{Progress: conv.Progress, Snapshot: w.mon.Snapshot}
+	hooks := engine.Hooks{Progress: conv.Progress, Snapshot: w.snapshot}
 	if req.Op == control.OpPlan {
 		return eng.Plan(ctx, r, hooks)
 	}
@@ -78,7 +78,7 @@ func (d *Daemon) operate(ctx context.Context, req control.Request, conv *control
 	defer release()
 	// The engine may have been swapped by a reload while this waited.
 	eng, w = d.current()
-	hooks.Snapshot = w.mon.Snapshot
+	hooks.Snapshot = w.snapshot
 	out, err := eng.Run(octx, r, hooks)
 	if out.Executed || len(out.Resumed) > 0 {
 		d.follow(ctx)
@@ -100,7 +100,7 @@ func (d *Daemon) waitConfirmed(ctx context.Context, progress func(engine.Event))
 	told := false
 	for time.Now().Before(deadline) {
 		var failing, stale []string
-		for _, st := range w.mon.Snapshot().Providers {
+		for _, st := range w.snapshot().Providers {
 			switch {
 			case st.Rounds > 0 && st.LastChecked.Before(asked) && st.LastChecked.After(asked.Add(-2*p.Interval)) && time.Now().Before(fresh):
 				// Checked in the last rounds but not since the request; a

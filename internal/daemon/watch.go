@@ -2,8 +2,10 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
@@ -58,6 +60,27 @@ func (w *watch) transition(tr health.Transition) {
 	case w.kick <- struct{}{}:
 	default: // a kick is already waiting; it will take this one too
 	}
+}
+
+// snapshot is the monitor's view, with a provider that no check has run
+// on lately shown as unknown: after a failover nothing is checked at the
+// provider left behind, and its last state ("down") would otherwise stay
+// forever and refuse a failback to it once it is back. A command without
+// a daemon sees such a provider the same way.
+func (w *watch) snapshot() health.Snapshot {
+	snap := w.mon.Snapshot()
+	stale := 3*w.cfg.Policy.Interval + w.cfg.Policy.Timeout
+	now := time.Now()
+	for i := range snap.Providers {
+		p := &snap.Providers[i]
+		if p.Rounds == 0 || now.Sub(p.LastChecked) <= stale {
+			continue
+		}
+		p.Reason = fmt.Sprintf("not checked since %s: no check runs there now (it was %s: %s)",
+			p.LastChecked.Local().Format(time.DateTime), p.State, p.Reason)
+		p.State, p.Failing, p.Results = health.StateUnknown, false, nil
+	}
+	return snap
 }
 
 // take returns the transitions queued since the last call.

@@ -351,24 +351,13 @@ func (f drillFailover) Placement(ctx context.Context) (string, error) {
 // first (all when limit <= 0). Like History, it opens the journal
 // read-only and never creates it.
 func (e *Engine) DrillReports(ctx context.Context, limit int) ([]DrillReport, error) {
-	e.mu.Lock()
-	j := e.journal
-	e.mu.Unlock()
-	if j == nil {
-		if e.Cfg.State.Etcd != nil {
-			return nil, ErrEtcdNotSupported
+	var recs []journal.Record
+	err := e.withJournal(func(j journal.Journal) (err error) {
+		if j != nil {
+			recs, err = j.Records(ctx, journal.RecordDrill, limit)
 		}
-		ro, err := journal.OpenBolt(e.Cfg.Path(e.Cfg.State.Path), journal.BoltOptions{ReadOnly: true})
-		if errors.Is(err, journal.ErrNotFound) {
-			return nil, nil // no journal yet: no drills
-		}
-		if err != nil {
-			return nil, err
-		}
-		defer ro.Close()
-		j = ro
-	}
-	recs, err := j.Records(ctx, journal.RecordDrill, limit)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

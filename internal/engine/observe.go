@@ -29,6 +29,18 @@ type Placement struct {
 // Placement reads each service's placement from the journal; a service
 // the journal has never moved runs at its first candidate.
 func (e *Engine) Placement(ctx context.Context, j journal.Journal) (Placement, error) {
+	return e.placement(ctx, j, true)
+}
+
+// PlacedAt maps each service to the provider it runs at, without looking
+// up addresses (which may run Terraform): cheap enough for the daemon to
+// ask every interval.
+func (e *Engine) PlacedAt(ctx context.Context, j journal.Journal) (map[string]string, error) {
+	pl, err := e.placement(ctx, j, false)
+	return pl.Provider, err
+}
+
+func (e *Engine) placement(ctx context.Context, j journal.Journal, addresses bool) (Placement, error) {
 	pl := Placement{Provider: map[string]string{}, Addresses: map[string][]string{}, Source: map[string]string{}}
 	var known map[string]journal.Placement
 	if j != nil {
@@ -40,6 +52,9 @@ func (e *Engine) Placement(ctx context.Context, j journal.Journal) (Placement, e
 	for _, s := range e.Cfg.Services {
 		if p, ok := known[s.Name]; ok && e.Cfg.Provider(p.Provider) != nil {
 			pl.Provider[s.Name], pl.Source[s.Name] = p.Provider, "journal"
+			if !addresses {
+				continue
+			}
 			addrs, err := operationAddresses(ctx, j, p.OpID, s.Name, p.Provider)
 			if err != nil {
 				return pl, err
@@ -48,7 +63,7 @@ func (e *Engine) Placement(ctx context.Context, j journal.Journal) (Placement, e
 		} else if len(s.Candidates) > 0 {
 			pl.Provider[s.Name], pl.Source[s.Name] = s.Candidates[0], "first_candidate"
 		}
-		if len(pl.Addresses[s.Name]) == 0 {
+		if addresses && len(pl.Addresses[s.Name]) == 0 {
 			pl.Addresses[s.Name] = e.outputAddresses(ctx, s.Name, pl.Provider[s.Name])
 		}
 	}

@@ -402,24 +402,14 @@ func emit(progress func(Event), msg string) {
 // History returns up to limit past operations, newest first.
 // The journal is opened read-only: history never creates or changes it.
 func (e *Engine) History(ctx context.Context, limit int) ([]journal.Operation, error) {
-	e.mu.Lock()
-	open := e.journal
-	e.mu.Unlock()
-	if open != nil {
-		return open.Operations(ctx, limit)
-	}
-	if e.Cfg.State.Etcd != nil {
-		return nil, ErrEtcdNotSupported
-	}
-	j, err := journal.OpenBolt(e.Cfg.Path(e.Cfg.State.Path), journal.BoltOptions{ReadOnly: true})
-	if errors.Is(err, journal.ErrNotFound) {
-		return nil, nil // no journal yet: no operations
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer j.Close()
-	return j.Operations(ctx, limit)
+	var ops []journal.Operation
+	err := e.withJournal(func(j journal.Journal) (err error) {
+		if j != nil {
+			ops, err = j.Operations(ctx, limit)
+		}
+		return err
+	})
+	return ops, err
 }
 
 // HistoryDoc is the JSON document of `lifeboat history -o json`.
