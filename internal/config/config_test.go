@@ -150,7 +150,7 @@ func TestFullSketch(t *testing.T) {
 	}
 
 	wantNotify := []*config.Notify{{
-		Name: "ops", Events: []string{"failover", "drill"},
+		Name: "ops", Events: []string{"failover", "drill"}, Timeout: 10 * time.Second, Retries: 3,
 		Webhook: &config.Webhook{URL: testEnv["LIFEBOAT_WEBHOOK"], Headers: map[string]string{"X-Team": "ops"}},
 	}}
 	if diff := cmp.Diff(wantNotify, cfg.Notify, ignoreRanges()); diff != "" {

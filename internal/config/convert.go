@@ -56,6 +56,10 @@ func (c *checker) convert(r *rawFile) *Config {
 			cfg.Drills = append(cfg.Drills, d)
 		}
 	}
+	c.once(nil, "server", ranges(r.Server, func(x *rawServer) hcl.Range { return x.DefRange }))
+	if len(r.Server) > 0 {
+		cfg.Server = c.server(r.Server[0])
+	}
 	names = c.uniqueNames("notify")
 	for _, x := range r.Notify {
 		if n := c.notify(x); names.add(x.Name, x.NameRange) {
@@ -380,9 +384,30 @@ func (c *checker) notify(r *rawNotify) *Notify {
 			b.errf("events", "unknown event %s (known: %s)", b.qname("events", ev), strings.Join(NotifyEvents, ", "))
 		}
 	}
+	n.Timeout = b.duration("timeout", r.Timeout)
+	n.Retries = -1
+	if b.ok("retries") && r.Retries != nil {
+		n.Retries = b.intIn("retries", r.Retries, 0, 10)
+	}
 	c.once(b, "webhook", ranges(r.Webhook, func(x *rawWebhook) hcl.Range { return x.DefRange }))
-	if len(r.Webhook) == 0 {
-		b.blockErrf("a webhook block is required")
+	c.once(b, "slack", ranges(r.Slack, func(x *rawSlack) hcl.Range { return x.DefRange }))
+	switch {
+	case len(r.Webhook) == 0 && len(r.Slack) == 0:
+		b.blockErrf("a webhook or a slack block is required")
+		return n
+	case len(r.Webhook) > 0 && len(r.Slack) > 0:
+		b.blockErrf("one destination per notify block: a webhook or a slack block, not both (write two notify blocks)")
+		return n
+	case len(r.Slack) > 0:
+		x := r.Slack[0]
+		sb := b.child(x.Body, x.DefRange, "slack", "", false)
+		sl := &Slack{Range: x.DefRange}
+		sl.URL = sb.str("url", x.URL, true)
+		c.addSecret(sl.URL)
+		if sl.URL != "" {
+			sb.httpURL("url", sl.URL, false)
+		}
+		n.Slack = sl
 		return n
 	}
 	x := r.Webhook[0]
@@ -399,6 +424,8 @@ func (c *checker) notify(r *rawNotify) *Notify {
 	for _, v := range w.Headers {
 		c.addSecret(v)
 	}
+	w.Secret = wb.nonEmpty("secret", x.Secret, false)
+	c.addSecret(w.Secret)
 	n.Webhook = w
 	return n
 }

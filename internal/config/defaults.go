@@ -62,6 +62,13 @@ const (
 	// DefaultDrillMode is drill.mode: the drill that changes nothing.
 	DefaultDrillMode = DrillReadiness
 
+	// DefaultListen is server.listen: loopback only.
+	DefaultListen = "127.0.0.1:9797"
+	// DefaultNotifyTimeout is notify.timeout: one delivery attempt.
+	DefaultNotifyTimeout = 10 * time.Second
+	// DefaultNotifyRetries is notify.retries.
+	DefaultNotifyRetries = 3
+
 	// DefaultHTTPMethod is the method of http and provider_api checks.
 	DefaultHTTPMethod = "GET"
 	// DefaultHTTPPath is http.path when neither url nor path is written.
@@ -115,6 +122,19 @@ func applyDefaults(c *Config) {
 	setInt(&p.Concurrency, DefaultConcurrency)
 	setDur(&p.WaitHealthy, DefaultWaitHealthy)
 	setDur(&p.VerifyDNS, DefaultVerifyDNS)
+	for _, n := range c.Notify {
+		setDur(&n.Timeout, DefaultNotifyTimeout)
+		if n.Retries < 0 {
+			n.Retries = DefaultNotifyRetries
+		}
+	}
+	if s := c.Server; s != nil {
+		for _, f := range []*string{&s.TLSCert, &s.TLSKey} {
+			if *f != "" {
+				*f = c.Path(*f)
+			}
+		}
+	}
 
 	var dnsNames []string
 	for _, d := range c.DNS {

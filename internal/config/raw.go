@@ -21,6 +21,7 @@ type rawFile struct {
 	Policy    []*rawPolicy       `hcl:"policy,block"`
 	Drills    []*rawDrill        `hcl:"drill,block"`
 	Notify    []*rawNotify       `hcl:"notify,block"`
+	Server    []*rawServer       `hcl:"server,block"`
 }
 
 type rawState struct {
@@ -199,7 +200,10 @@ type rawNotify struct {
 	Name      string        `hcl:"name,label"`
 	NameRange hcl.Range     `hcl:"name,label_range"`
 	Webhook   []*rawWebhook `hcl:"webhook,block"`
+	Slack     []*rawSlack   `hcl:"slack,block"`
 	Events    []string      `hcl:"events,optional"`
+	Timeout   *string       `hcl:"timeout,optional"`
+	Retries   *int          `hcl:"retries,optional"`
 	Body      hcl.Body      `hcl:",body"`
 	DefRange  hcl.Range     `hcl:",def_range"`
 }
@@ -207,6 +211,13 @@ type rawNotify struct {
 type rawWebhook struct {
 	URL      *string           `hcl:"url,optional"`
 	Headers  map[string]string `hcl:"headers,optional"`
+	Secret   *string           `hcl:"secret,optional"`
 	Body     hcl.Body          `hcl:",body"`
 	DefRange hcl.Range         `hcl:",def_range"`
+}
+
+type rawSlack struct {
+	URL      *string   `hcl:"url,optional"`
+	Body     hcl.Body  `hcl:",body"`
+	DefRange hcl.Range `hcl:",def_range"`
 }

@@ -28,6 +28,8 @@ type Config struct {
 	Policy    Policy
 	Drills    []*Drill
 	Notify    []*Notify
+	// Server is the daemon's HTTP API; nil when not configured.
+	Server *Server
 
 	// attrRanges maps a block's Range to its attributes' ranges, for
 	// AttrRange. Added by the loader; nil in hand-built values.
@@ -305,20 +307,36 @@ type Drill struct {
 	Range  hcl.Range
 }
 
-// Notify is a `notify "NAME" { ... }` block.
+// Notify is a `notify "NAME" { ... }` block: exactly one of Webhook and
+// Slack is set.
 type Notify struct {
 	Name    string
 	Webhook *Webhook
+	Slack   *Slack
 	// Events filters what is sent; empty means all.
 	Events []string
-	Range  hcl.Range
+	// Timeout bounds one delivery attempt; default 10s.
+	Timeout time.Duration
+	// Retries are further attempts after a failed one, with backoff;
+	// default 3.
+	Retries int
+	Range   hcl.Range
 }
 
 // Webhook posts JSON events.
 type Webhook struct {
 	URL     string // secret (tokens often live in webhook URLs)
 	Headers map[string]string
-	Range   hcl.Range
+	// Secret, when set, signs each body: the X-Lifeboat-Signature header
+	// carries "sha256=" and the hex HMAC-SHA256 of the body.
+	Secret string
+	Range  hcl.Range
+}
+
+// Slack posts Slack incoming-webhook messages ({"text": ...}).
+type Slack struct {
+	URL   string // secret: the URL is the credential
+	Range hcl.Range
 }
 
 // Provider returns the provider named name, or nil.

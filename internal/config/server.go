@@ -1,0 +1,82 @@
+package config
+
+import (
+	"net"
+	"net/netip"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Server is the `server { ... }` block: the daemon's HTTP API, status page
+// and metrics. Without the block the daemon serves no HTTP.
+type Server struct {
+	// Listen is host:port; default DefaultListen (loopback).
+	Listen string
+	// ReadToken lets a client read (status, history, plan, metrics);
+	// empty means reading needs no token, which is only allowed on a
+	// loopback address. Secret.
+	ReadToken string
+	// OperateToken lets a client also POST (failover, failback, drill,
+	// hold); empty means nothing can be POSTed. Secret.
+	OperateToken string
+	// TLSCert and TLSKey are PEM files (paths resolved against Dir); both
+	// or neither.
+	TLSCert, TLSKey string
+	Range           hcl.Range
+}
+
+type rawServer struct {
+	Listen       *string   `hcl:"listen,optional"`
+	ReadToken    *string   `hcl:"read_token,optional"`
+	OperateToken *string   `hcl:"operate_token,optional"`
+	TLSCert      *string   `hcl:"tls_cert,optional"`
+	TLSKey       *string   `hcl:"tls_key,optional"`
+	Body         hcl.Body  `hcl:",body"`
+	DefRange     hcl.Range `hcl:",def_range"`
+}
+
+// minTokenLen keeps guessable tokens out: 16 bytes of entropy written
+// as hex is 32 characters; 16 is the floor.
+const minTokenLen = 16
+
+func (c *checker) server(r *rawServer) *Server {
+	b := c.block(r.Body, r.DefRange, "server", "", false)
+	s := &Server{Range: r.DefRange}
+	s.Listen = b.nonEmpty("listen", r.Listen, false)
+	if s.Listen == "" {
+		s.Listen = DefaultListen
+	}
+	host, _, err := net.SplitHostPort(s.Listen)
+	if err != nil {
+		b.errf("listen", "must be host:port, such as 127.0.0.1:9797, got %q", s.Listen)
+	}
+	s.ReadToken = b.nonEmpty("read_token", r.ReadToken, false)
+	s.OperateToken = b.nonEmpty("operate_token", r.OperateToken, false)
+	for name, tok := range map[string]string{"read_token": s.ReadToken, "operate_token": s.OperateToken} {
+		c.addSecret(tok)
+		if tok != "" && len(tok) < minTokenLen {
+			b.errf(name, "is too short (%d characters): use at least %d random characters, from env() or file()", len(tok), minTokenLen)
+		}
+	}
+	if s.ReadToken != "" && s.ReadToken == s.OperateToken {
+		b.errf("operate_token", "must differ from read_token: a read token must not be able to operate")
+	}
+	if err == nil && s.ReadToken == "" && !loopbackHost(host) {
+		b.errf("read_token", "is required when listen is not a loopback address (%s): the status and plan would be open to anyone who can reach it", s.Listen)
+	}
+	s.TLSCert = b.nonEmpty("tls_cert", r.TLSCert, false)
+	s.TLSKey = b.nonEmpty("tls_key", r.TLSKey, false)
+	if (s.TLSCert == "") != (s.TLSKey == "") {
+		b.blockErrf("tls_cert and tls_key go together: set both or neither")
+	}
+	return s
+}
+
+// loopbackHost reports whether host names only this machine.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
