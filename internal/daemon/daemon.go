@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -20,6 +22,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/httpapi"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 )
 
@@ -61,6 +64,8 @@ type Daemon struct {
 	// forget asks the loop to journal its next held-back decision again
 	// (the hold switch changed).
 	forget atomic.Bool
+	// ready is set once unfinished operations were resumed on start.
+	ready atomic.Bool
 }
 
 // New returns a daemon for cfg.
@@ -126,14 +131,35 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.w = newWatch(eng.Cfg, groups, d.kick, d.schedOpts())
 	d.w.start(ctx)
 
+	var httpL net.Listener
+	if s := eng.Cfg.Server; s != nil {
+		if httpL, err = httpapi.Listen(s); err != nil {
+			l.Close()
+			d.w.stop()
+			return err
+		}
+	}
 	serveCtx, stopServe := context.WithCancel(context.WithoutCancel(ctx))
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
 		_ = control.Serve(serveCtx, l, d, d.log)
 	}()
+	httpDone := make(chan struct{})
+	if httpL != nil {
+		go func() {
+			defer close(httpDone)
+			if err := httpapi.Serve(serveCtx, httpL, d.httpHandler(ctx), 5*time.Second, d.log); err != nil {
+				d.log.Error("the HTTP server stopped", "err", err)
+			}
+		}()
+		d.log.Info("serving HTTP", "listen", httpL.Addr().String(), "tls", eng.Cfg.Server.TLSCert != "")
+	} else {
+		close(httpDone)
+	}
 
 	d.resumeOnStart(ctx)
+	d.ready.Store(true)
 	d.startDrills()
 	d.log.Info("lifeboat is watching", "providers", len(eng.Cfg.Providers), "services", len(eng.Cfg.Services),
 		"interval", eng.Cfg.Policy.Interval, "auto_failover", eng.Cfg.Policy.AutoFailover, "hold", d.holdState().On, "socket", d.socket)
@@ -148,17 +174,19 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.log.Info("shutting down", "cause", context.Cause(ctx))
 	done := d.slot.close(fmt.Errorf("the daemon is shutting down: %w", context.Cause(ctx)))
 	d.stopDrills()
-	timer := time.NewTimer(d.opts.ShutdownGrace)
-	defer timer.Stop()
+	grace, cancelGrace := context.WithTimeout(context.Background(), d.opts.ShutdownGrace)
+	defer cancelGrace()
 	select {
 	case <-done:
-	case <-timer.C:
+	case <-grace.Done():
 		d.log.Warn("an operation did not stop within the shutdown grace; it is journaled as running and will be resumed at the next start", "grace", d.opts.ShutdownGrace)
 	}
 	stopServe()
-	select {
-	case <-served:
-	case <-timer.C:
+	for _, ch := range []chan struct{}{served, httpDone} {
+		select {
+		case <-ch:
+		case <-grace.Done():
+		}
 	}
 	_, w := d.current()
 	w.stop()
@@ -276,7 +304,9 @@ func (d *Daemon) Reload(ctx context.Context) error {
 	}
 }
 
-func (d *Daemon) status(ctx context.Context) (*engine.StatusDoc, error) {
+// Status is the daemon's live view: its monitor, the placement, the hold
+// switch, what runs now and the drill schedule.
+func (d *Daemon) Status(ctx context.Context) (*engine.StatusDoc, error) {
 	eng, w := d.current()
 	doc, err := eng.LiveStatus(ctx, w.snapshot())
 	if err != nil {
@@ -286,4 +316,15 @@ func (d *Daemon) status(ctx context.Context) (*engine.StatusDoc, error) {
 	doc.Daemon = &engine.DaemonStatus{PID: os.Getpid(), Since: d.started.UTC(), AutoFailover: eng.Cfg.Policy.AutoFailover,
 		Hold: h.On, HoldReason: h.Reason, HoldSince: h.Since, Running: d.slot.current(), Drills: d.drillSchedules()}
 	return doc, nil
+}
+
+var _ httpapi.Backend = (*Daemon)(nil)
+
+// httpHandler is the HTTP API over this daemon. Operations started over
+// HTTP run in the daemon's context: a client that goes away does not stop
+// a failover half-way.
+func (d *Daemon) httpHandler(ctx context.Context) http.Handler {
+	eng, _ := d.current()
+	s := eng.Cfg.Server
+	return httpapi.New(d, httpapi.Options{ReadToken: s.ReadToken, OperateToken: s.OperateToken, Logger: d.log, Base: ctx})
 }

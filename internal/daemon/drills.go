@@ -83,14 +83,20 @@ func (d *Daemon) runDrill(ctx context.Context, name string, progress func(engine
 }
 
 func (d *Daemon) drillNow(ctx context.Context, name string, conv *control.Conv) (any, error) {
-	progress := func(ev engine.Event) {
+	return d.RunDrill(ctx, name, conv.Progress, "the control socket ("+conv.Peer+")")
+}
+
+// RunDrill runs the named drill now (who says from where, for the log);
+// it is refused while another operation runs.
+func (d *Daemon) RunDrill(ctx context.Context, name string, progress func(engine.Event), who string) (engine.DrillReport, error) {
+	d.log.Info("drill requested", "drill", name, "by", who)
+	tee := func(ev engine.Event) {
 		d.logProgress(ev)
-		conv.Progress(ev)
+		if progress != nil {
+			progress(ev)
+		}
 	}
-	rep, err := d.runDrill(ctx, name, progress)
-	if errors.Is(err, control.ErrBusy) || errors.Is(err, ErrShuttingDown) || errors.Is(err, engine.ErrInvalidRequest) {
-		return nil, err
-	}
+	rep, err := d.runDrill(ctx, name, tee)
 	return rep, err
 }
 

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,29 +16,31 @@ import (
 func (d *Daemon) Handle(ctx context.Context, req control.Request, conv *control.Conv) (any, error) {
 	switch req.Op {
 	case control.OpStatus:
-		return d.status(ctx)
+		return d.Status(ctx)
 	case control.OpHistory:
-		eng, _ := d.current()
 		switch {
 		case req.Drills:
-			reps, err := eng.DrillReports(ctx, req.Limit)
-			return engine.DrillsDoc{Drills: reps}, err
+			return d.Drills(ctx, req.Limit)
 		case req.Decisions:
-			recs, err := eng.Decisions(ctx, req.Limit)
-			return engine.DecisionsDoc{Decisions: recs}, err
+			return d.Decisions(ctx, req.Limit)
 		}
-		ops, err := eng.History(ctx, req.Limit)
-		return engine.HistoryDoc{Operations: ops}, err
+		return d.Operations(ctx, req.Limit)
 	case control.OpHold:
-		if req.Hold == nil {
-			return d.holdState(), nil
-		}
-		return d.setHold(ctx, *req.Hold, conv.Peer)
-	case control.OpPlan, control.OpRun:
+		return d.Hold(ctx, req.Hold, conv.Peer)
+	case control.OpPlan:
 		if req.Run == nil {
 			return nil, fmt.Errorf("%w: %s needs an operation", engine.ErrInvalidRequest, req.Op)
 		}
-		return d.operate(ctx, req, conv)
+		return d.Plan(ctx, *req.Run, conv.Progress)
+	case control.OpRun:
+		if req.Run == nil {
+			return nil, fmt.Errorf("%w: %s needs an operation", engine.ErrInvalidRequest, req.Op)
+		}
+		hooks := engine.Hooks{Progress: conv.Progress}
+		if req.Confirm {
+			hooks.Confirm = conv.Confirm
+		}
+		return d.Operate(ctx, *req.Run, hooks, "the control socket ("+conv.Peer+")")
 	case control.OpDrill:
 		return d.drillNow(ctx, req.Name, conv)
 	case control.OpAbort:
@@ -46,44 +49,102 @@ func (d *Daemon) Handle(ctx context.Context, req control.Request, conv *control.
 	return nil, fmt.Errorf("%w: unknown request %q", engine.ErrInvalidRequest, req.Op)
 }
 
-// operate plans or runs an operator's request with the daemon's monitor,
-// through the same engine path as the automatic failover.
-func (d *Daemon) operate(ctx context.Context, req control.Request, conv *control.Conv) (engine.Outcome, error) {
-	r := *req.Run
+// Operations lists past operations, newest first.
+func (d *Daemon) Operations(ctx context.Context, limit int) (engine.HistoryDoc, error) {
+	eng, _ := d.current()
+	ops, err := eng.History(ctx, limit)
+	return engine.HistoryDoc{Operations: ops}, err
+}
+
+// Drills lists drill reports, newest first.
+func (d *Daemon) Drills(ctx context.Context, limit int) (engine.DrillsDoc, error) {
+	eng, _ := d.current()
+	reps, err := eng.DrillReports(ctx, limit)
+	return engine.DrillsDoc{Drills: reps}, err
+}
+
+// Decisions lists the daemon's decisions and hold switch changes.
+func (d *Daemon) Decisions(ctx context.Context, limit int) (engine.DecisionsDoc, error) {
+	eng, _ := d.current()
+	recs, err := eng.Decisions(ctx, limit)
+	return engine.DecisionsDoc{Decisions: recs}, err
+}
+
+// Hold reads the hold switch, or changes it when change is non-nil.
+func (d *Daemon) Hold(ctx context.Context, change *control.HoldChange, who string) (control.HoldState, error) {
+	if change == nil {
+		return d.holdState(), nil
+	}
+	return d.setHold(ctx, *change, who)
+}
+
+// Ready reports whether the daemon watches and can act.
+func (d *Daemon) Ready() error {
+	if !d.ready.Load() {
+		return errors.New("starting: resuming unfinished operations")
+	}
+	if d.slot.isClosed() {
+		return ErrShuttingDown
+	}
+	return nil
+}
+
+// checkKind admits what an operator may ask the daemon to run.
+func checkKind(r engine.Request) error {
 	switch r.Kind {
 	case planner.KindManual, planner.KindFailback:
-	default:
-		return engine.Outcome{}, fmt.Errorf("%w: the daemon runs manual failovers and failbacks, not %q", engine.ErrInvalidRequest, r.Kind)
+		return nil
 	}
-	if r.Kind == planner.KindManual && r.From == "" {
-		// An operator who types `failover` right after a host died must not
-		// be told nothing is lost: wait, as the command does without a
-		// daemon, for the monitor to confirm or clear a failing provider.
-		if err := d.waitConfirmed(ctx, conv.Progress); err != nil {
-			return engine.Outcome{}, err
-		}
+	return fmt.Errorf("%w: the daemon runs manual failovers and failbacks, not %q", engine.ErrInvalidRequest, r.Kind)
+}
+
+// Plan answers what r would do now, from the daemon's monitor.
+func (d *Daemon) Plan(ctx context.Context, r engine.Request, progress func(engine.Event)) (engine.Outcome, error) {
+	if err := d.prepareRequest(ctx, r, progress); err != nil {
+		return engine.Outcome{}, err
 	}
 	eng, w := d.current()
-	hooks := engine.Hooks{Progress: conv.Progress, Snapshot: w.snapshot}
-	if req.Op == control.OpPlan {
-		return eng.Plan(ctx, r, hooks)
+	return eng.Plan(ctx, r, engine.Hooks{Progress: progress, Snapshot: w.snapshot})
+}
+
+// Operate runs an operator's request (who says from where, for the log)
+// through the same engine path as the automatic failover, one operation
+// at a time.
+func (d *Daemon) Operate(ctx context.Context, r engine.Request, hooks engine.Hooks, who string) (engine.Outcome, error) {
+	if err := d.prepareRequest(ctx, r, hooks.Progress); err != nil {
+		return engine.Outcome{}, err
 	}
-	if req.Confirm {
-		hooks.Confirm = conv.Confirm
-	}
-	octx, release, err := d.slot.acquire(ctx, fmt.Sprintf("%s requested over the control socket (%s)", r.Kind, conv.Peer), false)
+	octx, release, err := d.slot.acquire(ctx, fmt.Sprintf("%s requested over %s", r.Kind, who), false)
 	if err != nil {
 		return engine.Outcome{}, err
 	}
 	defer release()
+	d.log.Info("operation requested", "kind", r.Kind, "service", r.Service, "from", r.From, "to", r.To, "by", who)
 	// The engine may have been swapped by a reload while this waited.
-	eng, w = d.current()
+	eng, w := d.current()
 	hooks.Snapshot = w.snapshot
 	out, err := eng.Run(octx, r, hooks)
 	if out.Executed || len(out.Resumed) > 0 {
 		d.follow(ctx)
 	}
 	return out, err
+}
+
+// prepareRequest checks r and, for a failover that names no provider to
+// leave, waits as the command does without a daemon: an operator who
+// types `failover` right after a host died must not be told nothing is
+// lost while the monitor is still confirming it.
+func (d *Daemon) prepareRequest(ctx context.Context, r engine.Request, progress func(engine.Event)) error {
+	if err := checkKind(r); err != nil {
+		return err
+	}
+	if r.Kind == planner.KindManual && r.From == "" {
+		if progress == nil {
+			progress = d.logProgress
+		}
+		return d.waitConfirmed(ctx, progress)
+	}
+	return nil
 }
 
 // waitConfirmed waits while a provider fails its checks without being

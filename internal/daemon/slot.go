@@ -89,6 +89,12 @@ func (s *slot) current() string {
 	return s.cur.what
 }
 
+func (s *slot) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
 // close refuses new operations from now on and cancels the running one
 // (it is journaled as interrupted and resumed at the next start); it
 // returns a channel closed once that one has returned.
