@@ -197,14 +197,21 @@ func (e *Engine) ObservationOf(ctx context.Context, snap health.Snapshot) Observ
 		o.ControlPlaneOK, o.Reason = e.controlPlane(p.Name, st, o.Reason)
 		obs.Providers[p.Name] = o
 	}
+	obs.DNS = e.DNSStates(ctx)
+	return obs
+}
+
+// DNSStates asks every DNS provider's nameservers for the zone's SOA.
+func (e *Engine) DNSStates(ctx context.Context) map[string]planner.Observation {
+	out := make(map[string]planner.Observation, len(e.Cfg.DNS))
 	for _, d := range e.Cfg.DNS {
 		o := askSOA(ctx, d.Zone, e.Nameservers(ctx, d.Name), e.Cfg.Policy.Timeout)
 		// A nameserver may come from env() (the rfc2136 server): the
 		// reason goes into plans, status and the journal.
 		o.Reason = e.Cfg.Redact(o.Reason)
-		obs.DNS[d.Name] = o
+		out[d.Name] = o
 	}
-	return obs
+	return out
 }
 
 // unconfirmed lists the providers whose last round failed without their
