@@ -11,7 +11,7 @@ import (
 // The bundled examples must stay valid: the README points users at them.
 func TestExamplesValidate(t *testing.T) {
 	// The production example reads its secrets from the environment.
-	for _, v := range []string{"CLOUDFLARE_API_TOKEN", "DESEC_TOKEN", "HCLOUD_PROBE_TOKEN", "LIFEBOAT_WEBHOOK"} {
+	for _, v := range []string{"CLOUDFLARE_API_TOKEN", "DESEC_TOKEN", "HCLOUD_PROBE_TOKEN", "LIFEBOAT_WEBHOOK", "LIFEBOAT_WEBHOOK_SECRET", "LIFEBOAT_SLACK_WEBHOOK", "LIFEBOAT_READ_TOKEN", "LIFEBOAT_OPERATE_TOKEN"} {
 		t.Setenv(v, "https://hooks.example/"+strings.ToLower(v))
 	}
 	for _, path := range []string{"../../examples/local/lifeboat.hcl", "../../examples/production/lifeboat.hcl"} {

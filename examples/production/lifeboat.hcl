@@ -91,6 +91,17 @@ policy {
   recover_after = 10
   auto_failover = false
   cooldown      = "1h"
+  # With auto_failover on: at most two automatic failovers a day, then a person decides.
+  max_auto_failovers   = 2
+  auto_failover_window = "24h"
+}
+
+# lifeboat run serves its status page, API and metrics here (loopback; put a
+# TLS-terminating proxy in front, or set tls_cert/tls_key, to reach it from elsewhere).
+server {
+  listen        = "127.0.0.1:9797"
+  read_token    = env("LIFEBOAT_READ_TOKEN")
+  operate_token = env("LIFEBOAT_OPERATE_TOKEN")
 }
 
 drill "weekly-readiness" {
@@ -107,6 +118,14 @@ drill "monthly-canary" {
 
 notify "ops" {
   webhook {
-    url = env("LIFEBOAT_WEBHOOK")
+    url    = env("LIFEBOAT_WEBHOOK")
+    secret = env("LIFEBOAT_WEBHOOK_SECRET") # signs each body (X-Lifeboat-Signature)
+  }
+}
+
+notify "chat" {
+  events = ["failover", "failback", "decision"]
+  slack {
+    url = env("LIFEBOAT_SLACK_WEBHOOK")
   }
 }
