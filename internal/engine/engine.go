@@ -19,6 +19,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/notify"
 	"github.com/lifeboat-dev/lifeboat/planner"
 	"github.com/lifeboat-dev/lifeboat/providers"
 	"github.com/lifeboat-dev/lifeboat/terraform"
@@ -34,6 +35,8 @@ type Engine struct {
 	Log *slog.Logger
 
 	probers *health.Probers
+	// notifier delivers notifications in the background; Close drains it.
+	notifier *notify.Notifier
 
 	mu          sync.Mutex
 	journal     journal.Journal
@@ -54,11 +57,14 @@ func New(cfg *config.Config, log *slog.Logger) *Engine {
 		workspaces:  map[string]*terraform.Workspace{},
 		dns:         map[string]providers.DNS{},
 		nameservers: map[string][]string{},
+		notifier:    notify.New(cfg.Notify, notify.Options{Logger: log, Redact: cfg.Redact}),
 	}
 }
 
-// Close releases the journal and idle connections.
+// Close delivers the notifications still queued (within a bound), and
+// releases the journal and idle connections.
 func (e *Engine) Close() error {
+	e.closeNotifier()
 	e.probers.Close()
 	e.mu.Lock()
 	defer e.mu.Unlock()

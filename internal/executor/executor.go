@@ -59,7 +59,9 @@ type Env struct {
 	// Replan returns the service's plan with the given providers excluded
 	// (provider -> why), after a target failed its checks.
 	Replan func(service string, excluded map[string]string) (planner.ServicePlan, error)
-	// Notify sends the operation's timeline to the named notify blocks.
+	// Notify hands a notification to the named notify blocks. It should
+	// only queue and return at once (the engine's does): the operation
+	// does not wait for delivery, and a call is bounded by notifyTimeout.
 	Notify func(ctx context.Context, names []string, n Notification) error
 	// Progress receives live events for the operator.
 	Progress func(Event)
@@ -99,8 +101,10 @@ type Event struct {
 	Elapsed  time.Duration    `json:"elapsed_ns,omitempty"`
 }
 
-// Notification events: how an operation ended for one service.
+// Notification events: an operation began for one service, or how it
+// ended for it.
 const (
+	EventStarted     = "operation.started"
 	EventSucceeded   = "operation.succeeded"
 	EventFailed      = "operation.failed"
 	EventUnfinished  = "operation.unfinished"
@@ -199,6 +203,9 @@ func (e *Executor) Start(ctx context.Context, plan planner.Result, kind string) 
 	op, err = e.env.Journal.Begin(ctx, op)
 	if err != nil {
 		return Report{}, fmt.Errorf("begin operation: %w", err)
+	}
+	for _, sp := range movingServices(plan) {
+		e.notifyStarted(ctx, op, sp)
 	}
 	return e.run(ctx, op, plan, false)
 }

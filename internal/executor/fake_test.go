@@ -247,10 +247,31 @@ func (w *world) count(call string) int {
 	return n
 }
 
+// notifications are those of how operations ended: operation.started is
+// left out (see started), so that each test counts the outcomes it caused.
 func (w *world) notifications() []Notification {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return slices.Clone(w.notes)
+	var out []Notification
+	for _, n := range w.notes {
+		if n.Event != EventStarted {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// started are the operation.started notifications.
+func (w *world) started() []Notification {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []Notification
+	for _, n := range w.notes {
+		if n.Event == EventStarted {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // fakeWorkspace records each call in its world.

@@ -10,9 +10,25 @@ import (
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
-// notifyTimeout bounds a failure notification: it is sent after the
-// operation stopped, possibly on a signal, and must not hold the exit.
+// notifyTimeout bounds a call to env.Notify, which should only queue: a
+// hook that blocks must not hold the operation, or the exit after a signal.
 const notifyTimeout = 15 * time.Second
+
+// notifyStarted tells the service's notify blocks that its operation
+// began. Only Start calls it: a resumed operation was announced already.
+func (e *Executor) notifyStarted(ctx context.Context, op journal.Operation, sp planner.ServicePlan) {
+	names := notifyNames(sp)
+	if e.env.Notify == nil || len(names) == 0 {
+		return
+	}
+	n := Notification{Event: EventStarted, OK: true, Operation: op.ID, Kind: op.Kind,
+		Service: sp.Service, From: sp.From, To: sp.To}
+	nctx, cancel := context.WithTimeout(ctx, notifyTimeout)
+	defer cancel()
+	if err := e.env.Notify(nctx, names, n); err != nil {
+		e.emit(Event{Service: sp.Service, Phase: PhaseInfo, Message: "start notification not queued: " + err.Error()})
+	}
+}
 
 // notifyFailure tells the service's notify blocks that its operation
 // failed, stopped unfinished or was interrupted. Success is sent by the
@@ -42,10 +58,10 @@ func (e *Executor) notifyFailure(ctx context.Context, op journal.Operation, sp p
 	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
 	defer cancel()
 	if nerr := e.env.Notify(nctx, names, n); nerr != nil {
-		e.emit(Event{Service: sp.Service, Phase: PhaseInfo, Message: "failure notification not sent: " + nerr.Error()})
+		e.emit(Event{Service: sp.Service, Phase: PhaseInfo, Message: "failure notification not queued: " + nerr.Error()})
 		return
 	}
-	e.emit(Event{Service: sp.Service, Phase: PhaseInfo, Message: "failure notification sent to " + strings.Join(names, ", ")})
+	e.emit(Event{Service: sp.Service, Phase: PhaseInfo, Message: "failure notification queued for " + strings.Join(names, ", ")})
 }
 
 // notifyNames are the notify blocks of the service's plan.

@@ -93,17 +93,22 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 		}
 		n := Notification{Event: EventSucceeded, OK: true, Operation: op.ID, Kind: op.Kind, Service: sp.Service, From: sp.From, To: sp.To,
 			Addresses: addrs, Timeline: op.Steps, Elapsed: e.env.Now().Sub(op.Started).Seconds()}
-		if err := e.env.Notify(ctx, st.Notify, n); err != nil {
+		// Notify only queues: delivery, and its retries, never delay or
+		// fail the operation. The bound guards against a hook that blocks.
+		nctx, cancel := context.WithTimeout(ctx, notifyTimeout)
+		defer cancel()
+		if err := e.env.Notify(nctx, st.Notify, n); err != nil {
 			if ctx.Err() != nil {
 				// Interrupted, not refused: the step is not done, and a
 				// resumed run sends it again.
 				return nil, "", err
 			}
-			// A notification that cannot be sent must not undo a failover
-			// that worked: report it and go on.
-			return map[string]string{"error": err.Error()}, "notification failed: " + err.Error(), nil
+			// A notification that cannot be queued must not undo a
+			// failover that worked: report it and go on.
+			return map[string]string{"error": err.Error()}, "notification not queued: " + err.Error(), nil
 		}
-		return nil, "sent to " + strings.Join(st.Notify, ", "), nil
+		queued := "queued for " + strings.Join(st.Notify, ", ")
+		return map[string]string{"notify": queued}, queued, nil
 	}
 	return nil, "", fmt.Errorf("unknown step kind %q", st.Kind)
 }
