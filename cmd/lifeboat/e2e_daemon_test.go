@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -494,12 +495,19 @@ func TestDaemonRealLossAbortsFullDrill(t *testing.T) {
 // A scheduled drill runs from its cron spec; SIGHUP swaps a valid new
 // configuration in and keeps the running one when the new one is invalid.
 func TestDaemonScheduledDrillAndReload(t *testing.T) {
-	w := newWorld(t, worldOptions{extra: `
+	drills := newReceiver(t)
+	w := newWorld(t, worldOptions{extra: fmt.Sprintf(`
 drill "ready" {
   service  = "www"
   schedule = "@every 2s"
 }
-`})
+notify "drills" {
+  events = ["drill"]
+  webhook {
+    url = %q
+  }
+}
+`, drills.srv.URL)})
 	w.startAlpha()
 	d := w.startDaemon()
 	waitFor(t, 60*time.Second, "a scheduled readiness drill's report", func() bool {
@@ -511,6 +519,9 @@ drill "ready" {
 			}
 		}
 		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &doc) == nil && len(doc.Drills) > 0 && doc.Drills[0].Name == "ready" && doc.Drills[0].OK
+	})
+	waitFor(t, 20*time.Second, "the drill's result notified", func() bool {
+		return slices.Contains(drills.names(), "drill.passed")
 	})
 	if r := w.lifeboat(nil, "status"); !strings.Contains(r.stdout, "Drill ready (readiness of www): next") || !strings.Contains(r.stdout, "automatic failover off") {
 		t.Fatalf("status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -612,4 +623,83 @@ func transitionTime(t testing.TB, log, provider, state string) time.Time {
 	}
 	t.Fatalf("no %s -> %s transition in the daemon's log:\n%s", provider, state, log)
 	return time.Time{}
+}
+
+// receiver collects the notifications posted to it.
+type receiver struct {
+	mu     sync.Mutex
+	events []map[string]any
+	srv    *httptest.Server
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
+		var ev map[string]any
+		if err := json.NewDecoder(req.Body).Decode(&ev); err == nil {
+			r.mu.Lock()
+			r.events = append(r.events, ev)
+			r.mu.Unlock()
+		}
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+// names lists the "event" field of each JSON event, or the Slack text.
+func (r *receiver) names() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, ev := range r.events {
+		if name, ok := ev["event"].(string); ok {
+			out = append(out, name)
+		} else if text, ok := ev["text"].(string); ok {
+			out = append(out, "slack: "+text)
+		}
+	}
+	return out
+}
+
+// The daemon sends its decisions and provider state changes to the blocks
+// that take them, and operations to the blocks that take failovers.
+func TestDaemonNotifiesDecisionsAndStates(t *testing.T) {
+	decisions, chat := newReceiver(t), newReceiver(t)
+	w := newWorld(t, worldOptions{policy: autoPolicy, extra: fmt.Sprintf(`
+notify "watch" {
+  events = ["decision", "provider_state"]
+  webhook {
+    url = %q
+  }
+}
+notify "chat" {
+  events = ["failover"]
+  slack {
+    url = %q
+  }
+}
+`, decisions.srv.URL, chat.srv.URL)})
+	w.startAlpha()
+	w.startDaemon()
+	w.waitHealthyIn("alpha")
+	w.cutOffAlpha()
+	waitFor(t, 90*time.Second, "BIND answers bravo", func() bool { return w.answers(w.bravoIP) })
+	waitFor(t, 30*time.Second, "the decision and the state changes delivered", func() bool {
+		got := strings.Join(decisions.names(), " ")
+		return strings.Contains(got, "decision.acted") && strings.Contains(got, "provider.state_changed")
+	})
+	for _, name := range decisions.names() {
+		if strings.HasPrefix(name, "operation.") {
+			t.Fatalf("a decisions-only block got %s", name)
+		}
+	}
+	waitFor(t, 30*time.Second, "Slack got the failover", func() bool {
+		got := strings.Join(chat.names(), "\n")
+		return strings.Count(got, "slack: ") >= 2
+	})
+	for _, text := range chat.names() {
+		if strings.Contains(text, "is down") || strings.Contains(text, "degraded") {
+			t.Fatalf("a failover-only Slack block got a provider state change: %q", text)
+		}
+	}
 }

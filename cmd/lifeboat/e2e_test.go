@@ -460,19 +460,33 @@ func TestFailoverEndToEnd(t *testing.T) {
 	if got := httpBody(t, w.bravoIP, w.port); got != "bravo" {
 		t.Fatalf("bravo serves %q", got)
 	}
-	select {
-	case b := <-hooks:
-		var n struct {
-			Service, From, To string
-			Addresses         []string
-			Timeline          []journal.Step
+	// operation.started, then operation.succeeded with the timeline.
+	var events []string
+	for len(events) < 2 {
+		select {
+		case b := <-hooks:
+			var n struct {
+				Event, Service string
+				Details        struct {
+					From, To  string
+					Addresses []string
+					Timeline  []journal.Step
+				}
+			}
+			if err := json.Unmarshal(b, &n); err != nil || n.Service != "www" {
+				t.Fatalf("webhook got %v: %s", err, b)
+			}
+			events = append(events, n.Event)
+			if n.Event == "operation.succeeded" && (n.Details.From != "alpha" || n.Details.To != "bravo" ||
+				!slices.Equal(n.Details.Addresses, []string{w.bravoIP}) || len(n.Details.Timeline) < 6) {
+				t.Fatalf("webhook got %s", b)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the webhook got only %v", events)
 		}
-		if err := json.Unmarshal(b, &n); err != nil || n.Service != "www" || n.From != "alpha" || n.To != "bravo" ||
-			!slices.Equal(n.Addresses, []string{w.bravoIP}) || len(n.Timeline) < 6 {
-			t.Fatalf("webhook got %v: %s", err, b)
-		}
-	default:
-		t.Fatal("the webhook was not called")
+	}
+	if events[0] != "operation.started" || events[1] != "operation.succeeded" {
+		t.Fatalf("webhook events %v, want started then succeeded", events)
 	}
 
 	ops := w.history()

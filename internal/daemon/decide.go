@@ -43,6 +43,7 @@ func (d *Daemon) record(ctx context.Context, dec decision) {
 	if err != nil {
 		d.log.Error("cannot journal a decision", "err", err)
 	}
+	d.announceDecision(dec)
 }
 
 // evaluate looks at the monitor and the placement and decides whether to
@@ -78,6 +79,9 @@ func (d *Daemon) evaluate(ctx context.Context) {
 				lostNames = append(lostNames, p.Name)
 			}
 		}
+	}
+	for _, tr := range trs {
+		d.announceTransition(tr)
 	}
 	for _, tr := range trs {
 		if _, ok := lost[tr.Provider]; ok && (tr.To == health.StateDown || tr.To == health.StateAccountLost) && !slices.Contains(lostNames, tr.Provider) {

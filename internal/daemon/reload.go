@@ -34,10 +34,16 @@ func (d *Daemon) reload(ctx context.Context) error {
 	defer release()
 	d.stopDrills()
 	eng := engine.New(cfg, d.log)
-	// The new engine opens the same journal; the old one lets go of it first.
-	if err := old.Close(); err != nil {
-		d.log.Warn("closing the old engine", "err", err)
+	// The new engine opens the same journal; the old one lets go of it
+	// first, and delivers its queued notifications in the background.
+	if err := old.CloseJournal(); err != nil {
+		d.log.Warn("closing the old engine's journal", "err", err)
 	}
+	defer func() {
+		if d.eng != old {
+			go old.Close()
+		}
+	}()
 	if _, err := eng.Journal(); err != nil {
 		// Without a journal nothing can run: go back to the old
 		// configuration, whose journal opened before.

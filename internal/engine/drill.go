@@ -15,6 +15,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/drill"
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/notify"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -65,7 +66,26 @@ func (e *Engine) Drill(ctx context.Context, name string, hooks Hooks) (DrillRepo
 			env.Failover = drillFailover{e: e, j: j, service: s.Name, hooks: hooks}
 		}
 	}
-	return drill.Run(ctx, spec, env)
+	rep, err := drill.Run(ctx, spec, env)
+	e.announceDrill(rep)
+	return rep, err
+}
+
+// announceDrill sends a drill's outcome to the notify blocks that take
+// "drill" events.
+func (e *Engine) announceDrill(rep DrillReport) {
+	ev := notify.Event{Event: notify.EventDrillPassed, Category: config.EventDrill, At: rep.Finished, OK: rep.OK,
+		Summary: rep.Summary(), Service: rep.Service, Provider: rep.Target, Details: rep}
+	switch {
+	case rep.Aborted:
+		ev.Event, ev.Error = notify.EventDrillAborted, rep.AbortReason
+	case !rep.OK:
+		ev.Event, ev.Error = notify.EventDrillFailed, strings.Join(rep.Failures, "; ")
+	}
+	if len(rep.Operations) > 0 {
+		ev.Operation = rep.Operations[0]
+	}
+	e.Announce(ev)
 }
 
 func (e *Engine) findDrill(name string) *config.Drill {

@@ -66,6 +66,12 @@ func New(cfg *config.Config, log *slog.Logger) *Engine {
 func (e *Engine) Close() error {
 	e.closeNotifier()
 	e.probers.Close()
+	return e.CloseJournal()
+}
+
+// CloseJournal lets go of the journal only: a reloaded configuration's
+// engine opens it while this one still delivers its notifications.
+func (e *Engine) CloseJournal() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.journal == nil {
