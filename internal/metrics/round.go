@@ -1,0 +1,92 @@
+package metrics
+
+import (
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/lifeboat-dev/lifeboat/health"
+)
+
+// checkLabels are the labels of every per-check series.
+var checkLabels = []string{"provider", "service", "check", "kind"}
+
+// checkKey identifies one check's series; a struct of strings so a map
+// lookup with it allocates nothing.
+type checkKey struct{ provider, service, check, kind string }
+
+// checkSeries are one check's children of the vectors, resolved once.
+type checkSeries struct {
+	duration prometheus.Observer
+	total    prometheus.Counter
+	failures prometheus.Counter
+}
+
+type checkMetrics struct {
+	duration *prometheus.HistogramVec
+	total    *prometheus.CounterVec
+	failures *prometheus.CounterVec
+
+	mu     sync.RWMutex
+	series map[checkKey]checkSeries
+}
+
+func newCheckMetrics() checkMetrics {
+	return checkMetrics{
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Name: "check_duration_seconds",
+			Help:    "Latency of each probe of a check, successful or not.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, checkLabels),
+		total: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "checks_total",
+			Help: "Probes run by a check.",
+		}, checkLabels),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "check_failures_total",
+			Help: "Probes of a check that failed.",
+		}, checkLabels),
+		series: map[checkKey]checkSeries{},
+	}
+}
+
+// ObserveRound records one round of a provider's results, as
+// health.SchedulerOptions.OnRound hands them over. It runs on the
+// scheduler's path for every round, so once a check's series exist it
+// allocates nothing: the children are cached by their label values.
+func (m *Metrics) ObserveRound(provider string, results []health.Result) {
+	c := &m.checks
+	for i := range results {
+		r := &results[i]
+		k := checkKey{provider, r.Service, r.Check, r.Kind}
+		c.mu.RLock()
+		s, ok := c.series[k]
+		c.mu.RUnlock()
+		if !ok {
+			s = c.add(k)
+		}
+		s.duration.Observe(r.Latency.Seconds())
+		s.total.Inc()
+		if !r.OK {
+			s.failures.Inc()
+		}
+	}
+}
+
+// add resolves and caches the children of a check seen for the first time.
+// The failure counter is created with the others, at 0, so that a first
+// failure is an increase that rate() and increase() can see.
+func (c *checkMetrics) add(k checkKey) checkSeries {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.series[k]; ok {
+		return s
+	}
+	s := checkSeries{
+		duration: c.duration.WithLabelValues(k.provider, k.service, k.check, k.kind),
+		total:    c.total.WithLabelValues(k.provider, k.service, k.check, k.kind),
+		failures: c.failures.WithLabelValues(k.provider, k.service, k.check, k.kind),
+	}
+	c.series[k] = s
+	return s
+}
