@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
 	"github.com/lifeboat-dev/lifeboat/internal/testharness"
 )
 
@@ -117,6 +121,22 @@ func TestAPIFailoverWithTokens(t *testing.T) {
 	if strings.TrimSpace(cli.stdout) != strings.TrimSpace(api) {
 		t.Fatalf("history differs:\nCLI %s\nAPI %s", cli.stdout, api)
 	}
+	// The metrics count the failover and the checks, and parse.
+	if code, _ := call(t, "GET", base+"/metrics", "", ""); code != 401 {
+		t.Fatalf("GET /metrics without a token: %d", code)
+	}
+	code, body = call(t, "GET", base+"/metrics", e2eReadToken, "")
+	parser := expfmt.NewTextParser(model.LegacyValidation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	if code != 200 || err != nil {
+		t.Fatalf("GET /metrics: %d %v", code, err)
+	}
+	if !hasSample(families["lifeboat_operations_total"], map[string]string{"kind": "manual", "result": "succeeded"}, 1) {
+		t.Fatalf("lifeboat_operations_total does not count the failover:\n%s", body)
+	}
+	if f := families["lifeboat_checks_total"]; f == nil || len(f.Metric) == 0 {
+		t.Fatal("no lifeboat_checks_total")
+	}
 	code, body = call(t, "POST", base+"/api/v1/hold", e2eOperateToken, `{"on": true, "reason": "api test"}`)
 	if code != 200 || !strings.Contains(body, `"on": true`) {
 		t.Fatalf("POST hold: %d %s", code, body)
@@ -130,4 +150,27 @@ func TestAPIFailoverWithTokens(t *testing.T) {
 	if !strings.Contains(d.out.String(), "http request refused") {
 		t.Fatal("refused requests are not logged")
 	}
+}
+
+// hasSample reports whether a family has a sample with these labels and value.
+func hasSample(f *dto.MetricFamily, labels map[string]string, value float64) bool {
+	if f == nil {
+		return false
+	}
+	for _, m := range f.Metric {
+		match := 0
+		for _, l := range m.Label {
+			if v, ok := labels[l.GetName()]; ok && v == l.GetValue() {
+				match++
+			}
+		}
+		if match != len(labels) {
+			continue
+		}
+		switch {
+		case m.Counter != nil && m.Counter.GetValue() == value, m.Gauge != nil && m.Gauge.GetValue() == value:
+			return true
+		}
+	}
+	return false
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/httpapi"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/metrics"
 )
 
 // Options configure a daemon; zero values are sensible.
@@ -65,7 +66,8 @@ type Daemon struct {
 	// (the hold switch changed).
 	forget atomic.Bool
 	// ready is set once unfinished operations were resumed on start.
-	ready atomic.Bool
+	ready   atomic.Bool
+	metrics *metrics.Metrics
 }
 
 // New returns a daemon for cfg.
@@ -76,7 +78,7 @@ func New(cfg *config.Config, opts Options) *Daemon {
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 30 * time.Second
 	}
-	return &Daemon{
+	d := &Daemon{
 		opts:    opts,
 		log:     opts.Logger,
 		eng:     engine.New(cfg, opts.Logger),
@@ -85,6 +87,8 @@ func New(cfg *config.Config, opts Options) *Daemon {
 		retry:   map[string]time.Time{},
 		reloads: make(chan chan error),
 	}
+	d.metrics = metrics.New(metricsSource{d})
+	return d
 }
 
 // Socket is the control socket's path.
@@ -158,6 +162,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 		close(httpDone)
 	}
 
+	d.seedMetrics(ctx)
+	go d.watchDNS(serveCtx)
 	d.resumeOnStart(ctx)
 	d.ready.Store(true)
 	d.startDrills()
@@ -202,6 +208,7 @@ func (d *Daemon) closeEngine() error {
 func (d *Daemon) schedOpts() health.SchedulerOptions {
 	o := d.opts.Scheduler
 	o.Logger = d.log
+	o.OnRound = d.metrics.ObserveRound
 	return o
 }
 
@@ -266,6 +273,7 @@ func (d *Daemon) resumeOnStart(ctx context.Context) {
 		return
 	}
 	for _, rep := range reps {
+		d.observeOperations(ctx, rep.Operation)
 		d.record(ctx, decision{Action: "resumed", Operation: rep.Operation,
 			Summary: fmt.Sprintf("resumed operation %s left unfinished by an earlier run", rep.Operation)})
 	}
@@ -326,5 +334,6 @@ var _ httpapi.Backend = (*Daemon)(nil)
 func (d *Daemon) httpHandler(ctx context.Context) http.Handler {
 	eng, _ := d.current()
 	s := eng.Cfg.Server
-	return httpapi.New(d, httpapi.Options{ReadToken: s.ReadToken, OperateToken: s.OperateToken, Logger: d.log, Base: ctx})
+	return httpapi.New(d, httpapi.Options{ReadToken: s.ReadToken, OperateToken: s.OperateToken, Logger: d.log, Base: ctx,
+		Metrics: d.metrics.Handler()})
 }

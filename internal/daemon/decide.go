@@ -154,6 +154,7 @@ func (d *Daemon) failover(ctx context.Context, key string, base decision) {
 	}
 	out, err := eng.Run(octx, engine.Request{Kind: planner.KindAutomatic}, engine.Hooks{Progress: d.logProgress, Snapshot: w.snapshot})
 	release()
+	d.observeOutcome(ctx, out)
 	dec := base
 	if out.Report != nil {
 		dec.Operation = out.Report.Operation

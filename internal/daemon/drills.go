@@ -76,6 +76,10 @@ func (d *Daemon) runDrill(ctx context.Context, name string, progress func(engine
 	defer release()
 	eng, w := d.current()
 	rep, err := eng.Drill(octx, name, engine.Hooks{Progress: progress, Snapshot: w.snapshot})
+	if rep.Name != "" {
+		d.metrics.ObserveDrill(rep)
+		d.observeOperations(ctx, rep.Operations...)
+	}
 	if rep.Operations != nil || rep.Mode == "full" {
 		d.follow(ctx)
 	}

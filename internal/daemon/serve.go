@@ -124,6 +124,7 @@ func (d *Daemon) Operate(ctx context.Context, r engine.Request, hooks engine.Hoo
 	eng, w := d.current()
 	hooks.Snapshot = w.snapshot
 	out, err := eng.Run(octx, r, hooks)
+	d.observeOutcome(ctx, out)
 	if out.Executed || len(out.Resumed) > 0 {
 		d.follow(ctx)
 	}

@@ -62,7 +62,9 @@ func TestServeTLSAndShutdown(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, l, New(&fakeBackend{}, Options{}), time.Second, slog.New(slog.DiscardHandler)) }()
+	go func() {
+		done <- Serve(ctx, l, New(&fakeBackend{}, Options{}), time.Second, slog.New(slog.DiscardHandler))
+	}()
 	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	resp, err := c.Get("https://" + l.Addr().String() + "/healthz")
 	if err != nil {
