@@ -197,7 +197,7 @@ func TestDrillAge(t *testing.T) {
 	m.ExpectDrill("www", t0)
 	m.ObserveDrill(drill.Report{Name: "weekly", Mode: "full", Service: "www", OK: false, Finished: t0.Add(time.Hour)})
 	now = t0.Add(9 * 24 * time.Hour)
-	if a := age(); a == nil || a.GetGauge().GetValue() != (9 * 24 * time.Hour).Seconds() {
+	if a := age(); a == nil || a.GetGauge().GetValue() != (9*24*time.Hour).Seconds() {
 		t.Fatalf("age of a service whose drills never passed: %v, want 9 days", a)
 	}
 	if f := parse(t, scrape(t, m))["lifeboat_drill_last_success_timestamp_seconds"]; f != nil {
@@ -207,7 +207,7 @@ func TestDrillAge(t *testing.T) {
 	m.ObserveDrill(drill.Report{Name: "weekly", Mode: "full", Service: "www", OK: true, Finished: t0.Add(8 * 24 * time.Hour)})
 	m.ObserveDrill(drill.Report{Name: "weekly", Mode: "full", Service: "www", OK: true, Finished: t0.Add(2 * 24 * time.Hour)})
 	m.ObserveDrill(drill.Report{Name: "weekly", Mode: "full", Service: "www", OK: true, Aborted: true, Finished: t0.Add(9 * 24 * time.Hour)})
-	if a := age(); a == nil || a.GetGauge().GetValue() != (24 * time.Hour).Seconds() {
+	if a := age(); a == nil || a.GetGauge().GetValue() != (24*time.Hour).Seconds() {
 		t.Fatalf("age after a success 1 day ago: %v", a)
 	}
 	fams := parse(t, scrape(t, m))

@@ -56,14 +56,18 @@ func newCheckMetrics() checkMetrics {
 // allocates nothing: the children are cached by their label values.
 func (m *Metrics) ObserveRound(provider string, results []health.Result) {
 	c := &m.checks
+	// One read lock for the round, not one per result; released only
+	// while a new check's series are created.
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	for i := range results {
 		r := &results[i]
 		k := checkKey{provider, r.Service, r.Check, r.Kind}
-		c.mu.RLock()
 		s, ok := c.series[k]
-		c.mu.RUnlock()
 		if !ok {
+			c.mu.RUnlock()
 			s = c.add(k)
+			c.mu.RLock()
 		}
 		s.duration.Observe(r.Latency.Seconds())
 		s.total.Inc()
