@@ -11,11 +11,14 @@ FUZZTIME ?= 30s
 
 all: build
 
-# OpenTofu and the provider mirror into .tools/, BIND from Debian packages;
-# each only when missing.
+# OpenTofu and the provider mirror into .tools/; BIND, Chromium (the status
+# page's browser test) and promtool from Debian packages; each only when
+# missing.
 tools:
 	scripts/tools.sh
 	scripts/bind.sh
+	scripts/chromium.sh
+	scripts/prometheus.sh
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/lifeboat ./cmd/lifeboat
