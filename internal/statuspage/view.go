@@ -1,0 +1,313 @@
+package statuspage
+
+import (
+	"strings"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+)
+
+// page is everything the template prints, already worded: the template
+// only lays it out, so the wording is tested without HTML.
+type page struct {
+	Refresh    int
+	Rendered   string
+	Observed   string
+	Warnings   []string
+	Daemon     *daemonView
+	Providers  []providerView
+	Services   []serviceView
+	DNS        []dnsView
+	Operations []operationView
+	Drills     []drillView
+}
+
+type daemonView struct {
+	Since        string
+	AutoFailover badge
+	Hold         badge
+	HoldReason   string
+	HoldSince    string
+	Running      string
+	Schedules    []scheduleView
+}
+
+type scheduleView struct {
+	Name, Mode, Service, Schedule, Next string
+}
+
+type providerView struct {
+	Name   string
+	State  badge
+	Since  string
+	Reason string
+	Checks []checkView
+}
+
+type checkView struct {
+	Name    string // service/check, or the check alone
+	Kind    string
+	Target  string
+	Result  badge
+	Latency string
+	Reason  string
+	Warning string
+}
+
+type serviceView struct {
+	Name          string
+	Placement     string
+	Source        string
+	Addresses     string
+	ProviderState badge
+	LastDrill     string
+	DrillStale    bool
+}
+
+type dnsView struct {
+	Name, Zone, Reason string
+	State              badge
+}
+
+type operationView struct {
+	ID       string
+	Kind     string
+	What     string
+	Status   badge
+	Started  string
+	Age      string
+	Took     string
+	Summary  string
+	Steps    []stepView
+	Resumed  int
+	Finished bool
+}
+
+type stepView struct {
+	ID      string
+	Attempt int
+	Status  badge
+	At      string // offset from the operation's start; the page adds "+"
+	Took    string
+	Error   string
+}
+
+type drillView struct {
+	Name, Mode, Service, Target string
+	Outcome                     badge
+	Finished, Age               string
+	Recovery                    string
+	Problems                    []string
+}
+
+type errorView struct {
+	Refresh   int
+	Rendered  string
+	What, Why string
+}
+
+func buildPage(doc *engine.StatusDoc, ops []journal.Operation, drills []engine.DrillReport, now time.Time, refresh time.Duration) *page {
+	p := &page{
+		Refresh:  refreshSeconds(refresh),
+		Rendered: formatTime(now),
+		Observed: formatTime(doc.At),
+		Warnings: doc.Warnings,
+		Daemon:   daemonOf(doc.Daemon),
+	}
+	for _, sp := range doc.Providers {
+		p.Providers = append(p.Providers, providerOf(sp, now))
+	}
+	passed := lastPassed(drills)
+	for _, s := range doc.Services {
+		p.Services = append(p.Services, serviceOf(s, passed, now))
+	}
+	for _, d := range doc.DNS {
+		p.DNS = append(p.DNS, dnsView{Name: d.Name, Zone: d.Zone, Reason: d.Reason, State: dnsBadge(d.State)})
+	}
+	busy := doc.Daemon == nil || doc.Daemon.Running != ""
+	for i, op := range ops {
+		if i == historyLimit {
+			break
+		}
+		p.Operations = append(p.Operations, operationOf(op, now, busy))
+	}
+	for i, r := range drills {
+		if i == drillsShown {
+			break
+		}
+		p.Drills = append(p.Drills, drillOf(r, now))
+	}
+	return p
+}
+
+func daemonOf(d *engine.DaemonStatus) *daemonView {
+	if d == nil {
+		return nil
+	}
+	v := &daemonView{
+		Since:        formatTime(d.Since),
+		AutoFailover: badge{"off: a person runs lifeboat failover", toneWarn},
+		Hold:         badge{"off", toneGood},
+		Running:      d.Running,
+	}
+	if d.AutoFailover {
+		v.AutoFailover = badge{"on", toneGood}
+	}
+	if d.Hold {
+		v.Hold = badge{"on: no automatic failover", toneWarn}
+		v.HoldReason = d.HoldReason
+		v.HoldSince = formatTime(d.HoldSince)
+	}
+	for _, s := range d.Drills {
+		v.Schedules = append(v.Schedules, scheduleView{Name: s.Name, Mode: s.Mode, Service: s.Service, Schedule: s.Schedule, Next: formatTime(s.Next)})
+	}
+	return v
+}
+
+func providerOf(sp engine.StatusProvider, now time.Time) providerView {
+	v := providerView{Name: sp.Name, State: providerBadge(sp.State), Reason: sp.Reason}
+	if sp.Since != nil && !sp.Since.IsZero() {
+		v.Since = ago(*sp.Since, now)
+	}
+	for _, c := range sp.Checks {
+		name := c.Check
+		if c.Service != "" {
+			name = c.Service + "/" + c.Check
+		}
+		cv := checkView{Name: name, Kind: c.Kind, Target: c.Target, Reason: c.Reason, Warning: c.Warning,
+			Result: checkBadge(checkInput{OK: c.OK, AccountLost: c.AccountLost, Warning: c.Warning, At: c.At})}
+		if !c.At.IsZero() {
+			cv.Latency = latency(c.LatencyMS)
+		}
+		v.Checks = append(v.Checks, cv)
+	}
+	return v
+}
+
+// lastPassed maps each service to the end of its newest passed drill.
+// An aborted drill never passed, whatever its steps did.
+func lastPassed(drills []engine.DrillReport) map[string]engine.DrillReport {
+	out := map[string]engine.DrillReport{}
+	for _, r := range drills {
+		if !r.OK || r.Aborted {
+			continue
+		}
+		if prev, ok := out[r.Service]; !ok || r.Finished.After(prev.Finished) {
+			out[r.Service] = r
+		}
+	}
+	return out
+}
+
+func serviceOf(s engine.StatusService, passed map[string]engine.DrillReport, now time.Time) serviceView {
+	v := serviceView{Name: s.Name, Placement: s.Placement, Addresses: strings.Join(s.Addresses, ", "),
+		ProviderState: providerBadge(s.ProviderState)}
+	switch s.Source {
+	case "first_candidate":
+		v.Source = "its first candidate: no operation has moved it"
+	case "journal":
+		v.Source = "moved there by an operation"
+	}
+	if s.Placement == "" {
+		v.ProviderState = providerBadge(health.StateUnknown)
+	}
+	r, ok := passed[s.Name]
+	switch {
+	case !ok:
+		v.LastDrill, v.DrillStale = "no passed drill on record", true
+	default:
+		v.LastDrill = ago(r.Finished, now) + " (" + string(r.Mode) + " drill " + r.Name + ")"
+		v.DrillStale = now.Sub(r.Finished) > staleDrill
+	}
+	return v
+}
+
+// operationOf words one operation. busy says whether something may be
+// working on an operation the journal has as running: a daemon that runs
+// nothing leaves such an operation unfinished, not running.
+func operationOf(op journal.Operation, now time.Time, busy bool) operationView {
+	v := operationView{ID: op.ID, Kind: op.Kind, Status: opBadge(op.Status, busy), Started: formatTime(op.Started),
+		Age: ago(op.Started, now), Summary: op.Summary, Resumed: len(op.Resumed), Finished: !op.Finished.IsZero()}
+	services := op.Services
+	if len(services) == 0 && op.Service != "" {
+		services = []string{op.Service}
+	}
+	var what []string
+	if len(services) > 0 {
+		what = append(what, strings.Join(services, ", "))
+	}
+	if op.From != "" {
+		what = append(what, "from "+op.From)
+	}
+	if op.To != "" {
+		what = append(what, "to "+op.To)
+	}
+	v.What = strings.Join(what, " ")
+	if v.Finished {
+		v.Took = duration(op.Finished.Sub(op.Started))
+	}
+	for _, st := range op.Steps {
+		sv := stepView{ID: st.ID, Attempt: st.Attempt, Status: stepBadge(st.Status), Error: st.Error,
+			At: duration(st.Started.Sub(op.Started))}
+		if !st.Finished.IsZero() {
+			sv.Took = duration(st.Finished.Sub(st.Started))
+		}
+		v.Steps = append(v.Steps, sv)
+	}
+	return v
+}
+
+func opBadge(s journal.Status, busy bool) badge {
+	switch s {
+	case journal.StatusSucceeded:
+		return badge{"succeeded", toneGood}
+	case journal.StatusRunning:
+		if busy {
+			return badge{"running", toneWarn}
+		}
+		return badge{"unfinished", toneBad}
+	case journal.StatusFailed:
+		return badge{"failed", toneBad}
+	case journal.StatusAborted:
+		return badge{"aborted", toneWarn}
+	}
+	return badge{string(s), toneNeutral}
+}
+
+func stepBadge(s journal.StepStatus) badge {
+	switch s {
+	case journal.StepOK:
+		return badge{"ok", toneGood}
+	case journal.StepRunning:
+		return badge{"running", toneWarn}
+	case journal.StepFailed:
+		return badge{"failed", toneBad}
+	case journal.StepSkipped:
+		return badge{"skipped", toneNeutral}
+	case journal.StepInterrupted:
+		return badge{"interrupted", toneWarn}
+	}
+	return badge{string(s), toneNeutral}
+}
+
+func drillOf(r engine.DrillReport, now time.Time) drillView {
+	v := drillView{Name: r.Name, Mode: string(r.Mode), Service: r.Service, Target: r.Target,
+		Finished: formatTime(r.Finished), Age: ago(r.Finished, now), Problems: r.Failures}
+	switch {
+	case r.Aborted:
+		v.Outcome = badge{"aborted", toneWarn}
+		if r.AbortReason != "" {
+			v.Problems = append([]string{r.AbortReason}, r.Failures...)
+		}
+	case r.OK:
+		v.Outcome = badge{"passed", toneGood}
+	default:
+		v.Outcome = badge{"failed", toneBad}
+	}
+	if r.RecoveryTime > 0 {
+		v.Recovery = duration(r.RecoveryTime)
+	}
+	return v
+}
