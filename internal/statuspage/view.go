@@ -218,7 +218,11 @@ func serviceOf(s engine.StatusService, passed map[string]engine.DrillReport, now
 	case !ok:
 		v.LastDrill, v.DrillStale = "no passed drill on record", true
 	default:
-		v.LastDrill = ago(r.Finished, now) + " (" + string(r.Mode) + " drill " + r.Name + ")"
+		label := "drill " + r.Name
+		if r.Mode != "" {
+			label = string(r.Mode) + " " + label
+		}
+		v.LastDrill = ago(r.Finished, now) + " (" + label + ")"
 		v.DrillStale = now.Sub(r.Finished) > staleDrill
 	}
 	return v

@@ -1,0 +1,75 @@
+package statuspage
+
+import (
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
+)
+
+func TestAgo(t *testing.T) {
+	now := fixtureNow
+	cases := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "just now"},
+		{59 * time.Second, "just now"},
+		{time.Minute, "1 minute ago"},
+		{17 * time.Minute, "17 minutes ago"},
+		{time.Hour, "1 hour ago"},
+		{47 * time.Hour, "47 hours ago"},
+		{48 * time.Hour, "2 days ago"},
+		{6*24*time.Hour + 23*time.Hour, "6 days ago"},
+		{-time.Minute, "in the future"},
+	}
+	for _, c := range cases {
+		if got := ago(now.Add(-c.d), now); got != c.want {
+			t.Errorf("ago(%s) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+func TestDuration(t *testing.T) {
+	cases := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{1234 * time.Microsecond, "1ms"},
+		{4240 * time.Millisecond, "4.2s"},
+		{192500 * time.Millisecond, "3m13s"},
+	}
+	for _, c := range cases {
+		if got := duration(c.d); got != c.want {
+			t.Errorf("duration(%s) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+// A service's drill age counts only drills that passed: an aborted one
+// may have OK steps but rehearsed nothing to the end.
+func TestLastPassedDrill(t *testing.T) {
+	now := fixtureNow
+	day := 24 * time.Hour
+	reports := []engine.DrillReport{
+		{Name: "a", Service: "www", OK: true, Aborted: true, Finished: now.Add(-1 * day)},
+		{Name: "b", Service: "www", OK: false, Finished: now.Add(-2 * day)},
+		{Name: "c", Service: "www", OK: true, Finished: now.Add(-9 * day)},
+		{Name: "d", Service: "www", OK: true, Finished: now.Add(-20 * day)},
+		{Name: "e", Service: "api", OK: true, Finished: now.Add(-8 * day)},
+	}
+	passed := lastPassed(reports)
+	if got := passed["www"].Name; got != "c" {
+		t.Errorf("www's last passed drill %q, want c", got)
+	}
+	www := serviceOf(engine.StatusService{Name: "www"}, passed, now)
+	if !www.DrillStale || www.LastDrill != "9 days ago (drill c)" {
+		t.Errorf("www: %q stale=%v, want 9 days ago and stale", www.LastDrill, www.DrillStale)
+	}
+	// Exactly 8 days is not yet overdue.
+	api := serviceOf(engine.StatusService{Name: "api"}, passed, now)
+	if api.DrillStale {
+		t.Errorf("api's drill of exactly 8 days is flagged")
+	}
+}
