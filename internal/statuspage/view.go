@@ -1,6 +1,7 @@
 package statuspage
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -120,8 +121,13 @@ func buildPage(doc *engine.StatusDoc, ops []journal.Operation, drills []engine.D
 		p.Providers = append(p.Providers, providerOf(sp, now))
 	}
 	passed := lastPassed(drills)
+	never := "no passed drill on record"
+	if len(drills) >= drillsRead {
+		// Only the newest reports were read: an older pass may exist.
+		never = fmt.Sprintf("no passed drill in the last %d reports", len(drills))
+	}
 	for _, s := range doc.Services {
-		p.Services = append(p.Services, serviceOf(s, passed, now))
+		p.Services = append(p.Services, serviceOf(s, passed, never, now))
 	}
 	for _, d := range doc.DNS {
 		p.DNS = append(p.DNS, dnsView{Name: d.Name, Zone: d.Zone, Reason: d.Reason, State: dnsBadge(d.State)})
@@ -201,7 +207,9 @@ func lastPassed(drills []engine.DrillReport) map[string]engine.DrillReport {
 	return out
 }
 
-func serviceOf(s engine.StatusService, passed map[string]engine.DrillReport, now time.Time) serviceView {
+// serviceOf words one service; never is what to say of one without a
+// passed drill among the reports read.
+func serviceOf(s engine.StatusService, passed map[string]engine.DrillReport, never string, now time.Time) serviceView {
 	v := serviceView{Name: s.Name, Placement: s.Placement, Addresses: strings.Join(s.Addresses, ", "),
 		ProviderState: providerBadge(s.ProviderState)}
 	switch s.Source {
@@ -216,7 +224,7 @@ func serviceOf(s engine.StatusService, passed map[string]engine.DrillReport, now
 	r, ok := passed[s.Name]
 	switch {
 	case !ok:
-		v.LastDrill, v.DrillStale = "no passed drill on record", true
+		v.LastDrill, v.DrillStale = never, true
 	default:
 		label := "drill " + r.Name
 		if r.Mode != "" {

@@ -1,10 +1,12 @@
 package statuspage
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
 )
 
 func TestAgo(t *testing.T) {
@@ -63,13 +65,47 @@ func TestLastPassedDrill(t *testing.T) {
 	if got := passed["www"].Name; got != "c" {
 		t.Errorf("www's last passed drill %q, want c", got)
 	}
-	www := serviceOf(engine.StatusService{Name: "www"}, passed, now)
+	www := serviceOf(engine.StatusService{Name: "www"}, passed, "never", now)
 	if !www.DrillStale || www.LastDrill != "9 days ago (drill c)" {
 		t.Errorf("www: %q stale=%v, want 9 days ago and stale", www.LastDrill, www.DrillStale)
 	}
 	// Exactly 8 days is not yet overdue.
-	api := serviceOf(engine.StatusService{Name: "api"}, passed, now)
+	api := serviceOf(engine.StatusService{Name: "api"}, passed, "never", now)
 	if api.DrillStale {
 		t.Errorf("api's drill of exactly 8 days is flagged")
+	}
+}
+
+// With as many reports as were asked for, older ones were not read: the
+// page must not claim a service never passed.
+func TestNoPassedDrillAmongReportsRead(t *testing.T) {
+	doc := &engine.StatusDoc{Services: []engine.StatusService{{Name: "www"}}}
+	var reports []engine.DrillReport
+	for range drillsRead {
+		reports = append(reports, engine.DrillReport{Service: "www", Finished: fixtureNow})
+	}
+	p := buildPage(doc, nil, reports, fixtureNow, time.Second)
+	if got, want := p.Services[0].LastDrill, "no passed drill in the last 100 reports"; got != want || !p.Services[0].DrillStale {
+		t.Errorf("LastDrill %q stale=%v, want %q and stale", got, p.Services[0].DrillStale, want)
+	}
+	if len(p.Drills) != drillsShown {
+		t.Errorf("%d drills shown, want %d", len(p.Drills), drillsShown)
+	}
+	p = buildPage(doc, nil, reports[:3], fixtureNow, time.Second)
+	if got := p.Services[0].LastDrill; got != "no passed drill on record" {
+		t.Errorf("LastDrill %q with 3 reports, want no passed drill on record", got)
+	}
+}
+
+// A source that ignores the limit still gives a page of the last 10.
+func TestOperationsCapped(t *testing.T) {
+	doc := &engine.StatusDoc{}
+	var ops []journal.Operation
+	for i := range 15 {
+		ops = append(ops, journal.Operation{ID: fmt.Sprintf("op-%02d", i), Kind: "failover", Started: fixtureNow})
+	}
+	p := buildPage(doc, ops, nil, fixtureNow, time.Second)
+	if len(p.Operations) != historyLimit || p.Operations[0].ID != "op-00" {
+		t.Errorf("%d operations, first %q; want %d, newest (op-00) first", len(p.Operations), p.Operations[0].ID, historyLimit)
 	}
 }
