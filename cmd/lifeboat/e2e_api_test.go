@@ -121,6 +121,21 @@ func TestAPIFailoverWithTokens(t *testing.T) {
 	if strings.TrimSpace(cli.stdout) != strings.TrimSpace(api) {
 		t.Fatalf("history differs:\nCLI %s\nAPI %s", cli.stdout, api)
 	}
+	// The status page, as a browser asks for it (Basic auth).
+	req, _ := http.NewRequest("GET", base+"/", nil)
+	req.SetBasicAuth("ops", e2eReadToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"alpha", "bravo", "www", out.Report.Operation, "<meta http-equiv=\"refresh\""} {
+		if resp.StatusCode != 200 || !strings.Contains(string(page), want) {
+			t.Fatalf("status page: %d, lacks %q\n%s", resp.StatusCode, want, page)
+		}
+	}
+
 	// The metrics count the failover and the checks, and parse.
 	if code, _ := call(t, "GET", base+"/metrics", "", ""); code != 401 {
 		t.Fatalf("GET /metrics without a token: %d", code)

@@ -25,6 +25,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/httpapi"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/metrics"
+	"github.com/lifeboat-dev/lifeboat/internal/statuspage"
 )
 
 // Options configure a daemon; zero values are sensible.
@@ -335,5 +336,5 @@ func (d *Daemon) httpHandler(ctx context.Context) http.Handler {
 	eng, _ := d.current()
 	s := eng.Cfg.Server
 	return httpapi.New(d, httpapi.Options{ReadToken: s.ReadToken, OperateToken: s.OperateToken, Logger: d.log, Base: ctx,
-		Metrics: d.metrics.Handler()})
+		Metrics: d.metrics.Handler(), Page: statuspage.Handler(pageSource{d}, statuspage.Options{Logger: d.log})})
 }
