@@ -111,7 +111,7 @@ func printStatus(w io.Writer, doc *engine.StatusDoc) error {
 		case d.AutoFailover:
 			auto = "on"
 		}
-		fmt.Fprintf(w, "\nDaemon: pid %d, watching since %s; automatic failover %s.\n", d.PID, d.Since.Local().Format(time.DateTime), auto)
+		fmt.Fprintf(w, "\nDaemon: pid %d on %s, watching since %s; automatic failover %s.\n", d.PID, orDash(d.Node), d.Since.Local().Format(time.DateTime), auto)
 		if d.Running != "" {
 			fmt.Fprintf(w, "Running now: %s.\n", d.Running)
 		}

@@ -322,7 +322,8 @@ func (d *Daemon) Status(ctx context.Context) (*engine.StatusDoc, error) {
 		return nil, err
 	}
 	h := d.holdState()
-	doc.Daemon = &engine.DaemonStatus{PID: os.Getpid(), Since: d.started.UTC(), AutoFailover: eng.Cfg.Policy.AutoFailover,
+	node, _ := os.Hostname()
+	doc.Daemon = &engine.DaemonStatus{Node: node, PID: os.Getpid(), Since: d.started.UTC(), AutoFailover: eng.Cfg.Policy.AutoFailover,
 		Hold: h.On, HoldReason: h.Reason, HoldSince: h.Since, Running: d.slot.current(), Drills: d.drillSchedules()}
 	return doc, nil
 }

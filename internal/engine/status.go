@@ -27,6 +27,8 @@ type StatusDoc struct {
 
 // DaemonStatus is what a running daemon adds to the status document.
 type DaemonStatus struct {
+	// Node is the host the daemon runs on.
+	Node         string    `json:"node"`
 	PID          int       `json:"pid"`
 	Since        time.Time `json:"since"`
 	AutoFailover bool      `json:"auto_failover"`
