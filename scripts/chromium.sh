@@ -10,17 +10,4 @@ for bin in chromium chromium-browser google-chrome; do
 	fi
 done
 
-sudo=""
-if [[ "$(id -u)" -ne 0 ]]; then
-	if ! command -v sudo >/dev/null 2>&1; then
-		echo "chromium: chromium missing; install chromium as root" >&2
-		exit 1
-	fi
-	sudo="sudo -n"
-fi
-
-start=$(date +%s)
-echo "chromium: installing chromium"
-$sudo apt-get update
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
-echo "chromium: installed in $(($(date +%s) - start))s"
+exec "$(dirname "$0")/apt-install.sh" chromium chromium

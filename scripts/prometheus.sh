@@ -8,17 +8,4 @@ if command -v promtool >/dev/null 2>&1 || [[ -x /usr/bin/promtool ]]; then
 	exit 0
 fi
 
-sudo=""
-if [[ "$(id -u)" -ne 0 ]]; then
-	if ! command -v sudo >/dev/null 2>&1; then
-		echo "prometheus: promtool missing; install prometheus as root" >&2
-		exit 1
-	fi
-	sudo="sudo -n"
-fi
-
-start=$(date +%s)
-echo "prometheus: installing prometheus"
-$sudo apt-get update
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus
-echo "prometheus: installed in $(($(date +%s) - start))s"
+exec "$(dirname "$0")/apt-install.sh" --no-recommends prometheus prometheus
