@@ -25,6 +25,10 @@ import (
 	"github.com/lifeboat-dev/lifeboat/terraform"
 )
 
+// ErrReleased: the engine let go of its journal (a reload handed it to a
+// new engine); a request that still holds the old engine asks again.
+var ErrReleased = errors.New("the configuration was reloaded while this request ran: try again")
+
 // ErrEtcdNotSupported is returned while the etcd journal is not built yet.
 var ErrEtcdNotSupported = errors.New("the etcd journal is not supported by this version; use state.path")
 
@@ -40,6 +44,7 @@ type Engine struct {
 
 	mu          sync.Mutex
 	journal     journal.Journal
+	released    bool // CloseJournal was called: another engine owns the journal now
 	workspaces  map[string]*terraform.Workspace
 	dns         map[string]providers.DNS
 	nameservers map[string][]string // looked up, for dns blocks that list none
@@ -74,6 +79,7 @@ func (e *Engine) Close() error {
 func (e *Engine) CloseJournal() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.released = true
 	if e.journal == nil {
 		return nil
 	}
@@ -97,6 +103,9 @@ func (e *Engine) Journal() (journal.Journal, error) {
 	defer e.mu.Unlock()
 	if e.journal != nil {
 		return e.journal, nil
+	}
+	if e.released {
+		return nil, ErrReleased
 	}
 	j, err := e.OpenJournal()
 	if err != nil {

@@ -164,3 +164,24 @@ func TestInterruptedDrillOperationIsAbortedNotResumed(t *testing.T) {
 		t.Fatalf("drill operation after resume: %s %q", got.Status, got.Summary)
 	}
 }
+
+// After a reload hands the journal to a new engine, a request still
+// holding the old one is told to try again instead of opening the file a
+// second time (it would wait on the new engine's lock).
+func TestReleasedEngineDoesNotReopenTheJournal(t *testing.T) {
+	dir := t.TempDir()
+	cfg := &config.Config{Dir: dir, State: config.State{Path: "j.db"}}
+	e := New(cfg, nil)
+	if _, err := e.Journal(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CloseJournal(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Journal(); !errors.Is(err, ErrReleased) {
+		t.Fatalf("Journal after CloseJournal: %v, want ErrReleased", err)
+	}
+	if _, err := e.History(context.Background(), 0); !errors.Is(err, ErrReleased) {
+		t.Fatalf("History after CloseJournal: %v, want ErrReleased", err)
+	}
+}

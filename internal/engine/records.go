@@ -13,10 +13,13 @@ import (
 // changes it. A journal that does not exist yet gives fn nil.
 func (e *Engine) withJournal(fn func(journal.Journal) error) error {
 	e.mu.Lock()
-	j := e.journal
+	j, released := e.journal, e.released
 	e.mu.Unlock()
 	if j != nil {
 		return fn(j)
+	}
+	if released {
+		return ErrReleased
 	}
 	if e.Cfg.State.Etcd != nil {
 		return ErrEtcdNotSupported

@@ -275,7 +275,7 @@ func (a *api) reply(w http.ResponseWriter, doc any, err error) {
 		code = http.StatusBadRequest
 	case errors.Is(err, engine.ErrBlocked), errors.Is(err, control.ErrBusy), errors.Is(err, engine.ErrNoOperation):
 		code = http.StatusConflict
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, engine.ErrReleased):
 		code = http.StatusServiceUnavailable
 	default:
 		code = http.StatusInternalServerError
