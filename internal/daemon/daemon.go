@@ -235,7 +235,7 @@ func (d *Daemon) follow(ctx context.Context) {
 		d.log.Error("cannot rebuild the checks after an operation; they still probe the old addresses", "err", err)
 		return
 	}
-	w.sched.SetGroups(groups)
+	w.setGroups(groups)
 }
 
 // loop is the one place decisions are made: transitions arrive over a

@@ -65,7 +65,7 @@ func (d *Daemon) reload(ctx context.Context) error {
 	}
 	w := oldW
 	if oldW.compatible(cfg) {
-		oldW.sched.SetGroups(groups)
+		oldW.setGroups(groups)
 	} else {
 		// Other providers or thresholds: the state machines start afresh.
 		oldW.stop()

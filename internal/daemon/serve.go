@@ -164,10 +164,9 @@ func (d *Daemon) waitConfirmed(ctx context.Context, progress func(engine.Event))
 		var failing, stale []string
 		for _, st := range w.snapshot().Providers {
 			switch {
-			case st.Rounds > 0 && st.LastChecked.Before(asked) && st.LastChecked.After(asked.Add(-2*p.Interval)) && time.Now().Before(fresh):
-				// Checked in the last rounds but not since the request; a
-				// provider no check runs on any more (nothing placed there)
-				// is not waited for.
+			case w.isProbed(st.Name) && st.LastChecked.Before(asked) && time.Now().Before(fresh):
+				// Checked, but not since the request; a provider no check
+				// runs on any more (nothing placed there) is not waited for.
 				stale = append(stale, st.Name)
 			case st.Failing:
 				failing = append(failing, st.Name)

@@ -21,6 +21,7 @@ type watch struct {
 
 	mu      sync.Mutex
 	pending []health.Transition
+	probed  map[string]bool // providers with checks to run now
 	kick    chan struct{}
 
 	cancel context.CancelFunc
@@ -33,6 +34,7 @@ func newWatch(cfg *config.Config, groups []*health.Group, kick chan struct{}, op
 	opts.Concurrency = cfg.Policy.Concurrency
 	opts.OnTransition = w.transition
 	w.sched = health.NewScheduler(groups, w.mon, opts)
+	w.probed = probedProviders(groups)
 	return w
 }
 
@@ -81,6 +83,31 @@ func (w *watch) snapshot() health.Snapshot {
 		p.State, p.Failing, p.Results = health.StateUnknown, false, nil
 	}
 	return snap
+}
+
+// setGroups swaps the checks in (see health.Scheduler.SetGroups).
+func (w *watch) setGroups(groups []*health.Group) {
+	w.sched.SetGroups(groups)
+	w.mu.Lock()
+	w.probed = probedProviders(groups)
+	w.mu.Unlock()
+}
+
+// isProbed reports whether checks run at the provider now.
+func (w *watch) isProbed(provider string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.probed[provider]
+}
+
+func probedProviders(groups []*health.Group) map[string]bool {
+	out := map[string]bool{}
+	for _, g := range groups {
+		if len(g.Probes) > 0 {
+			out[g.Provider] = true
+		}
+	}
+	return out
 }
 
 // take returns the transitions queued since the last call.
