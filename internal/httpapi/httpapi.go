@@ -78,10 +78,10 @@ func New(b Backend, o Options) http.Handler {
 	mux.Handle("GET /metrics", a.read(orNotFound(o.Metrics)))
 	mux.Handle("GET /{$}", a.read(orNotFound(o.Page)))
 	mux.Handle("GET /api/v1/status", a.read(http.HandlerFunc(a.status)))
-	mux.Handle("GET /api/v1/operations", a.read(http.HandlerFunc(a.operations)))
+	mux.Handle("GET /api/v1/operations", a.read(list(a, b.Operations)))
 	mux.Handle("GET /api/v1/operations/{id}", a.read(http.HandlerFunc(a.operation)))
-	mux.Handle("GET /api/v1/drills", a.read(http.HandlerFunc(a.drills)))
-	mux.Handle("GET /api/v1/decisions", a.read(http.HandlerFunc(a.decisions)))
+	mux.Handle("GET /api/v1/drills", a.read(list(a, b.Drills)))
+	mux.Handle("GET /api/v1/decisions", a.read(list(a, b.Decisions)))
 	mux.Handle("GET /api/v1/plan", a.read(http.HandlerFunc(a.plan)))
 	mux.Handle("GET /api/v1/hold", a.read(http.HandlerFunc(a.holdGet)))
 	mux.Handle("POST /api/v1/failover", a.operate(http.HandlerFunc(a.failover)))
@@ -152,13 +152,16 @@ func (a *api) status(w http.ResponseWriter, r *http.Request) {
 	a.reply(w, doc, err)
 }
 
-func (a *api) operations(w http.ResponseWriter, r *http.Request) {
-	limit, ok := limitParam(w, r)
-	if !ok {
-		return
+// list serves a newest-first list with an optional ?limit=N.
+func list[T any](a *api, get func(context.Context, int) (T, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		limit, ok := limitParam(w, r)
+		if !ok {
+			return
+		}
+		doc, err := get(r.Context(), limit)
+		a.reply(w, doc, err)
 	}
-	doc, err := a.b.Operations(r.Context(), limit)
-	a.reply(w, doc, err)
 }
 
 func (a *api) operation(w http.ResponseWriter, r *http.Request) {
@@ -174,24 +177,6 @@ func (a *api) operation(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeError(w, http.StatusNotFound, "no operation "+strconv.Quote(r.PathValue("id")))
-}
-
-func (a *api) drills(w http.ResponseWriter, r *http.Request) {
-	limit, ok := limitParam(w, r)
-	if !ok {
-		return
-	}
-	doc, err := a.b.Drills(r.Context(), limit)
-	a.reply(w, doc, err)
-}
-
-func (a *api) decisions(w http.ResponseWriter, r *http.Request) {
-	limit, ok := limitParam(w, r)
-	if !ok {
-		return
-	}
-	doc, err := a.b.Decisions(r.Context(), limit)
-	a.reply(w, doc, err)
 }
 
 // plan answers what a failover (or, with failback=1, a failback) would
