@@ -213,3 +213,15 @@ func TestErrorsMapToStatusCodes(t *testing.T) {
 		t.Fatalf("a blocked plan is still an answer: %d %s", code, body)
 	}
 }
+
+func TestBadLimitIsRefused(t *testing.T) {
+	srv, _, _ := newTestServer(t, readTok, operateTok)
+	for _, path := range []string{"/api/v1/operations?limit=-1", "/api/v1/drills?limit=x", "/api/v1/decisions?limit=1.5"} {
+		if code, _ := do(t, "GET", srv.URL+path, readTok, ""); code != http.StatusBadRequest {
+			t.Errorf("GET %s: %d, want 400", path, code)
+		}
+	}
+	if code, _ := do(t, "GET", srv.URL+"/api/v1/operations/none", readTok, ""); code != http.StatusNotFound {
+		t.Errorf("an unknown operation: %d, want 404", code)
+	}
+}
