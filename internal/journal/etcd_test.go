@@ -279,3 +279,58 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// Begins and Resumes from several nodes at once never hand out the same
+// fencing token twice: both take it from one counter, in transactions
+// that compare it.
+func TestEtcdFencesUniqueUnderConcurrency(t *testing.T) {
+	ctx := testCtx(t)
+	endpoint, prefix := etcdEndpoint(t), freshPrefix(t)
+	nodes := []*journal.Etcd{openEtcd(t, endpoint, prefix), openEtcd(t, endpoint, prefix), openEtcd(t, endpoint, prefix)}
+	var ids []string
+	for i := range 3 {
+		op, err := nodes[0].Begin(ctx, journal.Operation{Kind: "failover", Services: []string{fmt.Sprintf("held-%d", i)}, Started: t0})
+		must(t, err)
+		ids = append(ids, op.ID)
+	}
+	var (
+		mu     sync.Mutex
+		fences []uint64
+		errs   []error
+	)
+	record := func(f uint64, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		fences = append(fences, f)
+	}
+	var wg sync.WaitGroup
+	for n, node := range nodes {
+		wg.Go(func() {
+			for i := range 8 {
+				op, err := node.Resume(ctx, ids[(n+i)%len(ids)], t0)
+				record(op.Fence, err)
+			}
+		})
+		wg.Go(func() {
+			for i := range 8 {
+				op, err := node.Begin(ctx, journal.Operation{Kind: "drill", Services: []string{fmt.Sprintf("n%d-%d", n, i)}, Started: t0})
+				record(op.Fence, err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatalf("%d calls failed, the first: %v", len(errs), errs[0])
+	}
+	seen := map[uint64]bool{}
+	for _, f := range fences {
+		if seen[f] {
+			t.Errorf("fence %d was issued twice", f)
+		}
+		seen[f] = true
+	}
+}
