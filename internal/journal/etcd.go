@@ -100,10 +100,12 @@ func OpenEtcd(ctx context.Context, opts EtcdOptions) (*Etcd, error) {
 	}
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	// ctx bounds opening only: the client outlives it (it is not the
+	// client's Context), until Close.
 	cli, err := clientv3.New(clientv3.Config{
 		Endpoints: opts.Endpoints, DialTimeout: timeout, TLS: opts.TLS,
 		Username: opts.Username, Password: opts.Password,
-		Context: ctx, Logger: zap.NewNop(),
+		Logger: zap.NewNop(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open etcd journal at %s: %w", strings.Join(opts.Endpoints, ","), scrub(err, opts.Password))
