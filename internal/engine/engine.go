@@ -29,8 +29,10 @@ import (
 // new engine); a request that still holds the old engine asks again.
 var ErrReleased = errors.New("the configuration was reloaded while this request ran: try again")
 
-// ErrEtcdNotSupported is returned while the etcd journal is not built yet.
-var ErrEtcdNotSupported = errors.New("the etcd journal is not supported by this version; use state.path")
+// ErrEtcdNotSupported: the etcd journal exists (package journal) but the
+// nodes do not elect a leader yet, and two nodes acting at once on one
+// journal would race each other's failovers; it stays refused until they do.
+var ErrEtcdNotSupported = errors.New("state.etcd is not supported by this version yet (the nodes do not elect a leader); use state.path")
 
 // Engine holds the parts built from one configuration. It is safe for
 // concurrent use.
@@ -93,7 +95,7 @@ func (e *Engine) OpenJournal() (journal.Journal, error) {
 	if e.Cfg.State.Etcd != nil {
 		return nil, ErrEtcdNotSupported
 	}
-	return journal.OpenBolt(e.Cfg.Path(e.Cfg.State.Path), journal.BoltOptions{})
+	return journal.Open(context.Background(), e.Cfg.State, e.Cfg.Dir, journal.OpenOptions{Logger: e.Log})
 }
 
 // Journal returns the engine's journal, opened on first use and closed by

@@ -24,7 +24,7 @@ func (e *Engine) withJournal(fn func(journal.Journal) error) error {
 	if e.Cfg.State.Etcd != nil {
 		return ErrEtcdNotSupported
 	}
-	ro, err := journal.OpenBolt(e.Cfg.Path(e.Cfg.State.Path), journal.BoltOptions{ReadOnly: true})
+	ro, err := journal.Open(context.Background(), e.Cfg.State, e.Cfg.Dir, journal.OpenOptions{ReadOnly: true, Logger: e.Log})
 	if errors.Is(err, journal.ErrNotFound) {
 		return fn(nil)
 	}

@@ -29,7 +29,9 @@ const (
 func TestMain(m *testing.M) {
 	switch role := os.Getenv(envRole); role {
 	case "":
-		os.Exit(m.Run())
+		code := m.Run()
+		stopSharedEtcd()
+		os.Exit(code)
 	case "crash-after-step":
 		childCrashAfterStep(os.Getenv(envPath))
 	case "write-until-killed":

@@ -24,6 +24,8 @@ var (
 	sharedOnce sync.Once
 	sharedURL  string
 	sharedErr  error
+	sharedSrv  *embed.Etcd
+	sharedDir  string
 	prefixes   atomic.Uint64
 )
 
@@ -39,10 +41,10 @@ func etcdEndpoint(t *testing.T) string {
 			sharedErr = err
 			return
 		}
-		var e *embed.Etcd
-		e, sharedErr = startEtcd(t, dir)
+		sharedDir = dir
+		sharedSrv, sharedErr = startEtcd(t, dir)
 		if sharedErr == nil {
-			sharedURL = "http://" + e.Clients[0].Addr().String()
+			sharedURL = "http://" + sharedSrv.Clients[0].Addr().String()
 		}
 	})
 	if sharedErr != nil {
@@ -97,4 +99,15 @@ func testCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// stopSharedEtcd stops the shared server, if one was started, and removes
+// its data.
+func stopSharedEtcd() {
+	if sharedSrv != nil {
+		sharedSrv.Close()
+	}
+	if sharedDir != "" {
+		os.RemoveAll(sharedDir)
+	}
 }
