@@ -30,8 +30,7 @@ var (
 )
 
 // etcdEndpoint returns the shared server's client URL, starting it on
-// first use. It lives until the test binary exits; its data directory is
-// in the system's temporary directory.
+// first use. TestMain stops it and removes its data directory.
 func etcdEndpoint(t *testing.T) string {
 	t.Helper()
 	sharedOnce.Do(func() {
