@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -25,7 +24,6 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/httpapi"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/metrics"
-	"github.com/lifeboat-dev/lifeboat/internal/statuspage"
 )
 
 // Options configure a daemon; zero values are sensible.
@@ -326,16 +324,4 @@ func (d *Daemon) Status(ctx context.Context) (*engine.StatusDoc, error) {
 	doc.Daemon = &engine.DaemonStatus{Node: node, PID: os.Getpid(), Since: d.started.UTC(), AutoFailover: eng.Cfg.Policy.AutoFailover,
 		Hold: h.On, HoldReason: h.Reason, HoldSince: h.Since, Running: d.slot.current(), Drills: d.drillSchedules()}
 	return doc, nil
-}
-
-var _ httpapi.Backend = (*Daemon)(nil)
-
-// httpHandler is the HTTP API over this daemon. Operations started over
-// HTTP run in the daemon's context: a client that goes away does not stop
-// a failover half-way.
-func (d *Daemon) httpHandler(ctx context.Context) http.Handler {
-	eng, _ := d.current()
-	s := eng.Cfg.Server
-	return httpapi.New(d, httpapi.Options{ReadToken: s.ReadToken, OperateToken: s.OperateToken, Logger: d.log, Base: ctx,
-		Metrics: d.metrics.Handler(), Page: statuspage.Handler(pageSource{d}, statuspage.Options{Logger: d.log})})
 }

@@ -7,9 +7,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/metrics"
-	"github.com/lifeboat-dev/lifeboat/internal/statuspage"
 )
 
 // metricsSource lets the metrics read the watch in use at scrape time.
@@ -108,20 +106,3 @@ func (d *Daemon) watchDNS(ctx context.Context) {
 }
 
 var _ metrics.Source = metricsSource{}
-
-// pageSource is what the status page reads from the daemon.
-type pageSource struct{ d *Daemon }
-
-func (s pageSource) Status(ctx context.Context) (*engine.StatusDoc, error) { return s.d.Status(ctx) }
-
-func (s pageSource) History(ctx context.Context, limit int) ([]journal.Operation, error) {
-	eng, _ := s.d.current()
-	return eng.History(ctx, limit)
-}
-
-func (s pageSource) DrillReports(ctx context.Context, limit int) ([]engine.DrillReport, error) {
-	eng, _ := s.d.current()
-	return eng.DrillReports(ctx, limit)
-}
-
-var _ statuspage.Source = pageSource{}

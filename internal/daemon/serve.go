@@ -9,6 +9,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -54,6 +55,12 @@ func (d *Daemon) Operations(ctx context.Context, limit int) (engine.HistoryDoc, 
 	eng, _ := d.current()
 	ops, err := eng.History(ctx, limit)
 	return engine.HistoryDoc{Operations: ops}, err
+}
+
+// Operation returns one operation with its timeline.
+func (d *Daemon) Operation(ctx context.Context, id string) (journal.Operation, error) {
+	eng, _ := d.current()
+	return eng.Operation(ctx, id)
 }
 
 // Drills lists drill reports, newest first.

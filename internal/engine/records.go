@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 )
@@ -43,17 +45,17 @@ func (e *Engine) Decisions(ctx context.Context, limit int) ([]journal.Record, er
 		if j == nil {
 			return nil
 		}
-		all, err := j.Records(ctx, "", 0)
-		if err != nil {
-			return err
-		}
-		for _, r := range all {
-			if r.Kind == journal.RecordDecision || r.Kind == journal.RecordHold {
-				out = append(out, r)
-				if limit > 0 && len(out) == limit {
-					break
-				}
+		for _, kind := range []journal.RecordKind{journal.RecordDecision, journal.RecordHold} {
+			recs, err := j.Records(ctx, kind, limit)
+			if err != nil {
+				return err
 			}
+			out = append(out, recs...)
+		}
+		// Newest first across both kinds, then the limit.
+		slices.SortFunc(out, func(a, b journal.Record) int { return cmp.Compare(b.Seq, a.Seq) })
+		if limit > 0 && len(out) > limit {
+			out = out[:limit]
 		}
 		return nil
 	})
@@ -74,4 +76,17 @@ func (d DecisionsDoc) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Decisions []journal.Record `json:"decisions"`
 	}{recs})
+}
+
+// Operation returns one operation with its timeline, or journal.ErrNotFound.
+func (e *Engine) Operation(ctx context.Context, id string) (journal.Operation, error) {
+	var op journal.Operation
+	err := e.withJournal(func(j journal.Journal) (err error) {
+		if j == nil {
+			return journal.ErrNotFound
+		}
+		op, err = j.Operation(ctx, id)
+		return err
+	})
+	return op, err
 }

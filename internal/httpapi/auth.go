@@ -67,10 +67,8 @@ func (t tokens) check(r *http.Request) (a access, presented bool) {
 		return accessOperate, true
 	case read:
 		return accessRead, true
-	case !t.hasRead:
-		// A wrong token is refused even where no token is needed to
-		// read: a client that believes it operates must hear it does not.
-		return accessNone, true
 	}
+	// A wrong token is refused even where no token is needed to read: a
+	// client that believes it operates must hear it does not.
 	return accessNone, true
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -29,6 +30,8 @@ import (
 type Backend interface {
 	Status(ctx context.Context) (*engine.StatusDoc, error)
 	Operations(ctx context.Context, limit int) (engine.HistoryDoc, error)
+	// Operation returns one operation, or an error wrapping journal.ErrNotFound.
+	Operation(ctx context.Context, id string) (journal.Operation, error)
 	Drills(ctx context.Context, limit int) (engine.DrillsDoc, error)
 	Decisions(ctx context.Context, limit int) (engine.DecisionsDoc, error)
 	Plan(ctx context.Context, req engine.Request, progress func(engine.Event)) (engine.Outcome, error)
@@ -165,18 +168,12 @@ func list[T any](a *api, get func(context.Context, int) (T, error)) http.Handler
 }
 
 func (a *api) operation(w http.ResponseWriter, r *http.Request) {
-	doc, err := a.b.Operations(r.Context(), 0)
-	if err != nil {
-		a.reply(w, nil, err)
+	op, err := a.b.Operation(r.Context(), r.PathValue("id"))
+	if errors.Is(err, journal.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "no operation "+strconv.Quote(r.PathValue("id")))
 		return
 	}
-	for _, op := range doc.Operations {
-		if op.ID == r.PathValue("id") {
-			a.reply(w, op, nil)
-			return
-		}
-	}
-	writeError(w, http.StatusNotFound, "no operation "+strconv.Quote(r.PathValue("id")))
+	a.reply(w, op, err)
 }
 
 // plan answers what a failover (or, with failback=1, a failback) would

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -36,6 +37,12 @@ func (f *fakeBackend) Status(context.Context) (*engine.StatusDoc, error) {
 }
 func (f *fakeBackend) Operations(context.Context, int) (engine.HistoryDoc, error) {
 	return engine.HistoryDoc{}, nil
+}
+func (f *fakeBackend) Operation(_ context.Context, id string) (journal.Operation, error) {
+	if id == "00000001" {
+		return journal.Operation{ID: id}, nil
+	}
+	return journal.Operation{}, fmt.Errorf("operation %s: %w", id, journal.ErrNotFound)
 }
 func (f *fakeBackend) Drills(context.Context, int) (engine.DrillsDoc, error) {
 	return engine.DrillsDoc{}, nil
@@ -223,5 +230,8 @@ func TestBadLimitIsRefused(t *testing.T) {
 	}
 	if code, _ := do(t, "GET", srv.URL+"/api/v1/operations/none", readTok, ""); code != http.StatusNotFound {
 		t.Errorf("an unknown operation: %d, want 404", code)
+	}
+	if code, body := do(t, "GET", srv.URL+"/api/v1/operations/00000001", readTok, ""); code != http.StatusOK || !strings.Contains(body, `"id": "00000001"`) {
+		t.Errorf("a known operation: %d %s", code, body)
 	}
 }

@@ -1,0 +1,40 @@
+package daemon
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/httpapi"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/statuspage"
+)
+
+var _ httpapi.Backend = (*Daemon)(nil)
+
+// httpHandler is the HTTP API over this daemon. Operations started over
+// HTTP run in the daemon's context: a client that goes away does not stop
+// a failover half-way.
+func (d *Daemon) httpHandler(ctx context.Context) http.Handler {
+	eng, _ := d.current()
+	s := eng.Cfg.Server
+	return httpapi.New(d, httpapi.Options{ReadToken: s.ReadToken, OperateToken: s.OperateToken, Logger: d.log, Base: ctx,
+		Metrics: d.metrics.Handler(), Page: statuspage.Handler(pageSource{d}, statuspage.Options{Logger: d.log})})
+}
+
+// pageSource is what the status page reads from the daemon.
+type pageSource struct{ d *Daemon }
+
+func (s pageSource) Status(ctx context.Context) (*engine.StatusDoc, error) { return s.d.Status(ctx) }
+
+func (s pageSource) History(ctx context.Context, limit int) ([]journal.Operation, error) {
+	eng, _ := s.d.current()
+	return eng.History(ctx, limit)
+}
+
+func (s pageSource) DrillReports(ctx context.Context, limit int) ([]engine.DrillReport, error) {
+	eng, _ := s.d.current()
+	return eng.DrillReports(ctx, limit)
+}
+
+var _ statuspage.Source = pageSource{}
