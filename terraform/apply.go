@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"context"
+	"io"
 	"path/filepath"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
@@ -36,6 +37,15 @@ func (w *Workspace) ApplyPlan(ctx context.Context, planFile string, progress fun
 }
 
 func (w *Workspace) apply(ctx context.Context, op string, progress func(Event), opts ...tfexec.ApplyOption) error {
+	return w.streamed(ctx, op, progress, func(ctx context.Context, out io.Writer) error {
+		return w.tf.ApplyJSON(ctx, out, opts...)
+	})
+}
+
+// streamed runs a command that writes the CLI's machine-readable UI (apply,
+// destroy) under the workspace lock, after prepare, passing its events to
+// progress.
+func (w *Workspace) streamed(ctx context.Context, op string, progress func(Event), call func(context.Context, io.Writer) error) error {
 	ctx, done, err := w.begin(ctx)
 	if err != nil {
 		return err
@@ -46,10 +56,10 @@ func (w *Workspace) apply(ctx context.Context, op string, progress func(Event), 
 	}
 	ev := newEventWriter(progress, w.redact)
 	err = w.run(ctx, op, func(ctx context.Context) error {
-		// ApplyJSON sets the Terraform's stdout for every later command
-		// too: reset it.
+		// The JSON commands set the Terraform's stdout for every later
+		// command too: reset it.
 		defer w.tf.SetStdout(nil)
-		return w.tf.ApplyJSON(ctx, ev, opts...)
+		return call(ctx, ev)
 	}, ev.errorLines)
 	ev.flush()
 	return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
@@ -21,26 +22,13 @@ func (w *Workspace) Destroy(ctx context.Context, vars map[string]string, progres
 		return err
 	}
 	defer cleanup()
-	ctx, done, err := w.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if err := w.prepare(ctx); err != nil {
-		return err
-	}
 	var opts []tfexec.DestroyOption
 	if path != "" {
 		opts = append(opts, tfexec.VarFile(path))
 	}
-	ev := newEventWriter(progress, w.redact)
-	err = w.run(ctx, "destroy", func(ctx context.Context) error {
-		// DestroyJSON sets the Terraform's stdout for later commands too.
-		defer w.tf.SetStdout(nil)
-		return w.tf.DestroyJSON(ctx, ev, opts...)
-	}, ev.errorLines)
-	ev.flush()
-	return err
+	return w.streamed(ctx, "destroy", progress, func(ctx context.Context, out io.Writer) error {
+		return w.tf.DestroyJSON(ctx, out, opts...)
+	})
 }
 
 // Resources lists the managed resource instances in the workspace's state
