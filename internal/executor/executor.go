@@ -463,6 +463,11 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 			return fmt.Errorf("journal: %w", err)
 		}
 		e.hook(key, "started")
+		// Right before the side effect: a writer taken over meanwhile
+		// (a resumed operation, a deposed leader) stops here.
+		if err := journal.Check(ctx, e.env.Journal, op.Ref()); err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
 		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: PhaseStart, Message: st.Reason})
 
 		outputs, msg, err := e.runStep(ctx, op, st, sp, lostVendors, addrs, sr)

@@ -142,21 +142,21 @@ func (e *Etcd) begin(ctx context.Context, op Operation) (Operation, error) {
 			Status: StatusRunning, Fence: fence, Started: op.Started,
 		}}
 		id := formatID(seq)
-		resp, err := e.cli.Txn(ctx).If(
+		ok, err := e.commit(ctx, []clientv3.Cmp{
 			clientv3.Compare(clientv3.ModRevision(seqKey), "=", seqRev),
 			clientv3.Compare(clientv3.ModRevision(fenceKey), "=", fenceRev),
 			clientv3.Compare(clientv3.ModRevision(unfKey), "=", unfRev),
 			clientv3.Compare(clientv3.CreateRevision(e.opKey(seq)), "=", 0),
-		).Then(
+		},
 			clientv3.OpPut(seqKey, strconv.FormatUint(seq, 10)),
 			clientv3.OpPut(fenceKey, strconv.FormatUint(fence, 10)),
 			clientv3.OpPut(e.opKey(seq), mustJSON(d)),
 			clientv3.OpPut(unfKey, mustJSON(append(ids, id))),
-		).Commit()
+		)
 		if err != nil {
 			return Operation{}, err
 		}
-		if resp.Succeeded {
+		if ok {
 			return d.operation(seq), nil
 		}
 		e.log.Debug("journal: begin lost a race, reading again")
@@ -235,17 +235,17 @@ func (e *Etcd) resume(ctx context.Context, id string, at time.Time) (Operation, 
 		d.Fence = fence + 1
 		d.Resumed = append(d.Resumed, at)
 		d.interrupt()
-		resp, err := e.cli.Txn(ctx).If(
+		ok, err := e.commit(ctx, []clientv3.Cmp{
 			clientv3.Compare(clientv3.ModRevision(fenceKey), "=", fenceRev),
 			clientv3.Compare(clientv3.ModRevision(opKey), "=", kvs[1][0].ModRevision),
-		).Then(
+		},
 			clientv3.OpPut(fenceKey, strconv.FormatUint(d.Fence, 10)),
 			clientv3.OpPut(opKey, mustJSON(d)),
-		).Commit()
+		)
 		if err != nil {
 			return Operation{}, err
 		}
-		if resp.Succeeded {
+		if ok {
 			return d.operation(seq), nil
 		}
 		e.log.Debug("journal: resume lost a race, reading again", "op", id)
@@ -286,11 +286,11 @@ func (e *Etcd) fenced(ctx context.Context, ref Ref, fn fencedWrite) error {
 		if rewrite {
 			ops = append(ops, clientv3.OpPut(key, mustJSON(d)))
 		}
-		resp, err := e.cli.Txn(ctx).If(cmps...).Then(ops...).Commit()
+		ok, err := e.commit(ctx, cmps, ops...)
 		if err != nil {
 			return err
 		}
-		if resp.Succeeded {
+		if ok {
 			return nil
 		}
 		e.log.Debug("journal: a write lost a race, reading again", "op", ref.ID)

@@ -91,11 +91,11 @@ func (e *Etcd) append(ctx context.Context, r Record) (uint64, error) {
 		}
 		// Every write to the log changes records/seq, so this compare
 		// also covers the count and the oldest keys read above.
-		tr, err := e.cli.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(seqKey), "=", seqRev)).Then(ops...).Commit()
+		ok, err := e.commit(ctx, []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(seqKey), "=", seqRev)}, ops...)
 		if err != nil {
 			return 0, err
 		}
-		if tr.Succeeded {
+		if ok {
 			return seq, nil
 		}
 		e.log.Debug("journal: append lost a race, reading again", "kind", r.Kind)
