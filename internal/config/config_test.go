@@ -234,8 +234,11 @@ drill "d" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := cfg.State.Etcd; e == nil || e.Prefix != "/lifeboat/" || cfg.State.Path != "lifeboat.db" {
+	if e := cfg.State.Etcd; e == nil || e.Prefix != "/lifeboat/" || cfg.State.Path != "lifeboat.db" || e.Lease != 3*time.Second || e.Node == "" {
 		t.Errorf("state %+v", cfg.State)
+	}
+	if cfg.Policy.NodeQuorum != 0 {
+		t.Errorf("node_quorum defaults to %d, want 0 (a majority of the live nodes)", cfg.Policy.NodeQuorum)
 	}
 	h := cfg.Providers[0].Checks[0].HTTP
 	if h.Path != "/" || h.Port != 443 || h.Method != "GET" || !h.FollowRedirects || h.MaxRedirects != 10 {
@@ -430,5 +433,44 @@ func TestSecretsMessages(t *testing.T) {
 c.hcl:5:7: provider "p" check "c": http.body_regex: invalid regular expression: missing closing )`
 	if err == nil || err.Error() != want {
 		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
+}
+
+func TestEtcdAndAdvertise(t *testing.T) {
+	src := `
+state {
+  etcd {
+    endpoints = ["https://127.0.0.1:2379"]
+    node      = "n1"
+    lease     = "2500ms"
+    ca_file   = "tls/ca.pem"
+    cert_file = "tls/c.pem"
+    key_file  = "tls/k.pem"
+  }
+}
+server {
+  listen = "127.0.0.1:9797"
+}
+policy {
+  node_quorum = 2
+}
+`
+	cfg, err := config.Parse("/etc/lifeboat/c.hcl", []byte(src), config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := cfg.State.Etcd
+	if e.Node != "n1" || e.Lease != 3*time.Second || e.CAFile != "/etc/lifeboat/tls/ca.pem" || e.KeyFile != "/etc/lifeboat/tls/k.pem" {
+		t.Errorf("etcd %+v: want node n1, the lease rounded up to 3s, files resolved against the configuration's directory", e)
+	}
+	if cfg.Server.Advertise != "http://127.0.0.1:9797" || cfg.Policy.NodeQuorum != 2 {
+		t.Errorf("advertise %q, node_quorum %d", cfg.Server.Advertise, cfg.Policy.NodeQuorum)
+	}
+	wild, err := config.Parse("c.hcl", []byte("server {\n  listen = \"0.0.0.0:9797\"\n  read_token = \"0123456789abcdef0123\"\n}\n"), config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wild.Server.Advertise != "" {
+		t.Errorf("a wildcard listen advertises %q, want nothing (the nodes cannot guess the address)", wild.Server.Advertise)
 	}
 }

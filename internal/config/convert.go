@@ -130,6 +130,20 @@ func (c *checker) state(r *rawState) State {
 		e.Username = eb.str("username", x.Username, false)
 		e.Password = eb.str("password", x.Password, false)
 		c.addSecret(e.Password)
+		e.CAFile = eb.nonEmpty("ca_file", x.CAFile, false)
+		e.CertFile = eb.nonEmpty("cert_file", x.CertFile, false)
+		e.KeyFile = eb.nonEmpty("key_file", x.KeyFile, false)
+		if (e.CertFile == "") != (e.KeyFile == "") {
+			eb.blockErrf("cert_file and key_file go together: set both or neither")
+		}
+		e.Node = eb.nonEmpty("node", x.Node, false)
+		if e.Node != "" && !nodeName.MatchString(e.Node) {
+			eb.errf("node", "must be 1 to 63 lowercase letters, digits, '.', '-' or '_', starting with a letter or digit, got%s", eb.q("node", e.Node))
+		}
+		e.Lease = eb.duration("lease", x.Lease)
+		if e.Lease != 0 && (e.Lease < 2*time.Second || e.Lease > time.Minute) {
+			eb.errf("lease", "must be between 2s (etcd's shortest lease) and 1m, got %s", e.Lease)
+		}
 		s.Etcd = e
 	}
 	return s
@@ -159,6 +173,7 @@ func (c *checker) policy(r *rawPolicy) Policy {
 		Concurrency:  b.intIn("concurrency", r.Concurrency, 1, maxInt),
 		WaitHealthy:  b.duration("wait_healthy", r.WaitHealthy),
 		VerifyDNS:    b.duration("verify_dns", r.VerifyDNS),
+		NodeQuorum:   b.intIn("node_quorum", r.NodeQuorum, 1, maxInt),
 		Range:        r.DefRange,
 	}
 	if b.ok("quorum") && r.Quorum != nil {

@@ -19,6 +19,8 @@ const (
 	DefaultStatePath = "lifeboat.db"
 	// DefaultEtcdPrefix is state.etcd.prefix.
 	DefaultEtcdPrefix = "/lifeboat/"
+	// DefaultEtcdLease is state.etcd.lease.
+	DefaultEtcdLease = 3 * time.Second
 
 	// DefaultTerraformTimeout is terraform.timeout: one init, plan or apply.
 	DefaultTerraformTimeout = 10 * time.Minute
@@ -99,8 +101,21 @@ func applyDefaults(c *Config) {
 	if c.State.Path == "" {
 		c.State.Path = DefaultStatePath
 	}
-	if e := c.State.Etcd; e != nil && e.Prefix == "" {
-		e.Prefix = DefaultEtcdPrefix
+	if e := c.State.Etcd; e != nil {
+		if e.Prefix == "" {
+			e.Prefix = DefaultEtcdPrefix
+		}
+		if e.Node == "" {
+			e.Node = defaultNodeName()
+		}
+		setDur(&e.Lease, DefaultEtcdLease)
+		// etcd leases are whole seconds: round up, never shorten.
+		e.Lease = (e.Lease + time.Second - 1).Truncate(time.Second)
+		for _, f := range []*string{&e.CAFile, &e.CertFile, &e.KeyFile} {
+			if *f != "" {
+				*f = c.Path(*f)
+			}
+		}
 	}
 	// terraform.binary stays empty: the terraform package looks for "tofu",
 	// then "terraform", in PATH.

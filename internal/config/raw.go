@@ -36,6 +36,11 @@ type rawEtcd struct {
 	Prefix    *string   `hcl:"prefix,optional"`
 	Username  *string   `hcl:"username,optional"`
 	Password  *string   `hcl:"password,optional"`
+	CAFile    *string   `hcl:"ca_file,optional"`
+	CertFile  *string   `hcl:"cert_file,optional"`
+	KeyFile   *string   `hcl:"key_file,optional"`
+	Node      *string   `hcl:"node,optional"`
+	Lease     *string   `hcl:"lease,optional"`
 	Body      hcl.Body  `hcl:",body"`
 	DefRange  hcl.Range `hcl:",def_range"`
 }
@@ -180,6 +185,7 @@ type rawPolicy struct {
 	Concurrency  *int      `hcl:"concurrency,optional"`
 	WaitHealthy  *string   `hcl:"wait_healthy,optional"`
 	VerifyDNS    *string   `hcl:"verify_dns,optional"`
+	NodeQuorum   *int      `hcl:"node_quorum,optional"`
 	Body         hcl.Body  `hcl:",body"`
 	DefRange     hcl.Range `hcl:",def_range"`
 }

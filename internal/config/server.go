@@ -3,6 +3,8 @@ package config
 import (
 	"net"
 	"net/netip"
+	"net/url"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -22,7 +24,11 @@ type Server struct {
 	// TLSCert and TLSKey are PEM files (paths resolved against Dir); both
 	// or neither.
 	TLSCert, TLSKey string
-	Range           hcl.Range
+	// Advertise is the URL other lifeboat nodes reach this API at (a node
+	// that does not lead forwards operations there). Default: the listen
+	// address when it names one host, else none.
+	Advertise string
+	Range     hcl.Range
 }
 
 type rawServer struct {
@@ -31,6 +37,7 @@ type rawServer struct {
 	OperateToken *string   `hcl:"operate_token,optional"`
 	TLSCert      *string   `hcl:"tls_cert,optional"`
 	TLSKey       *string   `hcl:"tls_key,optional"`
+	Advertise    *string   `hcl:"advertise,optional"`
 	Body         hcl.Body  `hcl:",body"`
 	DefRange     hcl.Range `hcl:",def_range"`
 }
@@ -69,7 +76,31 @@ func (c *checker) server(r *rawServer) *Server {
 	if (s.TLSCert == "") != (s.TLSKey == "") {
 		b.blockErrf("tls_cert and tls_key go together: set both or neither")
 	}
+	s.Advertise = b.nonEmpty("advertise", r.Advertise, false)
+	if s.Advertise != "" {
+		u, perr := url.Parse(s.Advertise)
+		switch {
+		case perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			b.errf("advertise", "must be an http or https URL with a host, such as https://n1.example.net:9797, got%s", b.q("advertise", s.Advertise))
+		case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil:
+			b.errf("advertise", "must be the API's base URL, without a path, query or credentials")
+		default:
+			s.Advertise = strings.TrimSuffix(s.Advertise, "/")
+		}
+	} else if err == nil && host != "" && !unspecified(host) {
+		scheme := "http"
+		if s.TLSCert != "" {
+			scheme = "https"
+		}
+		s.Advertise = scheme + "://" + s.Listen
+	}
 	return s
+}
+
+// unspecified reports whether host is a wildcard address (every interface).
+func unspecified(host string) bool {
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsUnspecified()
 }
 
 // loopbackHost reports whether host names only this machine.

@@ -55,7 +55,15 @@ type Etcd struct {
 	Prefix    string // default "/lifeboat/"
 	Username  string
 	Password  string // secret
-	Range     hcl.Range
+	// CAFile, CertFile and KeyFile are PEM files for TLS to etcd, resolved
+	// against Dir; CertFile and KeyFile go together.
+	CAFile, CertFile, KeyFile string
+	// Node is this node's name among the lifeboat nodes; default the host name.
+	Node string
+	// Lease is how long a node that stops answering keeps its leadership
+	// and its published view; default 3s, at least 2s, whole seconds.
+	Lease time.Duration
+	Range hcl.Range
 }
 
 // TerraformCLI is the top-level `terraform { ... }` block: which binary runs
@@ -283,7 +291,11 @@ type Policy struct {
 	WaitHealthy time.Duration
 	// VerifyDNS bounds the wait for authoritative servers to serve the new answer. Default 2m.
 	VerifyDNS time.Duration
-	Range     hcl.Range
+	// NodeQuorum is how many lifeboat nodes must see a provider down (or
+	// account_lost) before the leader declares it lost, with state.etcd;
+	// 0 means a majority of the live nodes.
+	NodeQuorum int
+	Range      hcl.Range
 }
 
 // DrillMode is how much a drill really changes.

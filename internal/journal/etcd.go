@@ -239,3 +239,7 @@ func (d *etcdOp) interrupt() {
 		}
 	}
 }
+
+// Client is the journal's etcd client, for the cluster membership that
+// shares its connection settings. It is closed with the journal.
+func (e *Etcd) Client() *clientv3.Client { return e.cli }

@@ -95,6 +95,10 @@ func deposed(l Leadership, kvs []*mvccpb.KeyValue) error {
 // not finished, and the leadership in ctx (if any) stands, read at one
 // revision. The executor calls it right before a step's side effect.
 func (e *Etcd) Check(ctx context.Context, ref Ref) error {
+	// A leadership that ended also cancels ctx; the check still reads,
+	// so the caller learns it was deposed rather than just cancelled.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultEtcdDialTimeout)
+	defer cancel()
 	if err := e.ready(ctx, true); err != nil {
 		return err
 	}

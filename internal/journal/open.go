@@ -2,7 +2,11 @@ package journal
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
@@ -23,8 +27,12 @@ type OpenOptions struct {
 // relative to dir (the configuration file's directory) unless absolute.
 func Open(ctx context.Context, st config.State, dir string, opts OpenOptions) (Journal, error) {
 	if e := st.Etcd; e != nil {
+		tlsCfg, err := etcdTLS(e)
+		if err != nil {
+			return nil, err
+		}
 		return OpenEtcd(ctx, EtcdOptions{
-			Endpoints: e.Endpoints, Prefix: e.Prefix, Username: e.Username, Password: e.Password,
+			Endpoints: e.Endpoints, Prefix: e.Prefix, Username: e.Username, Password: e.Password, TLS: tlsCfg,
 			ReadOnly: opts.ReadOnly, Logger: opts.Logger,
 		})
 	}
@@ -39,4 +47,32 @@ func Open(ctx context.Context, st config.State, dir string, opts OpenOptions) (J
 		path = filepath.Join(dir, path)
 	}
 	return OpenBolt(path, BoltOptions{ReadOnly: opts.ReadOnly})
+}
+
+// etcdTLS is the TLS configuration the state.etcd block's files make; nil
+// when it names none (plain http endpoints).
+func etcdTLS(e *config.Etcd) (*tls.Config, error) {
+	if e.CAFile == "" && e.CertFile == "" {
+		return nil, nil
+	}
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
+	if e.CAFile != "" {
+		pem, err := os.ReadFile(e.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("state.etcd.ca_file: %w", err)
+		}
+		c.RootCAs = x509.NewCertPool()
+		if !c.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("state.etcd.ca_file: %s holds no PEM certificate", e.CAFile)
+		}
+	}
+	if e.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(e.CertFile, e.KeyFile)
+		if err != nil {
+			// The error names the files and what is wrong, never the key.
+			return nil, fmt.Errorf("state.etcd.cert_file and key_file (%s, %s): %w", e.CertFile, e.KeyFile, err)
+		}
+		c.Certificates = []tls.Certificate{cert}
+	}
+	return c, nil
 }

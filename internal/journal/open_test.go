@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
@@ -66,5 +67,30 @@ func TestOpenEtcdFromStateBlock(t *testing.T) {
 	_, err = ro.Append(ctx, journal.Record{Kind: journal.RecordHold, At: t0})
 	if !errors.Is(err, journal.ErrInvalid) {
 		t.Errorf("Append through a read-only Open: %v, want ErrInvalid", err)
+	}
+}
+
+func TestOpenEtcdTLSFiles(t *testing.T) {
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		e    config.Etcd
+		want string
+	}{
+		"missing CA file":  {config.Etcd{CAFile: filepath.Join(dir, "missing.pem")}, "state.etcd.ca_file: open " + filepath.Join(dir, "missing.pem")},
+		"CA file not PEM":  {config.Etcd{CAFile: notPEM}, "state.etcd.ca_file: " + notPEM + " holds no PEM certificate"},
+		"missing key pair": {config.Etcd{CertFile: filepath.Join(dir, "c.pem"), KeyFile: filepath.Join(dir, "k.pem")}, "state.etcd.cert_file and key_file"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := tc.e
+			e.Endpoints = []string{"http://127.0.0.1:1"}
+			_, err := journal.Open(context.Background(), config.State{Etcd: &e}, dir, journal.OpenOptions{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Open = %v, want an error containing %q", err, tc.want)
+			}
+		})
 	}
 }
