@@ -49,8 +49,14 @@ type daemonProc struct {
 // startDaemon runs `lifeboat run` and waits until it listens.
 func (w *world) startDaemon(extraEnv ...string) *daemonProc {
 	w.t.Helper()
+	return w.startDaemonAt(w.cfg, extraEnv...)
+}
+
+// startDaemonAt runs `lifeboat run` on another configuration file.
+func (w *world) startDaemonAt(cfg string, extraEnv ...string) *daemonProc {
+	w.t.Helper()
 	d := &daemonProc{t: w.t, out: &syncBuffer{}, done: make(chan struct{})}
-	d.cmd = exec.Command(w.bin, "-c", w.cfg, "run")
+	d.cmd = exec.Command(w.bin, "-c", cfg, "run")
 	d.cmd.Env = w.env(extraEnv...)
 	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
 	if err := d.cmd.Start(); err != nil {

@@ -284,9 +284,15 @@ type result struct {
 
 func (w *world) lifeboat(extraEnv []string, args ...string) result {
 	w.t.Helper()
+	return w.lifeboatAt(w.cfg, extraEnv, args...)
+}
+
+// lifeboatAt runs lifeboat with another configuration file (another node's).
+func (w *world) lifeboatAt(cfg string, extraEnv []string, args ...string) result {
+	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, w.bin, append([]string{"-c", w.cfg}, args...)...)
+	cmd := exec.CommandContext(ctx, w.bin, append([]string{"-c", cfg}, args...)...)
 	cmd.Env = w.env(extraEnv...)
 	cmd.Stdin = nil
 	var out, errb strings.Builder
@@ -383,7 +389,13 @@ func httpBody(t testing.TB, ip string, port int) string {
 
 func (w *world) history() []journal.Operation {
 	w.t.Helper()
-	r := w.lifeboat(nil, "history", "-o", "json", "--limit", "0")
+	return w.historyAt(w.cfg)
+}
+
+// historyAt reads the history through another configuration (a node's).
+func (w *world) historyAt(cfg string) []journal.Operation {
+	w.t.Helper()
+	r := w.lifeboatAt(cfg, nil, "history", "-o", "json", "--limit", "0")
 	if r.code != 0 {
 		w.t.Fatalf("history: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -67,6 +67,8 @@ type Daemon struct {
 	// ready is set once unfinished operations were resumed on start.
 	ready   atomic.Bool
 	metrics *metrics.Metrics
+	// nodes is this daemon's membership when the journal is in etcd.
+	nodes *nodes
 }
 
 // New returns a daemon for cfg.
@@ -125,6 +127,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		l.Close()
 		return err
 	}
+	if err := d.joinCluster(ctx, eng.Cfg); err != nil {
+		l.Close()
+		return err
+	}
+	defer d.leaveCluster()
 
 	groups, err := d.groups(ctx, eng)
 	if err != nil {
@@ -163,7 +170,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	d.seedMetrics(ctx)
 	go d.watchDNS(serveCtx)
-	d.resumeOnStart(ctx)
+	if d.nodes == nil {
+		// With several nodes the leader resumes, once elected.
+		d.resumeOnStart(ctx)
+	}
 	d.ready.Store(true)
 	d.startDrills()
 	d.log.Info("lifeboat is watching", "providers", len(eng.Cfg.Providers), "services", len(eng.Cfg.Services),
@@ -252,15 +262,32 @@ func (d *Daemon) loop(ctx context.Context) {
 			eng, _ = d.current()
 			tick.Reset(eng.Cfg.Policy.Interval)
 			continue
+		case <-d.clusterChanged():
+			d.membership(ctx)
+			continue
 		case <-d.kick:
 		case <-tick.C:
 		}
-		d.evaluate(ctx)
+		d.publish(ctx)
+		lctx, unlead, err := d.asLeader(ctx)
+		if err != nil {
+			// Another node decides; this one only checks and reports.
+			_, w := d.current()
+			w.take()
+			continue
+		}
+		d.evaluate(lctx)
+		unlead()
 	}
 }
 
 // resumeOnStart finishes what an earlier run left unfinished.
 func (d *Daemon) resumeOnStart(ctx context.Context) {
+	ctx, unlead, err := d.asLeader(ctx)
+	if err != nil {
+		return
+	}
+	defer unlead()
 	eng, _ := d.current()
 	octx, release, err := d.slot.acquire(ctx, "resuming unfinished operations", false)
 	if err != nil {
@@ -321,7 +348,11 @@ func (d *Daemon) Status(ctx context.Context) (*engine.StatusDoc, error) {
 	}
 	h := d.holdState()
 	node, _ := os.Hostname()
+	if d.nodes != nil {
+		node = d.nodes.node
+	}
 	doc.Daemon = &engine.DaemonStatus{Node: node, PID: os.Getpid(), Since: d.started.UTC(), AutoFailover: eng.Cfg.Policy.AutoFailover,
-		Hold: h.On, HoldReason: h.Reason, HoldSince: h.Since, Running: d.slot.current(), Drills: d.drillSchedules()}
+		Hold: h.On, HoldReason: h.Reason, HoldSince: h.Since, Running: d.slot.current(), Drills: d.drillSchedules(),
+		Cluster: d.clusterStatus(ctx)}
 	return doc, nil
 }

@@ -54,7 +54,7 @@ func (d *Daemon) evaluate(ctx context.Context) {
 	if d.forget.Swap(false) {
 		clear(d.decided)
 	}
-	snap := w.snapshot()
+	snap := d.view()
 	j, err := eng.Journal()
 	if err != nil {
 		d.log.Error("journal unavailable", "err", err)
@@ -147,12 +147,12 @@ func (d *Daemon) holdBack(ctx context.Context, key, why string, dec decision, su
 // failover runs the automatic failover through the engine, with the
 // monitor's view (the loss is already confirmed).
 func (d *Daemon) failover(ctx context.Context, key string, base decision) {
-	eng, w := d.current()
+	eng, _ := d.current()
 	octx, release, err := d.slot.acquire(ctx, "automatic failover of "+key, false)
 	if err != nil {
 		return // shutting down
 	}
-	out, err := eng.Run(octx, engine.Request{Kind: planner.KindAutomatic}, engine.Hooks{Progress: d.logProgress, Snapshot: w.snapshot})
+	out, err := eng.Run(octx, engine.Request{Kind: planner.KindAutomatic}, engine.Hooks{Progress: d.logProgress, Snapshot: d.view})
 	release()
 	d.observeOutcome(ctx, out)
 	dec := base

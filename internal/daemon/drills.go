@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -52,6 +53,12 @@ func (d *Daemon) stopDrills() {
 }
 
 func (d *Daemon) scheduledDrill(name string) {
+	if d.nodes != nil {
+		if _, ok := d.nodes.m.Leading(); !ok {
+			d.log.Debug("scheduled drill left to the leader", "drill", name)
+			return
+		}
+	}
 	rep, err := d.runDrill(d.ctx, name, d.logProgress)
 	switch {
 	case errors.Is(err, control.ErrBusy):
@@ -69,13 +76,18 @@ func (d *Daemon) runDrill(ctx context.Context, name string, progress func(engine
 	if ctx == nil {
 		return engine.DrillReport{}, ErrShuttingDown
 	}
-	octx, release, err := d.slot.acquire(ctx, "drill "+name, true)
+	lctx, unlead, err := d.asLeader(ctx)
+	if err != nil {
+		return engine.DrillReport{}, err
+	}
+	defer unlead()
+	octx, release, err := d.slot.acquire(lctx, "drill "+name, true)
 	if err != nil {
 		return engine.DrillReport{}, err
 	}
 	defer release()
-	eng, w := d.current()
-	rep, err := eng.Drill(octx, name, engine.Hooks{Progress: progress, Snapshot: w.snapshot})
+	eng, _ := d.current()
+	rep, err := eng.Drill(octx, name, engine.Hooks{Progress: progress, Snapshot: d.view})
 	if rep.Name != "" {
 		d.metrics.ObserveDrill(rep)
 		d.observeOperations(ctx, rep.Operations...)
@@ -98,6 +110,13 @@ func (d *Daemon) RunDrill(ctx context.Context, name string, progress func(engine
 		d.logProgress(ev)
 		if progress != nil {
 			progress(ev)
+		}
+	}
+	if d.nodes != nil {
+		if _, ok := d.nodes.m.Leading(); !ok {
+			var rep engine.DrillReport
+			err := d.forward(ctx, "drill "+name, "/api/v1/drills/"+url.PathEscape(name), struct{}{}, &rep, progress)
+			return rep, err
 		}
 	}
 	rep, err := d.runDrill(ctx, name, tee)

@@ -38,6 +38,19 @@ func (d *Daemon) holdState() control.HoldState {
 
 // setHold turns the hold switch on or off, journaled first.
 func (d *Daemon) setHold(ctx context.Context, change control.HoldChange, by string) (control.HoldState, error) {
+	if d.nodes != nil {
+		if _, ok := d.nodes.m.Leading(); !ok {
+			var h control.HoldState
+			err := d.forward(ctx, "the hold switch", "/api/v1/hold", change, &h, nil)
+			return h, err
+		}
+	}
+	lctx, unlead, err := d.asLeader(ctx)
+	if err != nil {
+		return control.HoldState{}, err
+	}
+	defer unlead()
+	ctx = lctx
 	eng, _ := d.current()
 	j, err := eng.Journal()
 	if err != nil {

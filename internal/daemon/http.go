@@ -18,8 +18,8 @@ var _ httpapi.Backend = (*Daemon)(nil)
 func (d *Daemon) httpHandler(ctx context.Context) http.Handler {
 	eng, _ := d.current()
 	s := eng.Cfg.Server
-	return httpapi.New(d, httpapi.Options{ReadToken: s.ReadToken, OperateToken: s.OperateToken, Logger: d.log, Base: ctx,
-		Metrics: d.metrics.Handler(), Page: statuspage.Handler(pageSource{d}, statuspage.Options{Logger: d.log})})
+	return d.forwarded(httpapi.New(d, httpapi.Options{ReadToken: s.ReadToken, OperateToken: s.OperateToken, Logger: d.log, Base: ctx,
+		Metrics: d.metrics.Handler(), Page: statuspage.Handler(pageSource{d}, statuspage.Options{Logger: d.log})}))
 }
 
 // pageSource is what the status page reads from the daemon.

@@ -80,6 +80,13 @@ func (d *Daemon) Decisions(ctx context.Context, limit int) (engine.DecisionsDoc,
 // Hold reads the hold switch, or changes it when change is non-nil.
 func (d *Daemon) Hold(ctx context.Context, change *control.HoldChange, who string) (control.HoldState, error) {
 	if change == nil {
+		if d.nodes != nil {
+			// Another node may have turned it since this one read it.
+			eng, _ := d.current()
+			if j, err := eng.Journal(); err == nil {
+				_ = d.loadHold(ctx, j)
+			}
+		}
 		return d.holdState(), nil
 	}
 	return d.setHold(ctx, *change, who)
@@ -110,8 +117,8 @@ func (d *Daemon) Plan(ctx context.Context, r engine.Request, progress func(engin
 	if err := d.prepareRequest(ctx, r, progress); err != nil {
 		return engine.Outcome{}, err
 	}
-	eng, w := d.current()
-	return eng.Plan(ctx, r, engine.Hooks{Progress: progress, Snapshot: w.snapshot})
+	eng, _ := d.current()
+	return eng.Plan(ctx, r, engine.Hooks{Progress: progress, Snapshot: d.view})
 }
 
 // Operate runs an operator's request (who says from where, for the log)
@@ -121,15 +128,23 @@ func (d *Daemon) Operate(ctx context.Context, r engine.Request, hooks engine.Hoo
 	if err := d.prepareRequest(ctx, r, hooks.Progress); err != nil {
 		return engine.Outcome{}, err
 	}
-	octx, release, err := d.slot.acquire(ctx, fmt.Sprintf("%s requested over %s", r.Kind, who), false)
+	lctx, unlead, err := d.asLeader(ctx)
+	if errors.Is(err, errNotLeading) {
+		return d.forwardOperate(ctx, r, hooks)
+	}
+	if err != nil {
+		return engine.Outcome{}, err
+	}
+	defer unlead()
+	octx, release, err := d.slot.acquire(lctx, fmt.Sprintf("%s requested over %s", r.Kind, who), false)
 	if err != nil {
 		return engine.Outcome{}, err
 	}
 	defer release()
 	d.log.Info("operation requested", "kind", r.Kind, "service", r.Service, "from", r.From, "to", r.To, "by", who)
 	// The engine may have been swapped by a reload while this waited.
-	eng, w := d.current()
-	hooks.Snapshot = w.snapshot
+	eng, _ := d.current()
+	hooks.Snapshot = d.view
 	out, err := eng.Run(octx, r, hooks)
 	d.observeOutcome(ctx, out)
 	if out.Executed || len(out.Resumed) > 0 {
@@ -201,13 +216,18 @@ func (d *Daemon) waitConfirmed(ctx context.Context, progress func(engine.Event))
 // abort ends an unfinished operation; it waits for the slot so it never
 // ends one that is running in this daemon.
 func (d *Daemon) abort(ctx context.Context, id, reason string, conv *control.Conv) (any, error) {
-	_, release, err := d.slot.acquire(ctx, "abort requested over the control socket ("+conv.Peer+")", false)
+	lctx, unlead, err := d.asLeader(ctx)
+	if err != nil {
+		return nil, d.notLeading(ctx, "abort")
+	}
+	defer unlead()
+	_, release, err := d.slot.acquire(lctx, "abort requested over the control socket ("+conv.Peer+")", false)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
 	eng, _ := d.current()
-	op, err := eng.Abort(ctx, id, reason)
+	op, err := eng.Abort(lctx, id, reason)
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,11 @@ func (e *Engine) Drill(ctx context.Context, name string, hooks Hooks) (DrillRepo
 	if d == nil {
 		return DrillReport{}, fmt.Errorf("%w: no drill %q in the configuration (drills: %s)", ErrInvalidRequest, name, e.drillNames())
 	}
+	ctx, unlead, err := e.lead(ctx)
+	if err != nil {
+		return DrillReport{}, err
+	}
+	defer unlead()
 	j, err := e.Journal()
 	if err != nil {
 		return DrillReport{}, err

@@ -29,11 +29,6 @@ import (
 // new engine); a request that still holds the old engine asks again.
 var ErrReleased = errors.New("the configuration was reloaded while this request ran: try again")
 
-// ErrEtcdNotSupported: the etcd journal exists (package journal) but the
-// nodes do not elect a leader yet, and two nodes acting at once on one
-// journal would race each other's failovers; it stays refused until they do.
-var ErrEtcdNotSupported = errors.New("state.etcd is not supported by this version yet (the nodes do not elect a leader); use state.path")
-
 // Engine holds the parts built from one configuration. It is safe for
 // concurrent use.
 type Engine struct {
@@ -92,9 +87,6 @@ func (e *Engine) CloseJournal() error {
 
 // OpenJournal opens the configured journal for the caller, who closes it.
 func (e *Engine) OpenJournal() (journal.Journal, error) {
-	if e.Cfg.State.Etcd != nil {
-		return nil, ErrEtcdNotSupported
-	}
 	return journal.Open(context.Background(), e.Cfg.State, e.Cfg.Dir, journal.OpenOptions{Logger: e.Log})
 }
 

@@ -23,9 +23,6 @@ func (e *Engine) withJournal(fn func(journal.Journal) error) error {
 	if released {
 		return ErrReleased
 	}
-	if e.Cfg.State.Etcd != nil {
-		return ErrEtcdNotSupported
-	}
 	ro, err := journal.Open(context.Background(), e.Cfg.State, e.Cfg.Dir, journal.OpenOptions{ReadOnly: true, Logger: e.Log})
 	if errors.Is(err, journal.ErrNotFound) {
 		return fn(nil)

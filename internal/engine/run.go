@@ -92,6 +92,11 @@ func (e *Engine) Run(ctx context.Context, req Request, hooks Hooks) (Outcome, er
 	if err != nil {
 		return out, err
 	}
+	ctx, unlead, err := e.lead(ctx)
+	if err != nil {
+		return out, err
+	}
+	defer unlead()
 	resumed, err := e.resumeConcerning(ctx, req.Service, nil, hooks)
 	out.Resumed = resumed
 	if err != nil {
@@ -179,6 +184,11 @@ func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Out
 // Resume finishes every unfinished operation, dropping the named DNS
 // providers from what they still have to update.
 func (e *Engine) Resume(ctx context.Context, dropDNS []string, hooks Hooks) ([]OperationReport, error) {
+	ctx, unlead, err := e.lead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlead()
 	reps, err := e.resumeConcerning(ctx, "", dropDNS, hooks)
 	if err == nil && len(reps) == 0 {
 		return nil, ErrNoOperation
@@ -261,6 +271,11 @@ func (e *Engine) Abort(ctx context.Context, id, reason string) (journal.Operatio
 	if err != nil {
 		return journal.Operation{}, err
 	}
+	ctx, unlead, err := e.lead(ctx)
+	if err != nil {
+		return journal.Operation{}, err
+	}
+	defer unlead()
 	ops, err := j.UnfinishedAll(ctx)
 	if err != nil {
 		return journal.Operation{}, err

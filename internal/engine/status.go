@@ -38,6 +38,44 @@ type DaemonStatus struct {
 	// Running names the operation in progress, if any.
 	Running string          `json:"running,omitempty"`
 	Drills  []DrillSchedule `json:"drills,omitempty"`
+	// Cluster is set when the nodes share an etcd journal.
+	Cluster *ClusterStatus `json:"cluster,omitempty"`
+}
+
+// ClusterStatus is the lifeboat nodes as one of them sees them.
+type ClusterStatus struct {
+	// Node is this node's name (state.etcd.node).
+	Node string `json:"node"`
+	// Connected: this node holds an etcd session. Without one it checks
+	// and reports but takes no action.
+	Connected bool   `json:"connected"`
+	Error     string `json:"error,omitempty"`
+	// Leader is the node that leads (empty when none does), LeaderAPI
+	// where operations are forwarded, Leading whether it is this node.
+	Leader    string `json:"leader,omitempty"`
+	LeaderAPI string `json:"leader_api,omitempty"`
+	Leading   bool   `json:"leading"`
+	Term      int64  `json:"term,omitempty"`
+	// Nodes are the live nodes' published views of the providers.
+	Nodes []NodeView `json:"nodes"`
+	// Agreement says, per provider, which nodes see it lost and how many
+	// must agree before the leader declares it lost.
+	Agreement []ProviderAgreement `json:"agreement,omitempty"`
+}
+
+// NodeView is one node's published view.
+type NodeView struct {
+	Node      string                  `json:"node"`
+	At        time.Time               `json:"at"`
+	Providers map[string]health.State `json:"providers"`
+}
+
+// ProviderAgreement is how many nodes see a provider lost.
+type ProviderAgreement struct {
+	Provider string   `json:"provider"`
+	Lost     []string `json:"lost,omitempty"`
+	Need     int      `json:"need"`
+	Reached  bool     `json:"reached"`
 }
 
 // DrillSchedule is one scheduled drill and its next run.

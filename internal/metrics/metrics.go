@@ -41,6 +41,9 @@ type Metrics struct {
 	drills  drillMetrics
 	dnsMu   sync.Mutex
 	dnsSeen map[string]string // DNS provider name → state
+
+	cluster     clusterMetrics
+	clusterOnce sync.Once
 }
 
 // New builds the metrics on a fresh registry. src may be nil (no provider
@@ -50,6 +53,7 @@ func New(src Source) *Metrics {
 	m.checks = newCheckMetrics()
 	m.ops = newOpMetrics()
 	m.drills = newDrillMetrics()
+	m.cluster = newClusterMetrics()
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

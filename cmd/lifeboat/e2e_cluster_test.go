@@ -1,0 +1,269 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+)
+
+// clusterNode is one lifeboat node of a three-node test: its own
+// configuration file (its own name, API address and view of alpha) on
+// one shared etcd journal.
+type clusterNode struct {
+	name, cfg, api string
+	proc           *daemonProc
+}
+
+func (n clusterNode) pause() string { return filepath.Join(filepath.Dir(n.cfg), "pause") }
+
+const clusterToken = "e2e-operate-token-0123456789abcdef"
+
+// nodeConfig writes node's configuration: the world's, with the journal
+// in etcd and an API the other nodes forward to. deadAlpha points this
+// node's view of alpha at an address where nothing answers.
+func nodeConfig(t *testing.T, w *world, endpoints []string, name, deadAlpha string) clusterNode {
+	t.Helper()
+	data, err := os.ReadFile(w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := testharness.FreePort(t, "127.0.0.1")
+	api := fmt.Sprintf("127.0.0.1:%d", port)
+	quoted := make([]string, len(endpoints))
+	for i, e := range endpoints {
+		quoted[i] = fmt.Sprintf("%q", e)
+	}
+	cfg := strings.Replace(string(data), `state {
+  path = "state/lifeboat.db"
+}`, fmt.Sprintf(`state {
+  path = "state/lifeboat.db"
+  etcd {
+    endpoints = [%s]
+    prefix    = "/e2e/"
+    node      = %q
+    lease     = "2s"
+  }
+}
+
+server {
+  listen        = %q
+  operate_token = env("E2E_OPERATE_TOKEN")
+}`, strings.Join(quoted, ", "), name, api), 1)
+	if deadAlpha != "" {
+		cfg = strings.Replace(cfg, fmt.Sprintf(`addresses = [%q]`, w.alphaIP), fmt.Sprintf(`addresses = [%q]`, deadAlpha), 1)
+	}
+	dir := filepath.Join(w.dir, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "lifeboat.hcl")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return clusterNode{name: name, cfg: path, api: "http://" + api}
+}
+
+type clusterJSON struct {
+	Daemon struct {
+		Cluster struct {
+			Node      string
+			Connected bool
+			Leader    string
+			Leading   bool
+			Nodes     []struct{ Node string }
+			Agreement []struct {
+				Provider string
+				Lost     []string
+				Need     int
+				Reached  bool
+			}
+		}
+	}
+}
+
+func (w *world) clusterStatus(n clusterNode) (clusterJSON, bool) {
+	r := w.lifeboatAt(n.cfg, nil, "status", "-o", "json")
+	var doc clusterJSON
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &doc) != nil {
+		return doc, false
+	}
+	return doc, true
+}
+
+// waitLeader waits until every node in ns names the same leader, and
+// exactly one of them says it leads; it returns the leader's name.
+func (w *world) waitLeader(t *testing.T, ns []clusterNode, bound time.Duration) string {
+	t.Helper()
+	var leader string
+	waitFor(t, bound, "one leader agreed on by every node", func() bool {
+		leader = ""
+		leading := 0
+		for _, n := range ns {
+			doc, ok := w.clusterStatus(n)
+			c := doc.Daemon.Cluster
+			if !ok || !c.Connected || c.Leader == "" || (leader != "" && c.Leader != leader) {
+				return false
+			}
+			leader = c.Leader
+			if c.Leading {
+				leading++
+				if c.Node != c.Leader {
+					return false
+				}
+			}
+		}
+		return leading == 1
+	})
+	return leader
+}
+
+// stepAttempts counts an operation's attempts at a step that finished ok.
+func okAttempts(op journal.Operation, id string) int {
+	n := 0
+	for _, s := range op.Steps {
+		if s.ID == id && s.Status == journal.StepOK {
+			n++
+		}
+	}
+	return n
+}
+
+// Three lifeboat nodes over a three-member etcd: one leads; one node that
+// alone sees alpha down does not fail over, two do; the leader killed
+// right after applying the standby leaves the operation to another node,
+// which finishes it with one apply and one DNS cutover; a leader paused
+// past its lease has its late step refused.
+func TestClusterOfThreeNodes(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 3)
+	w := newWorld(t, worldOptions{policy: "  auto_failover = true\n  cooldown = \"1s\"\n"})
+	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
+	w.startAlpha()
+	dead := testharness.LoopbackIP(t)
+
+	// Every node dies right after applying bravo, and holds the DNS
+	// cutover to alpha while its own pause file exists.
+	hooks := func(n clusterNode) []string {
+		return []string{"LIFEBOAT_TEST_KILL_AT=www/bravo/apply:finished",
+			"LIFEBOAT_TEST_PAUSE_AT=www/alpha/dns-cutover:started", "LIFEBOAT_TEST_PAUSE_FILE=" + n.pause()}
+	}
+	n1 := nodeConfig(t, w, etcd.Endpoints(), "n1", dead)
+	n2 := nodeConfig(t, w, etcd.Endpoints(), "n2", "")
+	n3 := nodeConfig(t, w, etcd.Endpoints(), "n3", "")
+
+	// n1 starts first and leads; its view of alpha is broken.
+	n1.proc = w.startDaemonAt(n1.cfg, hooks(n1)...)
+	waitFor(t, 30*time.Second, "n1 leads", func() bool {
+		doc, ok := w.clusterStatus(n1)
+		return ok && doc.Daemon.Cluster.Leading
+	})
+	n2.proc = w.startDaemonAt(n2.cfg, hooks(n2)...)
+	n3.proc = w.startDaemonAt(n3.cfg, hooks(n3)...)
+	if leader := w.waitLeader(t, []clusterNode{n1, n2, n3}, 30*time.Second); leader != "n1" {
+		t.Fatalf("leader = %s, want n1 (started first)", leader)
+	}
+
+	t.Log("only n1 sees alpha down: no failover")
+	waitFor(t, 30*time.Second, "n1 sees alpha lost, alone", func() bool {
+		doc, ok := w.clusterStatus(n1)
+		for _, a := range doc.Daemon.Cluster.Agreement {
+			if ok && a.Provider == "alpha" && len(a.Lost) == 1 && a.Lost[0] == "n1" && a.Need == 2 && !a.Reached {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(5 * time.Second) // fail_after 3 at 1s, and then some
+	if ops := w.historyAt(n1.cfg); !w.answers(w.alphaIP) || len(ops) != 0 {
+		t.Fatalf("one node seeing alpha down moved www: DNS %v, %d operations\n%s", w.dns[0].Query(t, "www.example.test.", "A"), len(ops), n1.proc.out.String())
+	}
+
+	t.Log("n2 sees alpha down too: n1 fails over, and is killed right after the apply")
+	if code, _ := n2.proc.stop(syscall.SIGTERM, 30*time.Second); code != 0 {
+		t.Fatalf("n2 exit %d", code)
+	}
+	n2 = nodeConfig(t, w, etcd.Endpoints(), "n2", dead)
+	n2.proc = w.startDaemonAt(n2.cfg, hooks(n2)...)
+	select {
+	case <-n1.proc.done:
+	case <-time.After(90 * time.Second):
+		t.Fatalf("n1 was not killed at the apply\n%s", n1.proc.out.String())
+	}
+	waitFor(t, 90*time.Second, "another node finishes the failover", func() bool { return w.answers(w.bravoIP) })
+	leader := w.waitLeader(t, []clusterNode{n2, n3}, 30*time.Second)
+	ops := w.historyAt(n3.cfg)
+	if len(ops) != 1 || ops[0].Status != journal.StatusSucceeded {
+		t.Fatalf("after the takeover: %d operations, want the one failover succeeded: %+v", len(ops), ops)
+	}
+	if a, d := okAttempts(ops[0], "www/bravo/apply"), okAttempts(ops[0], "www/bravo/dns-cutover"); a != 1 || d != 1 {
+		t.Fatalf("the failover applied bravo %d times and cut DNS over %d times, want once each: %+v", a, d, ops[0].Steps)
+	}
+	if len(ops[0].Resumed) != 1 {
+		t.Errorf("the operation was resumed %d times, want once (by %s)", len(ops[0].Resumed), leader)
+	}
+
+	t.Log("a failback asked of the node that does not lead is forwarded; the leader pauses at the DNS cutover and is stopped")
+	// n2 sees alpha again, as everyone does.
+	if code, _ := n2.proc.stop(syscall.SIGTERM, 30*time.Second); code != 0 {
+		t.Fatalf("n2 exit %d", code)
+	}
+	n2 = nodeConfig(t, w, etcd.Endpoints(), "n2", "")
+	n2.proc = w.startDaemonAt(n2.cfg, hooks(n2)...)
+	leader = w.waitLeader(t, []clusterNode{n2, n3}, 30*time.Second)
+	lead, follower := n2, n3
+	if leader == "n3" {
+		lead, follower = n3, n2
+	}
+	w.reviveAlpha()
+	if err := os.WriteFile(lead.pause(), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	failback := make(chan result, 1)
+	go func() { failback <- w.lifeboatAt(follower.cfg, nil, "failback", "--yes") }()
+	waitFor(t, 60*time.Second, "the leader reaches the DNS cutover of the failback", func() bool {
+		_, err := os.Stat(lead.pause() + ".reached")
+		return err == nil
+	})
+	if err := lead.proc.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	newLeader := ""
+	waitFor(t, 60*time.Second, "the other node takes over and finishes the failback", func() bool {
+		doc, ok := w.clusterStatus(follower)
+		newLeader = doc.Daemon.Cluster.Leader
+		return ok && doc.Daemon.Cluster.Leading && w.answers(w.alphaIP)
+	})
+	// The stopped leader wakes after its lease expired, released from
+	// the pause: its next step is refused.
+	if err := os.Remove(lead.pause()); err != nil {
+		t.Fatal(err)
+	}
+	if err := lead.proc.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the old leader's late step is refused", func() bool {
+		out := lead.proc.out.String()
+		return strings.Contains(out, "no longer leads") || strings.Contains(out, "no longer the leader")
+	})
+	time.Sleep(2 * time.Second)
+	if !w.answers(w.alphaIP) {
+		t.Fatalf("after the old leader woke, www answers %v, want alpha's %s", w.dns[0].Query(t, "www.example.test.", "A"), w.alphaIP)
+	}
+	ops = w.historyAt(follower.cfg)
+	if len(ops) != 2 || ops[0].Status != journal.StatusSucceeded || okAttempts(ops[0], "www/alpha/dns-cutover") != 1 {
+		t.Fatalf("the failback (taken over by %s): %+v", newLeader, ops)
+	}
+	select {
+	case r := <-failback:
+		t.Logf("the forwarded failback answered: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	case <-time.After(30 * time.Second):
+		t.Errorf("the forwarded failback did not answer within 30s of the old leader's refusal")
+	}
+}

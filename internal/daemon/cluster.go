@@ -1,0 +1,243 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/cluster"
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+)
+
+// nodes is the daemon's part in a cluster of lifeboat nodes sharing an
+// etcd journal; nil on a daemon with a local journal.
+type nodes struct {
+	m    *cluster.Member
+	conn journal.Journal // the membership's own connection
+	node string
+	stop context.CancelFunc
+	done chan struct{}
+
+	mu      sync.Mutex
+	pubErr  string // why the last publish failed
+	leading bool   // as the loop last saw it
+}
+
+// errNotLeading: an action was asked of a node that does not lead.
+var errNotLeading = cluster.ErrNoLeadership
+
+// joinCluster starts the membership when the journal is in etcd: a
+// session and campaign of its own, on its own connection, so a reload
+// that reopens the engine's journal does not end the leadership.
+func (d *Daemon) joinCluster(ctx context.Context, cfg *config.Config) error {
+	e := cfg.State.Etcd
+	if e == nil {
+		return nil
+	}
+	conn, err := journal.Open(ctx, cfg.State, cfg.Dir, journal.OpenOptions{Logger: d.log})
+	if err != nil {
+		return err
+	}
+	ej, ok := conn.(*journal.Etcd)
+	if !ok {
+		conn.Close()
+		return fmt.Errorf("state.etcd: the journal opened is not etcd")
+	}
+	advertise := ""
+	if cfg.Server != nil {
+		advertise = cfg.Server.Advertise
+	}
+	n := &nodes{conn: conn, node: e.Node, done: make(chan struct{}),
+		m: cluster.New(ej.Client(), cluster.Options{Node: e.Node, Advertise: advertise, Prefix: e.Prefix, Lease: e.Lease, Logger: d.log})}
+	mctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	n.stop = stop
+	go func() {
+		defer close(n.done)
+		n.m.Run(mctx)
+	}()
+	d.nodes = n
+	return nil
+}
+
+// leaveCluster resigns (another node takes over at once) and closes the
+// membership's connection.
+func (d *Daemon) leaveCluster() {
+	if d.nodes == nil {
+		return
+	}
+	d.nodes.stop()
+	select {
+	case <-d.nodes.done:
+	case <-time.After(5 * time.Second):
+	}
+	d.nodes.conn.Close()
+}
+
+// changed is signalled when the membership changes; nil (never) without
+// a cluster.
+func (d *Daemon) clusterChanged() <-chan struct{} {
+	if d.nodes == nil {
+		return nil
+	}
+	return d.nodes.m.Changed()
+}
+
+// asLeader returns ctx carrying this node's leadership and ended when the
+// leadership ends, so every journal write the operation makes is fenced
+// by it; errNotLeading when this node does not lead. Without a cluster
+// the daemon always leads.
+func (d *Daemon) asLeader(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	if d.nodes == nil {
+		return ctx, func() {}, nil
+	}
+	lctx, ok := d.nodes.m.Leading()
+	if !ok {
+		return nil, nil, errNotLeading
+	}
+	l, _ := journal.LeadershipFrom(lctx)
+	out, cancel := context.WithCancelCause(journal.WithLeadership(ctx, l))
+	stop := context.AfterFunc(lctx, func() { cancel(context.Cause(lctx)) })
+	return out, func() { stop(); cancel(nil) }, nil
+}
+
+// maxViewAge is how old a node's published view may be and still count:
+// three intervals, as for a provider's own checks.
+func maxViewAge(p config.Policy) time.Duration { return 3*p.Interval + p.Timeout }
+
+// view is what decisions are made on: this node's monitor alone, or with
+// a cluster the providers lost only where enough nodes agree.
+func (d *Daemon) view() health.Snapshot {
+	_, w := d.current()
+	own := w.snapshot()
+	if d.nodes == nil {
+		return own
+	}
+	merged, _ := d.merged(context.Background(), own)
+	return merged
+}
+
+func (d *Daemon) merged(ctx context.Context, own health.Snapshot) (health.Snapshot, []cluster.Agreement) {
+	eng, _ := d.current()
+	ctx, cancel := context.WithTimeout(ctx, eng.Cfg.Policy.Timeout)
+	defer cancel()
+	views, err := d.nodes.m.Views(ctx)
+	if err != nil {
+		// Without the others' views nothing is declared lost: a node cut
+		// off from etcd must never act alone.
+		d.log.Warn("cannot read the other nodes' views; no provider is declared lost meanwhile", "err", err)
+		return cluster.Merge(d.nodes.node, own, nil, max(2, eng.Cfg.Policy.NodeQuorum), time.Now(), maxViewAge(eng.Cfg.Policy))
+	}
+	return cluster.Merge(d.nodes.node, own, views, eng.Cfg.Policy.NodeQuorum, time.Now(), maxViewAge(eng.Cfg.Policy))
+}
+
+// publish puts this node's view into etcd for the leader.
+func (d *Daemon) publish(ctx context.Context) {
+	if d.nodes == nil {
+		return
+	}
+	eng, w := d.current()
+	advertise := ""
+	if eng.Cfg.Server != nil {
+		advertise = eng.Cfg.Server.Advertise
+	}
+	pctx, cancel := context.WithTimeout(ctx, eng.Cfg.Policy.Timeout)
+	defer cancel()
+	err := d.nodes.m.Publish(pctx, cluster.ViewOf(d.nodes.node, advertise, w.snapshot(), time.Now()))
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	d.nodes.mu.Lock()
+	was := d.nodes.pubErr
+	d.nodes.pubErr = msg
+	d.nodes.mu.Unlock()
+	if msg != "" && was == "" {
+		d.log.Warn("this node's view is not reaching etcd; it takes no action meanwhile", "err", err)
+	}
+	if msg == "" && was != "" {
+		d.log.Info("this node's view reaches etcd again")
+	}
+}
+
+// membership handles a change of leadership on the decision loop: a new
+// leader resumes what the old one left unfinished and runs the drills; a
+// node that stops leading stops its drills (its running operation ends
+// with its leadership's context).
+func (d *Daemon) membership(ctx context.Context) {
+	st := d.nodes.m.State()
+	d.nodes.mu.Lock()
+	was := d.nodes.leading
+	d.nodes.leading = st.Leading
+	d.nodes.mu.Unlock()
+	d.metrics.SetCluster(st.Connected, st.Leading)
+	switch {
+	case st.Leading && !was:
+		d.log.Info("leading: resuming what the last leader left unfinished")
+		d.resumeOnStart(ctx)
+		d.startDrills()
+	case !st.Leading && was:
+		d.stopDrills()
+	}
+}
+
+// clusterStatus is the status document's view of the nodes.
+func (d *Daemon) clusterStatus(ctx context.Context) *engine.ClusterStatus {
+	if d.nodes == nil {
+		return nil
+	}
+	st := d.nodes.m.State()
+	cs := &engine.ClusterStatus{Node: d.nodes.node, Connected: st.Connected, Leading: st.Leading, Term: st.Term, Error: st.Err}
+	d.nodes.mu.Lock()
+	if cs.Error == "" {
+		cs.Error = d.nodes.pubErr
+	}
+	d.nodes.mu.Unlock()
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if p, ok, err := d.nodes.m.Leader(rctx); err == nil && ok {
+		cs.Leader, cs.LeaderAPI = p.Node, p.Advertise
+	}
+	views, err := d.nodes.m.Views(rctx)
+	if err != nil && cs.Error == "" {
+		cs.Error = err.Error()
+	}
+	for _, v := range views {
+		nv := engine.NodeView{Node: v.Node, At: v.At, Providers: map[string]health.State{}}
+		for _, p := range v.Providers {
+			nv.Providers[p.Name] = p.State
+		}
+		cs.Nodes = append(cs.Nodes, nv)
+	}
+	slices.SortFunc(cs.Nodes, func(a, b engine.NodeView) int {
+		switch {
+		case a.Node < b.Node:
+			return -1
+		case a.Node > b.Node:
+			return 1
+		}
+		return 0
+	})
+	_, w := d.current()
+	_, agr := d.merged(ctx, w.snapshot())
+	for _, a := range agr {
+		cs.Agreement = append(cs.Agreement, engine.ProviderAgreement{Provider: a.Provider, Lost: a.Lost, Need: a.Need, Reached: a.Reached})
+	}
+	return cs
+}
+
+// notLeading is the error for an action a node cannot forward.
+func (d *Daemon) notLeading(ctx context.Context, what string) error {
+	p, ok, err := d.nodes.m.Leader(ctx)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w: %s: cannot tell which node leads: %w", errNotLeading, what, err)
+	case !ok:
+		return fmt.Errorf("%w: %s: no node leads right now (an election is under way, or etcd cannot be reached); try again in a few seconds", errNotLeading, what)
+	}
+	return fmt.Errorf("%w: %s must run on the leader, node %s", errNotLeading, what, p.Node)
+}
