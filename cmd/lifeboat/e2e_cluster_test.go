@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -266,4 +268,72 @@ func TestClusterOfThreeNodes(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Errorf("the forwarded failback did not answer within 30s of the old leader's refusal")
 	}
+}
+
+// A node cut off from etcd keeps checking and says so in its status and
+// metrics, and never acts alone: alpha going down then moves nothing.
+func TestClusterNodeCutOffFromEtcd(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 1)
+	w := newWorld(t, worldOptions{policy: "  auto_failover = true\n"})
+	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
+	w.startAlpha()
+	n := nodeConfig(t, w, etcd.Endpoints(), "solo", "")
+	n.proc = w.startDaemonAt(n.cfg)
+	waitFor(t, 30*time.Second, "the only node leads", func() bool {
+		doc, ok := w.clusterStatus(n)
+		return ok && doc.Daemon.Cluster.Leading
+	})
+	metric := func() string {
+		resp, err := http.Get(n.api + "/metrics")
+		if err != nil {
+			return ""
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if m := metric(); !strings.Contains(m, "lifeboat_cluster_connected 1") || !strings.Contains(m, "lifeboat_cluster_leader 1") {
+		t.Fatalf("metrics while leading:\n%s", grepLines(m, "lifeboat_cluster"))
+	}
+
+	etcd.StopMember(0)
+	w.cutOffAlpha()
+	waitFor(t, 30*time.Second, "the node says it is cut off", func() bool {
+		doc, ok := w.clusterStatus(n)
+		return ok && !doc.Daemon.Cluster.Connected && !doc.Daemon.Cluster.Leading
+	})
+	r := w.lifeboatAt(n.cfg, nil, "status")
+	if r.code != 0 || !strings.Contains(r.stdout, "CUT OFF from etcd") || !strings.Contains(r.stdout+r.stderr, "takes no action") {
+		t.Fatalf("status of a node cut off from etcd: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if m := metric(); !strings.Contains(m, "lifeboat_cluster_connected 0") || !strings.Contains(m, "lifeboat_cluster_leader 0") {
+		t.Fatalf("metrics when cut off:\n%s", grepLines(m, "lifeboat_cluster"))
+	}
+	page, err := http.Get(n.api + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if !strings.Contains(string(body), "cut off from etcd") {
+		t.Fatalf("the status page does not say the node is cut off:\n%s", body)
+	}
+	// fail_after 3 at 1s: a node acting alone would have moved www by now.
+	time.Sleep(6 * time.Second)
+	if !w.answers(w.alphaIP) {
+		t.Fatalf("a node cut off from etcd moved www: %v", w.dns[0].Query(t, "www.example.test.", "A"))
+	}
+	if !strings.Contains(n.proc.out.String(), "takes no action") {
+		t.Fatalf("the log does not say the node takes no action:\n%s", n.proc.out.String())
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

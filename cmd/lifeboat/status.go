@@ -115,6 +115,7 @@ func printStatus(w io.Writer, doc *engine.StatusDoc) error {
 		if d.Running != "" {
 			fmt.Fprintf(w, "Running now: %s.\n", d.Running)
 		}
+		writeCluster(w, d.Cluster)
 		for _, dr := range d.Drills {
 			next := "not scheduled"
 			if !dr.Next.IsZero() {

@@ -71,6 +71,13 @@ type Member struct {
 	state   State
 	session *concurrency.Session
 	lead    context.Context // carries the leadership; nil unless leading
+	key     string          // the election key while leading
+}
+
+func (m *Member) electionKey() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.key
 }
 
 // New returns a member on cli; Run makes it take part.
@@ -170,51 +177,89 @@ func (m *Member) term(ctx context.Context) error {
 	m.set(func(st *State) { st.Connected, st.Err = true, "" })
 	m.log.Info("joined the lifeboat nodes", "node", m.opts.Node, "lease", time.Duration(m.opts.ttl())*time.Second)
 
-	cctx, stop := context.WithCancel(ctx)
-	defer stop()
+	cctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	go func() {
 		select {
 		case <-s.Done():
-			stop()
+			stop(errors.New("the etcd lease expired: etcd did not answer within the lease"))
 		case <-cctx.Done():
 		}
 	}()
+	go m.watchdog(cctx, stop)
 	el := concurrency.NewElection(s, m.opts.electionPrefix())
 	value, _ := json.Marshal(Peer{Node: m.opts.Node, Advertise: m.opts.Advertise})
 	if err := el.Campaign(cctx, string(value)); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("campaign: %w", errors.Join(err, sessionErr(s)))
+		if cause := context.Cause(cctx); cause != nil {
+			return cause
+		}
+		return fmt.Errorf("campaign: %w", err)
 	}
 	lead, end := context.WithCancelCause(journal.WithLeadership(ctx, journal.Leadership{Key: el.Key(), Rev: el.Rev()}))
 	m.mu.Lock()
-	m.lead = lead
+	m.lead, m.key = lead, el.Key()
 	m.mu.Unlock()
 	m.set(func(st *State) { st.Leading, st.Term = true, el.Rev() })
 	m.log.Info("this node leads the lifeboat nodes", "node", m.opts.Node, "term", el.Rev())
 
 	<-cctx.Done()
-	end(fmt.Errorf("%w: the leadership ended", ErrNoLeadership))
+	end(fmt.Errorf("%w: the leadership ended: %w", ErrNoLeadership, context.Cause(cctx)))
 	m.mu.Lock()
-	m.lead = nil
+	m.lead, m.key = nil, ""
 	m.mu.Unlock()
 	m.set(func(st *State) { st.Leading, st.Term = false, 0 })
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	m.log.Warn("this node no longer leads", "node", m.opts.Node)
-	return sessionErr(s)
+	m.log.Warn("this node no longer leads", "node", m.opts.Node, "why", context.Cause(cctx))
+	return context.Cause(cctx)
 }
 
-func sessionErr(s *concurrency.Session) error {
-	select {
-	case <-s.Done():
-		return errors.New("the etcd lease expired: etcd did not answer within the lease")
-	default:
-		return nil
+// watchdog ends the term when etcd has not answered this node for three
+// quarters of the lease: before etcd itself can expire the lease and let
+// another node lead, this one has stopped. The client's own keepalive
+// notices much later on a cut-off node.
+func (m *Member) watchdog(ctx context.Context, stop context.CancelCauseFunc) {
+	ttl := time.Duration(m.opts.ttl()) * time.Second
+	every, grace := ttl/4, ttl*3/4
+	last := time.Now()
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		key := m.electionKey()
+		if key == "" {
+			key = m.opts.electionPrefix()
+		}
+		rctx, cancel := context.WithTimeout(ctx, every)
+		// A linearizable read needs a majority of etcd: a node cut off
+		// with a minority of the members is cut off too.
+		resp, err := m.cli.Get(rctx, key, clientv3.WithCountOnly())
+		cancel()
+		if err == nil && key != m.opts.electionPrefix() && resp.Count == 0 {
+			// Woken from a pause longer than the lease: etcd already
+			// deleted the key, and another node may lead.
+			stop(errors.New("this node's leadership key is gone: its lease expired"))
+			return
+		}
+		if err == nil {
+			last = time.Now()
+			continue
+		}
+		if time.Since(last) >= grace {
+			stop(fmt.Errorf("etcd has not answered this node for %s: %w", time.Since(last).Round(100*time.Millisecond), err))
+			return
+		}
 	}
 }
+
 
 // Publish puts this node's view under its session's lease, so it goes
 // when the node does. Without a session it is ErrNoLeadership's cousin:

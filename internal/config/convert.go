@@ -144,6 +144,7 @@ func (c *checker) state(r *rawState) State {
 		if e.Lease != 0 && (e.Lease < 2*time.Second || e.Lease > time.Minute) {
 			eb.errf("lease", "must be between 2s (etcd's shortest lease) and 1m, got %s", e.Lease)
 		}
+		e.MaxRecords = eb.intIn("max_records", x.MaxRecords, minEtcdMaxRecords, maxInt)
 		s.Etcd = e
 	}
 	return s
@@ -173,7 +174,7 @@ func (c *checker) policy(r *rawPolicy) Policy {
 		Concurrency:  b.intIn("concurrency", r.Concurrency, 1, maxInt),
 		WaitHealthy:  b.duration("wait_healthy", r.WaitHealthy),
 		VerifyDNS:    b.duration("verify_dns", r.VerifyDNS),
-		NodeQuorum:   b.intIn("node_quorum", r.NodeQuorum, 1, maxInt),
+		NodeQuorum:   b.intIn("node_quorum", r.NodeQuorum, 0, maxInt),
 		Range:        r.DefRange,
 	}
 	if b.ok("quorum") && r.Quorum != nil {

@@ -19,8 +19,16 @@ const (
 	DefaultStatePath = "lifeboat.db"
 	// DefaultEtcdPrefix is state.etcd.prefix.
 	DefaultEtcdPrefix = "/lifeboat/"
-	// DefaultEtcdLease is state.etcd.lease.
+	// DefaultEtcdLease is state.etcd.lease. A written lease is rounded up
+	// to whole seconds: etcd grants leases in seconds.
 	DefaultEtcdLease = 3 * time.Second
+	// DefaultEtcdMaxRecords is state.etcd.max_records: the records of each
+	// kind the event log keeps. It is the same number as the journal's
+	// DefaultMaxRecordsPerKind (bbolt keeps as many); config does not
+	// import journal, so it is repeated here.
+	DefaultEtcdMaxRecords = 10000
+	// minEtcdMaxRecords keeps enough history to read back an incident.
+	minEtcdMaxRecords = 100
 
 	// DefaultTerraformTimeout is terraform.timeout: one init, plan or apply.
 	DefaultTerraformTimeout = 10 * time.Minute
@@ -109,6 +117,7 @@ func applyDefaults(c *Config) {
 			e.Node = defaultNodeName()
 		}
 		setDur(&e.Lease, DefaultEtcdLease)
+		setInt(&e.MaxRecords, DefaultEtcdMaxRecords)
 		// etcd leases are whole seconds: round up, never shorten.
 		e.Lease = (e.Lease + time.Second - 1).Truncate(time.Second)
 		for _, f := range []*string{&e.CAFile, &e.CertFile, &e.KeyFile} {

@@ -32,17 +32,18 @@ type rawState struct {
 }
 
 type rawEtcd struct {
-	Endpoints []string  `hcl:"endpoints,optional"`
-	Prefix    *string   `hcl:"prefix,optional"`
-	Username  *string   `hcl:"username,optional"`
-	Password  *string   `hcl:"password,optional"`
-	CAFile    *string   `hcl:"ca_file,optional"`
-	CertFile  *string   `hcl:"cert_file,optional"`
-	KeyFile   *string   `hcl:"key_file,optional"`
-	Node      *string   `hcl:"node,optional"`
-	Lease     *string   `hcl:"lease,optional"`
-	Body      hcl.Body  `hcl:",body"`
-	DefRange  hcl.Range `hcl:",def_range"`
+	Endpoints  []string  `hcl:"endpoints,optional"`
+	Prefix     *string   `hcl:"prefix,optional"`
+	Username   *string   `hcl:"username,optional"`
+	Password   *string   `hcl:"password,optional"`
+	CAFile     *string   `hcl:"ca_file,optional"`
+	CertFile   *string   `hcl:"cert_file,optional"`
+	KeyFile    *string   `hcl:"key_file,optional"`
+	Node       *string   `hcl:"node,optional"`
+	Lease      *string   `hcl:"lease,optional"`
+	MaxRecords *int      `hcl:"max_records,optional"`
+	Body       hcl.Body  `hcl:",body"`
+	DefRange   hcl.Range `hcl:",def_range"`
 }
 
 type rawTerraformCLI struct {

@@ -82,8 +82,8 @@ func (c *checker) server(r *rawServer) *Server {
 		switch {
 		case perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 			b.errf("advertise", "must be an http or https URL with a host, such as https://n1.example.net:9797, got%s", b.q("advertise", s.Advertise))
-		case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil:
-			b.errf("advertise", "must be the API's base URL, without a path, query or credentials")
+		case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil:
+			b.errf("advertise", "must be the API's base URL, without a path, query, fragment or credentials")
 		default:
 			s.Advertise = strings.TrimSuffix(s.Advertise, "/")
 		}

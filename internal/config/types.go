@@ -61,9 +61,13 @@ type Etcd struct {
 	// Node is this node's name among the lifeboat nodes; default the host name.
 	Node string
 	// Lease is how long a node that stops answering keeps its leadership
-	// and its published view; default 3s, at least 2s, whole seconds.
+	// and its published view; default 3s, between 2s and 1m, rounded up to
+	// whole seconds (etcd grants leases in seconds: 2500ms becomes 3s).
 	Lease time.Duration
-	Range hcl.Range
+	// MaxRecords is how many records of each kind the event log keeps;
+	// default DefaultEtcdMaxRecords, at least 100.
+	MaxRecords int
+	Range      hcl.Range
 }
 
 // TerraformCLI is the top-level `terraform { ... }` block: which binary runs
@@ -293,7 +297,8 @@ type Policy struct {
 	VerifyDNS time.Duration
 	// NodeQuorum is how many lifeboat nodes must see a provider down (or
 	// account_lost) before the leader declares it lost, with state.etcd;
-	// 0 means a majority of the live nodes.
+	// 0 (the default, and allowed written) means a majority of the live
+	// nodes. Negative is an error.
 	NodeQuorum int
 	Range      hcl.Range
 }

@@ -197,6 +197,11 @@ func (d *Daemon) clusterStatus(ctx context.Context) *engine.ClusterStatus {
 		cs.Error = d.nodes.pubErr
 	}
 	d.nodes.mu.Unlock()
+	if !st.Connected {
+		// etcd does not answer this node: reading the others' views would
+		// only wait.
+		return cs
+	}
 	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if p, ok, err := d.nodes.m.Leader(rctx); err == nil && ok {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -119,6 +120,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	d.socket = control.SocketPath(eng.Cfg.Path(eng.Cfg.State.Path))
+	// With an etcd journal nothing else creates state.path's directory.
+	if err := os.MkdirAll(filepath.Dir(d.socket), 0o700); err != nil {
+		return fmt.Errorf("control socket: %w", err)
+	}
 	l, err := control.Listen(d.socket)
 	if err != nil {
 		return err
@@ -354,5 +359,8 @@ func (d *Daemon) Status(ctx context.Context) (*engine.StatusDoc, error) {
 	doc.Daemon = &engine.DaemonStatus{Node: node, PID: os.Getpid(), Since: d.started.UTC(), AutoFailover: eng.Cfg.Policy.AutoFailover,
 		Hold: h.On, HoldReason: h.Reason, HoldSince: h.Since, Running: d.slot.current(), Drills: d.drillSchedules(),
 		Cluster: d.clusterStatus(ctx)}
+	if c := doc.Daemon.Cluster; c != nil && !c.Connected {
+		doc.Warnings = append(doc.Warnings, "this node is cut off from etcd: it keeps checking and reporting but takes no action until it is back")
+	}
 	return doc, nil
 }

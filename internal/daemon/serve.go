@@ -146,6 +146,9 @@ func (d *Daemon) Operate(ctx context.Context, r engine.Request, hooks engine.Hoo
 	eng, _ := d.current()
 	hooks.Snapshot = d.view
 	out, err := eng.Run(octx, r, hooks)
+	if errors.Is(err, journal.ErrNotLeader) {
+		err = fmt.Errorf("this node stopped leading during the operation, and the new leader resumes it (see `lifeboat history`): %w", err)
+	}
 	d.observeOutcome(ctx, out)
 	if out.Executed || len(out.Resumed) > 0 {
 		d.follow(ctx)

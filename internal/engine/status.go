@@ -156,6 +156,9 @@ func (e *Engine) Status(ctx context.Context, rounds int) (*StatusDoc, error) {
 	return doc, nil
 }
 
+// liveJournalWait bounds LiveStatus's read of the placement.
+const liveJournalWait = 3 * time.Second
+
 // LiveStatus reports a long-lived monitor's view (the daemon's) with the
 // placement in the engine's journal, without running any check.
 func (e *Engine) LiveStatus(ctx context.Context, snap health.Snapshot) (*StatusDoc, error) {
@@ -163,15 +166,24 @@ func (e *Engine) LiveStatus(ctx context.Context, snap health.Snapshot) (*StatusD
 	if err != nil {
 		return nil, err
 	}
-	pl, err := e.Placement(ctx, j)
+	// A journal that does not answer (etcd cut off from this node) must
+	// not take the monitor's view down with it.
+	pctx, cancel := context.WithTimeout(ctx, liveJournalWait)
+	pl, err := e.Placement(pctx, j)
+	cancel()
+	var warnings []string
 	if err != nil {
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		pl, _ = e.placement(ctx, nil, true)
+		warnings = append(warnings, "the journal cannot be read, so each service is shown at its first candidate: "+e.Cfg.Redact(err.Error()))
 	}
 	rounds := 0
 	for _, p := range snap.Providers {
 		rounds = max(rounds, p.Rounds)
 	}
-	doc := &StatusDoc{Config: e.Cfg.Filename, Rounds: rounds, Providers: []StatusProvider{}, Services: []StatusService{}, DNS: []StatusDNS{}}
+	doc := &StatusDoc{Config: e.Cfg.Filename, Rounds: rounds, Providers: []StatusProvider{}, Services: []StatusService{}, DNS: []StatusDNS{}, Warnings: warnings}
 	e.fillStatus(doc, pl, e.ObservationOf(ctx, snap))
 	return doc, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -33,7 +34,7 @@ func Open(ctx context.Context, st config.State, dir string, opts OpenOptions) (J
 		}
 		return OpenEtcd(ctx, EtcdOptions{
 			Endpoints: e.Endpoints, Prefix: e.Prefix, Username: e.Username, Password: e.Password, TLS: tlsCfg,
-			ReadOnly: opts.ReadOnly, Logger: opts.Logger,
+			MaxRecordsPerKind: e.MaxRecords, ReadOnly: opts.ReadOnly, Logger: opts.Logger,
 		})
 	}
 	if err := ctx.Err(); err != nil {
@@ -52,7 +53,7 @@ func Open(ctx context.Context, st config.State, dir string, opts OpenOptions) (J
 // etcdTLS is the TLS configuration the state.etcd block's files make; nil
 // when it names none (plain http endpoints).
 func etcdTLS(e *config.Etcd) (*tls.Config, error) {
-	if e.CAFile == "" && e.CertFile == "" {
+	if e.CAFile == "" && e.CertFile == "" && e.KeyFile == "" {
 		return nil, nil
 	}
 	c := &tls.Config{MinVersion: tls.VersionTLS12}
@@ -65,6 +66,9 @@ func etcdTLS(e *config.Etcd) (*tls.Config, error) {
 		if !c.RootCAs.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("state.etcd.ca_file: %s holds no PEM certificate", e.CAFile)
 		}
+	}
+	if (e.CertFile == "") != (e.KeyFile == "") {
+		return nil, errors.New("state.etcd: cert_file and key_file go together: set both or neither")
 	}
 	if e.CertFile != "" {
 		cert, err := tls.LoadX509KeyPair(e.CertFile, e.KeyFile)

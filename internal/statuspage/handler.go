@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
 )
 
 type handler struct {
@@ -76,7 +79,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// load reads everything the page shows, stopping at the first failure.
+// journalWait bounds the reads of the history and the drill reports: a
+// journal that does not answer (etcd cut off from this node) leaves them
+// out rather than the providers' status.
+const journalWait = 3 * time.Second
+
+// load reads everything the page shows. Without the status there is no
+// page; without the history or the drill reports the page says they are
+// missing (the error itself goes to the log).
 func (h *handler) load(ctx context.Context) (*page, error) {
 	doc, err := h.src.Status(ctx)
 	if err == nil && doc == nil {
@@ -85,15 +95,27 @@ func (h *handler) load(ctx context.Context) (*page, error) {
 	if err != nil {
 		return nil, &sourceError{part: "the providers' status", err: err}
 	}
-	ops, err := h.src.History(ctx, historyLimit)
+	jctx, cancel := context.WithTimeout(ctx, journalWait)
+	defer cancel()
+	ops, err := h.src.History(jctx, historyLimit)
 	if err != nil {
-		return nil, &sourceError{part: "the operations journal", err: err}
+		h.opts.Logger.ErrorContext(ctx, "status page: the operations journal cannot be read", "err", err)
+		doc = withWarning(doc, "The operations journal could not be read just now: recent operations are not shown.")
 	}
-	drills, err := h.src.DrillReports(ctx, drillsRead)
+	drills, err := h.src.DrillReports(jctx, drillsRead)
 	if err != nil {
-		return nil, &sourceError{part: "the drill reports", err: err}
+		h.opts.Logger.ErrorContext(ctx, "status page: the drill reports cannot be read", "err", err)
+		doc = withWarning(doc, "The drill reports could not be read just now: drills are not shown.")
 	}
 	return buildPage(doc, ops, drills, h.opts.Now(), h.opts.Refresh), nil
+}
+
+// withWarning returns a copy of doc with one more warning; the source's
+// document is not changed.
+func withWarning(doc *engine.StatusDoc, w string) *engine.StatusDoc {
+	c := *doc
+	c.Warnings = append(append([]string(nil), doc.Warnings...), w)
+	return &c
 }
 
 // errorPage says what failed without the error's text: it may name files

@@ -139,8 +139,6 @@ func TestSourceErrorIs503(t *testing.T) {
 	}{
 		{"status", func(f *fakeSource) { f.statusErr = errors.New(secret) }, "could not read the providers&#39; status: it failed."},
 		{"nil status", func(f *fakeSource) { f.doc = nil }, "could not read the providers&#39; status"},
-		{"history", func(f *fakeSource) { f.historyErr = errors.New(secret) }, "could not read the operations journal"},
-		{"drills", func(f *fakeSource) { f.drErr = errors.New(secret) }, "could not read the drill reports"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -165,6 +163,38 @@ func TestSourceErrorIs503(t *testing.T) {
 			}
 			if res.Header.Get("Retry-After") != "10" {
 				t.Errorf("Retry-After %q, want 10", res.Header.Get("Retry-After"))
+			}
+		})
+	}
+}
+
+// Without the history or the drill reports the page still shows the
+// providers and says what is missing, without the error's text.
+func TestJournalErrorStillShowsStatus(t *testing.T) {
+	const secret = "token=hunter2 at /etc/lifeboat/secret.hcl"
+	for name, set := range map[string]func(*fakeSource){
+		"history": func(f *fakeSource) { f.historyErr = errors.New(secret) },
+		"drills":  func(f *fakeSource) { f.drErr = errors.New(secret) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			src := fixture()
+			set(src)
+			var logged bytes.Buffer
+			opts := testOptions()
+			opts.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+			res, body := get(t, Handler(src, opts), http.MethodGet, "/")
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d, want 200", res.StatusCode)
+			}
+			mustContain(t, body, "could not be read just now", src.doc.Providers[0].Name)
+			if strings.Contains(body, "hunter2") || strings.Contains(body, "secret.hcl") {
+				t.Errorf("the page shows the error's text")
+			}
+			if !strings.Contains(logged.String(), "hunter2") {
+				t.Errorf("the error is not in the log: %q", logged.String())
+			}
+			if len(src.doc.Warnings) != 0 {
+				t.Errorf("the source's document was changed: %v", src.doc.Warnings)
 			}
 		})
 	}

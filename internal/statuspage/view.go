@@ -33,6 +33,24 @@ type daemonView struct {
 	HoldSince    string
 	Running      string
 	Schedules    []scheduleView
+	Cluster      *clusterView
+}
+
+// clusterView is the lifeboat nodes as this one sees them.
+type clusterView struct {
+	Node      string
+	Standing  badge // leading, following, or cut off from etcd
+	Leader    string
+	Error     string
+	Providers []string // provider names, the table's columns
+	Nodes     []nodeRow
+	Agreement []string // one line per provider some node sees lost
+}
+
+type nodeRow struct {
+	Node   string
+	Leader bool
+	Seen   []badge // in Providers order
 }
 
 type scheduleView struct {
@@ -168,6 +186,40 @@ func daemonOf(d *engine.DaemonStatus) *daemonView {
 	}
 	for _, s := range d.Drills {
 		v.Schedules = append(v.Schedules, scheduleView{Name: s.Name, Mode: s.Mode, Service: s.Service, Schedule: s.Schedule, Next: formatTime(s.Next)})
+	}
+	v.Cluster = clusterOf(d.Cluster)
+	return v
+}
+
+func clusterOf(c *engine.ClusterStatus) *clusterView {
+	if c == nil {
+		return nil
+	}
+	v := &clusterView{Node: c.Node, Leader: c.Leader, Error: c.Error}
+	switch {
+	case !c.Connected:
+		v.Standing = badge{"cut off from etcd: checking and reporting, taking no action", toneBad}
+	case c.Leading:
+		v.Standing = badge{"leads: fails over and runs drills", toneGood}
+	default:
+		v.Standing = badge{"follows: checks, reports and forwards operations to the leader", toneNeutral}
+	}
+	for _, a := range c.Agreement {
+		v.Providers = append(v.Providers, a.Provider)
+		if len(a.Lost) > 0 {
+			verdict := "not declared lost"
+			if a.Reached {
+				verdict = "declared lost"
+			}
+			v.Agreement = append(v.Agreement, fmt.Sprintf("%s: lost at %d node(s) (%s), %d needed: %s", a.Provider, len(a.Lost), strings.Join(a.Lost, ", "), a.Need, verdict))
+		}
+	}
+	for _, n := range c.Nodes {
+		row := nodeRow{Node: n.Node, Leader: n.Node == c.Leader}
+		for _, p := range v.Providers {
+			row.Seen = append(row.Seen, providerBadge(n.Providers[p]))
+		}
+		v.Nodes = append(v.Nodes, row)
 	}
 	return v
 }

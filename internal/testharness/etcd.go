@@ -2,11 +2,16 @@ package testharness
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -15,72 +20,218 @@ import (
 	"go.uber.org/zap"
 )
 
+const (
+	etcdMaxMembers = 5
+	// etcdStartBudget bounds the wait for a leader and a first Put/Get.
+	etcdStartBudget = 30 * time.Second
+	// etcdStartAttempts bounds the restarts after a picked port was taken
+	// by someone else between picking and binding.
+	etcdStartAttempts = 3
+	etcdReadyKey      = "/testharness/ready"
+)
+
+// etcdClusters numbers the clusters of this process so that no two share a
+// cluster token (a member never accepts a peer of another cluster).
+var etcdClusters atomic.Uint64
+
 // EtcdCluster is an embedded etcd cluster on loopback, for tests.
 type EtcdCluster struct {
-	members []*embed.Etcd
-	clients []string
-	stopped []bool
+	clients []string // client URLs, in member order
+	log     *etcdLog
+
 	mu      sync.Mutex
+	members []*embed.Etcd // nil once stopped
 }
 
-// StartEtcdCluster starts n members (1..5) in this process on 127.0.0.1,
-// with their data under t.TempDir(), and waits (bounded) until they serve.
-// Cleanup stops every member.
+// StartEtcdCluster starts n members (1..5) in this process on 127.0.0.1, with
+// free ports and their data under t.TempDir(), and waits (at most 30s) until
+// the cluster has a leader and answers a Put/Get. The members log at warn
+// level to a file in t.TempDir(), not to the test output; its last lines are
+// shown when the start fails or the test has failed. Cleanup stops every
+// member.
 func StartEtcdCluster(t testing.TB, n int) *EtcdCluster {
 	t.Helper()
-	if n < 1 || n > 5 {
-		t.Fatalf("StartEtcdCluster: %d members, want 1 to 5", n)
+	return startEtcdCluster(t, n, loopbackPorts)
+}
+
+// startEtcdCluster is StartEtcdCluster with the port picker as a parameter,
+// so a test can hand it a port that is already taken.
+func startEtcdCluster(t testing.TB, n int, pickPorts func(k int) ([]int, error)) *EtcdCluster {
+	t.Helper()
+	if n < 1 || n > etcdMaxMembers {
+		t.Fatalf("testharness: StartEtcdCluster: %d members, want 1 to %d", n, etcdMaxMembers)
 	}
 	dir := t.TempDir()
-	c := &EtcdCluster{stopped: make([]bool, n)}
-	var peers []string
-	cfgs := make([]*embed.Config, n)
-	for i := range n {
-		cfg := embed.NewConfig()
-		cfg.Name = fmt.Sprintf("m%d", i)
-		cfg.Dir = filepath.Join(dir, cfg.Name)
-		cfg.LogLevel = "error"
-		cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
-		client := url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", FreePort(t, "127.0.0.1"))}
-		peer := url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", FreePort(t, "127.0.0.1"))}
-		cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{client}, []url.URL{client}
-		cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{peer}, []url.URL{peer}
-		cfg.ListenMetricsUrls = nil
-		cfg.InitialClusterToken = "lifeboat-test"
-		peers = append(peers, cfg.Name+"="+peer.String())
-		c.clients = append(c.clients, client.String())
-		cfgs[i] = cfg
+	log, err := openEtcdLog(filepath.Join(dir, "etcd.log"))
+	if err != nil {
+		t.Fatalf("testharness: etcd log: %v", err)
 	}
-	// Every member must be starting before any can elect a leader.
-	errs := make([]error, n)
-	c.members = make([]*embed.Etcd, n)
-	var wg sync.WaitGroup
-	for i, cfg := range cfgs {
-		cfg.InitialCluster = strings.Join(peers, ",")
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.members[i], errs[i] = embed.StartEtcd(cfg)
-		}()
+	// Registered first so it runs last, after every member has stopped.
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("testharness: last lines of the etcd members' log:\n%s", log.tail(30))
+		}
+		log.Close()
+	})
+	token := fmt.Sprintf("testharness-%d-%d", os.Getpid(), etcdClusters.Add(1))
+
+	var c *EtcdCluster
+	for attempt := 1; ; attempt++ {
+		// A fresh data directory per attempt: a member that started in a
+		// failed attempt has written its own cluster there.
+		c, err = launchEtcd(filepath.Join(dir, fmt.Sprintf("try%d", attempt)), n, token, log, pickPorts)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) || attempt == etcdStartAttempts {
+			t.Fatalf("testharness: starting %d etcd members (attempt %d): %v\nlast lines of their log:\n%s",
+				n, attempt, err, log.tail(20))
+		}
 	}
-	wg.Wait()
 	t.Cleanup(c.stop)
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("etcd member %d: %v", i, err)
-		}
-	}
-	for i, m := range c.members {
-		select {
-		case <-m.Server.ReadyNotify():
-		case <-time.After(30 * time.Second):
-			t.Fatalf("etcd member %d not ready within 30s", i)
-		}
+
+	ctx, cancel := context.WithTimeout(context.Background(), etcdStartBudget)
+	defer cancel()
+	if err := c.waitServing(ctx); err != nil {
+		t.Fatalf("testharness: etcd cluster of %d not serving: %v\nlast lines of its log:\n%s", n, err, log.tail(20))
 	}
 	return c
 }
 
-// Endpoints returns the members' client URLs, in member order.
+// launchEtcd configures and starts n members. They start concurrently: a
+// member only serves once a majority is up, so none waits on another. On an
+// error every member started is stopped again.
+func launchEtcd(dir string, n int, token string, log *etcdLog, pickPorts func(k int) ([]int, error)) (*EtcdCluster, error) {
+	ports, err := pickPorts(2 * n)
+	if err != nil {
+		return nil, fmt.Errorf("picking ports: %w", err)
+	}
+	lg := zap.New(log.core())
+	c := &EtcdCluster{log: log, members: make([]*embed.Etcd, n)}
+	cfgs := make([]*embed.Config, n)
+	peers := make([]string, n)
+	for i := range n {
+		name := fmt.Sprintf("m%d", i)
+		client := url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", ports[2*i])}
+		peer := url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", ports[2*i+1])}
+		cfg := embed.NewConfig()
+		cfg.Name = name
+		cfg.Dir = filepath.Join(dir, name)
+		cfg.LogLevel = "warn"
+		cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(lg.With(zap.String("member", name)))
+		cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{client}, []url.URL{client}
+		cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{peer}, []url.URL{peer}
+		// Nothing else listens: no metrics or separate HTTP client port.
+		cfg.ListenClientHttpUrls, cfg.ListenMetricsUrls = nil, nil
+		cfg.InitialClusterToken = token
+		// The data is thrown away with the test; fsync only slows a
+		// loaded machine down. Tick and election stay at the defaults,
+		// which keep the cluster stable when the machine is busy.
+		cfg.UnsafeNoFsync = true
+		peers[i] = name + "=" + peer.String()
+		c.clients = append(c.clients, client.String())
+		cfgs[i] = cfg
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, cfg := range cfgs {
+		cfg.InitialCluster = strings.Join(peers, ",")
+		wg.Go(func() {
+			m, err := embed.StartEtcd(cfg)
+			if err != nil {
+				errs[i] = fmt.Errorf("member %d: %w", i, err)
+				return
+			}
+			c.members[i] = m
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		c.stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+// waitServing waits until every member is ready and knows a leader, then
+// writes, reads back and deletes a key through a client on all endpoints.
+func (c *EtcdCluster) waitServing(ctx context.Context) error {
+	for i, m := range c.members {
+		select {
+		case <-m.Server.ReadyNotify():
+		case err := <-m.Err():
+			return fmt.Errorf("member %d: %w", i, err)
+		case <-ctx.Done():
+			return fmt.Errorf("member %d not ready: %w", i, ctx.Err())
+		}
+	}
+	if err := c.waitLeader(ctx); err != nil {
+		return err
+	}
+	cli, err := clientv3.New(clientv3.Config{Endpoints: c.clients, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		return fmt.Errorf("client: %w", err)
+	}
+	defer cli.Close()
+	// A put is not retried by the client, and a busy machine can cost the
+	// young cluster its leader: retry until the budget is spent.
+	var last error
+	for range 100 {
+		if last = putGetDelete(ctx, cli); last == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("put/get: %w (after %w)", last, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("put/get: %w", last)
+}
+
+// waitLeader polls, every 20ms, until every member knows a leader.
+func (c *EtcdCluster) waitLeader(ctx context.Context) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		missing := -1
+		for i, m := range c.members {
+			if m.Server.Leader() == 0 {
+				missing = i
+				break
+			}
+		}
+		if missing < 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("member %d knows no leader: %w", missing, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+func putGetDelete(ctx context.Context, cli *clientv3.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := cli.Put(ctx, etcdReadyKey, "ok"); err != nil {
+		return err
+	}
+	resp, err := cli.Get(ctx, etcdReadyKey)
+	if err != nil {
+		return err
+	}
+	if len(resp.Kvs) != 1 || string(resp.Kvs[0].Value) != "ok" {
+		return fmt.Errorf("read back %d values, want the one written", len(resp.Kvs))
+	}
+	// The tests find an empty key space.
+	_, err = cli.Delete(ctx, etcdReadyKey)
+	return err
+}
+
+// Endpoints returns the members' client URLs ("http://127.0.0.1:PORT"), in
+// member order.
 func (c *EtcdCluster) Endpoints() []string { return append([]string(nil), c.clients...) }
 
 // Client returns a client on every endpoint, closed at cleanup.
@@ -88,32 +239,57 @@ func (c *EtcdCluster) Client(t testing.TB) *clientv3.Client {
 	t.Helper()
 	cli, err := clientv3.New(clientv3.Config{Endpoints: c.clients, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
 	if err != nil {
-		t.Fatalf("etcd client: %v", err)
+		t.Fatalf("testharness: etcd client: %v", err)
 	}
 	t.Cleanup(func() { cli.Close() })
 	return cli
 }
 
-// StopMember stops member i; the others keep serving while they are a
-// majority.
+// StopMember stops member i, to test the loss of a member; the others keep
+// serving while they are a majority (2 of 3). Stopping a stopped member does
+// nothing.
 func (c *EtcdCluster) StopMember(i int) {
+	if i < 0 || i >= len(c.members) {
+		panic(fmt.Sprintf("testharness: StopMember(%d) of a %d-member etcd cluster", i, len(c.members)))
+	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.stopped[i] && c.members[i] != nil {
-		c.members[i].Close()
-		c.stopped[i] = true
+	m := c.members[i]
+	c.members[i] = nil
+	c.mu.Unlock()
+	if m != nil {
+		m.Close()
 	}
 }
 
+// stop stops every member still running, all at once: one by one, each
+// leader would first hand its leadership to the next member to go.
 func (c *EtcdCluster) stop() {
+	var wg sync.WaitGroup
 	for i := range c.members {
-		c.StopMember(i)
+		wg.Go(func() { c.StopMember(i) })
 	}
+	wg.Wait()
 }
 
-// ctxBound keeps test calls to etcd bounded.
-func ctxBound(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+// loopbackPorts returns k distinct free TCP ports of 127.0.0.1: every
+// listener is held until all are picked, so they differ from each other.
+// Another process may still take one before the member binds it; the start
+// is then retried.
+func loopbackPorts(k int) ([]int, error) {
+	ports := make([]int, 0, k)
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	for range k {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
 }
