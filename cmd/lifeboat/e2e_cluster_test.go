@@ -337,3 +337,50 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// With the journal in etcd and no daemon, the commands work as they do on
+// a local journal, taking the leadership for each operation; once a
+// daemon leads, a command run where no daemon runs is refused and told
+// which node leads, and the daemon's node runs it.
+func TestEtcdCommandsWithoutDaemon(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 1)
+	w := newWorld(t, worldOptions{})
+	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
+	w.startAlpha()
+	ops := nodeConfig(t, w, etcd.Endpoints(), "laptop", "")
+	w.cutOffAlpha()
+	// As an operator in a hurry types it: no --from, twice.
+	r := w.lifeboatAt(ops.cfg, nil, "failover", "--yes")
+	if r.code != 0 || !w.answers(w.bravoIP) {
+		t.Fatalf("failover on an etcd journal without a daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = w.lifeboatAt(ops.cfg, nil, "failover", "--yes")
+	if r.code != 0 || !strings.Contains(r.stdout, "Already done") {
+		t.Fatalf("second failover: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if h := w.historyAt(ops.cfg); len(h) != 1 || h[0].Status != journal.StatusSucceeded {
+		t.Fatalf("history: %+v", h)
+	}
+	if r := w.lifeboatAt(ops.cfg, nil, "status"); r.code != 0 || !strings.Contains(r.stdout, "bravo") {
+		t.Fatalf("status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	n1 := nodeConfig(t, w, etcd.Endpoints(), "n1", "")
+	n1.proc = w.startDaemonAt(n1.cfg)
+	waitFor(t, 30*time.Second, "n1 leads", func() bool {
+		doc, ok := w.clusterStatus(n1)
+		return ok && doc.Daemon.Cluster.Leading
+	})
+	w.reviveAlpha()
+	r = w.lifeboatAt(ops.cfg, nil, "failback", "--yes")
+	if r.code == 0 || !strings.Contains(r.stderr, "node n1 leads") {
+		t.Fatalf("failback where no daemon runs while n1 leads: exit %d, want a refusal naming n1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !w.answers(w.bravoIP) {
+		t.Fatal("the refused failback moved www")
+	}
+	r = w.lifeboatAt(n1.cfg, nil, "failback", "--yes")
+	if r.code != 0 || !w.answers(w.alphaIP) {
+		t.Fatalf("failback through n1's daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -24,6 +24,9 @@ import (
 // cannot be reached), so it takes no action.
 var ErrNoLeadership = errors.New("this node does not lead the lifeboat nodes")
 
+// ErrDuplicateNode: two live lifeboats use one node name.
+var ErrDuplicateNode = errors.New("duplicate node name")
+
 // Options configure a Member.
 type Options struct {
 	// Node is this node's name, unique among the nodes.
@@ -276,8 +279,21 @@ func (m *Member) Publish(ctx context.Context, v View) error {
 	if err != nil {
 		return err
 	}
-	if _, err := m.cli.Put(ctx, m.opts.viewsPrefix()+m.opts.Node, string(data), clientv3.WithLease(s.Lease())); err != nil {
+	// The key is this node's alone: another live node publishing under
+	// the same name (a configuration copied without changing node) is
+	// refused rather than mixed into one view.
+	key := m.opts.viewsPrefix() + m.opts.Node
+	resp, err := m.cli.Txn(ctx).If(
+		clientv3.Compare(clientv3.LeaseValue(key), "=", s.Lease()),
+	).Then(clientv3.OpPut(key, string(data), clientv3.WithLease(s.Lease()))).Else(
+		clientv3.OpTxn([]clientv3.Cmp{clientv3.Compare(clientv3.CreateRevision(key), "=", 0)},
+			[]clientv3.Op{clientv3.OpPut(key, string(data), clientv3.WithLease(s.Lease()))}, nil),
+	).Commit()
+	if err != nil {
 		return fmt.Errorf("publish this node's view: %w", err)
+	}
+	if !resp.Succeeded && !resp.Responses[0].GetResponseTxn().Succeeded {
+		return fmt.Errorf("%w: another live lifeboat publishes as node %q: give each node its own state.etcd.node", ErrDuplicateNode, m.opts.Node)
 	}
 	return nil
 }
@@ -340,6 +356,12 @@ func newSession(ctx context.Context, cli *clientv3.Client, ttl int) (*concurrenc
 // waits at most wait, then names the node that leads instead. release
 // resigns and ends the session.
 func Acquire(ctx context.Context, cli *clientv3.Client, opts Options, wait time.Duration) (context.Context, func(), error) {
+	// Someone leads already: say so at once rather than wait in line.
+	if p, ok, err := leaderOf(ctx, cli, opts.electionPrefix()); err != nil {
+		return nil, nil, err
+	} else if ok {
+		return nil, nil, leadsElsewhere(p)
+	}
 	s, err := newSession(ctx, cli, opts.ttl())
 	if err != nil {
 		return nil, nil, err
@@ -357,11 +379,7 @@ func Acquire(ctx context.Context, cli *clientv3.Client, opts Options, wait time.
 			return nil, nil, ctx.Err()
 		}
 		if p, ok, lerr := leaderOf(rctx, cli, opts.electionPrefix()); lerr == nil && ok && p.Node != opts.Node {
-			where := ""
-			if p.Advertise != "" {
-				where = " (its API: " + p.Advertise + ")"
-			}
-			return nil, nil, fmt.Errorf("%w: node %s leads%s; run the command on that node, or on any node running `lifeboat run`, which forwards it", ErrNoLeadership, p.Node, where)
+			return nil, nil, leadsElsewhere(p)
 		}
 		return nil, nil, fmt.Errorf("%w: not elected within %s: %w", ErrNoLeadership, wait, err)
 	}
@@ -381,4 +399,12 @@ func Acquire(ctx context.Context, cli *clientv3.Client, opts Options, wait time.
 		s.Orphan()
 	}
 	return lead, release, nil
+}
+
+func leadsElsewhere(p Peer) error {
+	where := ""
+	if p.Advertise != "" {
+		where = " (its API: " + p.Advertise + ")"
+	}
+	return fmt.Errorf("%w: node %s leads%s; run the command on that node, or on any node running `lifeboat run`, which forwards it", ErrNoLeadership, p.Node, where)
 }

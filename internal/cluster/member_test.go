@@ -68,6 +68,16 @@ func TestMembersElectOneLeader(t *testing.T) {
 	}
 	must(a.Publish(ctx, ViewOf("a", "", health.Snapshot{Providers: []health.ProviderStatus{{Name: "alpha", State: health.StateDown}}}, time.Now())))
 	must(b.Publish(ctx, ViewOf("b", "", health.Snapshot{Providers: []health.ProviderStatus{{Name: "alpha", State: health.StateHealthy}}}, time.Now())))
+	twin := New(cli, opts("a"))
+	tctx, stopTwin := context.WithCancel(ctx)
+	defer stopTwin()
+	go twin.Run(tctx)
+	waitUntil(t, 10*time.Second, "the twin connects", func() bool { return twin.State().Connected })
+	if err := twin.Publish(ctx, ViewOf("a", "", health.Snapshot{}, time.Now())); !errors.Is(err, ErrDuplicateNode) {
+		t.Fatalf("a second live node named a publishes: %v, want ErrDuplicateNode", err)
+	}
+	must(a.Publish(ctx, ViewOf("a", "", health.Snapshot{Providers: []health.ProviderStatus{{Name: "alpha", State: health.StateDown}}}, time.Now())))
+	stopTwin()
 	views, err := b.Views(ctx)
 	must(err)
 	if len(views) != 2 || views[0].Node != "a" || views[0].Providers[0].State != health.StateDown {
