@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 )
 
@@ -24,6 +26,11 @@ func (d *Daemon) reload(ctx context.Context) error {
 	if cfg.Path(cfg.State.Path) != old.Cfg.Path(old.Cfg.State.Path) {
 		err := fmt.Errorf("configuration not reloaded, the running one is kept: state.path changed from %s to %s; restart the daemon to move the journal",
 			old.Cfg.Path(old.Cfg.State.Path), cfg.Path(cfg.State.Path))
+		d.log.Error(err.Error())
+		return err
+	}
+	if !sameEtcd(old.Cfg.State.Etcd, cfg.State.Etcd) {
+		err := errors.New("configuration not reloaded, the running one is kept: state.etcd changed (endpoints, prefix, node, lease, credentials or TLS files); restart the daemon to change how it joins the other nodes")
 		d.log.Error(err.Error())
 		return err
 	}
@@ -80,4 +87,14 @@ func (d *Daemon) reload(ctx context.Context) error {
 	d.forget.Store(true)
 	d.log.Info("configuration reloaded", "file", cfg.Filename, "providers", len(cfg.Providers), "services", len(cfg.Services))
 	return nil
+}
+
+// sameEtcd reports whether two state.etcd blocks join the nodes the same
+// way; the membership is not rebuilt by a reload.
+func sameEtcd(a, b *config.Etcd) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return slices.Equal(a.Endpoints, b.Endpoints) && a.Prefix == b.Prefix && a.Node == b.Node && a.Lease == b.Lease &&
+		a.Username == b.Username && a.Password == b.Password && a.CAFile == b.CAFile && a.CertFile == b.CertFile && a.KeyFile == b.KeyFile
 }
