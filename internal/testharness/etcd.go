@@ -18,6 +18,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 const (
@@ -261,14 +262,28 @@ func (c *EtcdCluster) StopMember(i int) {
 	}
 }
 
-// stop stops every member still running, all at once: one by one, each
-// leader would first hand its leadership to the next member to go.
+// stop stops every member still running: the followers at once, then the
+// leader. A leader that stops first hands its leadership to a follower, and
+// when that follower is stopping too it waits for the request timeout (7s).
 func (c *EtcdCluster) stop() {
+	leader := -1
+	c.mu.Lock()
+	for i, m := range c.members {
+		if m != nil && m.Server.Leader() == m.Server.MemberID() {
+			leader = i
+		}
+	}
+	c.mu.Unlock()
 	var wg sync.WaitGroup
 	for i := range c.members {
-		wg.Go(func() { c.StopMember(i) })
+		if i != leader {
+			wg.Go(func() { c.StopMember(i) })
+		}
 	}
 	wg.Wait()
+	if leader >= 0 {
+		c.StopMember(leader)
+	}
 }
 
 // loopbackPorts returns k distinct free TCP ports of 127.0.0.1: every
@@ -292,4 +307,61 @@ func loopbackPorts(k int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
+}
+
+// etcdLog is the members' shared log file. Writes after Close are dropped:
+// a member's last goroutines may still log while the test ends.
+type etcdLog struct {
+	path string
+	mu   sync.Mutex
+	f    *os.File
+}
+
+func openEtcdLog(path string) (*etcdLog, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &etcdLog{path: path, f: f}, nil
+}
+
+// core writes JSON lines at warn level and above.
+func (l *etcdLog) core() zapcore.Core {
+	enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
+	return zapcore.NewCore(enc, l, zapcore.WarnLevel)
+}
+
+func (l *etcdLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return len(p), nil
+	}
+	return l.f.Write(p)
+}
+
+func (l *etcdLog) Sync() error { return nil }
+
+func (l *etcdLog) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	return err
+}
+
+// tail returns the last n lines of the log, for a failure message.
+func (l *etcdLog) tail(n int) string {
+	data, err := os.ReadFile(l.path)
+	if err != nil {
+		return fmt.Sprintf("(log unreadable: %v)", err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
