@@ -264,9 +264,27 @@ func TestClusterOfThreeNodes(t *testing.T) {
 	}
 	select {
 	case r := <-failback:
-		t.Logf("the forwarded failback answered: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		t.Logf("the forwarded failback: exit %d\n%s", r.code, r.stderr)
+		if r.code == 0 || !strings.Contains(r.stderr, "stopped leading during the operation") {
+			t.Errorf("the forwarded failback, whose leader was deposed: exit %d, want it to say so\n%s%s", r.code, r.stdout, r.stderr)
+		}
 	case <-time.After(30 * time.Second):
 		t.Errorf("the forwarded failback did not answer within 30s of the old leader's refusal")
+	}
+
+	t.Log("the hold switch turned on a node that does not lead holds the leader")
+	leader = w.waitLeader(t, []clusterNode{n2, n3}, 30*time.Second)
+	follower = n2
+	if leader == "n2" {
+		follower = n3
+	}
+	if r := w.lifeboatAt(follower.cfg, nil, "hold", "on", "--reason", "maintenance"); r.code != 0 {
+		t.Fatalf("hold on through %s: exit %d\n%s%s", follower.name, r.code, r.stdout, r.stderr)
+	}
+	for _, n := range []clusterNode{n2, n3} {
+		if r := w.lifeboatAt(n.cfg, nil, "hold"); r.code != 0 || !strings.Contains(r.stdout, "maintenance") {
+			t.Errorf("hold as %s sees it: exit %d\n%s%s", n.name, r.code, r.stdout, r.stderr)
+		}
 	}
 }
 
