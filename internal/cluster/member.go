@@ -263,7 +263,6 @@ func (m *Member) watchdog(ctx context.Context, stop context.CancelCauseFunc) {
 	}
 }
 
-
 // Publish puts this node's view under its session's lease, so it goes
 // when the node does. Without a session it is ErrNoLeadership's cousin:
 // the view is not published and the caller reports that.
