@@ -67,7 +67,8 @@ func startEtcdCluster(t testing.TB, n int, pickPorts func(k int) ([]int, error))
 	if err != nil {
 		t.Fatalf("testharness: etcd log: %v", err)
 	}
-	// Registered first so it runs last, after every member has stopped.
+	// Registered first so it runs last, after every member has stopped; a
+	// failed start fails the test, so its cause is shown here too.
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("testharness: last lines of the etcd members' log:\n%s", log.tail(30))
@@ -85,8 +86,7 @@ func startEtcdCluster(t testing.TB, n int, pickPorts func(k int) ([]int, error))
 			break
 		}
 		if !errors.Is(err, syscall.EADDRINUSE) || attempt == etcdStartAttempts {
-			t.Fatalf("testharness: starting %d etcd members (attempt %d): %v\nlast lines of their log:\n%s",
-				n, attempt, err, log.tail(20))
+			t.Fatalf("testharness: starting %d etcd members (attempt %d): %v", n, attempt, err)
 		}
 	}
 	t.Cleanup(c.stop)
@@ -94,7 +94,7 @@ func startEtcdCluster(t testing.TB, n int, pickPorts func(k int) ([]int, error))
 	ctx, cancel := context.WithTimeout(context.Background(), etcdStartBudget)
 	defer cancel()
 	if err := c.waitServing(ctx); err != nil {
-		t.Fatalf("testharness: etcd cluster of %d not serving: %v\nlast lines of its log:\n%s", n, err, log.tail(20))
+		t.Fatalf("testharness: etcd cluster of %d not serving: %v", n, err)
 	}
 	return c
 }
