@@ -55,6 +55,7 @@ func populated(t testing.TB) *Metrics {
 	m.ObserveDrill(drill.Report{Name: "weekly", Mode: "canary", Service: "www", OK: true, Started: t0.Add(-time.Hour), Finished: t0})
 	m.ObserveDrill(drill.Report{Name: "weekly", Mode: "canary", Service: "www", OK: false, Started: t0, Finished: t0.Add(time.Minute)})
 	m.SetDNSState("bind", "healthy")
+	m.SetCluster(true, false)
 	return m
 }
 
