@@ -60,6 +60,12 @@ func (c *checker) convert(r *rawFile) *Config {
 	if len(r.Server) > 0 {
 		cfg.Server = c.server(r.Server[0])
 	}
+	c.once(nil, "audit", ranges(r.Audit, func(x *rawAudit) hcl.Range { return x.DefRange }))
+	if len(r.Audit) > 0 {
+		x := r.Audit[0]
+		b := c.block(x.Body, x.DefRange, "audit", "", false)
+		cfg.Audit = Audit{DrillMaxAge: b.duration("drill_max_age", x.DrillMaxAge), Range: x.DefRange}
+	}
 	names = c.uniqueNames("notify")
 	for _, x := range r.Notify {
 		if n := c.notify(x); names.add(x.Name, x.NameRange) {
@@ -120,6 +126,8 @@ func (c *checker) state(r *rawState) State {
 	b := c.block(r.Body, r.DefRange, "state", "", false)
 	s := State{Range: r.DefRange}
 	s.Path = b.nonEmpty("path", r.Path, false)
+	s.Vendor = b.nonEmpty("vendor", r.Vendor, false)
+	s.Jurisdiction = b.nonEmpty("jurisdiction", r.Jurisdiction, false)
 	c.once(b, "etcd", ranges(r.Etcd, func(x *rawEtcd) hcl.Range { return x.DefRange }))
 	if len(r.Etcd) > 0 {
 		x := r.Etcd[0]
@@ -260,6 +268,7 @@ func (c *checker) provider(r *rawProvider) *Provider {
 		w := &Workspace{Range: x.DefRange}
 		w.Dir = wb.nonEmpty("dir", x.Dir, true)
 		w.Workspace = wb.nonEmpty("workspace", x.Workspace, false)
+		w.StateVendor = wb.nonEmpty("state_vendor", x.StateVendor, false)
 		if wb.ok("vars") {
 			w.Vars = x.Vars
 			w.SecretVars = wb.secretKeys("vars", x.Vars)
@@ -280,6 +289,7 @@ func (c *checker) service(r *rawService, cfg *Config) *Service {
 		}
 	}
 	s.TTL = b.intIn("ttl", r.TTL, 1, 86400)
+	s.RTO = b.duration("rto", r.RTO)
 	for _, name := range b.list("candidates", r.Candidates, true, "candidate") {
 		if cfg.Provider(name) == nil {
 			b.errf("candidates", "provider %s is not declared", b.qname("candidates", name))
@@ -401,6 +411,7 @@ func (c *checker) notify(r *rawNotify) *Notify {
 		}
 	}
 	n.Timeout = b.duration("timeout", r.Timeout)
+	n.Vendor = b.nonEmpty("vendor", r.Vendor, false)
 	n.Retries = -1
 	if b.ok("retries") && r.Retries != nil {
 		n.Retries = b.intIn("retries", r.Retries, 0, 10)

@@ -19,6 +19,8 @@ const (
 	DefaultStatePath = "lifeboat.db"
 	// DefaultEtcdPrefix is state.etcd.prefix.
 	DefaultEtcdPrefix = "/lifeboat/"
+	// DefaultDrillMaxAge is audit.drill_max_age.
+	DefaultDrillMaxAge = 30 * 24 * time.Hour
 	// DefaultEtcdLease is state.etcd.lease. A written lease is rounded up
 	// to whole seconds: etcd grants leases in seconds.
 	DefaultEtcdLease = 3 * time.Second
@@ -150,6 +152,12 @@ func applyDefaults(c *Config) {
 		setDur(&n.Timeout, DefaultNotifyTimeout)
 		if n.Retries < 0 {
 			n.Retries = DefaultNotifyRetries
+		}
+	}
+	setDur(&c.Audit.DrillMaxAge, DefaultDrillMaxAge)
+	for _, n := range c.Notify {
+		if n.Vendor == "" && n.Slack != nil {
+			n.Vendor = "slack"
 		}
 	}
 	if s := c.Server; s != nil {

@@ -22,13 +22,22 @@ type rawFile struct {
 	Drills    []*rawDrill        `hcl:"drill,block"`
 	Notify    []*rawNotify       `hcl:"notify,block"`
 	Server    []*rawServer       `hcl:"server,block"`
+	Audit     []*rawAudit        `hcl:"audit,block"`
+}
+
+type rawAudit struct {
+	DrillMaxAge *string   `hcl:"drill_max_age,optional"`
+	Body        hcl.Body  `hcl:",body"`
+	DefRange    hcl.Range `hcl:",def_range"`
 }
 
 type rawState struct {
-	Path     *string    `hcl:"path,optional"`
-	Etcd     []*rawEtcd `hcl:"etcd,block"`
-	Body     hcl.Body   `hcl:",body"`
-	DefRange hcl.Range  `hcl:",def_range"`
+	Path         *string    `hcl:"path,optional"`
+	Vendor       *string    `hcl:"vendor,optional"`
+	Jurisdiction *string    `hcl:"jurisdiction,optional"`
+	Etcd         []*rawEtcd `hcl:"etcd,block"`
+	Body         hcl.Body   `hcl:",body"`
+	DefRange     hcl.Range  `hcl:",def_range"`
 }
 
 type rawEtcd struct {
@@ -82,11 +91,12 @@ type rawProvider struct {
 }
 
 type rawWorkspace struct {
-	Dir       *string           `hcl:"dir,optional"`
-	Workspace *string           `hcl:"workspace,optional"`
-	Vars      map[string]string `hcl:"vars,optional"`
-	Body      hcl.Body          `hcl:",body"`
-	DefRange  hcl.Range         `hcl:",def_range"`
+	Dir         *string           `hcl:"dir,optional"`
+	Workspace   *string           `hcl:"workspace,optional"`
+	StateVendor *string           `hcl:"state_vendor,optional"`
+	Vars        map[string]string `hcl:"vars,optional"`
+	Body        hcl.Body          `hcl:",body"`
+	DefRange    hcl.Range         `hcl:",def_range"`
 }
 
 type rawService struct {
@@ -94,6 +104,7 @@ type rawService struct {
 	NameRange     hcl.Range         `hcl:"name,label_range"`
 	Records       []string          `hcl:"records,optional"`
 	TTL           *int              `hcl:"ttl,optional"`
+	RTO           *string           `hcl:"rto,optional"`
 	Candidates    []string          `hcl:"candidates,optional"`
 	AddressOutput *string           `hcl:"address_output,optional"`
 	DNS           []string          `hcl:"dns,optional"`
@@ -209,6 +220,7 @@ type rawNotify struct {
 	Webhook   []*rawWebhook `hcl:"webhook,block"`
 	Slack     []*rawSlack   `hcl:"slack,block"`
 	Events    []string      `hcl:"events,optional"`
+	Vendor    *string       `hcl:"vendor,optional"`
 	Timeout   *string       `hcl:"timeout,optional"`
 	Retries   *int          `hcl:"retries,optional"`
 	Body      hcl.Body      `hcl:",body"`

@@ -30,6 +30,8 @@ type Config struct {
 	Notify    []*Notify
 	// Server is the daemon's HTTP API; nil when not configured.
 	Server *Server
+	// Audit tunes `lifeboat audit`.
+	Audit Audit
 
 	// attrRanges maps a block's Range to its attributes' ranges, for
 	// AttrRange. Added by the loader; nil in hand-built values.
@@ -45,8 +47,12 @@ type State struct {
 	// Path of the bbolt journal file, relative to Config.Dir. Default "lifeboat.db".
 	Path string
 	// Etcd, when set, replaces the local file (several orchestrators, HA).
-	Etcd  *Etcd
-	Range hcl.Range
+	Etcd *Etcd
+	// Vendor and Jurisdiction say where the journal lives (the machine
+	// running lifeboat, or the etcd members), for the audit; empty when
+	// not said.
+	Vendor, Jurisdiction string
+	Range                hcl.Range
 }
 
 // Etcd is the HA journal backend.
@@ -140,7 +146,18 @@ type Workspace struct {
 	// file(), anywhere in it, templates included): their values never go
 	// into a plan, the journal or any output, whatever their length.
 	SecretVars map[string]bool
-	Range      hcl.Range
+	// StateVendor is the vendor holding the workspace's Terraform state,
+	// for the audit, when its backend does not say (a custom endpoint).
+	StateVendor string
+	Range       hcl.Range
+}
+
+// Audit is the `audit { ... }` block.
+type Audit struct {
+	// DrillMaxAge: a service with no passed drill within it is a finding.
+	// Default 720h (30 days).
+	DrillMaxAge time.Duration
+	Range       hcl.Range
 }
 
 // Service is a `service "NAME" { ... }` block: what must stay reachable.
@@ -149,6 +166,9 @@ type Service struct {
 	// Records are relative names in each DNS zone; "@" is the apex.
 	Records []string
 	TTL     int // seconds; default 60
+	// RTO is the longest the service may be unreachable; the audit checks
+	// the recovery-time budget against it. 0: not set.
+	RTO time.Duration
 	// Candidates are provider names in order of preference; the first is
 	// the primary.
 	Candidates []string
@@ -332,6 +352,9 @@ type Notify struct {
 	Slack   *Slack
 	// Events filters what is sent; empty means all.
 	Events []string
+	// Vendor runs the endpoint, for the audit; default "slack" for a
+	// slack block, else empty (not said).
+	Vendor string
 	// Timeout bounds one delivery attempt; default 10s.
 	Timeout time.Duration
 	// Retries are further attempts after a failed one, with backoff;
