@@ -135,7 +135,7 @@ func TestVerifyRequiresAuthority(t *testing.T) {
 	}
 
 	tg := Target{Name: "cache", Zone: zone, Provider: hungProvider{}, Nameservers: []string{pc.LocalAddr().String()}}
-	opts := Options{QueryTimeout: time.Second, VerifyTimeout: 300 * time.Millisecond, PollInterval: 50 * time.Millisecond}
+	opts := Options{QueryTimeout: time.Second, VerifyTimeout: 1500 * time.Millisecond, PollInterval: 50 * time.Millisecond}
 	v := Verify(ctxFor(t), []Target{tg}, Request{Owner: testOwner, Records: []string{"www"}, Addresses: addrs("127.0.0.20")}, opts)
 	if !errors.Is(v[0].Err, ErrNotVerified) || !strings.Contains(v[0].Err.Error(), "www.example.test. A at "+pc.LocalAddr().String()+": answer is not authoritative") {
 		t.Errorf("err = %v, want ErrNotVerified naming the non-authoritative answer", v[0].Err)

@@ -61,14 +61,21 @@ func verifyOne(ctx context.Context, t Target, req Request, opts Options) Provide
 			}
 		}
 	}
-	last := map[int]string{} // index in pending -> why it did not match
+	// why each pending check did not match, by check. A query the
+	// deadline cut short keeps the previous round's reason: "the answer is
+	// not authoritative" says more than "i/o timeout".
+	last := map[string]string{}
+	key := func(c check) string { return c.server + " " + c.name + " " + dns.TypeToString[c.qtype] }
 	for {
 		res.Attempts++
 		var still []check
-		clear(last)
 		for _, c := range pending {
 			if why := askOnce(ctx, c, opts.QueryTimeout); why != "" {
-				last[len(still)] = why
+				if prev, ok := last[key(c)]; !ok || ctx.Err() == nil {
+					last[key(c)] = why
+				} else {
+					last[key(c)] = prev
+				}
 				still = append(still, c)
 			}
 		}
@@ -81,8 +88,8 @@ func verifyOne(ctx context.Context, t Target, req Request, opts Options) Provide
 		case <-ctx.Done():
 			timer.Stop()
 			var why []string
-			for i := range pending {
-				why = append(why, last[i])
+			for _, c := range pending {
+				why = append(why, last[key(c)])
 			}
 			res.Err = fmt.Errorf("%w after %d rounds: %s", ErrNotVerified, res.Attempts, strings.Join(why, "; "))
 			return res
