@@ -82,7 +82,14 @@ func fixture() *fakeSource {
 			},
 			Daemon: &engine.DaemonStatus{PID: 4242, Since: now.Add(-time.Hour), AutoFailover: true, Hold: true,
 				HoldReason: "database maintenance", HoldSince: now.Add(-5 * time.Minute),
-				Drills: []engine.DrillSchedule{{Name: "weekly-canary", Mode: "canary", Service: "www", Schedule: "0 3 * * 1", Next: now.Add(40 * time.Hour)}}},
+				Drills: []engine.DrillSchedule{{Name: "weekly-canary", Mode: "canary", Service: "www", Schedule: "0 3 * * 1", Next: now.Add(40 * time.Hour)}},
+				Cluster: &engine.ClusterStatus{Node: "n2", Connected: true, Leader: "n1", Term: 7,
+					Nodes: []engine.NodeView{
+						{Node: "n1", At: now, Providers: map[string]health.State{"alpha": health.StateDown, "bravo": health.StateHealthy}},
+						{Node: "n2", At: now, Providers: map[string]health.State{"alpha": health.StateHealthy, "bravo": health.StateHealthy}},
+						{Node: "n3", At: now, Providers: map[string]health.State{"alpha": health.StateHealthy, "bravo": health.StateHealthy}},
+					},
+					Agreement: []engine.ProviderAgreement{{Provider: "alpha", Lost: []string{"n1"}, Need: 2}, {Provider: "bravo", Need: 2}}}},
 		},
 		ops: []journal.Operation{
 			{ID: "op-0002", Kind: "failover", Services: []string{"www"}, From: "alpha", To: "bravo", Status: journal.StatusSucceeded,

@@ -39,7 +39,8 @@ type daemonView struct {
 // clusterView is the lifeboat nodes as this one sees them.
 type clusterView struct {
 	Node      string
-	Standing  badge // leading, following, or cut off from etcd
+	Standing  badge // leads, follows, or cut off from etcd
+	Explain   string
 	Leader    string
 	Error     string
 	Providers []string // provider names, the table's columns
@@ -50,7 +51,12 @@ type clusterView struct {
 type nodeRow struct {
 	Node   string
 	Leader bool
-	Seen   []badge // in Providers order
+	Seen   []seenCell // in Providers order
+}
+
+type seenCell struct {
+	Provider string
+	State    badge
 }
 
 type scheduleView struct {
@@ -198,11 +204,11 @@ func clusterOf(c *engine.ClusterStatus) *clusterView {
 	v := &clusterView{Node: c.Node, Leader: c.Leader, Error: c.Error}
 	switch {
 	case !c.Connected:
-		v.Standing = badge{"cut off from etcd: checking and reporting, taking no action", toneBad}
+		v.Standing, v.Explain = badge{"cut off from etcd", toneBad}, "checking and reporting, taking no action"
 	case c.Leading:
-		v.Standing = badge{"leads: fails over and runs drills", toneGood}
+		v.Standing, v.Explain = badge{"leads", toneGood}, "fails over and runs drills"
 	default:
-		v.Standing = badge{"follows: checks, reports and forwards operations to the leader", toneNeutral}
+		v.Standing, v.Explain = badge{"follows", toneNeutral}, "checks, reports and forwards operations to the leader"
 	}
 	for _, a := range c.Agreement {
 		v.Providers = append(v.Providers, a.Provider)
@@ -217,7 +223,7 @@ func clusterOf(c *engine.ClusterStatus) *clusterView {
 	for _, n := range c.Nodes {
 		row := nodeRow{Node: n.Node, Leader: n.Node == c.Leader}
 		for _, p := range v.Providers {
-			row.Seen = append(row.Seen, providerBadge(n.Providers[p]))
+			row.Seen = append(row.Seen, seenCell{Provider: p, State: providerBadge(n.Providers[p])})
 		}
 		v.Nodes = append(v.Nodes, row)
 	}

@@ -2,6 +2,7 @@ package statuspage
 
 import (
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -108,4 +109,16 @@ func TestOperationsCapped(t *testing.T) {
 	if len(p.Operations) != historyLimit || p.Operations[0].ID != "op-00" {
 		t.Errorf("%d operations, first %q; want %d, newest (op-00) first", len(p.Operations), p.Operations[0].ID, historyLimit)
 	}
+}
+
+// The page shows who leads, each node's view in a table, and how far
+// each loss is from the quorum; a node cut off from etcd says so.
+func TestClusterOnThePage(t *testing.T) {
+	src := fixture()
+	_, body := get(t, Handler(src, testOptions()), http.MethodGet, "/")
+	mustContain(t, body, "Node n2:", ">follows</span> checks, reports and forwards operations to the leader", "leader: n1",
+		"n1 (leader)", "alpha: lost at 1 node(s) (n1), 2 needed: not declared lost")
+	src.doc.Daemon.Cluster.Connected = false
+	_, body = get(t, Handler(src, testOptions()), http.MethodGet, "/")
+	mustContain(t, body, ">cut off from etcd</span> checking and reporting, taking no action")
 }
