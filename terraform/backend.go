@@ -113,6 +113,12 @@ func literals(body *hclsyntax.Body) map[string]string {
 // endpoint it names.
 func describe(typ string, attrs map[string]string) Backend {
 	be := Backend{Type: typ, Vendor: vendorOf[typ]}
+	if len(attrs) == 0 && typ != "local" {
+		// A partial configuration, completed at init (-backend-config):
+		// the type alone does not say where (an S3-compatible store, say).
+		be.Vendor, be.Detail = "", typ+" backend configured at init"
+		return be
+	}
 	host := func(raw string) string {
 		if u, err := url.Parse(raw); err == nil && u.Host != "" {
 			return u.Hostname()

@@ -35,6 +35,7 @@ func TestReadBackend(t *testing.T) {
 		"pg key value":       {tf(`backend "pg"`, `conn_str = "host=10.0.0.5 user=lb password=hunter2"`), "pg", "10.0.0.5", "PostgreSQL at 10.0.0.5", "hunter2"},
 		"http":               {tf(`backend "http"`, `address = "https://state.gitlab.com/api/x"`), "http", "gitlab.com", "http backend at state.gitlab.com", ""},
 		"hcp":                {tf(`cloud`, `organization = "acme"`), "cloud", "hashicorp", "organization acme at app.terraform.io", ""},
+		"partial s3":         {"terraform {\n  backend \"s3\" {}\n}\n", "s3", "", "s3 backend configured at init", ""},
 		"gcs":                {tf(`backend "gcs"`, `bucket = "st"`), "gcs", "google", "bucket st", ""},
 		"variable endpoint":  {tf(`backend "http"`, `address = var.x`), "http", "", "", ""},
 	} {
