@@ -17,6 +17,7 @@ all: build
 tools:
 	scripts/tools.sh
 	scripts/bind.sh
+	scripts/knot.sh
 	scripts/chromium.sh
 	scripts/prometheus.sh
 

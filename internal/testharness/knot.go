@@ -1,0 +1,336 @@
+package testharness
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+const knotHint = "run `make tools` (installs knot from Debian packages)"
+
+// Knot is a real knotd (Knot DNS) serving one primary zone, open to RFC 2136
+// updates and AXFR signed with its TSIG key: a second DNS implementation
+// beside BIND, so two "DNS vendors" of a test really are different software.
+type Knot struct {
+	Addr    string // IP:port, UDP and TCP
+	Zone    string // FQDN, e.g. "example.test."
+	KeyName string // TSIG key name, without the trailing dot
+	KeyAlg  string // "hmac-sha256"
+	Secret  string // base64 TSIG secret
+	Dir     string // config, zone file, databases and knotd.log
+
+	knotd string
+	conf  string
+	mu    sync.Mutex
+	cmd   *exec.Cmd
+	done  chan struct{} // closed when cmd has exited
+}
+
+// KnotOptions shapes the zone StartKnot serves.
+type KnotOptions struct {
+	Zone    string   // default "example.test."
+	Records []string // extra zone-file lines, e.g. "www 60 IN A 127.0.0.11"
+	// IP is the loopback address knotd listens on, default 127.0.0.1. A
+	// distinct address (LoopbackIP) lets a test that follows a delegation
+	// tell the servers apart by the glue address alone.
+	IP string
+}
+
+// maxSockPath keeps the control socket's path under the 108 bytes a Unix
+// socket address holds; knotd exits when it cannot bind that socket.
+const maxSockPath = 100
+
+// StartKnot starts knotd in the foreground on a free port with a fresh TSIG
+// key, every file it writes under a temporary directory, waits (bounded)
+// until it answers for the zone, and stops it on t.Cleanup.
+func StartKnot(t testing.TB, opts KnotOptions) *Knot {
+	t.Helper()
+	knotd, ok := lookTool("knotd")
+	if !ok {
+		Require(t, "knotd", knotHint)
+	}
+	zone := dns.Fqdn(opts.Zone)
+	if opts.Zone == "" {
+		zone = "example.test."
+	}
+	ip := opts.IP
+	if ip == "" {
+		ip = "127.0.0.1"
+	}
+	if a, err := netip.ParseAddr(ip); err != nil || !a.IsLoopback() {
+		t.Fatalf("testharness: KnotOptions.IP %q is not a loopback address", ip)
+	}
+	k := &Knot{
+		Zone:    zone,
+		KeyName: "lifeboat-test",
+		KeyAlg:  "hmac-sha256",
+		Secret:  randomSecret(t),
+		Dir:     t.TempDir(),
+		knotd:   knotd,
+	}
+	k.write(t, "db.zone", zoneFile(zone, ip, opts.Records), 0o644)
+	for _, d := range []string{"db", "run"} {
+		if err := os.Mkdir(filepath.Join(k.Dir, d), 0o755); err != nil {
+			t.Fatalf("testharness: knot %s directory: %v", d, err)
+		}
+	}
+	rundir := filepath.Join(k.Dir, "run")
+	if len(filepath.Join(rundir, "knot.sock")) > maxSockPath {
+		// A long TMPDIR: the socket needs a short directory of its own.
+		short, err := os.MkdirTemp("/tmp", "knot")
+		if err != nil {
+			t.Fatalf("testharness: knot run directory: %v", err)
+		}
+		t.Cleanup(func() { os.RemoveAll(short) }) // runs after Stop
+		rundir = short
+	}
+
+	port := FreePort(t, ip)
+	k.Addr = net.JoinHostPort(ip, strconv.Itoa(port))
+	// No server.user: knotd then keeps the user that started it (root in
+	// CI, anyone else on a laptop) and needs no system directory.
+	conf := fmt.Sprintf(`server:
+    rundir: %[1]q
+    listen: %[2]s@%[3]d
+log:
+  - target: stdout
+    any: info
+database:
+    storage: %[4]q
+    journal-db-max-size: 64M
+    kasp-db-max-size: 16M
+    timer-db-max-size: 16M
+    catalog-db-max-size: 16M
+key:
+  - id: %[5]s
+    algorithm: %[6]s
+    secret: %[7]s
+acl:
+  - id: lifeboat-test
+    key: %[5]s
+    action: [update, transfer]
+template:
+  - id: default
+    storage: %[8]q
+    # Updates live in the journal; the zone file stays as written.
+    zonefile-sync: -1
+zone:
+  - domain: %[9]s
+    file: %[10]q
+    acl: lifeboat-test
+`, rundir, ip, port, filepath.Join(k.Dir, "db"), k.KeyName, k.KeyAlg, k.Secret,
+		k.Dir, zone, filepath.Join(k.Dir, "db.zone"))
+	k.conf = filepath.Join(k.Dir, "knot.conf")
+	k.write(t, "knot.conf", []byte(conf), 0o600) // it holds the secret
+
+	t.Cleanup(k.Stop)
+	k.start(t)
+	return k
+}
+
+// randomSecret returns a base64 TSIG secret of 32 random bytes, the size
+// tsig-keygen and keymgr choose for hmac-sha256.
+func randomSecret(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatalf("testharness: TSIG secret: %v", err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// zoneFile is a minimal zone: SOA, one NS (ns1 in the zone, at ip) and the
+// caller's records.
+func zoneFile(zone, ip string, records []string) []byte {
+	var zf strings.Builder
+	fmt.Fprintf(&zf, "$ORIGIN %s\n$TTL 60\n", zone)
+	fmt.Fprintf(&zf, "@ IN SOA ns1.%s hostmaster.%s 1 3600 600 86400 60\n", zone, zone)
+	fmt.Fprintf(&zf, "@ IN NS ns1.%s\nns1 IN A %s\n", zone, ip)
+	for _, r := range records {
+		zf.WriteString(r + "\n")
+	}
+	return []byte(zf.String())
+}
+
+func (k *Knot) write(t testing.TB, name string, data []byte, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(k.Dir, name), data, mode); err != nil {
+		t.Fatalf("testharness: write %s: %v", name, err)
+	}
+}
+
+func (k *Knot) start(t testing.TB) {
+	t.Helper()
+	logf, err := os.OpenFile(filepath.Join(k.Dir, "knotd.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatalf("testharness: knotd log: %v", err)
+	}
+	cmd := exec.Command(k.knotd, "-c", k.conf)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	// Its own process group: a ^C to `go test` should not race our Stop.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		t.Fatalf("testharness: start knotd: %v", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		logf.Close()
+		close(done)
+	}()
+	k.mu.Lock()
+	k.cmd, k.done = cmd, done
+	k.mu.Unlock()
+
+	// knotd answers well under a second after start; allow far more on a
+	// busy machine.
+	deadline := time.Now().Add(15 * time.Second)
+	c := &dns.Client{Timeout: 300 * time.Millisecond}
+	q := new(dns.Msg).SetQuestion(k.Zone, dns.TypeSOA)
+	for time.Now().Before(deadline) {
+		select {
+		case <-done:
+			t.Fatalf("testharness: knotd exited at start:\n%s", k.log())
+		default:
+		}
+		if r, _, err := c.Exchange(q, k.Addr); err == nil && r.Rcode == dns.RcodeSuccess && len(r.Answer) > 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	k.Stop()
+	t.Fatalf("testharness: knotd did not answer on %s within 15s:\n%s", k.Addr, k.log())
+}
+
+// log returns the tail of knotd's log (which holds no key material) for
+// failure messages.
+func (k *Knot) log() string {
+	data, _ := os.ReadFile(filepath.Join(k.Dir, "knotd.log"))
+	if len(data) > 4000 {
+		data = data[len(data)-4000:]
+	}
+	return string(bytes.TrimSpace(data))
+}
+
+// Stop stops knotd now (SIGTERM, then SIGKILL after 5 s) and waits for it to
+// exit; dynamic updates stay in its journal. Calling it again does nothing.
+func (k *Knot) Stop() {
+	k.mu.Lock()
+	cmd, done := k.cmd, k.done
+	k.cmd = nil
+	k.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// Restart starts knotd again on the same address with the same zone,
+// journal included. It stops a running knotd first.
+func (k *Knot) Restart(t testing.TB) {
+	t.Helper()
+	k.Stop()
+	k.start(t)
+}
+
+// Query asks Addr directly (UDP, falling back to TCP on truncation) and
+// returns the answers of type qtype as rdata strings, e.g. "127.0.0.12". A
+// name without a trailing dot is taken relative to the zone ("@" is the apex).
+func (k *Knot) Query(t testing.TB, name, qtype string) []string {
+	t.Helper()
+	return queryAnswers(t, k.Addr, zoneName(k.Zone, name), qtype)
+}
+
+// WantAnswer fails the test unless the server answers name/qtype with
+// exactly want, in any order.
+func (k *Knot) WantAnswer(t testing.TB, name, qtype string, want ...string) {
+	t.Helper()
+	got := k.Query(t, name, qtype)
+	slices.Sort(got)
+	want = slices.Sorted(slices.Values(want))
+	if !slices.Equal(got, want) {
+		t.Errorf("%s %s at %s = %v, want %v", name, qtype, k.Addr, got, want)
+	}
+}
+
+// RFC2136Settings returns the settings of a github.com/libdns/rfc2136
+// provider for this server, keyed by that provider's JSON field names (the
+// same keys as BIND's).
+func (k *Knot) RFC2136Settings() map[string]string {
+	return map[string]string{
+		"server":   k.Addr,
+		"key_name": k.KeyName,
+		"key_alg":  k.KeyAlg,
+		"key":      k.Secret,
+	}
+}
+
+// zoneName makes name absolute: "" and "@" are the zone's apex, a name with
+// a trailing dot is already absolute, any other is relative to zone.
+func zoneName(zone, name string) string {
+	switch {
+	case name == "" || name == "@":
+		return zone
+	case strings.HasSuffix(name, "."):
+		return name
+	default:
+		return name + "." + zone
+	}
+}
+
+// queryAnswers asks addr for fqdn/qtype (UDP, then TCP on truncation) and
+// returns the answers of that type as rdata strings.
+func queryAnswers(t testing.TB, addr, fqdn, qtype string) []string {
+	t.Helper()
+	typ, ok := dns.StringToType[strings.ToUpper(qtype)]
+	if !ok {
+		t.Fatalf("testharness: unknown query type %q", qtype)
+	}
+	r := exchange(t, addr, new(dns.Msg).SetQuestion(fqdn, typ))
+	var out []string
+	for _, rr := range r.Answer {
+		if rr.Header().Rrtype != typ {
+			continue
+		}
+		out = append(out, strings.TrimPrefix(rr.String(), rr.Header().String()))
+	}
+	return out
+}
+
+// exchange sends q to addr over UDP, again over TCP when the answer was
+// truncated, and fails the test when no answer comes.
+func exchange(t testing.TB, addr string, q *dns.Msg) *dns.Msg {
+	t.Helper()
+	c := &dns.Client{Timeout: 2 * time.Second}
+	r, _, err := c.Exchange(q, addr)
+	if err == nil && r.Truncated {
+		c.Net = "tcp"
+		r, _, err = c.Exchange(q, addr)
+	}
+	if err != nil {
+		t.Fatalf("testharness: query %s %s at %s: %v", q.Question[0].Name, dns.TypeToString[q.Question[0].Qtype], addr, err)
+	}
+	return r
+}
