@@ -89,6 +89,8 @@ type worldOptions struct {
 	alphaAPI    string // a provider_api check of alpha asking this URL
 	policy      string // more lines for the policy block (the daemon's safeguards)
 	extra       string // more top-level HCL (drill blocks)
+	// records adds zone records, given the world's addresses.
+	records func(w *world) []string
 }
 
 func newWorld(t testing.TB, o worldOptions) *world {
@@ -109,10 +111,14 @@ func newWorld(t testing.TB, o worldOptions) *world {
 
 	var dnsBlocks strings.Builder
 	for i := range o.dnsServers {
-		b := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: []string{
+		records := []string{
 			"www IN A " + w.alphaIP,
 			`_lifeboat.www IN TXT "heritage=lifeboat,owner=lifeboat/www"`,
-		}})
+		}
+		if o.records != nil {
+			records = append(records, o.records(w)...)
+		}
+		b := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: records})
 		w.dns = append(w.dns, b)
 		s := b.RFC2136Settings()
 		fmt.Fprintf(&dnsBlocks, `

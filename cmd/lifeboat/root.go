@@ -82,15 +82,17 @@ func newRootCmd(g *globals) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if g.output != "text" && g.output != "json" {
-				return usageError{fmt.Errorf("--output must be text or json, not %q", g.output)}
+			switch {
+			case g.output == "markdown" && cmd.Name() == "audit":
+			case g.output != "text" && g.output != "json":
+				return usageError{fmt.Errorf("--output must be text or json (or markdown for audit), not %q", g.output)}
 			}
 			return nil
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError{err} })
 	root.PersistentFlags().StringVarP(&g.configPath, "config", "c", "lifeboat.hcl", "configuration file")
-	root.PersistentFlags().StringVarP(&g.output, "output", "o", "text", "output format: text or json")
+	root.PersistentFlags().StringVarP(&g.output, "output", "o", "text", "output format: text or json (audit also: markdown)")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "debug logging on stderr")
 	root.AddCommand(
 		newValidateCmd(g),
@@ -106,6 +108,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newAbortCmd(g),
 		newPrepareCmd(g),
 		newAuditCmd(g),
+		newSyncCmd(g),
 	)
 	return root
 }

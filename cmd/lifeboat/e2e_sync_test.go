@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/libdns/libdns"
+
+	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+	"github.com/lifeboat-dev/lifeboat/providers"
+)
+
+// `lifeboat sync` copies a zone from BIND (its source of truth) to Knot
+// DNS, two implementations standing for two DNS vendors: the plan first,
+// nothing written without --yes, then the records at Knot, and a second
+// run with nothing to do. A record only Knot has is left alone.
+func TestSyncFromBINDToKnot(t *testing.T) {
+	bind := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: []string{
+		"www 60 IN A 127.0.0.11",
+		"api 60 IN A 127.0.0.12",
+		"api 60 IN A 127.0.0.13",
+		"@ 300 IN MX 10 mail.example.test.",
+		`@ 300 IN TXT "v=spf1 -all"`,
+		"docs 300 IN CNAME www.example.test.",
+	}})
+	knot := testharness.StartKnot(t, testharness.KnotOptions{Zone: "example.test.", Records: []string{
+		"manual 60 IN A 127.0.0.50",
+	}})
+	dir := t.TempDir()
+	block := func(name string, s map[string]string, n int) string {
+		return fmt.Sprintf(`
+dns %q {
+  type   = "rfc2136"
+  zone   = "example.test."
+  vendor = %q
+  settings = {
+    server   = %q
+    key_name = %q
+    key_alg  = %q
+    key      = env("E2E_KEY_%d")
+  }
+}
+`, name, name+"-vendor", s["server"], s["key_name"], s["key_alg"], n)
+	}
+	cfg := block("bind", bind.RFC2136Settings(), 1) + block("knot", knot.RFC2136Settings(), 2) + `
+provider "alpha" {
+  addresses = ["127.0.0.11"]
+}
+service "www" {
+  records    = ["www"]
+  candidates = ["alpha"]
+}
+`
+	path := filepath.Join(dir, "lifeboat.hcl")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := &world{t: t, dir: dir, cfg: path, bin: lifeboatBinary(t), tofu: testharness.FindTofu(t),
+		extraEnv: []string{"E2E_KEY_1=" + bind.RFC2136Settings()["key"], "E2E_KEY_2=" + knot.RFC2136Settings()["key"]}}
+
+	// As an operator types it first: no flags. The plan, nothing written.
+	r := w.lifeboat(nil, "sync")
+	if r.code != 1 || !strings.Contains(r.stdout, "knot: 9 to create") || !strings.Contains(r.stdout, "run with --yes") {
+		t.Fatalf("sync without --yes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := knot.Query(t, "www.example.test.", "A"); len(got) != 0 {
+		t.Fatalf("sync without --yes wrote www at Knot: %v", got)
+	}
+	if !strings.Contains(r.stdout, "manual A: only at this provider") {
+		t.Errorf("the record only Knot has is not reported as left alone:\n%s", r.stdout)
+	}
+
+	r = w.lifeboat(nil, "sync", "--yes")
+	if r.code != 0 || !strings.Contains(r.stdout, "Written.") {
+		t.Fatalf("sync --yes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	knot.WantAnswer(t, "www.example.test.", "A", "127.0.0.11")
+	if got := knot.Query(t, "api.example.test.", "A"); !slices.Equal(sorted(got), []string{"127.0.0.12", "127.0.0.13"}) {
+		t.Errorf("api at Knot: %v", got)
+	}
+	if got := knot.Query(t, "example.test.", "MX"); len(got) != 1 || !strings.Contains(got[0], "mail.example.test.") {
+		t.Errorf("MX at Knot: %v", got)
+	}
+	if got := knot.Query(t, "manual.example.test.", "A"); len(got) != 1 {
+		t.Errorf("the record the sync did not write is gone from Knot: %v", got)
+	}
+	// Run twice: nothing more to do.
+	r = w.lifeboat(nil, "sync", "--yes")
+	if r.code != 0 || !strings.Contains(r.stdout, "0 to create, 0 to change, 0 to delete") {
+		t.Fatalf("second sync --yes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// A record removed at the source goes from Knot: the sync wrote it.
+	src, err := providers.NewNamedDNS("bind", "rfc2136", bind.RFC2136Settings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.DeleteRecords(context.Background(), "example.test.", []libdns.Record{libdns.RR{Name: "docs", Type: "CNAME", TTL: 300 * time.Second, Data: "www.example.test."}}); err != nil {
+		t.Fatal(err)
+	}
+	r = w.lifeboatAt(path, nil, "sync", "--zone", "example.test", "--yes", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"applied": true`) {
+		t.Fatalf("sync after a deletion at the source: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := knot.Query(t, "docs.example.test.", "CNAME"); len(got) != 0 {
+		t.Errorf("docs is still at Knot after it went from the source: %v", got)
+	}
+	if got := knot.Query(t, "manual.example.test.", "A"); len(got) != 1 {
+		t.Errorf("the record the sync did not write went: %v", got)
+	}
+	if r := w.lifeboat(nil, "sync", "--zone", "other.test"); r.code != 2 || !strings.Contains(r.stderr, "no dns block serves zone") {
+		t.Errorf("sync of a zone nobody serves: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}

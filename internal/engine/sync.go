@@ -1,0 +1,157 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/libdns/libdns"
+
+	"github.com/lifeboat-dev/lifeboat/internal/zonesync"
+)
+
+// syncTimeout bounds reading or writing one zone at one DNS provider.
+const syncTimeout = 30 * time.Second
+
+// SyncTarget is the plan for one DNS provider of a zone.
+type SyncTarget struct {
+	Zone     string        `json:"zone"`
+	Source   string        `json:"source"` // the dns block read as the truth
+	Provider string        `json:"dns"`
+	Plan     zonesync.Plan `json:"plan"`
+	// Error says why the provider could not be read (no plan) or written.
+	Error string `json:"error,omitempty"`
+	// Applied is set once the plan was written.
+	Applied bool `json:"applied,omitempty"`
+}
+
+// SyncDoc is the JSON document of `lifeboat sync -o json`.
+type SyncDoc struct {
+	Targets []SyncTarget `json:"targets"`
+}
+
+// SyncPlan reads each zone (all when zone is empty) at its source of
+// truth, the zone's first dns block, and at every other dns block of the
+// zone, and plans what makes each hold the source's records. Nothing is
+// written.
+func (e *Engine) SyncPlan(ctx context.Context, zone string, opts zonesync.Options) (SyncDoc, error) {
+	var doc SyncDoc
+	found := false
+	for _, z := range e.zones() {
+		if zone != "" && !strings.EqualFold(strings.TrimSuffix(zone, ".")+".", z) {
+			continue
+		}
+		found = true
+		var names []string
+		for _, d := range e.Cfg.DNS {
+			if d.Zone == z {
+				names = append(names, d.Name)
+			}
+		}
+		if len(names) < 2 {
+			continue // one provider: nothing to keep in sync
+		}
+		source, err := e.zoneRecords(ctx, names[0])
+		if err != nil {
+			return doc, fmt.Errorf("read zone %s at its source of truth, dns %q: %w", z, names[0], err)
+		}
+		for _, name := range names[1:] {
+			t := SyncTarget{Zone: z, Source: names[0], Provider: name}
+			target, err := e.zoneRecords(ctx, name)
+			if err != nil {
+				t.Error = e.Cfg.Redact(fmt.Sprintf("read zone %s: %v", z, err))
+			} else {
+				t.Plan = zonesync.Diff(source, target, opts)
+			}
+			doc.Targets = append(doc.Targets, t)
+		}
+	}
+	if !found {
+		return doc, fmt.Errorf("%w: no dns block serves zone %q (zones: %s)", ErrInvalidRequest, zone, strings.Join(e.zones(), ", "))
+	}
+	return doc, nil
+}
+
+// Sync writes each target's plan: deletions last, so a name is never
+// left with nothing while its new records are on their way. A target that
+// fails is reported in its entry; the others are still written.
+func (e *Engine) Sync(ctx context.Context, doc *SyncDoc) error {
+	failed := 0
+	for i := range doc.Targets {
+		t := &doc.Targets[i]
+		if t.Error != "" || t.Plan.Empty() {
+			continue
+		}
+		if err := e.writeSync(ctx, t); err != nil {
+			t.Error = e.Cfg.Redact(err.Error())
+			failed++
+			continue
+		}
+		t.Applied = true
+	}
+	if failed > 0 {
+		return fmt.Errorf("the sync failed at %d DNS provider(s); the rest were written", failed)
+	}
+	return nil
+}
+
+func (e *Engine) writeSync(ctx context.Context, t *SyncTarget) error {
+	p, err := e.DNSProvider(t.Provider)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	defer cancel()
+	var set, del []libdns.Record
+	for _, cs := range [][]zonesync.Change{t.Plan.Create, t.Plan.Change} {
+		for _, c := range cs {
+			set = append(set, records(*c.To)...)
+		}
+	}
+	for _, c := range t.Plan.Delete {
+		del = append(del, records(*c.From)...)
+	}
+	if len(set) > 0 {
+		if _, err := p.SetRecords(ctx, t.Zone, set); err != nil {
+			return fmt.Errorf("write %d record(s) to zone %s: %w", len(set), t.Zone, err)
+		}
+	}
+	if len(del) > 0 {
+		if _, err := p.DeleteRecords(ctx, t.Zone, del); err != nil {
+			return fmt.Errorf("delete %d record(s) from zone %s: %w", len(del), t.Zone, err)
+		}
+	}
+	return nil
+}
+
+func records(r zonesync.RRset) []libdns.Record {
+	out := make([]libdns.Record, 0, len(r.Values))
+	for _, v := range r.Values {
+		out = append(out, libdns.RR{Name: r.Name, TTL: r.TTL, Type: r.Type, Data: v})
+	}
+	return out
+}
+
+// zones lists the configured zones once each, in configuration order.
+func (e *Engine) zones() []string {
+	var out []string
+	for _, d := range e.Cfg.DNS {
+		if !slices.Contains(out, d.Zone) {
+			out = append(out, d.Zone)
+		}
+	}
+	return out
+}
+
+// zoneRecords reads the records a dns block serves for its zone.
+func (e *Engine) zoneRecords(ctx context.Context, name string) ([]libdns.Record, error) {
+	p, err := e.DNSProvider(name)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	defer cancel()
+	return p.GetRecords(ctx, e.Cfg.DNSProvider(name).Zone)
+}
