@@ -1,0 +1,47 @@
+package audit
+
+import "time"
+
+// Unchecked is a check that could not be made, and why (offline, a look-up failed).
+type Unchecked struct {
+	Check   string `json:"check"`
+	Subject string `json:"subject"` // e.g. "zone example.org.", "dns cloudflare", "provider digitalocean"
+	Reason  string `json:"reason"`
+}
+
+// Record is one record a DNS provider serves. Name is relative to the
+// zone ("@", "www"), as libdns gives it.
+type Record struct{ Name, Type, Value string }
+
+// Backend is where a workspace keeps its Terraform state.
+type Backend struct {
+	Type   string // "local" (also when no backend block), "s3", "gcs", "pg", "http", "remote", ...
+	Vendor string // who holds the state; "" when unknown
+	Detail string // e.g. "bucket tfstate at s3.eu-central-1.amazonaws.com"; never a secret
+}
+
+// DrillFact is one drill report from the journal.
+type DrillFact struct {
+	Name, Mode string
+	At         time.Time // when it finished
+	OK         bool
+}
+
+// Facts are what the look-ups found; missing map entries mean "not known",
+// and the check that needs them makes no finding (the look-up lists it in
+// Unchecked). Two maps read differently:
+//   - ApplyTimes: a missing provider is "never measured", which the
+//     rto-budget check reports as an incomplete budget.
+//   - Drills: a nil map means the journal was not read; once it was, a
+//     service without an entry has never been drilled.
+type Facts struct {
+	Now        time.Time
+	Placement  map[string]string        // service -> provider it runs on now; missing: first candidate
+	Delegation map[string][]string      // zone ("example.org.") -> NS host names it is delegated to
+	Published  map[string][]Record      // dns block name -> records it serves
+	Addresses  map[string][]string      // provider -> host addresses (configuration or workspace outputs)
+	Backends   map[string]Backend       // provider -> its workspace's state backend
+	ApplyTimes map[string]time.Duration // provider -> last measured apply of its workspace
+	Drills     map[string][]DrillFact   // service -> drills, newest first
+	Unchecked  []Unchecked
+}
