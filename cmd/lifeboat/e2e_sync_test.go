@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,6 +34,13 @@ func TestSyncFromBINDToKnot(t *testing.T) {
 	knot := testharness.StartKnot(t, testharness.KnotOptions{Zone: "example.test.", Records: []string{
 		"manual 60 IN A 127.0.0.50",
 	}})
+	w, path := syncWorld(t, bind, knot, "")
+	runSyncCommands(t, w, path, bind, knot)
+}
+
+// syncWorld writes a configuration with BIND and Knot as two dns blocks
+// of example.test. (BIND first: the source of truth), and more HCL.
+func syncWorld(t *testing.T, bind *testharness.BIND, knot *testharness.Knot, extra string) (*world, string) {
 	dir := t.TempDir()
 	block := func(name string, s map[string]string, n int) string {
 		return fmt.Sprintf(`
@@ -56,13 +65,17 @@ service "www" {
   records    = ["www"]
   candidates = ["alpha"]
 }
-`
+` + extra
 	path := filepath.Join(dir, "lifeboat.hcl")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	w := &world{t: t, dir: dir, cfg: path, bin: lifeboatBinary(t), tofu: testharness.FindTofu(t),
 		extraEnv: []string{"E2E_KEY_1=" + bind.RFC2136Settings()["key"], "E2E_KEY_2=" + knot.RFC2136Settings()["key"]}}
+	return w, path
+}
+
+func runSyncCommands(t *testing.T, w *world, path string, bind *testharness.BIND, knot *testharness.Knot) {
 
 	// As an operator types it first: no flags. The plan, nothing written.
 	r := w.lifeboat(nil, "sync")
@@ -122,4 +135,44 @@ func sorted(s []string) []string {
 	out := slices.Clone(s)
 	slices.Sort(out)
 	return out
+}
+
+// lifeboat run with policy.sync_interval keeps Knot in step with BIND by
+// itself, counts it in the metrics and journals it as a decision.
+func TestDaemonKeepsZonesInSync(t *testing.T) {
+	bind := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: []string{"www 60 IN A 127.0.0.11"}})
+	knot := testharness.StartKnot(t, testharness.KnotOptions{Zone: "example.test."})
+	port := testharness.FreePort(t, "127.0.0.1")
+	w, _ := syncWorld(t, bind, knot, fmt.Sprintf(`
+policy {
+  interval      = "1s"
+  sync_interval = "1s"
+}
+server {
+  listen = "127.0.0.1:%d"
+}
+`, port))
+	w.startDaemon()
+	waitFor(t, 30*time.Second, "Knot serves www", func() bool { return len(knot.Query(t, "www.example.test.", "A")) == 1 })
+	src, err := providers.NewNamedDNS("bind", "rfc2136", bind.RFC2136Settings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.SetRecords(context.Background(), "example.test.", []libdns.Record{libdns.RR{Name: "new", Type: "A", TTL: time.Minute, Data: "127.0.0.60"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "a record added at BIND reaches Knot", func() bool { return len(knot.Query(t, "new.example.test.", "A")) == 1 })
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `lifeboat_dns_syncs_total{dns="knot",result="written"}`) || !strings.Contains(string(body), `lifeboat_dns_drift_rrsets{dns="knot"}`) {
+		t.Errorf("metrics:\n%s", grepLines(string(body), "lifeboat_dns_"))
+	}
+	r := w.lifeboat(nil, "history", "--decisions")
+	if r.code != 0 || !strings.Contains(r.stdout, "kept in sync with bind") {
+		t.Errorf("history --decisions: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }

@@ -183,6 +183,7 @@ func (c *checker) policy(r *rawPolicy) Policy {
 		WaitHealthy:  b.duration("wait_healthy", r.WaitHealthy),
 		VerifyDNS:    b.duration("verify_dns", r.VerifyDNS),
 		NodeQuorum:   b.intIn("node_quorum", r.NodeQuorum, 0, maxInt),
+		SyncInterval: b.duration("sync_interval", r.SyncInterval),
 		Range:        r.DefRange,
 	}
 	if b.ok("quorum") && r.Quorum != nil {

@@ -198,6 +198,7 @@ type rawPolicy struct {
 	WaitHealthy  *string   `hcl:"wait_healthy,optional"`
 	VerifyDNS    *string   `hcl:"verify_dns,optional"`
 	NodeQuorum   *int      `hcl:"node_quorum,optional"`
+	SyncInterval *string   `hcl:"sync_interval,optional"`
 	Body         hcl.Body  `hcl:",body"`
 	DefRange     hcl.Range `hcl:",def_range"`
 }

@@ -320,7 +320,11 @@ type Policy struct {
 	// 0 (the default, and allowed written) means a majority of the live
 	// nodes. Negative is an error.
 	NodeQuorum int
-	Range      hcl.Range
+	// SyncInterval is how often `lifeboat run` makes every DNS provider of
+	// a zone hold the zone's first provider's records; 0 (the default):
+	// never by itself.
+	SyncInterval time.Duration
+	Range        hcl.Range
 }
 
 // DrillMode is how much a drill really changes.

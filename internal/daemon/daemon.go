@@ -70,6 +70,9 @@ type Daemon struct {
 	metrics *metrics.Metrics
 	// nodes is this daemon's membership when the journal is in etcd.
 	nodes *nodes
+	// driftSeen is, per DNS provider, the records the last sync left
+	// alone, so unchanged drift is journaled once.
+	driftSeen map[string]string
 }
 
 // New returns a daemon for cfg.
@@ -175,6 +178,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	d.seedMetrics(ctx)
 	go d.watchDNS(serveCtx)
+	if every := eng.Cfg.Policy.SyncInterval; every > 0 {
+		go d.keepZonesInSync(ctx, every)
+	}
 	if d.nodes == nil {
 		// With several nodes the leader resumes, once elected.
 		d.resumeOnStart(ctx)

@@ -44,6 +44,8 @@ type Metrics struct {
 
 	cluster     clusterMetrics
 	clusterOnce sync.Once
+	drift       driftMetrics
+	driftOnce   sync.Once
 }
 
 // New builds the metrics on a fresh registry. src may be nil (no provider
@@ -54,6 +56,7 @@ func New(src Source) *Metrics {
 	m.ops = newOpMetrics()
 	m.drills = newDrillMetrics()
 	m.cluster = newClusterMetrics()
+	m.drift = newDriftMetrics()
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
