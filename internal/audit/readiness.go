@@ -2,6 +2,8 @@ package audit
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
@@ -31,7 +33,7 @@ func readiness(a *auditor) []Finding {
 				passed = i
 			}
 		}
-		fix := fmt.Sprintf("add a drill block with service = %q and a schedule (a canary or full mode proves the most), or run one now with lifeboat drill; audit.drill_max_age sets how old a passed drill may be", s.Name)
+		fix := a.drillFix(s.Name)
 		switch {
 		case newest < 0:
 			out = append(out, Finding{
@@ -79,4 +81,21 @@ func age(d time.Duration) string {
 		return fmt.Sprintf("%d days", days)
 	}
 	return d.Round(time.Minute).String()
+}
+
+// drillFix names the drill blocks of service when there are some, since
+// running one is then all it takes.
+func (a *auditor) drillFix(service string) string {
+	var names []string
+	for _, d := range a.cfg.Drills {
+		if d != nil && d.Service == service {
+			names = append(names, d.Name)
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf("add a drill block with service = %q and a schedule (canary or full mode proves the most); audit.drill_max_age sets how old a passed drill may be", service)
+	}
+	slices.Sort(names)
+	return fmt.Sprintf("run lifeboat drill %s now, and keep lifeboat run running so its schedule runs it (drill %s); audit.drill_max_age sets how old a passed drill may be",
+		names[0], strings.Join(names, ", "))
 }

@@ -21,9 +21,18 @@ func TestReadiness(t *testing.T) {
 	runCases(t, audit.CheckReadiness, []checkCase{
 		{name: "clean: passed two days ago"},
 		{
-			name:  "never drilled",
-			facts: func(f *audit.Facts) { f.Drills = map[string][]audit.DrillFact{} },
-			want:  map[string]audit.Severity{"readiness.www": audit.High},
+			name:     "never drilled",
+			facts:    func(f *audit.Facts) { f.Drills = map[string][]audit.DrillFact{} },
+			want:     map[string]audit.Severity{"readiness.www": audit.High},
+			evidence: map[string][]string{"readiness.www": {"add a drill block with service = \"www\""}},
+		},
+		{
+			name: "never drilled, with drill blocks: run one",
+			src: cleanHCL + "\ndrill \"weekly\" {\n  schedule = \"0 4 * * 1\"\n  service = \"www\"\n}\n" +
+				"drill \"canary\" {\n  schedule = \"0 5 1 * *\"\n  service = \"www\"\n  mode = \"canary\"\n}\n",
+			facts:    func(f *audit.Facts) { f.Drills = map[string][]audit.DrillFact{} },
+			want:     map[string]audit.Severity{"readiness.www": audit.High},
+			evidence: map[string][]string{"readiness.www": {"run lifeboat drill canary now", "(drill canary, weekly)"}},
 		},
 		{
 			name:     "the last pass is too old",

@@ -30,7 +30,16 @@ func (l loss) key() string {
 func (a *auditor) losses() []loss {
 	var out []loss
 	for _, p := range a.providers {
-		out = append(out, loss{kind: "provider", name: p.Name, providers: []string{p.Name}})
+		// The planner gives up the DNS at a lost provider's vendor (the
+		// company that took one account can take the others), so those
+		// blocks are part of the provider's loss.
+		l := loss{kind: "provider", name: p.Name, providers: []string{p.Name}}
+		for _, d := range a.dns {
+			if dnsVendor(d) == providerVendor(p) {
+				l.dns = append(l.dns, d.Name)
+			}
+		}
+		out = append(out, l)
 	}
 	group := func(kind string, of func(vendor, jurisdiction string) string) {
 		byName := map[string]*loss{}
@@ -98,8 +107,15 @@ func singleLoss(a *auditor) []Finding {
 }
 
 func lossFinding(l loss, sp planner.ServicePlan) Finding {
+	lost := fmt.Sprintf("lost: providers %s; dns blocks: %s", orNone(l.providers), orNone(l.dns))
+	switch {
+	case l.kind == "provider" && len(l.dns) == 0:
+		lost = "lost: provider " + l.name
+	case l.kind == "provider":
+		lost = fmt.Sprintf("lost: provider %s; dns blocks at its vendor, which the planner gives up with it: %s", l.name, orNone(l.dns))
+	}
 	ev := []string{
-		fmt.Sprintf("lost: %s; dns blocks: %s", listOr("providers", l.providers), orNone(l.dns)),
+		lost,
 		"plan for " + sp.Service + " (on " + sp.From + "): blocked: " + sp.Reason,
 	}
 	for _, c := range sp.Candidates {
@@ -140,5 +156,3 @@ func orNone(names []string) string {
 	}
 	return strings.Join(names, ", ")
 }
-
-func listOr(what string, names []string) string { return what + " " + orNone(names) }

@@ -61,6 +61,23 @@ func TestSingleLoss(t *testing.T) {
 			},
 		},
 		{
+			// The planner gives up the DNS at a lost provider's vendor, so
+			// the provider's loss is its vendor's: one finding, not two.
+			name: "the only DNS block at the primary's vendor",
+			src: patch(t,
+				"type         = \"desec\"\n", "type         = \"desec\"\n  vendor = \"hetzner\"\n",
+				`candidates = ["hetzner", "digitalocean"]`, "candidates = [\"hetzner\", \"digitalocean\"]\n  dns = [\"desec\"]"),
+			want: map[string]audit.Severity{"single-loss.provider.hetzner.www": crit},
+			evidence: map[string][]string{
+				"single-loss.provider.hetzner.www": {
+					"lost: provider hetzner; dns blocks at its vendor, which the planner gives up with it: desec",
+					"this is also the loss of vendor hetzner",
+					"this is also the loss of jurisdiction DE",
+					"every DNS provider of www was left out",
+				},
+			},
+		},
+		{
 			name: "a target but no DNS left to cut over",
 			src:  patch(t, `candidates = ["hetzner", "digitalocean"]`, "candidates = [\"hetzner\", \"digitalocean\"]\n  dns = [\"desec\"]"),
 			want: map[string]audit.Severity{"single-loss.jurisdiction.de.www": crit},
