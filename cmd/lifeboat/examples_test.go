@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,3 +55,26 @@ func TestValidateReportsPositionAndExit2(t *testing.T) {
 }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o644) }
+
+// The audit of the production example, offline and with no journal, finds
+// what a reader of that file expects and the README shows: never drilled,
+// and a recovery-time budget that cannot be completed without a measured
+// apply. Nothing else: hosting and DNS each span two vendors in two
+// countries, the journal and the workspaces' state are elsewhere.
+func TestAuditOfProductionExample(t *testing.T) {
+	for _, v := range []string{"CLOUDFLARE_API_TOKEN", "DESEC_TOKEN", "HCLOUD_PROBE_TOKEN", "LIFEBOAT_WEBHOOK", "LIFEBOAT_WEBHOOK_SECRET", "LIFEBOAT_SLACK_WEBHOOK", "LIFEBOAT_READ_TOKEN", "LIFEBOAT_OPERATE_TOKEN"} {
+		t.Setenv(v, "https://hooks.example/"+strings.ToLower(v))
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"audit", "--offline", "-o", "json", "-c", "../../examples/production/lifeboat.hcl"}, strings.NewReader(""), &out, &errb)
+	var doc auditJSON
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("audit -o json: exit %d: %v\n%s%s", code, err, out.String(), errb.String())
+	}
+	if got, want := doc.ids(), []string{"readiness.www", "rto-budget.www"}; !slices.Equal(got, want) || code != 1 {
+		t.Fatalf("findings %v (exit %d), want %v (exit 1: a high finding)", got, code, want)
+	}
+	if doc.Findings[0].Severity != "high" || doc.Findings[1].Severity != "low" {
+		t.Errorf("severities %s, %s; want high, low", doc.Findings[0].Severity, doc.Findings[1].Severity)
+	}
+}
