@@ -1,7 +1,6 @@
 package testharness
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -11,8 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -31,10 +28,7 @@ type BIND struct {
 	Secret  string // base64 TSIG secret
 	Dir     string // config, zone file, journal and named.log
 
-	named string
-	mu    sync.Mutex
-	cmd   *exec.Cmd
-	done  chan struct{} // closed when cmd has exited
+	dnsProc
 }
 
 // BINDOptions shapes the zone StartBIND serves.
@@ -78,7 +72,6 @@ func StartBIND(t testing.TB, opts BINDOptions) *BIND {
 		KeyName: "lifeboat-test",
 		KeyAlg:  "hmac-sha256",
 		Dir:     t.TempDir(),
-		named:   named,
 	}
 
 	out, err := exec.Command(keygen, "-a", b.KeyAlg, b.KeyName).Output()
@@ -131,6 +124,8 @@ zone "%[3]s" {
 	b.write(t, "named.conf", []byte(conf), 0o644)
 
 	t.Cleanup(b.Stop)
+	b.dnsProc = dnsProc{what: "named", argv: []string{named, "-4", "-g", "-c", filepath.Join(b.Dir, "named.conf")},
+		logPath: filepath.Join(b.Dir, "named.log"), addr: b.Addr, zone: b.Zone}
 	b.start(t)
 	return b
 }
@@ -139,77 +134,6 @@ func (b *BIND) write(t testing.TB, name string, data []byte, mode os.FileMode) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(b.Dir, name), data, mode); err != nil {
 		t.Fatalf("testharness: write %s: %v", name, err)
-	}
-}
-
-func (b *BIND) start(t testing.TB) {
-	t.Helper()
-	logf, err := os.OpenFile(filepath.Join(b.Dir, "named.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		t.Fatalf("testharness: named log: %v", err)
-	}
-	cmd := exec.Command(b.named, "-4", "-g", "-c", filepath.Join(b.Dir, "named.conf"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	// Its own process group: a ^C to `go test` should not race our Stop.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		t.Fatalf("testharness: start named: %v", err)
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		logf.Close()
-		close(done)
-	}()
-	b.mu.Lock()
-	b.cmd, b.done = cmd, done
-	b.mu.Unlock()
-
-	// named answers about 0.2 s after start; allow far more on a busy machine.
-	deadline := time.Now().Add(15 * time.Second)
-	c := &dns.Client{Timeout: 300 * time.Millisecond}
-	q := new(dns.Msg).SetQuestion(b.Zone, dns.TypeSOA)
-	for time.Now().Before(deadline) {
-		select {
-		case <-done:
-			t.Fatalf("testharness: named exited at start:\n%s", b.log())
-		default:
-		}
-		if r, _, err := c.Exchange(q, b.Addr); err == nil && r.Rcode == dns.RcodeSuccess && len(r.Answer) > 0 {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	b.Stop()
-	t.Fatalf("testharness: named did not answer on %s within 15s:\n%s", b.Addr, b.log())
-}
-
-// log returns named's log (which holds no key material) for failure messages.
-func (b *BIND) log() string {
-	data, _ := os.ReadFile(filepath.Join(b.Dir, "named.log"))
-	if len(data) > 4000 {
-		data = data[len(data)-4000:]
-	}
-	return string(bytes.TrimSpace(data))
-}
-
-// Stop stops named now (SIGTERM, then SIGKILL after 5 s) and waits for it to
-// exit; dynamic updates stay in the journal. Calling it again does nothing.
-func (b *BIND) Stop() {
-	b.mu.Lock()
-	cmd, done := b.cmd, b.done
-	b.cmd = nil
-	b.mu.Unlock()
-	if cmd == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
 	}
 }
 

@@ -1,20 +1,16 @@
 package testharness
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -34,11 +30,7 @@ type Knot struct {
 	Secret  string // base64 TSIG secret
 	Dir     string // config, zone file, databases and knotd.log
 
-	knotd string
-	conf  string
-	mu    sync.Mutex
-	cmd   *exec.Cmd
-	done  chan struct{} // closed when cmd has exited
+	dnsProc
 }
 
 // KnotOptions shapes the zone StartKnot serves.
@@ -81,7 +73,6 @@ func StartKnot(t testing.TB, opts KnotOptions) *Knot {
 		KeyAlg:  "hmac-sha256",
 		Secret:  randomSecret(t),
 		Dir:     t.TempDir(),
-		knotd:   knotd,
 	}
 	k.write(t, "db.zone", zoneFile(zone, ip, opts.Records), 0o644)
 	for _, d := range []string{"db", "run"} {
@@ -135,8 +126,9 @@ zone:
     acl: lifeboat-test
 `, rundir, ip, port, filepath.Join(k.Dir, "db"), k.KeyName, k.KeyAlg, k.Secret,
 		k.Dir, zone, filepath.Join(k.Dir, "db.zone"))
-	k.conf = filepath.Join(k.Dir, "knot.conf")
 	k.write(t, "knot.conf", []byte(conf), 0o600) // it holds the secret
+	k.dnsProc = dnsProc{what: "knotd", argv: []string{knotd, "-c", filepath.Join(k.Dir, "knot.conf")},
+		logPath: filepath.Join(k.Dir, "knotd.log"), addr: k.Addr, zone: k.Zone}
 
 	t.Cleanup(k.Stop)
 	k.start(t)
@@ -171,79 +163,6 @@ func (k *Knot) write(t testing.TB, name string, data []byte, mode os.FileMode) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(k.Dir, name), data, mode); err != nil {
 		t.Fatalf("testharness: write %s: %v", name, err)
-	}
-}
-
-func (k *Knot) start(t testing.TB) {
-	t.Helper()
-	logf, err := os.OpenFile(filepath.Join(k.Dir, "knotd.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		t.Fatalf("testharness: knotd log: %v", err)
-	}
-	cmd := exec.Command(k.knotd, "-c", k.conf)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	// Its own process group: a ^C to `go test` should not race our Stop.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		t.Fatalf("testharness: start knotd: %v", err)
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		logf.Close()
-		close(done)
-	}()
-	k.mu.Lock()
-	k.cmd, k.done = cmd, done
-	k.mu.Unlock()
-
-	// knotd answers well under a second after start; allow far more on a
-	// busy machine.
-	deadline := time.Now().Add(15 * time.Second)
-	c := &dns.Client{Timeout: 300 * time.Millisecond}
-	q := new(dns.Msg).SetQuestion(k.Zone, dns.TypeSOA)
-	for time.Now().Before(deadline) {
-		select {
-		case <-done:
-			t.Fatalf("testharness: knotd exited at start:\n%s", k.log())
-		default:
-		}
-		if r, _, err := c.Exchange(q, k.Addr); err == nil && r.Rcode == dns.RcodeSuccess && len(r.Answer) > 0 {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	k.Stop()
-	t.Fatalf("testharness: knotd did not answer on %s within 15s:\n%s", k.Addr, k.log())
-}
-
-// log returns the tail of knotd's log (which holds no key material) for
-// failure messages.
-func (k *Knot) log() string {
-	data, _ := os.ReadFile(filepath.Join(k.Dir, "knotd.log"))
-	if len(data) > 4000 {
-		data = data[len(data)-4000:]
-	}
-	return string(bytes.TrimSpace(data))
-}
-
-// Stop stops knotd now (SIGTERM, then SIGKILL after 5 s) and waits for it to
-// exit; dynamic updates stay in its journal. Calling it again does nothing.
-func (k *Knot) Stop() {
-	k.mu.Lock()
-	cmd, done := k.cmd, k.done
-	k.cmd = nil
-	k.mu.Unlock()
-	if cmd == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
 	}
 }
 

@@ -1,0 +1,102 @@
+package testharness
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// dnsProc is a DNS server a test runs in the foreground (named, knotd):
+// its output goes to a log file, start waits (bounded) until it answers
+// the zone's SOA, and Stop ends it.
+type dnsProc struct {
+	what    string   // the program, for messages
+	argv    []string // the command line
+	logPath string
+	addr    string // where it answers
+	zone    string // the zone whose SOA says it is up
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{} // closed when cmd has exited
+}
+
+func (p *dnsProc) start(t testing.TB) {
+	t.Helper()
+	logf, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatalf("testharness: %s log: %v", p.what, err)
+	}
+	cmd := exec.Command(p.argv[0], p.argv[1:]...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	// Its own process group: a ^C to `go test` should not race our Stop.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		t.Fatalf("testharness: start %s: %v", p.what, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		logf.Close()
+		close(done)
+	}()
+	p.mu.Lock()
+	p.cmd, p.done = cmd, done
+	p.mu.Unlock()
+
+	// Both answer well under a second after start; allow far more on a
+	// busy machine.
+	deadline := time.Now().Add(15 * time.Second)
+	c := &dns.Client{Timeout: 300 * time.Millisecond}
+	q := new(dns.Msg).SetQuestion(p.zone, dns.TypeSOA)
+	for time.Now().Before(deadline) {
+		select {
+		case <-done:
+			t.Fatalf("testharness: %s exited at start:\n%s", p.what, p.log())
+		default:
+		}
+		if r, _, err := c.Exchange(q, p.addr); err == nil && r.Rcode == dns.RcodeSuccess && len(r.Answer) > 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.Stop()
+	t.Fatalf("testharness: %s did not answer on %s within 15s:\n%s", p.what, p.addr, p.log())
+}
+
+// log returns the tail of the server's log (which holds no key material)
+// for failure messages.
+func (p *dnsProc) log() string {
+	data, _ := os.ReadFile(p.logPath)
+	if len(data) > 4000 {
+		data = data[len(data)-4000:]
+	}
+	return string(bytes.TrimSpace(data))
+}
+
+// Stop stops the server now (SIGTERM, then SIGKILL after 5 s) and waits
+// for it to exit; dynamic updates stay in its journal. Calling it again
+// does nothing.
+func (p *dnsProc) Stop() {
+	p.mu.Lock()
+	cmd, done := p.cmd, p.done
+	p.cmd = nil
+	p.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
