@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -89,6 +90,24 @@ func runSyncCommands(t *testing.T, w *world, path string, bind *testharness.BIND
 		t.Errorf("the record only Knot has is not reported as left alone:\n%s", r.stdout)
 	}
 
+	// The audit calls the drifted secondary out.
+	driftEvidence := func() string {
+		r := w.lifeboat(nil, "audit", "-o", "json")
+		var doc auditJSON
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+			t.Fatalf("audit -o json: %v\n%s%s", err, r.stdout, r.stderr)
+		}
+		for _, f := range doc.Findings {
+			if f.ID == "dns-drift.knot" {
+				return strings.Join(f.Evidence, "\n")
+			}
+		}
+		return ""
+	}
+	if ev := driftEvidence(); !strings.Contains(ev, "www A: missing here") {
+		t.Errorf("the audit before the sync does not report www missing at Knot: %q", ev)
+	}
+
 	r = w.lifeboat(nil, "sync", "--yes")
 	if r.code != 0 || !strings.Contains(r.stdout, "Written.") {
 		t.Fatalf("sync --yes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -102,6 +121,9 @@ func runSyncCommands(t *testing.T, w *world, path string, bind *testharness.BIND
 	}
 	if got := knot.Query(t, "manual.example.test.", "A"); len(got) != 1 {
 		t.Errorf("the record the sync did not write is gone from Knot: %v", got)
+	}
+	if ev := driftEvidence(); strings.Contains(ev, "www A") || !strings.Contains(ev, "manual A") {
+		t.Errorf("the audit after the sync: %q; want www in sync and the record only Knot has still reported", ev)
 	}
 	// Run twice: nothing more to do.
 	r = w.lifeboat(nil, "sync", "--yes")

@@ -27,6 +27,14 @@ type DrillFact struct {
 	OK         bool
 }
 
+// Drift is how a secondary DNS provider differs from its zone's source of
+// truth (the zone's first dns block).
+type Drift struct {
+	Zone, Source string
+	// Differ lists the RRsets that differ, each as "NAME TYPE: how".
+	Differ []string
+}
+
 // Facts are what the look-ups found; missing map entries mean "not known",
 // and the check that needs them makes no finding (the look-up lists it in
 // Unchecked). Two maps read differently:
@@ -43,5 +51,8 @@ type Facts struct {
 	Backends   map[string]Backend       // provider -> its workspace's state backend
 	ApplyTimes map[string]time.Duration // provider -> last measured apply of its workspace
 	Drills     map[string][]DrillFact   // service -> drills, newest first
-	Unchecked  []Unchecked
+	// Drift maps a dns block (not its zone's source of truth) to how it
+	// differs from the source; missing: not compared.
+	Drift     map[string]Drift
+	Unchecked []Unchecked
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/audit"
 	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/zonesync"
 	"github.com/lifeboat-dev/lifeboat/terraform"
 )
 
@@ -100,6 +101,9 @@ func (e *Engine) AuditFacts(ctx context.Context, opts AuditOptions) audit.Facts 
 		for _, d := range e.Cfg.DNS {
 			unchecked("exposure", "dns "+d.Name, "--offline: the records it serves were not read")
 		}
+		for _, t := range e.secondaries() {
+			unchecked("dns-drift", "dns "+t, "--offline: not compared with its zone's source of truth")
+		}
 		for _, p := range e.Cfg.Providers {
 			if len(p.Addresses) == 0 && p.Terraform != nil && !running[p.Name] {
 				unchecked("exposure", "provider "+p.Name, "--offline: no addresses in the configuration, and its workspace's outputs were not read")
@@ -122,6 +126,20 @@ func (e *Engine) AuditFacts(ctx context.Context, opts AuditOptions) audit.Facts 
 			continue
 		}
 		f.Published[d.Name] = recs
+	}
+	if doc, err := e.SyncPlan(ctx, "", zonesync.Options{}); err != nil {
+		for _, t := range e.secondaries() {
+			unchecked("dns-drift", "dns "+t, err.Error())
+		}
+	} else {
+		f.Drift = map[string]audit.Drift{}
+		for _, t := range doc.Targets {
+			if t.Error != "" {
+				unchecked("dns-drift", "dns "+t.Provider, t.Error)
+				continue
+			}
+			f.Drift[t.Provider] = audit.Drift{Zone: t.Zone, Source: t.Source, Differ: driftOf(t.Plan)}
+		}
 	}
 	for _, p := range e.Cfg.Providers {
 		if len(p.Addresses) > 0 || p.Terraform == nil || running[p.Name] {
@@ -265,4 +283,42 @@ func (e *Engine) published(ctx context.Context, name string) ([]audit.Record, er
 		out = append(out, audit.Record{Name: rr.Name, Type: rr.Type, Value: rr.Data})
 	}
 	return out, nil
+}
+
+// secondaries lists the dns blocks that are not their zone's first.
+func (e *Engine) secondaries() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range e.Cfg.DNS {
+		if seen[d.Zone] {
+			out = append(out, d.Name)
+		}
+		seen[d.Zone] = true
+	}
+	return out
+}
+
+// driftOf lists a sync plan's differences, without the sync's own
+// ownership marks (lifeboat's bookkeeping, not the zone's content).
+func driftOf(p zonesync.Plan) []string {
+	var out []string
+	add := func(name, typ, how string) {
+		if name == "_lifeboat" || strings.HasPrefix(name, "_lifeboat.") {
+			return
+		}
+		out = append(out, name+" "+typ+": "+how)
+	}
+	for _, c := range p.Create {
+		add(c.Name, c.Type, "missing here")
+	}
+	for _, c := range p.Change {
+		add(c.Name, c.Type, "differs ("+strings.Join(c.From.Values, ", ")+" here, "+strings.Join(c.To.Values, ", ")+" at the source)")
+	}
+	for _, c := range p.Delete {
+		add(c.Name, c.Type, "gone from the source, still here")
+	}
+	for _, l := range p.Left {
+		add(l.Name, l.Type, l.Reason)
+	}
+	return out
 }
