@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -98,5 +100,42 @@ func (p *dnsProc) Stop() {
 	case <-time.After(5 * time.Second):
 		_ = cmd.Process.Kill()
 		<-done
+	}
+}
+
+// Restart starts the server again on the same address with the same
+// zone, journal included. It stops a running one first.
+func (p *dnsProc) Restart(t testing.TB) {
+	t.Helper()
+	p.Stop()
+	p.start(t)
+}
+
+// Query asks the server directly (UDP, falling back to TCP on
+// truncation) and returns the answers of type qtype as rdata strings,
+// e.g. "127.0.0.12". A name without a trailing dot is taken relative to
+// the zone ("@" is the apex).
+func (p *dnsProc) Query(t testing.TB, name, qtype string) []string {
+	t.Helper()
+	return queryAnswers(t, p.addr, zoneName(p.zone, name), qtype)
+}
+
+// WantAnswer fails the test unless the server answers name/qtype with
+// exactly want, in any order.
+func (p *dnsProc) WantAnswer(t testing.TB, name, qtype string, want ...string) {
+	t.Helper()
+	got := p.Query(t, name, qtype)
+	slices.Sort(got)
+	want = slices.Sorted(slices.Values(want))
+	if !slices.Equal(got, want) {
+		t.Errorf("%s %s at %s = %v, want %v", name, qtype, p.addr, got, want)
+	}
+}
+
+// writeFile writes one of a server's files into its directory.
+func writeFile(t testing.TB, dir, name string, data []byte, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), data, mode); err != nil {
+		t.Fatalf("testharness: write %s: %v", name, err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,7 +73,7 @@ func StartKnot(t testing.TB, opts KnotOptions) *Knot {
 		Secret:  randomSecret(t),
 		Dir:     t.TempDir(),
 	}
-	k.write(t, "db.zone", zoneFile(zone, ip, opts.Records), 0o644)
+	writeFile(t, k.Dir, "db.zone", zoneFile(zone, ip, opts.Records), 0o644)
 	for _, d := range []string{"db", "run"} {
 		if err := os.Mkdir(filepath.Join(k.Dir, d), 0o755); err != nil {
 			t.Fatalf("testharness: knot %s directory: %v", d, err)
@@ -126,7 +125,7 @@ zone:
     acl: lifeboat-test
 `, rundir, ip, port, filepath.Join(k.Dir, "db"), k.KeyName, k.KeyAlg, k.Secret,
 		k.Dir, zone, filepath.Join(k.Dir, "db.zone"))
-	k.write(t, "knot.conf", []byte(conf), 0o600) // it holds the secret
+	writeFile(t, k.Dir, "knot.conf", []byte(conf), 0o600) // it holds the secret
 	k.dnsProc = dnsProc{what: "knotd", argv: []string{knotd, "-c", filepath.Join(k.Dir, "knot.conf")},
 		logPath: filepath.Join(k.Dir, "knotd.log"), addr: k.Addr, zone: k.Zone}
 
@@ -157,41 +156,6 @@ func zoneFile(zone, ip string, records []string) []byte {
 		zf.WriteString(r + "\n")
 	}
 	return []byte(zf.String())
-}
-
-func (k *Knot) write(t testing.TB, name string, data []byte, mode os.FileMode) {
-	t.Helper()
-	if err := os.WriteFile(filepath.Join(k.Dir, name), data, mode); err != nil {
-		t.Fatalf("testharness: write %s: %v", name, err)
-	}
-}
-
-// Restart starts knotd again on the same address with the same zone,
-// journal included. It stops a running knotd first.
-func (k *Knot) Restart(t testing.TB) {
-	t.Helper()
-	k.Stop()
-	k.start(t)
-}
-
-// Query asks Addr directly (UDP, falling back to TCP on truncation) and
-// returns the answers of type qtype as rdata strings, e.g. "127.0.0.12". A
-// name without a trailing dot is taken relative to the zone ("@" is the apex).
-func (k *Knot) Query(t testing.TB, name, qtype string) []string {
-	t.Helper()
-	return queryAnswers(t, k.Addr, zoneName(k.Zone, name), qtype)
-}
-
-// WantAnswer fails the test unless the server answers name/qtype with
-// exactly want, in any order.
-func (k *Knot) WantAnswer(t testing.TB, name, qtype string, want ...string) {
-	t.Helper()
-	got := k.Query(t, name, qtype)
-	slices.Sort(got)
-	want = slices.Sorted(slices.Values(want))
-	if !slices.Equal(got, want) {
-		t.Errorf("%s %s at %s = %v, want %v", name, qtype, k.Addr, got, want)
-	}
 }
 
 // RFC2136Settings returns the settings of a github.com/libdns/rfc2136
