@@ -2,16 +2,11 @@ package audit_test
 
 import (
 	"bytes"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"reflect"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/lifeboat-dev/lifeboat/internal/audit"
+	"github.com/lifeboat-dev/lifeboat/internal/puritytest"
 )
 
 // TestAuditStaysPure reads the package's own source: the audit may not
@@ -19,49 +14,12 @@ import (
 // given), reads the clock, draws random numbers or logs. A new import
 // must be added here on purpose.
 func TestAuditStaysPure(t *testing.T) {
-	allowed := map[string]bool{
+	puritytest.Check(t, "the audit", map[string]bool{
 		"bufio": true, "cmp": true, "encoding/json": true, "errors": true, "fmt": true, "io": true,
 		"net/netip": true, "slices": true, "strings": true, "time": true,
 		"github.com/lifeboat-dev/lifeboat/internal/config": true,
 		"github.com/lifeboat-dev/lifeboat/planner":         true,
-	}
-	// time is allowed for durations and the Now the facts carry.
-	forbidden := map[string]bool{"time.Now": true, "time.Since": true, "time.Until": true,
-		"time.Sleep": true, "time.After": true, "time.NewTimer": true, "time.Tick": true, "time.NewTicker": true,
-		"time.Local": true}
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	checked := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checked++
-		for _, imp := range f.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
-			if !allowed[path] {
-				t.Errorf("%s imports %s; the audit must stay pure", name, path)
-			}
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			if sel, ok := n.(*ast.SelectorExpr); ok {
-				if id, ok := sel.X.(*ast.Ident); ok && forbidden[id.Name+"."+sel.Sel.Name] {
-					t.Errorf("%s: %s uses %s.%s", name, fset.Position(sel.Pos()), id.Name, sel.Sel.Name)
-				}
-			}
-			return true
-		})
-	}
-	if checked == 0 {
-		t.Fatal("no source files found")
-	}
+	})
 }
 
 // TestAuditIsDeterministic: the same input twice gives the same report,
