@@ -51,10 +51,6 @@ func writeCluster(w io.Writer, c *engine.ClusterStatus) {
 		if len(a.Lost) == 0 {
 			continue
 		}
-		verdict := "not declared lost"
-		if a.Reached {
-			verdict = "declared lost"
-		}
-		fmt.Fprintf(w, "%s: lost at %d node(s) (%s), %d needed: %s.\n", a.Provider, len(a.Lost), strings.Join(a.Lost, ", "), a.Need, verdict)
+		fmt.Fprintf(w, "%s.\n", a)
 	}
 }

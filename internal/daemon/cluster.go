@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,10 +49,7 @@ func (d *Daemon) joinCluster(ctx context.Context, cfg *config.Config) error {
 		conn.Close()
 		return fmt.Errorf("state.etcd: the journal opened is not etcd")
 	}
-	advertise := ""
-	if cfg.Server != nil {
-		advertise = cfg.Server.Advertise
-	}
+	advertise := advertiseOf(cfg)
 	n := &nodes{conn: conn, node: e.Node, done: make(chan struct{}),
 		m: cluster.New(ej.Client(), cluster.Options{Node: e.Node, Advertise: advertise, Prefix: e.Prefix, Lease: e.Lease, Logger: d.log})}
 	mctx, stop := context.WithCancel(context.WithoutCancel(ctx))
@@ -126,13 +124,21 @@ func (d *Daemon) merged(ctx context.Context, own health.Snapshot) (health.Snapsh
 	ctx, cancel := context.WithTimeout(ctx, eng.Cfg.Policy.Timeout)
 	defer cancel()
 	views, err := d.nodes.m.Views(ctx)
-	if err != nil {
+	return d.mergeViews(own, views, err)
+}
+
+// mergeViews merges views read from etcd (readErr when they could not be)
+// into own.
+func (d *Daemon) mergeViews(own health.Snapshot, views []cluster.View, readErr error) (health.Snapshot, []cluster.Agreement) {
+	eng, _ := d.current()
+	quorum := eng.Cfg.Policy.NodeQuorum
+	if readErr != nil {
 		// Without the others' views nothing is declared lost: a node cut
 		// off from etcd must never act alone.
-		d.log.Warn("cannot read the other nodes' views; no provider is declared lost meanwhile", "err", err)
-		return cluster.Merge(d.nodes.node, own, nil, max(2, eng.Cfg.Policy.NodeQuorum), time.Now(), maxViewAge(eng.Cfg.Policy))
+		d.log.Warn("cannot read the other nodes' views; no provider is declared lost meanwhile", "err", readErr)
+		views, quorum = nil, max(2, quorum)
 	}
-	return cluster.Merge(d.nodes.node, own, views, eng.Cfg.Policy.NodeQuorum, time.Now(), maxViewAge(eng.Cfg.Policy))
+	return cluster.Merge(d.nodes.node, own, views, quorum, time.Now(), maxViewAge(eng.Cfg.Policy))
 }
 
 // publish puts this node's view into etcd for the leader.
@@ -141,10 +147,7 @@ func (d *Daemon) publish(ctx context.Context) {
 		return
 	}
 	eng, w := d.current()
-	advertise := ""
-	if eng.Cfg.Server != nil {
-		advertise = eng.Cfg.Server.Advertise
-	}
+	advertise := advertiseOf(eng.Cfg)
 	pctx, cancel := context.WithTimeout(ctx, eng.Cfg.Policy.Timeout)
 	defer cancel()
 	err := d.nodes.m.Publish(pctx, cluster.ViewOf(d.nodes.node, advertise, w.snapshot(), time.Now()))
@@ -226,17 +229,9 @@ func (d *Daemon) clusterStatus(ctx context.Context) *engine.ClusterStatus {
 		}
 		cs.Nodes = append(cs.Nodes, nv)
 	}
-	slices.SortFunc(cs.Nodes, func(a, b engine.NodeView) int {
-		switch {
-		case a.Node < b.Node:
-			return -1
-		case a.Node > b.Node:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(cs.Nodes, func(a, b engine.NodeView) int { return strings.Compare(a.Node, b.Node) })
 	_, w := d.current()
-	_, agr := d.merged(ctx, w.snapshot())
+	_, agr := d.mergeViews(w.snapshot(), views, err)
 	for _, a := range agr {
 		cs.Agreement = append(cs.Agreement, engine.ProviderAgreement{Provider: a.Provider, Lost: a.Lost, Need: a.Need, Reached: a.Reached})
 	}
@@ -253,4 +248,12 @@ func (d *Daemon) notLeading(ctx context.Context, what string) error {
 		return fmt.Errorf("%w: %s: no node leads right now (an election is under way, or etcd cannot be reached); try again in a few seconds", errNotLeading, what)
 	}
 	return fmt.Errorf("%w: %s must run on the leader, node %s", errNotLeading, what, p.Node)
+}
+
+// advertiseOf is the URL this node's API is reached at; empty without one.
+func advertiseOf(cfg *config.Config) string {
+	if cfg.Server == nil {
+		return ""
+	}
+	return cfg.Server.Advertise
 }

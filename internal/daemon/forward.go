@@ -23,9 +23,7 @@ const forwardedHeader = "Lifeboat-Forwarded-By"
 
 // forwardClient carries forwarded operations; no overall timeout, since a
 // failover takes minutes, but the caller's context bounds it.
-var forwardClient = &http.Client{Transport: &http.Transport{
-	Proxy: nil, ResponseHeaderTimeout: 0, IdleConnTimeout: time.Minute, TLSHandshakeTimeout: 10 * time.Second,
-}}
+var forwardClient = &http.Client{Transport: &http.Transport{IdleConnTimeout: time.Minute, TLSHandshakeTimeout: 10 * time.Second}}
 
 // leaderAPI finds the leader's advertised API, or says why there is none.
 func (d *Daemon) leaderAPI(ctx context.Context, what string) (cluster.Peer, error) {

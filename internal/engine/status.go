@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
@@ -76,6 +78,16 @@ type ProviderAgreement struct {
 	Lost     []string `json:"lost,omitempty"`
 	Need     int      `json:"need"`
 	Reached  bool     `json:"reached"`
+}
+
+// String says how far the provider's loss is from the quorum, as status
+// and the page show it.
+func (a ProviderAgreement) String() string {
+	verdict := "not declared lost"
+	if a.Reached {
+		verdict = "declared lost"
+	}
+	return fmt.Sprintf("%s: lost at %d node(s) (%s), %d needed: %s", a.Provider, len(a.Lost), strings.Join(a.Lost, ", "), a.Need, verdict)
 }
 
 // DrillSchedule is one scheduled drill and its next run.

@@ -213,11 +213,7 @@ func clusterOf(c *engine.ClusterStatus) *clusterView {
 	for _, a := range c.Agreement {
 		v.Providers = append(v.Providers, a.Provider)
 		if len(a.Lost) > 0 {
-			verdict := "not declared lost"
-			if a.Reached {
-				verdict = "declared lost"
-			}
-			v.Agreement = append(v.Agreement, fmt.Sprintf("%s: lost at %d node(s) (%s), %d needed: %s", a.Provider, len(a.Lost), strings.Join(a.Lost, ", "), a.Need, verdict))
+			v.Agreement = append(v.Agreement, a.String())
 		}
 	}
 	for _, n := range c.Nodes {
