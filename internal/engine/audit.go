@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/libdns/libdns"
 	"github.com/miekg/dns"
 
 	"github.com/lifeboat-dev/lifeboat/internal/audit"
@@ -119,15 +120,26 @@ func (e *Engine) AuditFacts(ctx context.Context, opts AuditOptions) audit.Facts 
 		}
 		f.Delegation[zone] = ns
 	}
+	// Each zone is read once at each DNS provider: for the exposure and
+	// for the drift.
+	served := map[string][]libdns.Record{}
+	failed := map[string]error{}
 	for _, d := range e.Cfg.DNS {
-		recs, err := e.published(ctx, d.Name)
+		recs, err := e.zoneRecords(ctx, d.Name)
 		if err != nil {
+			failed[d.Name] = err
 			unchecked("exposure", "dns "+d.Name, "the records it serves: "+err.Error())
 			continue
 		}
-		f.Published[d.Name] = recs
+		served[d.Name] = recs
+		f.Published[d.Name] = make([]audit.Record, 0, len(recs)) // read, even when empty
+		for _, r := range recs {
+			rr := r.RR()
+			f.Published[d.Name] = append(f.Published[d.Name], audit.Record{Name: rr.Name, Type: rr.Type, Value: rr.Data})
+		}
 	}
-	if doc, err := e.SyncPlan(ctx, "", zonesync.Options{}); err != nil {
+	read := func(_ context.Context, name string) ([]libdns.Record, error) { return served[name], failed[name] }
+	if doc, err := e.syncPlan(ctx, "", zonesync.Options{}, read); err != nil {
 		for _, t := range e.secondaries() {
 			unchecked("dns-drift", "dns "+t, err.Error())
 		}
@@ -262,26 +274,6 @@ func (e *Engine) delegation(ctx context.Context, zone string) ([]string, error) 
 		return nil, fmt.Errorf("no nameserver answered for %s: %s", zone, strings.Join(failures, "; "))
 	}
 	slices.Sort(out)
-	return out, nil
-}
-
-// published reads the records a DNS provider serves for its zone.
-func (e *Engine) published(ctx context.Context, name string) ([]audit.Record, error) {
-	p, err := e.DNSProvider(name)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, auditLookupTimeout)
-	defer cancel()
-	recs, err := p.GetRecords(ctx, e.Cfg.DNSProvider(name).Zone)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]audit.Record, 0, len(recs))
-	for _, r := range recs {
-		rr := r.RR()
-		out = append(out, audit.Record{Name: rr.Name, Type: rr.Type, Value: rr.Data})
-	}
 	return out, nil
 }
 

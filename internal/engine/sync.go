@@ -37,6 +37,12 @@ type SyncDoc struct {
 // zone, and plans what makes each hold the source's records. Nothing is
 // written.
 func (e *Engine) SyncPlan(ctx context.Context, zone string, opts zonesync.Options) (SyncDoc, error) {
+	return e.syncPlan(ctx, zone, opts, e.zoneRecords)
+}
+
+// syncPlan is SyncPlan with the zones read by read (the audit passes the
+// records it has already read).
+func (e *Engine) syncPlan(ctx context.Context, zone string, opts zonesync.Options, read func(context.Context, string) ([]libdns.Record, error)) (SyncDoc, error) {
 	var doc SyncDoc
 	found := false
 	for _, z := range e.zones() {
@@ -53,13 +59,13 @@ func (e *Engine) SyncPlan(ctx context.Context, zone string, opts zonesync.Option
 		if len(names) < 2 {
 			continue // one provider: nothing to keep in sync
 		}
-		source, err := e.zoneRecords(ctx, names[0])
+		source, err := read(ctx, names[0])
 		if err != nil {
 			return doc, fmt.Errorf("read zone %s at its source of truth, dns %q: %w", z, names[0], err)
 		}
 		for _, name := range names[1:] {
 			t := SyncTarget{Zone: z, Source: names[0], Provider: name}
-			target, err := e.zoneRecords(ctx, name)
+			target, err := read(ctx, name)
 			if err != nil {
 				t.Error = e.Cfg.Redact(fmt.Sprintf("read zone %s: %v", z, err))
 			} else {
