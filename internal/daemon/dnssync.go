@@ -48,7 +48,7 @@ func (d *Daemon) syncZones(ctx context.Context) {
 	for _, t := range doc.Targets {
 		drift[t.Provider] = len(t.Plan.Create) + len(t.Plan.Change) + len(t.Plan.Delete) + len(t.Plan.Left)
 	}
-	werr := eng.Sync(octx, &doc)
+	_ = eng.Sync(octx, &doc) // each target's error is in its entry, logged below
 	for _, t := range doc.Targets {
 		result := "same"
 		switch {
@@ -65,7 +65,6 @@ func (d *Daemon) syncZones(ctx context.Context) {
 			d.record(lctx, syncDecision(t, result))
 		}
 	}
-	_ = werr // each target's error is in its entry, logged above
 }
 
 // syncDecision is the decision journaled (and announced) for a sync that
