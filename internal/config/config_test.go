@@ -136,6 +136,7 @@ func TestFullSketch(t *testing.T) {
 		Interval: 5 * time.Second, Timeout: 3 * time.Second, FailAfter: 3, RecoverAfter: 5,
 		Quorum: 1, AutoFailover: true, Cooldown: 30 * time.Minute, MaxAuto: 3, AutoWindow: 24 * time.Hour, Concurrency: 64,
 		WaitHealthy: 5 * time.Minute, VerifyDNS: 2 * time.Minute,
+		EmergencyTTL: config.DefaultEmergencyTTL, RecoveryWindow: config.DefaultRecoveryWindow,
 	}
 	if diff := cmp.Diff(wantPolicy, cfg.Policy, ignoreRanges()); diff != "" {
 		t.Errorf("policy (-want +got):\n%s", diff)

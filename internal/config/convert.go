@@ -66,6 +66,12 @@ func (c *checker) convert(r *rawFile) *Config {
 		b := c.block(x.Body, x.DefRange, "audit", "", false)
 		cfg.Audit = Audit{DrillMaxAge: b.duration("drill_max_age", x.DrillMaxAge), Range: x.DefRange}
 	}
+	names = c.uniqueNames("registrar")
+	for _, x := range r.Registrar {
+		if g := c.registrar(x, cfg); names.add(x.Name, x.NameRange) {
+			cfg.Registrars = append(cfg.Registrars, g)
+		}
+	}
 	names = c.uniqueNames("notify")
 	for _, x := range r.Notify {
 		if n := c.notify(x); names.add(x.Name, x.NameRange) {
@@ -172,19 +178,27 @@ func (c *checker) terraformCLI(r *rawTerraformCLI) TerraformCLI {
 func (c *checker) policy(r *rawPolicy) Policy {
 	b := c.block(r.Body, r.DefRange, "policy", "", false)
 	p := Policy{
-		Interval:     b.duration("interval", r.Interval),
-		Timeout:      b.duration("timeout", r.Timeout),
-		FailAfter:    b.intIn("fail_after", r.FailAfter, 1, maxInt),
-		RecoverAfter: b.intIn("recover_after", r.RecoverAfter, 1, maxInt),
-		Cooldown:     b.duration("cooldown", r.Cooldown),
-		MaxAuto:      b.intIn("max_auto_failovers", r.MaxAuto, 1, maxInt),
-		AutoWindow:   b.duration("auto_failover_window", r.AutoWindow),
-		Concurrency:  b.intIn("concurrency", r.Concurrency, 1, maxInt),
-		WaitHealthy:  b.duration("wait_healthy", r.WaitHealthy),
-		VerifyDNS:    b.duration("verify_dns", r.VerifyDNS),
-		NodeQuorum:   b.intIn("node_quorum", r.NodeQuorum, 0, maxInt),
-		SyncInterval: b.duration("sync_interval", r.SyncInterval),
-		Range:        r.DefRange,
+		Interval:       b.duration("interval", r.Interval),
+		Timeout:        b.duration("timeout", r.Timeout),
+		FailAfter:      b.intIn("fail_after", r.FailAfter, 1, maxInt),
+		RecoverAfter:   b.intIn("recover_after", r.RecoverAfter, 1, maxInt),
+		Cooldown:       b.duration("cooldown", r.Cooldown),
+		MaxAuto:        b.intIn("max_auto_failovers", r.MaxAuto, 1, maxInt),
+		AutoWindow:     b.duration("auto_failover_window", r.AutoWindow),
+		Concurrency:    b.intIn("concurrency", r.Concurrency, 1, maxInt),
+		WaitHealthy:    b.duration("wait_healthy", r.WaitHealthy),
+		VerifyDNS:      b.duration("verify_dns", r.VerifyDNS),
+		NodeQuorum:     b.intIn("node_quorum", r.NodeQuorum, 0, maxInt),
+		SyncInterval:   b.duration("sync_interval", r.SyncInterval),
+		EmergencyTTL:   b.duration("emergency_ttl", r.EmergencyTTL),
+		RecoveryWindow: b.duration("recovery_window", r.RecoveryWin),
+		Range:          r.DefRange,
+	}
+	if p.EmergencyTTL != 0 && p.EmergencyTTL%time.Second != 0 {
+		b.errf("emergency_ttl", "must be whole seconds (DNS TTLs are), got %s", p.EmergencyTTL)
+	}
+	if b.ok("auto_redelegate") && r.AutoRedeleg != nil {
+		p.AutoRedelegate = *r.AutoRedeleg
 	}
 	if b.ok("quorum") && r.Quorum != nil {
 		if q := *r.Quorum; q > 0 && q <= 1 {
@@ -205,17 +219,7 @@ func (c *checker) dns(r *rawDNS) *DNSProvider {
 	d.Type = b.nonEmpty("type", r.Type, true)
 	// The zone is stored fully qualified; the trailing dot may be left out.
 	if zone := b.nonEmpty("zone", r.Zone, true); strings.TrimSpace(zone) != "" {
-		switch {
-		case strings.ContainsAny(zone, " \t\r\n"):
-			b.errf("zone", "must be a domain name, got%s", b.q("zone", zone))
-		case zone == "." || strings.HasPrefix(zone, ".") || strings.Contains(zone, ".."):
-			b.errf("zone", "must be a domain name such as example.com., got%s", b.q("zone", zone))
-		default:
-			if !strings.HasSuffix(zone, ".") {
-				zone += "."
-			}
-			d.Zone = zone
-		}
+		d.Zone, _ = b.domain("zone", zone)
 	}
 	d.Vendor = b.nonEmpty("vendor", r.Vendor, false)
 	d.Jurisdiction = b.str("jurisdiction", r.Jurisdiction, false)
@@ -229,6 +233,13 @@ func (c *checker) dns(r *rawDNS) *DNSProvider {
 		for _, ns := range r.Nameservers {
 			if b.hostPort("nameservers", ns) {
 				d.Nameservers = append(d.Nameservers, ns)
+			}
+		}
+	}
+	if b.ok("ns_names") && b.names("ns_names", r.NSNames) {
+		for _, n := range r.NSNames {
+			if fq, ok := b.domain("ns_names", n); ok {
+				d.NSNames = append(d.NSNames, strings.ToLower(fq))
 			}
 		}
 	}
@@ -694,5 +705,72 @@ func (b *blk) providerAPICheck(r *rawProviderAPICheck) *ProviderAPICheck {
 	if ab.nonEmpty("lost_pattern", r.LostPattern, false) != "" {
 		a.LostPattern = ab.regex("lost_pattern", r.LostPattern)
 	}
+	if ab.nonEmpty("warn_pattern", r.WarnPattern, false) != "" {
+		a.WarnPattern = ab.regex("warn_pattern", r.WarnPattern)
+	}
 	return a
+}
+
+// domain checks a domain name and returns it fully qualified (the
+// trailing dot may be left out). Zones are kept as written otherwise.
+func (b *blk) domain(name, v string) (string, bool) {
+	switch {
+	case strings.ContainsAny(v, " \t\r\n"):
+		b.errf(name, "must be a domain name, got%s", b.q(name, v))
+		return "", false
+	case v == "." || strings.HasPrefix(v, ".") || strings.Contains(v, ".."):
+		b.errf(name, "must be a domain name such as example.com., got%s", b.q(name, v))
+		return "", false
+	}
+	if !strings.HasSuffix(v, ".") {
+		v += "."
+	}
+	return v, true
+}
+
+// registrar converts a registrar block. Its zone must be served by a dns
+// block (the redelegation delegates to them), and has one registrar.
+func (c *checker) registrar(r *rawRegistrar, cfg *Config) *Registrar {
+	b := c.block(r.Body, r.DefRange, "registrar", r.Name, true)
+	g := &Registrar{Name: r.Name, Range: r.DefRange}
+	g.Type = b.nonEmpty("type", r.Type, true)
+	g.Vendor = b.nonEmpty("vendor", r.Vendor, false)
+	if zone := b.nonEmpty("zone", r.Zone, true); strings.TrimSpace(zone) != "" {
+		if z, ok := b.domain("zone", zone); ok {
+			served := false
+			for _, d := range cfg.DNS {
+				served = served || strings.EqualFold(d.Zone, z)
+				if strings.EqualFold(d.Zone, z) {
+					z = d.Zone // one spelling of a zone throughout
+				}
+			}
+			if !served {
+				b.errf("zone", "no dns block serves zone%s: a registrar delegates a zone to its dns blocks", b.q("zone", zone))
+			}
+			if prev := cfg.Registrar(z); prev != nil {
+				b.errf("zone", "zone %s already has registrar %q (line %d): one registrar per zone", z, prev.Name, prev.Range.Start.Line)
+			}
+			g.Zone = z
+		}
+	}
+	if b.ok("settings") {
+		g.Settings = r.Settings
+	}
+	for _, v := range g.Settings {
+		c.addSecret(v)
+	}
+	if check := c.opts.RegistrarSettings; check != nil && g.Type != "" && (!b.written("settings") || b.ok("settings")) {
+		settings := g.Settings
+		if settings == nil {
+			settings = map[string]string{}
+		}
+		if err := check(g.Type, settings); err != nil {
+			if errors.Is(err, ErrUnknownRegistrarType) {
+				b.errf("type", "%s", err.Error())
+			} else {
+				b.errf("settings", "%s", err.Error())
+			}
+		}
+	}
+	return g
 }

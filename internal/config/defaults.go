@@ -66,6 +66,13 @@ const (
 	// DefaultVerifyDNS is policy.verify_dns.
 	DefaultVerifyDNS = 2 * time.Minute
 
+	// DefaultEmergencyTTL is policy.emergency_ttl: the TTL of the records
+	// pointing at a provider at risk.
+	DefaultEmergencyTTL = 30 * time.Second
+	// DefaultRecoveryWindow is policy.recovery_window: how long a provider
+	// at risk must be healthy again before its records' TTL is restored.
+	DefaultRecoveryWindow = 10 * time.Minute
+
 	// DefaultTTL is service.ttl in seconds.
 	DefaultTTL = 60
 	// DefaultAddressOutput is service.address_output.
@@ -138,6 +145,13 @@ func applyDefaults(c *Config) {
 	setDur(&p.Interval, DefaultInterval)
 	setDur(&p.Timeout, DefaultTimeout)
 	setInt(&p.FailAfter, DefaultFailAfter)
+	setDur(&p.EmergencyTTL, DefaultEmergencyTTL)
+	setDur(&p.RecoveryWindow, DefaultRecoveryWindow)
+	for _, g := range c.Registrars {
+		if g.Vendor == "" {
+			g.Vendor = g.Type
+		}
+	}
 	setInt(&p.RecoverAfter, DefaultRecoverAfter)
 	if p.Quorum == 0 {
 		p.Quorum = DefaultQuorum

@@ -10,6 +10,10 @@ import (
 // a provider type that is not registered.
 var ErrUnknownDNSType = errors.New("unknown DNS provider type")
 
+// ErrUnknownRegistrarType is wrapped by Options.RegistrarSettings when a
+// registrar block names a type that is not implemented.
+var ErrUnknownRegistrarType = errors.New("unknown registrar type")
+
 // Error is returned for an invalid configuration; use errors.As to get the
 // diagnostics. A file that cannot be read is reported as a plain wrapped
 // error instead.

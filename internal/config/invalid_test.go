@@ -170,6 +170,12 @@ var invalidCases = []invalidCase{
 	{"check label", "provider \"a\" {\n  check \"c:1\" {\n    tcp {\n      port = 22\n    }\n  }\n}\n", 2, 9, `provider "a": check "c:1": a name must`},
 	{"drill label too long", base + "service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n}\ndrill \"" + strings.Repeat("d", 65) + "\" {\n  service = \"s\"\n}\n", 7, 7, `drill "` + strings.Repeat("d", 65) + `": a name must`},
 	{"notify label unicode", "notify \"öps\" {\n  webhook {\n    url = \"https://example.com/\"\n  }\n}\n", 1, 8, `notify "öps": a name must`},
+	{"registrar zone not served", "dns \"a\" {\n  type = \"cloudflare\"\n  zone = \"example.test\"\n}\nregistrar \"p\" {\n  type = \"rfc2136\"\n  zone = \"other.test\"\n}\n", 7, 3, `registrar "p": zone: no dns block serves zone "other.test"`},
+	{"registrar twice for a zone", "dns \"a\" {\n  type = \"cloudflare\"\n  zone = \"example.test\"\n}\nregistrar \"p\" {\n  type = \"cloudflare\"\n  zone = \"example.test\"\n}\nregistrar \"q\" {\n  type = \"cloudflare\"\n  zone = \"example.test.\"\n}\n", 11, 3, `registrar "q": zone: zone example.test. already has registrar "p" (line 5): one registrar per zone`},
+	{"registrar without type", "dns \"a\" {\n  type = \"cloudflare\"\n  zone = \"example.test\"\n}\nregistrar \"p\" {\n  zone = \"example.test\"\n}\n", 5, 1, `registrar "p": type: is required`},
+	{"ns_names not a name", "dns \"a\" {\n  type = \"cloudflare\"\n  zone = \"example.test\"\n  ns_names = [\"ns1 .example.test\"]\n}\n", 4, 3, `dns "a": ns_names: must be a domain name`},
+	{"emergency_ttl fraction", "policy {\n  emergency_ttl = \"1500ms\"\n}\n", 2, 3, "policy.emergency_ttl: must be whole seconds (DNS TTLs are), got 1.5s"},
+	{"warn_pattern invalid", "provider \"a\" {\n  check \"c\" {\n    provider_api {\n      url = \"https://api.example.com/\"\n      warn_pattern = \"(\"\n    }\n  }\n}\n", 5, 7, "provider_api.warn_pattern: invalid regular expression"},
 	{"terraform cli timeout", "terraform {\n  timeout = \"ten minutes\"\n}\n", 2, 3, `terraform.timeout: invalid duration "ten minutes"`},
 }
 

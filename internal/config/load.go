@@ -22,6 +22,10 @@ type Options struct {
 	// the settings attribute. Its messages must not contain setting
 	// values; the loader scrubs them anyway. nil accepts any type.
 	DNSSettings func(typ string, settings map[string]string) error
+	// RegistrarSettings checks a registrar block's type and settings, as
+	// DNSSettings does a dns block's (ErrUnknownRegistrarType for an
+	// unknown type). nil accepts any type.
+	RegistrarSettings func(typ string, settings map[string]string) error
 	// LookupEnv resolves env("NAME"); default os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 }

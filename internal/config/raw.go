@@ -23,6 +23,18 @@ type rawFile struct {
 	Notify    []*rawNotify       `hcl:"notify,block"`
 	Server    []*rawServer       `hcl:"server,block"`
 	Audit     []*rawAudit        `hcl:"audit,block"`
+	Registrar []*rawRegistrar    `hcl:"registrar,block"`
+}
+
+type rawRegistrar struct {
+	Name      string            `hcl:"name,label"`
+	NameRange hcl.Range         `hcl:"name,label_range"`
+	Type      *string           `hcl:"type,optional"`
+	Zone      *string           `hcl:"zone,optional"`
+	Vendor    *string           `hcl:"vendor,optional"`
+	Settings  map[string]string `hcl:"settings,optional"`
+	Body      hcl.Body          `hcl:",body"`
+	DefRange  hcl.Range         `hcl:",def_range"`
 }
 
 type rawAudit struct {
@@ -73,6 +85,7 @@ type rawDNS struct {
 	Jurisdiction *string           `hcl:"jurisdiction,optional"`
 	Settings     map[string]string `hcl:"settings,optional"`
 	Nameservers  []string          `hcl:"nameservers,optional"`
+	NSNames      []string          `hcl:"ns_names,optional"`
 	Body         hcl.Body          `hcl:",body"`
 	DefRange     hcl.Range         `hcl:",def_range"`
 }
@@ -180,6 +193,7 @@ type rawProviderAPICheck struct {
 	Token       *string   `hcl:"token,optional"`
 	Header      *string   `hcl:"header,optional"`
 	LostPattern *string   `hcl:"lost_pattern,optional"`
+	WarnPattern *string   `hcl:"warn_pattern,optional"`
 	Body        hcl.Body  `hcl:",body"`
 	DefRange    hcl.Range `hcl:",def_range"`
 }
@@ -199,6 +213,9 @@ type rawPolicy struct {
 	VerifyDNS    *string   `hcl:"verify_dns,optional"`
 	NodeQuorum   *int      `hcl:"node_quorum,optional"`
 	SyncInterval *string   `hcl:"sync_interval,optional"`
+	AutoRedeleg  *bool     `hcl:"auto_redelegate,optional"`
+	EmergencyTTL *string   `hcl:"emergency_ttl,optional"`
+	RecoveryWin  *string   `hcl:"recovery_window,optional"`
 	Body         hcl.Body  `hcl:",body"`
 	DefRange     hcl.Range `hcl:",def_range"`
 }

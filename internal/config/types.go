@@ -32,6 +32,8 @@ type Config struct {
 	Server *Server
 	// Audit tunes `lifeboat audit`.
 	Audit Audit
+	// Registrars change zones' delegations, at most one per zone.
+	Registrars []*Registrar
 
 	// attrRanges maps a block's Range to its attributes' ranges, for
 	// AttrRange. Added by the loader; nil in hand-built values.
@@ -108,7 +110,27 @@ type DNSProvider struct {
 	// Nameservers are the authoritative servers ("host:port") asked directly
 	// to verify a cutover. Default for rfc2136: settings.server.
 	Nameservers []string
-	Range       hcl.Range
+	// NSNames are the host names the parent zone delegates to for this
+	// provider ("ns1.vendor.net."), fully qualified and lowercase: what a
+	// re-delegation writes at the registrar. Empty: this provider cannot
+	// be delegated to.
+	NSNames []string
+	Range   hcl.Range
+}
+
+// Registrar is a `registrar "NAME" { ... }` block: who can change where a
+// zone is delegated (its NS records in the parent zone).
+type Registrar struct {
+	Name string
+	// Zone is the delegated zone, fully qualified, served by dns blocks.
+	Zone string
+	// Type names a registrar implementation ("rfc2136", "porkbun", "gandi").
+	Type string
+	// Vendor is the company running the registrar; default Type.
+	Vendor string
+	// Settings are the implementation's; values may be secrets.
+	Settings map[string]string
+	Range    hcl.Range
 }
 
 // Standby says how ready a provider is to take traffic.
@@ -291,6 +313,10 @@ type ProviderAPICheck struct {
 	// LostPattern is a regular expression over the body that means the
 	// account is gone; always set by the loader, default DefaultLostPattern.
 	LostPattern string
+	// WarnPattern is a regular expression over the body that means the
+	// account is at risk (a warning, an overdue bill): the provider's
+	// records get the emergency TTL. Empty: never.
+	WarnPattern string
 	Range       hcl.Range
 }
 
@@ -324,7 +350,17 @@ type Policy struct {
 	// a zone hold the zone's first provider's records; 0 (the default):
 	// never by itself.
 	SyncInterval time.Duration
-	Range        hcl.Range
+	// AutoRedelegate lets `lifeboat run` change a zone's delegation at its
+	// registrar when a DNS provider is lost; off (the default), the
+	// redelegate step waits in the plan for a person.
+	AutoRedelegate bool
+	// EmergencyTTL is the TTL the records pointing at a provider at risk
+	// are lowered to; default 30s, whole seconds.
+	EmergencyTTL time.Duration
+	// RecoveryWindow is how long a provider must stay healthy before its
+	// records get their normal TTL back; default 10m.
+	RecoveryWindow time.Duration
+	Range          hcl.Range
 }
 
 // DrillMode is how much a drill really changes.
@@ -398,6 +434,16 @@ func (c *Config) Service(name string) *Service {
 	for _, s := range c.Services {
 		if s.Name == name {
 			return s
+		}
+	}
+	return nil
+}
+
+// Registrar returns the registrar block of zone, or nil.
+func (c *Config) Registrar(zone string) *Registrar {
+	for _, r := range c.Registrars {
+		if r.Zone == zone {
+			return r
 		}
 	}
 	return nil

@@ -1,0 +1,99 @@
+package config_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+)
+
+func TestRegistrarAndDelegation(t *testing.T) {
+	src := `
+dns "first" {
+  type     = "rfc2136"
+  zone     = "Example.Test"
+  ns_names = ["NS1.first.example.net", "ns2.first.example.net."]
+}
+dns "second" {
+  type = "rfc2136"
+  zone = "Example.Test."
+}
+registrar "parent" {
+  type     = "rfc2136"
+  zone     = "example.test"
+  settings = { server = "127.0.0.1:53" }
+}
+policy {
+  auto_redelegate = true
+  emergency_ttl   = "20s"
+  recovery_window = "2m"
+}
+`
+	var checked []string
+	opts := config.Options{RegistrarSettings: func(typ string, settings map[string]string) error {
+		checked = append(checked, typ+" "+settings["server"])
+		return nil
+	}}
+	cfg, err := config.Parse("c.hcl", []byte(src), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.DNS[0].NSNames; strings.Join(got, " ") != "ns1.first.example.net. ns2.first.example.net." {
+		t.Errorf("ns_names %q, want fully qualified and lowercase", got)
+	}
+	g := cfg.Registrar("Example.Test.")
+	if g == nil || g.Name != "parent" || g.Vendor != "rfc2136" {
+		t.Fatalf("registrar of the zone as the dns blocks spell it: %+v", g)
+	}
+	if len(checked) != 1 || checked[0] != "rfc2136 127.0.0.1:53" {
+		t.Errorf("RegistrarSettings saw %q", checked)
+	}
+	p := cfg.Policy
+	if !p.AutoRedelegate || p.EmergencyTTL != 20*time.Second || p.RecoveryWindow != 2*time.Minute {
+		t.Errorf("policy %+v", p)
+	}
+	if !cfg.IsSecret("127.0.0.1:53") {
+		t.Error("a registrar's settings are secrets, as a dns block's are")
+	}
+}
+
+func TestRegistrarSettingsErrors(t *testing.T) {
+	src := `
+dns "a" {
+  type = "rfc2136"
+  zone = "example.test"
+}
+registrar "p" {
+  type = "namecheep"
+  zone = "example.test"
+}
+registrar "q" {
+  type = "gandi"
+  zone = "example.test"
+}
+`
+	opts := config.Options{RegistrarSettings: func(typ string, _ map[string]string) error {
+		if typ == "namecheep" {
+			return fmt.Errorf("%w %q (known: gandi, porkbun, rfc2136)", config.ErrUnknownRegistrarType, typ)
+		}
+		return errors.New(`missing required setting "bearer_token"`)
+	}}
+	_, err := config.Parse("c.hcl", []byte(src), opts)
+	var ce *config.Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %v", err)
+	}
+	want := []string{
+		`c.hcl:7:3: registrar "p": type: unknown registrar type "namecheep"`,
+		`c.hcl:10:1: registrar "q": settings: missing required setting "bearer_token"`,
+		`c.hcl:12:3: registrar "q": zone: zone example.test. already has registrar "p"`,
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("want %s in\n%v", w, err)
+		}
+	}
+}
