@@ -34,6 +34,10 @@ func goldenInputs() map[string]planner.Input {
 			planner.Request{Kind: planner.KindManual, From: "aws", To: "aws-eu"}),
 		"drill": in(allHealthy(), healthyDNS(), placedOnPrimary(),
 			planner.Request{Kind: planner.KindDrill, Service: "www"}),
+		// The host and its DNS at one vendor, lost together: the service
+		// moves and the zone is delegated away from that vendor.
+		"redelegate": {Config: delegated(), Providers: obs(with("aws", planner.StateAccountLost)), DNS: healthyDNS(),
+			Placement: placedOnPrimary(), Request: planner.Request{Kind: planner.KindManual}},
 	}
 }
 

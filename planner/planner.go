@@ -261,6 +261,7 @@ func (p *planner) plan() Result {
 		}
 		res.Services = append(res.Services, sp)
 	}
+	res.Zones = p.planZones(services)
 	return res
 }
 

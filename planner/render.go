@@ -45,6 +45,10 @@ func (r Result) Text() string {
 		b.WriteString("\n")
 		writeService(&b, s)
 	}
+	for _, z := range r.Zones {
+		b.WriteString("\n")
+		writeZone(&b, z)
+	}
 	b.WriteString("\n")
 	b.WriteString(summary(r))
 	b.WriteString("\n")
@@ -81,10 +85,44 @@ func header(req Request) string {
 func summary(r Result) string {
 	moves, blocked := r.Moves(), r.Blocked()
 	stay := len(r.Services) - moves - blocked
-	if moves == 0 && blocked == 0 {
-		return fmt.Sprintf("No changes: nothing moves (%d not affected, %d staying).", r.Unaffected, stay)
+	zones := ""
+	if n := len(r.Zones); n > 0 {
+		zones = fmt.Sprintf(" Zones: %d to re-delegate, %d held for a person, %d blocked.",
+			r.Redelegations(), r.countZones(ZoneHeld), r.countZones(ZoneBlocked))
 	}
-	return fmt.Sprintf("Plan: %d to move, %d blocked, %d staying, %d not affected.", moves, blocked, stay, r.Unaffected)
+	if moves == 0 && blocked == 0 {
+		return fmt.Sprintf("No changes: nothing moves (%d not affected, %d staying).", r.Unaffected, stay) + zones
+	}
+	return fmt.Sprintf("Plan: %d to move, %d blocked, %d staying, %d not affected.", moves, blocked, stay, r.Unaffected) + zones
+}
+
+func (r Result) countZones(a ZoneAction) int {
+	n := 0
+	for _, z := range r.Zones {
+		if z.Action == a {
+			n++
+		}
+	}
+	return n
+}
+
+func writeZone(b *strings.Builder, z ZonePlan) {
+	switch z.Action {
+	case ZoneRedelegate:
+		fmt.Fprintf(b, "zone %s: RE-DELEGATE at %s to %s\n", z.Zone, z.Registrar, strings.Join(z.Keep, ", "))
+	case ZoneHeld:
+		fmt.Fprintf(b, "zone %s: RE-DELEGATION HELD at %s (to %s)\n", z.Zone, z.Registrar, strings.Join(z.Keep, ", "))
+	default:
+		fmt.Fprintf(b, "zone %s: BLOCKED at %s\n", z.Zone, z.Registrar)
+	}
+	fmt.Fprintf(b, "  why: %s\n", z.Reason)
+	for _, wn := range z.Warnings {
+		fmt.Fprintf(b, "    ! %s\n", wn)
+	}
+	for i, st := range z.Steps {
+		fmt.Fprintf(b, "    %d. %s  ns %s; dns %s\n", i+1, st.ID, strings.Join(st.NS, ", "), strings.Join(st.DNS, ", "))
+		fmt.Fprintf(b, "         why: %s\n", st.Reason)
+	}
 }
 
 var verdictMark = map[Verdict]string{VerdictChosen: "*", VerdictViable: "+", VerdictRejected: "x", VerdictSkipped: "-"}

@@ -20,6 +20,9 @@ type Result struct {
 	Unaffected int `json:"unaffected"`
 	// Notes explain plan-wide decisions, such as why nothing moves.
 	Notes []string `json:"notes,omitempty"`
+	// Zones lists the zones whose delegation the plan changes (or would,
+	// see ZoneAction), by zone.
+	Zones []ZonePlan `json:"zones,omitempty"`
 }
 
 // LostProvider is a provider the plan treats as lost, and why.
@@ -135,8 +138,12 @@ type Step struct {
 	Addresses []string `json:"addresses,omitempty"`
 	Records   []string `json:"records,omitempty"`
 	TTL       int      `json:"ttl_seconds,omitempty"`
-	// DNS names the dns blocks the cutover writes to and verifies.
+	// DNS names the dns blocks the cutover writes to and verifies, or
+	// those a re-delegation delegates to.
 	DNS []string `json:"dns,omitempty"`
+	// Zone and NS are a redelegate step's zone and nameserver host names.
+	Zone string   `json:"zone,omitempty"`
+	NS   []string `json:"ns,omitempty"`
 	// Notify names the notify blocks to send the timeline to.
 	Notify []string `json:"notify,omitempty"`
 	// TimeoutSeconds bounds wait-healthy and verify-dns (from the policy).
@@ -160,12 +167,16 @@ func (r Result) Moves() int { return r.count(ActionMove) }
 func (r Result) Blocked() int { return r.count(ActionBlocked) }
 
 // Settled reports whether the request is already carried out: nothing
-// moves, nothing is blocked, and every listed service is Settled. A plan
+// moves, nothing is blocked, no zone is to be re-delegated, and every
+// listed service is Settled. A plan
 // that lists no service is settled too: no service the request covers runs
 // on a provider it leaves (Notes say why). Callers say "already done" and
 // succeed; a plan that moves nothing but is not settled (a service blocked,
 // or staying on a degraded provider) is not done.
 func (r Result) Settled() bool {
+	if len(r.Zones) > 0 {
+		return false
+	}
 	for _, s := range r.Services {
 		if !s.Settled || s.Action != ActionStay {
 			return false
