@@ -27,8 +27,8 @@ var (
 	// ErrDNSPartial: some DNS providers were not updated; the operation is
 	// left unfinished so that resuming it retries them.
 	ErrDNSPartial = errors.New("DNS cutover incomplete")
-	// ErrNothingToDo: the plan moves no service.
-	ErrNothingToDo = errors.New("the plan moves no service")
+	// ErrNothingToDo: the plan moves no service and re-delegates no zone.
+	ErrNothingToDo = errors.New("the plan moves no service and re-delegates no zone")
 )
 
 // Workspace is what the executor needs of a Terraform workspace.
@@ -56,6 +56,11 @@ type Env struct {
 	SecretVar func(st planner.Step, name string) (string, error)
 	// Adopt says whether the service may take over records it does not own.
 	Adopt func(service string) bool
+	// Redelegate carries out a redelegate step: it checks that the DNS
+	// providers it names answer for the zone with the current records,
+	// then sets the zone's delegation at the registrar, and returns the
+	// step's outputs. Required when a plan re-delegates a zone.
+	Redelegate func(ctx context.Context, st planner.Step) (map[string]string, error)
 	// Replan returns the service's plan with the given providers excluded
 	// (provider -> why), after a target failed its checks.
 	Replan func(service string, excluded map[string]string) (planner.ServicePlan, error)
@@ -136,6 +141,16 @@ type Report struct {
 	Started   time.Time       `json:"started"`
 	Finished  time.Time       `json:"finished"`
 	Services  []ServiceReport `json:"services"`
+	Zones     []ZoneReport    `json:"zones,omitempty"`
+}
+
+// ZoneReport is the outcome of one zone's re-delegation.
+type ZoneReport struct {
+	Zone      string   `json:"zone"`
+	Registrar string   `json:"registrar"`
+	OK        bool     `json:"ok"`
+	NS        []string `json:"ns,omitempty"`
+	Error     string   `json:"error,omitempty"`
 }
 
 // ServiceReport is the outcome for one service.
@@ -186,8 +201,11 @@ func New(env Env) (*Executor, error) {
 // Start journals a new operation for plan and runs it. kind names what asked
 // for it ("manual", "failback", "drill", "automatic").
 func (e *Executor) Start(ctx context.Context, plan planner.Result, kind string) (Report, error) {
-	if plan.Moves() == 0 {
+	if plan.Work() == 0 {
 		return Report{}, ErrNothingToDo
+	}
+	if plan.Redelegations() > 0 && e.env.Redelegate == nil {
+		return Report{}, errors.New("executor: the plan re-delegates a zone and Env.Redelegate is not set")
 	}
 	raw, err := json.Marshal(plan)
 	if err != nil {
@@ -302,6 +320,22 @@ func (e *Executor) run(ctx context.Context, op journal.Operation, plan planner.R
 			errs = append(errs, fmt.Errorf("service %s: %w", sp.Service, err))
 		}
 	}
+	// Zones after services: a re-delegation checks that the providers it
+	// delegates to serve the current records, which a cutover above may
+	// just have written.
+	for _, z := range plan.Zones {
+		if z.Action != planner.ZoneRedelegate {
+			continue
+		}
+		zr, err := e.runZone(ctx, &op, z)
+		rep.Zones = append(rep.Zones, zr)
+		if err != nil {
+			if ctx.Err() != nil {
+				return rep, errors.Join(append(errs, err)...)
+			}
+			errs = append(errs, fmt.Errorf("zone %s: %w", z.Zone, err))
+		}
+	}
 	rep.Finished = e.env.Now()
 	err := errors.Join(errs...)
 	if partial {
@@ -320,18 +354,48 @@ func (e *Executor) run(ctx context.Context, op journal.Operation, plan planner.R
 }
 
 func summarize(rep Report) string {
-	s := ""
-	for i, sr := range rep.Services {
-		if i > 0 {
-			s += "; "
-		}
+	var parts []string
+	for _, sr := range rep.Services {
 		if sr.OK {
-			s += fmt.Sprintf("%s moved %s -> %s", sr.Service, sr.From, sr.To)
+			parts = append(parts, fmt.Sprintf("%s moved %s -> %s", sr.Service, sr.From, sr.To))
 		} else {
-			s += fmt.Sprintf("%s not moved: %s", sr.Service, sr.Error)
+			parts = append(parts, fmt.Sprintf("%s not moved: %s", sr.Service, sr.Error))
 		}
 	}
-	return s
+	for _, zr := range rep.Zones {
+		if zr.OK {
+			parts = append(parts, fmt.Sprintf("zone %s delegated to %s", zr.Zone, strings.Join(zr.NS, ", ")))
+		} else {
+			parts = append(parts, fmt.Sprintf("zone %s not re-delegated: %s", zr.Zone, zr.Error))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// runZone runs a zone's redelegate steps, skipping those already done.
+func (e *Executor) runZone(ctx context.Context, op *journal.Operation, z planner.ZonePlan) (ZoneReport, error) {
+	zr := ZoneReport{Zone: z.Zone, Registrar: z.Registrar}
+	for _, st := range z.Steps {
+		zr.NS = st.NS
+		if op.Done(stepKey(st)) {
+			e.emit(Event{Provider: st.Provider, Step: stepKey(st), Kind: st.Kind, Phase: PhaseSkipped, Message: "done before the interruption"})
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			zr.Error = err.Error()
+			return zr, err
+		}
+		_, err := e.journaled(ctx, op, st, func() (map[string]string, string, error) {
+			out, err := e.env.Redelegate(ctx, st)
+			return out, "zone " + st.Zone + " delegated to " + strings.Join(st.NS, ", "), err
+		})
+		if err != nil {
+			zr.Error = e.env.Redact(err.Error())
+			return zr, err
+		}
+	}
+	zr.OK = true
+	return zr, nil
 }
 
 // targetKey is the journal step that records which plan a service is on;
@@ -341,7 +405,11 @@ func targetKey(service string) string { return service + "/target" }
 // stepKey names a step in the journal; the provider is part of it so that
 // the same step toward another candidate is a different step.
 func stepKey(st planner.Step) string {
-	return planner.StepID(st.Service, st.Provider, st.Kind)
+	owner := st.Service
+	if owner == "" {
+		owner = st.Zone // a zone's step
+	}
+	return planner.StepID(owner, st.Provider, st.Kind)
 }
 
 // runService moves one service, trying the next candidate when a target
@@ -458,40 +526,15 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		started := e.env.Now()
-		if err := e.env.Journal.StepStarted(ctx, op.Ref(), key, started); err != nil {
-			return fmt.Errorf("journal: %w", err)
-		}
-		e.hook(key, "started")
-		// Right before the side effect: a writer taken over meanwhile
-		// (a resumed operation, a deposed leader) stops here.
-		if err := journal.Check(ctx, e.env.Journal, op.Ref()); err != nil {
-			return fmt.Errorf("journal: %w", err)
-		}
-		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: PhaseStart, Message: st.Reason})
-
-		outputs, msg, err := e.runStep(ctx, op, st, sp, lostVendors, addrs, sr)
+		outputs, err := e.journaled(ctx, op, st, func() (map[string]string, string, error) {
+			return e.runStep(ctx, op, st, sp, lostVendors, addrs, sr)
+		})
 		if a := outputs[outAddresses]; a != "" {
 			if err := json.Unmarshal([]byte(a), &addrs); err != nil {
 				return fmt.Errorf("step %s: its own addresses output does not decode: %w", key, err)
 			}
 		}
-		res := journal.StepResult{Status: journal.StepOK, Outputs: outputs, At: e.env.Now()}
-		phase := PhaseDone
 		if err != nil {
-			res.Status, res.Error, phase = journal.StepFailed, e.env.Redact(err.Error()), PhaseFailed
-			msg = err.Error()
-		}
-		if jerr := e.env.Journal.StepFinished(context.WithoutCancel(ctx), op.Ref(), key, res); jerr != nil {
-			return errors.Join(err, fmt.Errorf("journal: %w", jerr))
-		}
-		e.hook(key, "finished")
-		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: phase,
-			Message: msg, Elapsed: res.At.Sub(started)})
-		if err != nil {
-			return err
-		}
-		if err := e.refresh(ctx, op); err != nil {
 			return err
 		}
 		if st.Kind == planner.StepDNSCutover {
@@ -506,6 +549,40 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 		sr.Recovery = e.env.Now().Sub(op.Started)
 	}
 	return nil
+}
+
+// journaled runs one step between its journal records: started, then
+// finished with its outputs or error, the operation reloaded after. The
+// fence is checked right before the side effect, so a writer taken over
+// meanwhile (a resumed operation, a deposed leader) stops there.
+func (e *Executor) journaled(ctx context.Context, op *journal.Operation, st planner.Step, run func() (map[string]string, string, error)) (map[string]string, error) {
+	key := stepKey(st)
+	started := e.env.Now()
+	if err := e.env.Journal.StepStarted(ctx, op.Ref(), key, started); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	e.hook(key, "started")
+	if err := journal.Check(ctx, e.env.Journal, op.Ref()); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: PhaseStart, Message: st.Reason})
+	outputs, msg, err := run()
+	res := journal.StepResult{Status: journal.StepOK, Outputs: outputs, At: e.env.Now()}
+	phase := PhaseDone
+	if err != nil {
+		res.Status, res.Error, phase = journal.StepFailed, e.env.Redact(err.Error()), PhaseFailed
+		msg = err.Error()
+	}
+	if jerr := e.env.Journal.StepFinished(context.WithoutCancel(ctx), op.Ref(), key, res); jerr != nil {
+		return outputs, errors.Join(err, fmt.Errorf("journal: %w", jerr))
+	}
+	e.hook(key, "finished")
+	e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: phase,
+		Message: msg, Elapsed: res.At.Sub(started)})
+	if err != nil {
+		return outputs, err
+	}
+	return outputs, e.refresh(ctx, op)
 }
 
 // retryStep is the dns-retry step for the pending DNS providers of a cutover.
