@@ -76,7 +76,7 @@ func (p *planner) decideLost(services []*config.Service) []string {
 		default:
 			markObserved(anyProvider)
 			if len(p.lostList) == 0 {
-				notes = append(notes, "no provider is down or account_lost; name a provider (from) to move away from a provider that still answers")
+				notes = append(notes, noteNoneLostManual)
 			}
 		}
 	case KindFailback:
@@ -91,10 +91,17 @@ func (p *planner) decideLost(services []*config.Service) []string {
 	// lostVendor is empty only when no provider is observed lost either;
 	// otherwise a service the request names says why it stays.
 	if len(p.lostList) == 0 && len(p.lostVendor) == 0 && r.Kind != KindFailback && len(notes) == 0 {
-		notes = append(notes, "no provider is down or account_lost: nothing to do")
+		notes = append(notes, noteNoneLost)
 	}
 	return notes
 }
+
+// The notes of a plan that finds no hosting provider lost; a plan that
+// re-delegates a zone drops them (it does have something to do).
+const (
+	noteNoneLostManual = "no provider is down or account_lost; name a provider (from) to move away from a provider that still answers"
+	noteNoneLost       = "no provider is down or account_lost: nothing to do"
+)
 
 // vendorLoss says why a vendor counts as lost.
 type vendorLoss struct {

@@ -262,6 +262,9 @@ func (p *planner) plan() Result {
 		res.Services = append(res.Services, sp)
 	}
 	res.Zones = p.planZones(services)
+	if len(res.Zones) > 0 {
+		res.Notes = slices.DeleteFunc(res.Notes, func(n string) bool { return n == noteNoneLost || n == noteNoneLostManual })
+	}
 	return res
 }
 

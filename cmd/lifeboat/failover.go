@@ -292,6 +292,13 @@ func (s *session) printReport(rep engine.OperationReport) {
 			fmt.Fprintf(w, "  DNS provider %s was not updated: %s\n", d, why)
 		}
 	}
+	for _, zr := range rep.Zones {
+		if zr.OK {
+			fmt.Fprintf(w, "zone %s: delegated to %s at registrar %s.\n", zr.Zone, strings.Join(zr.NS, ", "), zr.Registrar)
+		} else {
+			fmt.Fprintf(w, "zone %s: NOT re-delegated at registrar %s: %s\n", zr.Zone, zr.Registrar, zr.Error)
+		}
+	}
 }
 
 // confirm asks on a terminal; without one it refuses, since a script must

@@ -44,7 +44,8 @@ type Engine struct {
 	released    bool // CloseJournal was called: another engine owns the journal now
 	workspaces  map[string]*terraform.Workspace
 	dns         map[string]providers.DNS
-	nameservers map[string][]string // looked up, for dns blocks that list none
+	nameservers map[string][]string  // looked up, for dns blocks that list none
+	registrars  map[string]Delegator // by registrar block name, opened once
 }
 
 // New returns an engine for cfg. Nothing is opened until it is needed.
@@ -272,9 +273,10 @@ func (e *Engine) ExecutorEnv(j journal.Journal, replan func(service string, excl
 			s := e.Cfg.Service(service)
 			return s != nil && s.Adopt
 		},
-		Replan:   replan,
-		Redact:   e.Cfg.Redact,
-		Notify:   e.Notify,
-		Progress: progress,
+		Replan:     replan,
+		Redelegate: e.redelegate,
+		Redact:     e.Cfg.Redact,
+		Notify:     e.Notify,
+		Progress:   progress,
 	}
 }

@@ -166,8 +166,8 @@ func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Out
 	}
 	out.Plan = plan
 	out.Evidence = evidence(plan, obs)
-	if plan.Moves() == 0 {
-		if plan.Blocked() > 0 {
+	if plan.Work() == 0 {
+		if plan.Blocked() > 0 || len(plan.Zones) > 0 {
 			out.Message = nothingReason(plan, req)
 			return in, fmt.Errorf("%w: %s", ErrBlocked, out.Message)
 		}
@@ -355,6 +355,9 @@ func nothingReason(plan planner.Result, req Request) string {
 	var parts []string
 	for _, sp := range plan.Services {
 		parts = append(parts, sp.Service+": "+sp.Reason)
+	}
+	for _, z := range plan.Zones {
+		parts = append(parts, "zone "+z.Zone+": "+z.Reason)
 	}
 	parts = append(parts, plan.Notes...)
 	switch {
