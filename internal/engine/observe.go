@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -201,17 +202,53 @@ func (e *Engine) ObservationOf(ctx context.Context, snap health.Snapshot) Observ
 	return obs
 }
 
-// DNSStates asks every DNS provider's nameservers for the zone's SOA.
+// DNSStates checks every DNS provider, all at once: its nameservers must
+// answer for the zone's SOA, and its API must answer (read the zone). A
+// provider whose API does not answer cannot be written, so it is down for
+// the cutover however well its nameservers still serve.
 func (e *Engine) DNSStates(ctx context.Context) map[string]planner.Observation {
 	out := make(map[string]planner.Observation, len(e.Cfg.DNS))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
 	for _, d := range e.Cfg.DNS {
-		o := askSOA(ctx, d.Zone, e.Nameservers(ctx, d.Name), e.Cfg.Policy.Timeout)
-		// A nameserver may come from env() (the rfc2136 server): the
-		// reason goes into plans, status and the journal.
-		o.Reason = e.Cfg.Redact(o.Reason)
-		out[d.Name] = o
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := askSOA(ctx, d.Zone, e.Nameservers(ctx, d.Name), e.Cfg.Policy.Timeout)
+			if err := e.askAPI(ctx, d.Name); err != nil {
+				why := "its API does not answer: " + err.Error()
+				if o.State == planner.StateDown {
+					o.Reason += "; " + why
+				} else {
+					o = planner.Observation{State: planner.StateDown, Reason: why + " (its nameservers: " + o.Reason + ")"}
+				}
+			}
+			// A nameserver or an API URL may come from env(): the reason
+			// goes into plans, status and the journal.
+			o.Reason = e.Cfg.Redact(o.Reason)
+			mu.Lock()
+			out[d.Name] = o
+			mu.Unlock()
+		}()
 	}
+	wg.Wait()
 	return out
+}
+
+// minAPITimeout is the least time a DNS provider's API gets to read the
+// zone: hosted APIs answer slower than a nameserver.
+const minAPITimeout = 10 * time.Second
+
+// askAPI reads the zone through the DNS provider's API.
+func (e *Engine) askAPI(ctx context.Context, name string) error {
+	p, err := e.DNSProvider(name)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, max(minAPITimeout, e.Cfg.Policy.Timeout))
+	defer cancel()
+	_, err = p.GetRecords(ctx, e.Cfg.DNSProvider(name).Zone)
+	return err
 }
 
 // unconfirmed lists the providers whose last round failed without their
