@@ -65,6 +65,9 @@ type Request struct {
 	// lost-vendor rule (with a warning), never the health rule. It does not
 	// name a provider to leave either.
 	To string `json:"to,omitempty"`
+	// ZonesOnly plans the zones' delegations alone: no service is listed
+	// or moved (the daemon re-delegates without failing services over).
+	ZonesOnly bool `json:"zones_only,omitempty"`
 }
 
 // Input is everything the planner looks at. It is read, never modified.

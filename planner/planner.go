@@ -254,6 +254,10 @@ func (p *planner) plan() Result {
 	res.Notes = p.decideLost(services)
 	res.Lost = append(res.Lost, p.lostList...)
 	for _, s := range services {
+		if p.req.ZonesOnly {
+			res.Unaffected++
+			continue
+		}
 		sp, listed := p.planService(s)
 		if !listed {
 			res.Unaffected++

@@ -90,6 +90,9 @@ func summary(r Result) string {
 		zones = fmt.Sprintf(" Zones: %d to re-delegate, %d held for a person, %d blocked.",
 			r.Redelegations(), r.countZones(ZoneHeld), r.countZones(ZoneBlocked))
 	}
+	if moves == 0 && blocked == 0 && r.Redelegations() > 0 {
+		return fmt.Sprintf("Plan: nothing moves (%d not affected, %d staying).", r.Unaffected, stay) + zones
+	}
 	if moves == 0 && blocked == 0 {
 		return fmt.Sprintf("No changes: nothing moves (%d not affected, %d staying).", r.Unaffected, stay) + zones
 	}

@@ -70,6 +70,9 @@ func TestZones(t *testing.T) {
 				c.Services[1].DNS = []string{"other"}
 			},
 			hosts: allHealthy(), dns: dnsStates(down, up), req: planner.Request{Kind: planner.KindManual, Service: "api"}},
+		{name: "zones only: the zone is re-delegated and no service moves off the lost host", cfg: func(c *config.Config) { c.Policy.AutoRedelegate = true },
+			hosts: with("aws", down), dns: dnsStates(up, up), req: planner.Request{Kind: planner.KindAutomatic, ZonesOnly: true},
+			action: planner.ZoneRedelegate, keep: []string{"desec"}, lost: []string{"route53"}, ns: []string{"ns1.desec.io.", "ns2.desec.org."}},
 		{name: "a service of the zone re-delegates it", hosts: allHealthy(), dns: dnsStates(down, up),
 			req: planner.Request{Kind: planner.KindManual, Service: "www"}, action: planner.ZoneRedelegate,
 			keep: []string{"desec"}, lost: []string{"route53"}, ns: []string{"ns1.desec.io.", "ns2.desec.org."}},
@@ -110,6 +113,9 @@ func TestZones(t *testing.T) {
 			}
 			if res.Settled() {
 				t.Error("a plan with a zone to re-delegate is not settled")
+			}
+			if tc.req.ZonesOnly && (len(res.Services) != 0 || res.Unaffected != 2) {
+				t.Errorf("zones only: services %+v, %d unaffected; want none listed", res.Services, res.Unaffected)
 			}
 			switch z.Action {
 			case planner.ZoneRedelegate:

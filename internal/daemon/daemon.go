@@ -70,6 +70,8 @@ type Daemon struct {
 	metrics *metrics.Metrics
 	// nodes is this daemon's membership when the journal is in etcd.
 	nodes *nodes
+	// delegations is watchDNS's memory of the zones it may re-delegate.
+	delegations delegations
 	// driftSeen is, per DNS provider, the records the last sync left
 	// alone, so unchanged drift is journaled once.
 	driftSeen map[string]string

@@ -86,17 +86,23 @@ func (d *Daemon) observeOutcome(ctx context.Context, out engine.Outcome) {
 }
 
 // watchDNS refreshes the DNS providers' states for the metrics, every
-// 30 s or every interval if longer.
+// 30 s or every interval if longer; with a registrar block, every
+// interval, and a zone whose DNS provider is lost may be re-delegated.
 func (d *Daemon) watchDNS(ctx context.Context) {
 	eng, _ := d.current()
 	every := max(30*time.Second, eng.Cfg.Policy.Interval)
+	if len(eng.Cfg.Registrars) > 0 {
+		every = eng.Cfg.Policy.Interval
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		eng, _ := d.current()
-		for name, o := range eng.DNSStates(ctx) {
+		states := eng.DNSStates(ctx)
+		for name, o := range states {
 			d.metrics.SetDNSState(name, string(o.State))
 		}
+		d.considerRedelegation(ctx, eng, states)
 		select {
 		case <-ctx.Done():
 			return

@@ -150,6 +150,9 @@ func (e *Engine) checkServing(ctx context.Context, zone string, names []string) 
 		n := 0
 		for _, s := range e.Cfg.Services {
 			want := pl.Addresses[s.Name]
+			if p := e.Cfg.Provider(pl.Provider[s.Name]); len(want) == 0 && p != nil {
+				want = p.Addresses // never moved: the configured addresses
+			}
 			if !servesZone(s, name) || len(want) == 0 {
 				continue
 			}

@@ -43,6 +43,8 @@ type Request struct {
 	Service string
 	From    string
 	To      string
+	// ZonesOnly re-delegates zones and moves no service.
+	ZonesOnly bool
 }
 
 // Hooks let the caller of Run watch and steer it.
@@ -143,7 +145,7 @@ func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Out
 	if err != nil {
 		return planner.Input{}, err
 	}
-	preq := planner.Request{Kind: req.Kind, Service: req.Service, From: req.From, To: req.To}
+	preq := planner.Request{Kind: req.Kind, Service: req.Service, From: req.From, To: req.To, ZonesOnly: req.ZonesOnly}
 	emit(hooks.Progress, "checking every provider")
 	// A provider named with --from needs no confirming: the operator has
 	// decided, and an emergency should not wait for more rounds.
