@@ -134,6 +134,19 @@ func TestSharedFate(t *testing.T) {
 			},
 		},
 		{
+			name: "nameservers named by a dns block's ns_names are its vendor's",
+			src: patch(t, `  nameservers  = ["ns1.desec.io:53", "ns2.desec.org:53"]`,
+				`  nameservers  = ["ns1.desec.io:53", "ns2.desec.org:53"]
+  ns_names     = ["ns-a.other-domain.example.", "ns-b.third-domain.example."]`),
+			facts: func(f *audit.Facts) {
+				f.Delegation["example.org."] = []string{"ns-a.other-domain.example.", "ns-b.third-domain.example."}
+			},
+			want: map[string]audit.Severity{"delegation.example.org": high},
+			evidence: map[string][]string{
+				"delegation.example.org": {"NS ns-a.other-domain.example: vendor desec (a nameserver of dns desec)"},
+			},
+		},
+		{
 			name:  "unknown nameservers of two domains",
 			facts: func(f *audit.Facts) { f.Delegation["example.org."] = []string{"a.ns.one.example", "b.ns.two.example"} },
 		},

@@ -54,7 +54,7 @@ func (a *auditor) delegation(z string) (Finding, bool) {
 			if (d.Zone == z) != own {
 				continue
 			}
-			for _, ns := range d.Nameservers {
+			for _, ns := range slices.Concat(d.NSNames, d.Nameservers) {
 				if h := nsHost(ns); known[h].vendor == "" {
 					known[h] = holder{dnsVendor(d), d.Name}
 				}
@@ -85,7 +85,7 @@ func (a *auditor) delegation(z string) (Finding, bool) {
 		ID: id("delegation", zoneName(z)), Check: CheckSharedFate, Severity: High,
 		Title:    fmt.Sprintf("zone %s is delegated to %s's nameservers only", z, vendors[0]),
 		Evidence: ev,
-		Fix:      fmt.Sprintf("delegate zone %s (its NS records at the parent) to the nameservers of a second DNS vendor too, and list them in that dns block's nameservers (dns.nameservers)", z),
+		Fix:      fmt.Sprintf("delegate zone %s (its NS records at the parent) to the nameservers of a second DNS vendor too, and name them in that dns block (dns.ns_names)", z),
 	}, true
 }
 
