@@ -1,12 +1,11 @@
 package engine
 
 import (
-	"errors"
-
 	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/registrar"
 )
 
 // openRegistrar builds the registrar of a registrar block.
-var openRegistrar = func(g *config.Registrar) (Delegator, error) {
-	return nil, errors.New("registrar type " + g.Type + " is not implemented")
+func openRegistrar(g *config.Registrar) (Delegator, error) {
+	return registrar.New(g.Type, g.Settings)
 }
