@@ -278,3 +278,23 @@ func TestProviderAPIProber(t *testing.T) {
 		})
 	}
 }
+
+// warn_pattern marks an answering account at risk: the result stays OK and
+// carries the warning; a body without the words carries none.
+func TestProviderAPIWarning(t *testing.T) {
+	body := `{"account":{"status":"active"}}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) }))
+	t.Cleanup(srv.Close)
+	p := NewProbers(ProberOptions{})
+	t.Cleanup(p.Close)
+	c := &config.Check{Name: "api", ProviderAPI: &config.ProviderAPICheck{URL: srv.URL, Method: http.MethodGet,
+		Header: config.DefaultAPIHeader, LostPattern: config.DefaultLostPattern, WarnPattern: `(?i)(overdue|abuse report)`}}
+	if r := probeOnce(t, p, c); !r.OK || r.Warning != "" {
+		t.Fatalf("an account in good standing: %+v", r)
+	}
+	body = `{"account":{"status":"active","notices":["Invoice OVERDUE since 2026-11-01"]}}`
+	r := probeOnce(t, p, c)
+	if !r.OK || r.AccountLost || r.Warning != `account at risk: provider API says "OVERDUE"` {
+		t.Fatalf("an overdue account: %+v", r)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
@@ -18,6 +19,8 @@ type apiProbe struct {
 	req    *http.Request
 	client *http.Client
 	lost   *regexp.Regexp
+	// warn matches a body that says the account is at risk; nil: never.
+	warn *regexp.Regexp
 }
 
 // compileProviderAPI builds the request once. The token goes in a header
@@ -51,9 +54,16 @@ func (p *Probers) compileProviderAPI(c *config.ProviderAPICheck) (probeFunc, err
 			return nil, fmt.Errorf("lost_pattern: %w", err)
 		}
 	}
+	var warn *regexp.Regexp
+	if c.WarnPattern != "" {
+		if warn, err = regexp.Compile(c.WarnPattern); err != nil {
+			return nil, fmt.Errorf("warn_pattern: %w", err)
+		}
+	}
 	ap := &apiProbe{
 		req:  req,
 		lost: lost,
+		warn: warn,
 		client: &http.Client{
 			Transport:     p.transport(false, ""),
 			CheckRedirect: apiRedirectPolicy,
@@ -87,5 +97,21 @@ func (a *apiProbe) run(ctx context.Context, start time.Time) outcome {
 		// against the account, and the token was not sent there.
 		return outcome{ok: true, reason: "provider API answered " + statusText(code) + ", a redirect to another origin (not followed)"}
 	}
-	return outcome{ok: true, reason: "account active: " + statusText(code)}
+	o := outcome{ok: true, reason: "account active: " + statusText(code)}
+	if a.warn != nil && code < 300 {
+		if m := a.warn.Find(body.Bytes()); m != nil {
+			// The account works, but is at risk: a warning, not a failure.
+			o.warning = fmt.Sprintf("account at risk: provider API says %q", clipWarning(m))
+		}
+	}
+	return o
+}
+
+// clipWarning keeps a matched warning to one short line.
+func clipWarning(m []byte) string {
+	s := strings.Join(strings.Fields(string(m)), " ")
+	if len(s) > 80 {
+		s = s[:80] + "..."
+	}
+	return s
 }
