@@ -123,8 +123,29 @@ func printStatus(w io.Writer, doc *engine.StatusDoc) error {
 			}
 			fmt.Fprintf(w, "Drill %s (%s of %s): %s.\n", dr.Name, dr.Mode, dr.Service, next)
 		}
+		writeTTL(w, d.TTL)
 	}
 	return err
+}
+
+// writeTTL shows the providers at risk and the records whose TTL was
+// lowered pre-emptively.
+func writeTTL(w io.Writer, ttl []engine.TTLStatus) {
+	for _, t := range ttl {
+		switch {
+		case !t.Lowered:
+			fmt.Fprintf(w, "At risk: %s since %s (%s); its records' TTL is not lowered yet.\n", t.Provider, t.AtRiskSince.Local().Format(time.DateTime), t.Reason)
+		case !t.RestoreAt.IsZero():
+			fmt.Fprintf(w, "Emergency TTL: %s's records (%s), healthy again since %s; normal TTL back at %s.\n",
+				t.Provider, strings.Join(t.Services, ", "), t.HealthySince.Local().Format(time.DateTime), t.RestoreAt.Local().Format(time.DateTime))
+		default:
+			fmt.Fprintf(w, "Emergency TTL: %s's records (%s), at risk since %s (%s).\n",
+				t.Provider, strings.Join(t.Services, ", "), t.AtRiskSince.Local().Format(time.DateTime), t.Reason)
+		}
+		for _, r := range t.Records {
+			fmt.Fprintf(w, "  %s\n", r)
+		}
+	}
 }
 
 func fmtLatency(ms float64) string {

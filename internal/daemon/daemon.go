@@ -70,6 +70,9 @@ type Daemon struct {
 	metrics *metrics.Metrics
 	// nodes is this daemon's membership when the journal is in etcd.
 	nodes *nodes
+	// ttl is the pre-emptive TTL state per hosting provider (under mu);
+	// nil until read back from the journal.
+	ttl map[string]ttlState
 	// delegations is watchDNS's memory of the zones it may re-delegate.
 	delegations delegations
 	// driftSeen is, per DNS provider, the records the last sync left
@@ -290,6 +293,7 @@ func (d *Daemon) loop(ctx context.Context) {
 			continue
 		}
 		d.evaluate(lctx)
+		d.preemptTTL(lctx)
 		unlead()
 	}
 }
@@ -366,7 +370,7 @@ func (d *Daemon) Status(ctx context.Context) (*engine.StatusDoc, error) {
 	}
 	doc.Daemon = &engine.DaemonStatus{Node: node, PID: os.Getpid(), Since: d.started.UTC(), AutoFailover: eng.Cfg.Policy.AutoFailover,
 		Hold: h.On, HoldReason: h.Reason, HoldSince: h.Since, Running: d.slot.current(), Drills: d.drillSchedules(),
-		Cluster: d.clusterStatus(ctx)}
+		Cluster: d.clusterStatus(ctx), TTL: d.ttlStatus(eng.Cfg.Policy.RecoveryWindow)}
 	if c := doc.Daemon.Cluster; c != nil && !c.Connected {
 		doc.Warnings = append(doc.Warnings, "this node is cut off from etcd: it keeps checking and reporting but takes no action until it is back")
 	}

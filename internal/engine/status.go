@@ -42,6 +42,25 @@ type DaemonStatus struct {
 	Drills  []DrillSchedule `json:"drills,omitempty"`
 	// Cluster is set when the nodes share an etcd journal.
 	Cluster *ClusterStatus `json:"cluster,omitempty"`
+	// TTL lists the hosting providers at risk and their records' TTL.
+	TTL []TTLStatus `json:"ttl,omitempty"`
+}
+
+// TTLStatus is one hosting provider at risk, or whose records still have
+// the emergency TTL.
+type TTLStatus struct {
+	Provider    string    `json:"provider"`
+	AtRiskSince time.Time `json:"at_risk_since"`
+	Reason      string    `json:"reason"`
+	// Lowered is set once the records pointing at it have the emergency
+	// TTL; Records lists them, one line each.
+	Lowered  bool     `json:"lowered"`
+	Services []string `json:"services,omitempty"`
+	Records  []string `json:"records,omitempty"`
+	// HealthySince is when it turned healthy again; RestoreAt when the
+	// normal TTL comes back if it stays so.
+	HealthySince time.Time `json:"healthy_since,omitzero"`
+	RestoreAt    time.Time `json:"restore_at,omitzero"`
 }
 
 // ClusterStatus is the lifeboat nodes as one of them sees them.
