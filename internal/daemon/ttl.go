@@ -116,6 +116,7 @@ func (d *Daemon) preemptTTL(ctx context.Context) {
 					services = append(services, s.Name)
 				}
 			}
+			slices.Sort(services)
 			st = d.lowerTTL(ctx, eng, p.Name, st, services)
 		case ttlRestore:
 			st = d.restoreTTL(ctx, eng, p.Name, st)

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+)
+
+// ttlAt asks server for name's A records and returns their TTL in seconds,
+// -1 when there is none.
+func ttlAt(t *testing.T, server, name string) int {
+	t.Helper()
+	m := new(dns.Msg).SetQuestion(name, dns.TypeA)
+	r, err := dns.Exchange(m, server)
+	if err != nil {
+		t.Fatalf("ask %s for %s: %v", server, name, err)
+	}
+	for _, rr := range r.Answer {
+		if a, ok := rr.(*dns.A); ok {
+			return int(a.Hdr.Ttl)
+		}
+	}
+	return -1
+}
+
+// Pre-emptive TTLs end to end: alpha turns degraded (one of its two hosts
+// fails), the record pointing at it drops to the emergency TTL at BIND
+// and at Knot; a record lifeboat does not own is left alone; alpha
+// recovers, and after the recovery window the TTL is back at both; every
+// change is in the journal, and status shows it meanwhile. The daemon is
+// restarted while the TTL is low: the restore still happens.
+func TestPreemptiveTTL(t *testing.T) {
+	records := []string{
+		"www 3600 IN A 127.0.0.11",
+		`_lifeboat.www 3600 IN TXT "heritage=lifeboat,owner=lifeboat/www"`,
+		"api 3600 IN A 127.0.0.11",
+	}
+	bind := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: records})
+	knot := testharness.StartKnot(t, testharness.KnotOptions{Zone: "example.test.", Records: records})
+	h1 := testharness.StartHost(t, testharness.LoopbackIP(t), "alpha 1")
+	h2 := testharness.StartHost(t, testharness.LoopbackIP(t), "alpha 2")
+	dir := t.TempDir()
+	block := func(name string, s map[string]string, n int) string {
+		return fmt.Sprintf(`
+dns %q {
+  type = "rfc2136"
+  zone = "example.test."
+  settings = {
+    server   = %q
+    key_name = %q
+    key_alg  = %q
+    key      = env("E2E_KEY_%d")
+  }
+}
+`, name, s["server"], s["key_name"], s["key_alg"], n)
+	}
+	cfg := block("bind", bind.RFC2136Settings(), 1) + block("knot", knot.RFC2136Settings(), 2) + fmt.Sprintf(`
+provider "alpha" {
+  addresses = ["127.0.0.11"]
+  check "one" {
+    http {
+      url = %q
+    }
+  }
+  check "two" {
+    http {
+      url = %q
+    }
+  }
+}
+service "www" {
+  records    = ["www"]
+  ttl        = 3600
+  candidates = ["alpha"]
+}
+service "api" {
+  records    = ["api"]
+  ttl        = 3600
+  candidates = ["alpha"]
+}
+policy {
+  interval        = "1s"
+  quorum          = 1
+  recover_after   = 1
+  emergency_ttl   = "5s"
+  recovery_window = "3s"
+}
+`, h1.URL, h2.URL)
+	path := filepath.Join(dir, "lifeboat.hcl")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := &world{t: t, dir: dir, cfg: path, bin: lifeboatBinary(t), tofu: testharness.FindTofu(t),
+		extraEnv: []string{"E2E_KEY_1=" + bind.Secret, "E2E_KEY_2=" + knot.Secret}}
+	daemon := w.startDaemon()
+	servers := map[string]string{"BIND": bind.Addr, "Knot": knot.Addr}
+	time.Sleep(2 * time.Second) // healthy rounds first: nothing is lowered
+	for name, addr := range servers {
+		if got := ttlAt(t, addr, "www.example.test."); got != 3600 {
+			t.Fatalf("www at %s has TTL %d before alpha is at risk", name, got)
+		}
+	}
+
+	h2.SetStatus(http.StatusInternalServerError)
+	for name, addr := range servers {
+		waitFor(t, 20*time.Second, "www's TTL at "+name+" drops to 5s", func() bool { return ttlAt(t, addr, "www.example.test.") == 5 })
+		if got := ttlAt(t, addr, "api.example.test."); got != 3600 {
+			t.Errorf("api, not marked as lifeboat's, has TTL %d at %s: it must be left alone", got, name)
+		}
+	}
+	r := w.lifeboat(nil, "status")
+	if !strings.Contains(r.stdout, "Emergency TTL: alpha's records (api, www)") || !strings.Contains(r.stdout, "www.example.test. A at knot: 3600s -> 5s") {
+		t.Errorf("status while alpha is at risk:\n%s%s", r.stdout, r.stderr)
+	}
+
+	// A restart in between must not forget the lowering: the restore still
+	// comes once alpha has recovered.
+	if code, _ := daemon.stop(syscall.SIGTERM, 30*time.Second); code != 0 {
+		t.Fatalf("the daemon exited %d on SIGTERM", code)
+	}
+	w.startDaemon()
+	h2.SetStatus(http.StatusOK)
+	recovered := time.Now()
+	for name, addr := range servers {
+		waitFor(t, 20*time.Second, "www's TTL at "+name+" back to 3600s", func() bool { return ttlAt(t, addr, "www.example.test.") == 3600 })
+	}
+	if d := time.Since(recovered); d < 3*time.Second {
+		t.Errorf("the TTL came back %s after alpha recovered, before the 3s recovery window", d)
+	}
+	r = w.lifeboat(nil, "history", "--decisions")
+	for _, want := range []string{
+		"alpha is at risk (degraded: 1/2 checks failing",
+		"2 RRset(s) pointing at it lowered to the emergency TTL 5s",
+		"alpha has been healthy for the recovery window (3s): 2 RRset(s) back",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("history --decisions lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = w.lifeboat(nil, "history", "--decisions", "-o", "json")
+	r.stdout = strings.ReplaceAll(r.stdout, `\u003e`, ">")
+	for _, want := range []string{"www.example.test. A at bind: 3600s -> 5s", "www.example.test. A at knot: 5s -> 3600s", "api.example.test. A at bind (3600s): left alone"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the journal's evidence lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
