@@ -99,16 +99,6 @@ func summary(r Result) string {
 	return fmt.Sprintf("Plan: %d to move, %d blocked, %d staying, %d not affected.", moves, blocked, stay, r.Unaffected) + zones
 }
 
-func (r Result) countZones(a ZoneAction) int {
-	n := 0
-	for _, z := range r.Zones {
-		if z.Action == a {
-			n++
-		}
-	}
-	return n
-}
-
 func writeZone(b *strings.Builder, z ZonePlan) {
 	switch z.Action {
 	case ZoneRedelegate:

@@ -43,10 +43,12 @@ type ZonePlan struct {
 }
 
 // Redelegations is the number of zones the plan re-delegates.
-func (r Result) Redelegations() int {
+func (r Result) Redelegations() int { return r.countZones(ZoneRedelegate) }
+
+func (r Result) countZones(a ZoneAction) int {
 	n := 0
 	for _, z := range r.Zones {
-		if z.Action == ZoneRedelegate {
+		if z.Action == a {
 			n++
 		}
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -43,26 +41,11 @@ func newDelegationWorld(t *testing.T, policy string) *delegationWorld {
 		{Name: "ns-bind.example.test.", Addr: "127.0.0.1"},
 		{Name: "ns-knot.example.test.", Addr: knotIP},
 	})
-	dnsBlock := func(name, server, nsName string, s map[string]string, n int) string {
-		return fmt.Sprintf(`
-dns %q {
-  type        = "rfc2136"
-  zone        = "example.test."
-  vendor      = %q
-  nameservers = [%q]
-  ns_names    = [%q]
-  settings = {
-    server   = %q
-    key_name = %q
-    key_alg  = %q
-    key      = env("E2E_KEY_%d")
-  }
-}
-`, name, name+"-vendor", server, nsName, s["server"], s["key_name"], s["key_alg"], n)
-	}
 	ps := parent.RFC2136Settings()
-	cfg := dnsBlock("bind", bind.Addr, "ns-bind.example.test.", bind.RFC2136Settings(), 1) +
-		dnsBlock("knot", knot.Addr, "ns-knot.example.test", knot.RFC2136Settings(), 2) + fmt.Sprintf(`
+	cfg := rfc2136Block("bind", bind.RFC2136Settings(), 1, `vendor = "bind-vendor"`, fmt.Sprintf("nameservers = [%q]", bind.Addr),
+		`ns_names = ["ns-bind.example.test."]`) +
+		rfc2136Block("knot", knot.RFC2136Settings(), 2, `vendor = "knot-vendor"`, fmt.Sprintf("nameservers = [%q]", knot.Addr),
+			`ns_names = ["ns-knot.example.test"]`) + fmt.Sprintf(`
 registrar "parent" {
   type = "rfc2136"
   zone = "example.test"
@@ -81,13 +64,7 @@ service "www" {
   candidates = ["alpha"]
 }
 `, ps["server"], ps["key_name"], ps["key_alg"]) + policy
-	dir := t.TempDir()
-	path := filepath.Join(dir, "lifeboat.hcl")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	w := &world{t: t, dir: dir, cfg: path, bin: lifeboatBinary(t), tofu: testharness.FindTofu(t),
-		extraEnv: []string{"E2E_KEY_1=" + bind.Secret, "E2E_KEY_2=" + knot.Secret, "E2E_KEY_3=" + parent.Secret}}
+	w := keyedWorld(t, cfg, bind.Secret, knot.Secret, parent.Secret)
 	port := map[string]string{}
 	for _, a := range []string{bind.Addr, knot.Addr} {
 		host, p, _ := net.SplitHostPort(a)

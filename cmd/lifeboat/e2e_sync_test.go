@@ -42,23 +42,8 @@ func TestSyncFromBINDToKnot(t *testing.T) {
 // syncWorld writes a configuration with BIND and Knot as two dns blocks
 // of example.test. (BIND first: the source of truth), and more HCL.
 func syncWorld(t *testing.T, bind *testharness.BIND, knot *testharness.Knot, extra string) (*world, string) {
-	dir := t.TempDir()
-	block := func(name string, s map[string]string, n int) string {
-		return fmt.Sprintf(`
-dns %q {
-  type   = "rfc2136"
-  zone   = "example.test."
-  vendor = %q
-  settings = {
-    server   = %q
-    key_name = %q
-    key_alg  = %q
-    key      = env("E2E_KEY_%d")
-  }
-}
-`, name, name+"-vendor", s["server"], s["key_name"], s["key_alg"], n)
-	}
-	cfg := block("bind", bind.RFC2136Settings(), 1) + block("knot", knot.RFC2136Settings(), 2) + `
+	cfg := rfc2136Block("bind", bind.RFC2136Settings(), 1, `vendor = "bind-vendor"`) +
+		rfc2136Block("knot", knot.RFC2136Settings(), 2, `vendor = "knot-vendor"`) + `
 provider "alpha" {
   addresses = ["127.0.0.11"]
 }
@@ -67,13 +52,42 @@ service "www" {
   candidates = ["alpha"]
 }
 ` + extra
+	w := keyedWorld(t, cfg, bind.Secret, knot.Secret)
+	return w, w.cfg
+}
+
+// rfc2136Block is a dns block of example.test. on a test server, its key
+// read from E2E_KEY_n, with more attribute lines.
+func rfc2136Block(name string, s map[string]string, n int, attrs ...string) string {
+	return fmt.Sprintf(`
+dns %q {
+  type = "rfc2136"
+  zone = "example.test."
+  %s
+  settings = {
+    server   = %q
+    key_name = %q
+    key_alg  = %q
+    key      = env("E2E_KEY_%d")
+  }
+}
+`, name, strings.Join(attrs, "\n  "), s["server"], s["key_name"], s["key_alg"], n)
+}
+
+// keyedWorld writes cfg to a fresh directory and runs lifeboat there with
+// the keys as E2E_KEY_1, E2E_KEY_2, ... in its environment.
+func keyedWorld(t *testing.T, cfg string, keys ...string) *world {
+	t.Helper()
+	dir := t.TempDir()
 	path := filepath.Join(dir, "lifeboat.hcl")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, dir: dir, cfg: path, bin: lifeboatBinary(t), tofu: testharness.FindTofu(t),
-		extraEnv: []string{"E2E_KEY_1=" + bind.RFC2136Settings()["key"], "E2E_KEY_2=" + knot.RFC2136Settings()["key"]}}
-	return w, path
+	w := &world{t: t, dir: dir, cfg: path, bin: lifeboatBinary(t), tofu: testharness.FindTofu(t)}
+	for i, k := range keys {
+		w.extraEnv = append(w.extraEnv, fmt.Sprintf("E2E_KEY_%d=%s", i+1, k))
+	}
+	return w
 }
 
 func runSyncCommands(t *testing.T, w *world, path string, bind *testharness.BIND, knot *testharness.Knot) {

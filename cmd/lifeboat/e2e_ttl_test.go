@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -48,22 +46,7 @@ func TestPreemptiveTTL(t *testing.T) {
 	knot := testharness.StartKnot(t, testharness.KnotOptions{Zone: "example.test.", Records: records})
 	h1 := testharness.StartHost(t, testharness.LoopbackIP(t), "alpha 1")
 	h2 := testharness.StartHost(t, testharness.LoopbackIP(t), "alpha 2")
-	dir := t.TempDir()
-	block := func(name string, s map[string]string, n int) string {
-		return fmt.Sprintf(`
-dns %q {
-  type = "rfc2136"
-  zone = "example.test."
-  settings = {
-    server   = %q
-    key_name = %q
-    key_alg  = %q
-    key      = env("E2E_KEY_%d")
-  }
-}
-`, name, s["server"], s["key_name"], s["key_alg"], n)
-	}
-	cfg := block("bind", bind.RFC2136Settings(), 1) + block("knot", knot.RFC2136Settings(), 2) + fmt.Sprintf(`
+	cfg := rfc2136Block("bind", bind.RFC2136Settings(), 1) + rfc2136Block("knot", knot.RFC2136Settings(), 2) + fmt.Sprintf(`
 provider "alpha" {
   addresses = ["127.0.0.11"]
   check "one" {
@@ -95,12 +78,7 @@ policy {
   recovery_window = "3s"
 }
 `, h1.URL, h2.URL)
-	path := filepath.Join(dir, "lifeboat.hcl")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	w := &world{t: t, dir: dir, cfg: path, bin: lifeboatBinary(t), tofu: testharness.FindTofu(t),
-		extraEnv: []string{"E2E_KEY_1=" + bind.Secret, "E2E_KEY_2=" + knot.Secret}}
+	w := keyedWorld(t, cfg, bind.Secret, knot.Secret)
 	daemon := w.startDaemon()
 	servers := map[string]string{"BIND": bind.Addr, "Knot": knot.Addr}
 	time.Sleep(2 * time.Second) // healthy rounds first: nothing is lowered
