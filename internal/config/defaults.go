@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net"
 	"strings"
 	"time"
 )
@@ -192,6 +193,14 @@ func applyDefaults(c *Config) {
 		// the cutover there unless other nameservers are listed.
 		if len(d.Nameservers) == 0 && d.Type == "rfc2136" && d.Settings["server"] != "" {
 			d.Nameservers = []string{d.Settings["server"]}
+		}
+		// Otherwise the names the zone is delegated to for this provider
+		// are its own servers: asking them checks this vendor alone, where
+		// the zone's NS records would mix every vendor's.
+		if len(d.Nameservers) == 0 {
+			for _, n := range d.NSNames {
+				d.Nameservers = append(d.Nameservers, net.JoinHostPort(strings.TrimSuffix(n, "."), "53"))
+			}
 		}
 	}
 

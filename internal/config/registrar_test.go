@@ -44,6 +44,11 @@ policy {
 	if got := cfg.DNS[0].NSNames; strings.Join(got, " ") != "ns1.first.example.net. ns2.first.example.net." {
 		t.Errorf("ns_names %q, want fully qualified and lowercase", got)
 	}
+	// Without nameservers or an rfc2136 server, a provider's own servers
+	// are its ns_names.
+	if got := cfg.DNS[0].Nameservers; strings.Join(got, " ") != "ns1.first.example.net:53 ns2.first.example.net:53" {
+		t.Errorf("nameservers %q, want the ns_names at port 53", got)
+	}
 	g := cfg.Registrar("Example.Test.")
 	if g == nil || g.Name != "parent" || g.Vendor != "rfc2136" {
 		t.Fatalf("registrar of the zone as the dns blocks spell it: %+v", g)

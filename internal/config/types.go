@@ -108,7 +108,8 @@ type DNSProvider struct {
 	// may be secrets: never log or print them.
 	Settings map[string]string
 	// Nameservers are the authoritative servers ("host:port") asked directly
-	// to verify a cutover. Default for rfc2136: settings.server.
+	// to verify a cutover. Default for rfc2136: settings.server; else
+	// NSNames at port 53.
 	Nameservers []string
 	// NSNames are the host names the parent zone delegates to for this
 	// provider ("ns1.vendor.net."), fully qualified and lowercase: what a
