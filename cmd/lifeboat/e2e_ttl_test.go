@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"syscall"
@@ -46,6 +47,7 @@ func TestPreemptiveTTL(t *testing.T) {
 	knot := testharness.StartKnot(t, testharness.KnotOptions{Zone: "example.test.", Records: records})
 	h1 := testharness.StartHost(t, testharness.LoopbackIP(t), "alpha 1")
 	h2 := testharness.StartHost(t, testharness.LoopbackIP(t), "alpha 2")
+	port := testharness.FreePort(t, "127.0.0.1")
 	cfg := rfc2136Block("bind", bind.RFC2136Settings(), 1) + rfc2136Block("knot", knot.RFC2136Settings(), 2) + fmt.Sprintf(`
 provider "alpha" {
   addresses = ["127.0.0.11"]
@@ -77,7 +79,10 @@ policy {
   emergency_ttl   = "5s"
   recovery_window = "3s"
 }
-`, h1.URL, h2.URL)
+server {
+  listen = "127.0.0.1:%d"
+}
+`, h1.URL, h2.URL, port)
 	w := keyedWorld(t, cfg, bind.Secret, knot.Secret)
 	daemon := w.startDaemon()
 	servers := map[string]string{"BIND": bind.Addr, "Knot": knot.Addr}
@@ -94,6 +99,15 @@ policy {
 		if got := ttlAt(t, addr, "api.example.test."); got != 3600 {
 			t.Errorf("api, not marked as lifeboat's, has TTL %d at %s: it must be left alone", got, name)
 		}
+	}
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `lifeboat_ttl_lowered{provider="alpha"} 1`) {
+		t.Errorf("metrics while lowered:\n%s", grepLines(string(body), "lifeboat_ttl"))
 	}
 	r := w.lifeboat(nil, "status")
 	if !strings.Contains(r.stdout, "Emergency TTL: alpha's records (api, www)") || !strings.Contains(r.stdout, "www.example.test. A at knot: 3600s -> 5s") {

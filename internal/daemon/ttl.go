@@ -128,6 +128,9 @@ func (d *Daemon) preemptTTL(ctx context.Context) {
 			d.ttl[p.Name] = st
 		}
 		d.mu.Unlock()
+		if st.Lowered || before.Lowered {
+			d.metrics.SetTTLLowered(p.Name, st.Lowered)
+		}
 	}
 }
 

@@ -46,6 +46,8 @@ type Metrics struct {
 	clusterOnce sync.Once
 	drift       driftMetrics
 	driftOnce   sync.Once
+	ttl         *prometheus.GaugeVec
+	ttlOnce     sync.Once
 }
 
 // New builds the metrics on a fresh registry. src may be nil (no provider
@@ -57,6 +59,7 @@ func New(src Source) *Metrics {
 	m.drills = newDrillMetrics()
 	m.cluster = newClusterMetrics()
 	m.drift = newDriftMetrics()
+	m.ttl = newTTLGauge()
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
