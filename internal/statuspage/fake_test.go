@@ -83,6 +83,8 @@ func fixture() *fakeSource {
 			Daemon: &engine.DaemonStatus{PID: 4242, Since: now.Add(-time.Hour), AutoFailover: true, Hold: true,
 				HoldReason: "database maintenance", HoldSince: now.Add(-5 * time.Minute),
 				Drills: []engine.DrillSchedule{{Name: "weekly-canary", Mode: "canary", Service: "www", Schedule: "0 3 * * 1", Next: now.Add(40 * time.Hour)}},
+				TTL: []engine.TTLStatus{{Provider: "charlie", AtRiskSince: now.Add(-10 * time.Minute), Reason: "degraded: 1/2 checks failing", Lowered: true,
+					Services: []string{"docs"}, Records: []string{"docs.example.test. A at ns-local: 3600s -> 30s"}}},
 				Cluster: &engine.ClusterStatus{Node: "n2", Connected: true, Leader: "n1", Term: 7,
 					Nodes: []engine.NodeView{
 						{Node: "n1", At: now, Providers: map[string]health.State{"alpha": health.StateDown, "bravo": health.StateHealthy}},

@@ -66,6 +66,8 @@ func TestPageShowsStatus(t *testing.T) {
 		`Automatic failover: <span class="badge good">on</span>`,
 		`Hold switch: <span class="badge warn">on: no automatic failover</span> — database maintenance`,
 		"idle</span> nothing", "weekly-canary", "0 3 * * 1",
+		// records lowered pre-emptively
+		`<span class="badge warn">emergency TTL</span> charlie&#39;s records (docs), at risk since`, "docs.example.test. A at ns-local: 3600s -&gt; 30s",
 		// the last operation with its timeline
 		"op-0002", "www moved from alpha to bravo", "from alpha to bravo", "took 5.2s",
 		"<code>www/bravo/apply</code> <span class=\"badge good\">ok</span> <span class=\"muted\">at +40ms, took 2.1s",

@@ -34,6 +34,14 @@ type daemonView struct {
 	Running      string
 	Schedules    []scheduleView
 	Cluster      *clusterView
+	TTL          []ttlView
+}
+
+// ttlView is one hosting provider at risk, and its records' TTL.
+type ttlView struct {
+	Word    string // "at risk" or "emergency TTL"
+	Line    string
+	Records []string
 }
 
 // clusterView is the lifeboat nodes as this one sees them.
@@ -194,6 +202,17 @@ func daemonOf(d *engine.DaemonStatus) *daemonView {
 		v.Schedules = append(v.Schedules, scheduleView{Name: s.Name, Mode: s.Mode, Service: s.Service, Schedule: s.Schedule, Next: formatTime(s.Next)})
 	}
 	v.Cluster = clusterOf(d.Cluster)
+	for _, t := range d.TTL {
+		tv := ttlView{Word: "at risk", Line: t.Provider + " since " + formatTime(t.AtRiskSince) + ": " + t.Reason + "; its records' TTL is not lowered yet"}
+		if t.Lowered {
+			tv = ttlView{Word: "emergency TTL", Line: t.Provider + "'s records (" + strings.Join(t.Services, ", ") + "), at risk since " + formatTime(t.AtRiskSince) + ": " + t.Reason,
+				Records: t.Records}
+			if !t.RestoreAt.IsZero() {
+				tv.Line += "; healthy again, normal TTL back at " + formatTime(t.RestoreAt)
+			}
+		}
+		v.TTL = append(v.TTL, tv)
+	}
 	return v
 }
 
