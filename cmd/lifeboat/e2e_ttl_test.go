@@ -32,8 +32,9 @@ func ttlAt(t *testing.T, server, name string) int {
 }
 
 // Pre-emptive TTLs end to end: alpha turns degraded (one of its two hosts
-// fails), the record pointing at it drops to the emergency TTL at BIND
-// and at Knot; a record lifeboat does not own is left alone; alpha
+// fails) while Knot is down; the record pointing at it drops to the
+// emergency TTL at BIND, and at Knot once Knot is back; a record lifeboat
+// does not own is left alone; alpha
 // recovers, and after the recovery window the TTL is back at both; every
 // change is in the journal, and status shows it meanwhile. The daemon is
 // restarted while the TTL is low: the restore still happens.
@@ -48,7 +49,8 @@ func TestPreemptiveTTL(t *testing.T) {
 	h1 := testharness.StartHost(t, testharness.LoopbackIP(t), "alpha 1")
 	h2 := testharness.StartHost(t, testharness.LoopbackIP(t), "alpha 2")
 	port := testharness.FreePort(t, "127.0.0.1")
-	cfg := rfc2136Block("bind", bind.RFC2136Settings(), 1) + rfc2136Block("knot", knot.RFC2136Settings(), 2) + fmt.Sprintf(`
+	cfg := rfc2136Block("bind", bind.RFC2136Settings(), 1, fmt.Sprintf("nameservers = [%q]", bind.Addr)) +
+		rfc2136Block("knot", knot.RFC2136Settings(), 2, fmt.Sprintf("nameservers = [%q]", knot.Addr)) + fmt.Sprintf(`
 provider "alpha" {
   addresses = ["127.0.0.11"]
   check "one" {
@@ -93,7 +95,15 @@ server {
 		}
 	}
 
+	// Knot is down when alpha turns degraded: BIND is lowered at once,
+	// Knot once it is back.
+	knot.Stop()
 	h2.SetStatus(http.StatusInternalServerError)
+	waitFor(t, 20*time.Second, "www's TTL at BIND drops to 5s", func() bool { return ttlAt(t, bind.Addr, "www.example.test.") == 5 })
+	if r := w.lifeboat(nil, "status"); !strings.Contains(r.stdout, "DNS provider(s) down, done when back: knot") {
+		t.Errorf("status while Knot is down:\n%s%s", r.stdout, r.stderr)
+	}
+	knot.Restart(t)
 	for name, addr := range servers {
 		waitFor(t, 20*time.Second, "www's TTL at "+name+" drops to 5s", func() bool { return ttlAt(t, addr, "www.example.test.") == 5 })
 		if got := ttlAt(t, addr, "api.example.test."); got != 3600 {
@@ -131,7 +141,7 @@ server {
 	r = w.lifeboat(nil, "history", "--decisions")
 	for _, want := range []string{
 		"alpha is at risk (degraded: 1/2 checks failing",
-		"2 RRset(s) pointing at it lowered to the emergency TTL 5s",
+		"1 RRset(s) pointing at it lowered to the emergency TTL 5s",
 		"alpha has been healthy for the recovery window (3s): 2 RRset(s) back",
 	} {
 		if !strings.Contains(r.stdout, want) {
@@ -140,7 +150,8 @@ server {
 	}
 	r = w.lifeboat(nil, "history", "--decisions", "-o", "json")
 	r.stdout = strings.ReplaceAll(r.stdout, `\u003e`, ">")
-	for _, want := range []string{"www.example.test. A at bind: 3600s -> 5s", "www.example.test. A at knot: 5s -> 3600s", "api.example.test. A at bind (3600s): left alone"} {
+	for _, want := range []string{"www.example.test. A at bind: 3600s -> 5s", "zone example.test. at knot: left alone: DNS provider down",
+		"www.example.test. A at knot: 3600s -> 5s", "www.example.test. A at knot: 5s -> 3600s", "api.example.test. A at bind (3600s): left alone"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the journal's evidence lacks %q:\n%s", want, r.stdout)
 		}

@@ -133,6 +133,8 @@ func printStatus(w io.Writer, doc *engine.StatusDoc) error {
 func writeTTL(w io.Writer, ttl []engine.TTLStatus) {
 	for _, t := range ttl {
 		switch {
+		case len(t.Records) == 0 && len(t.Services) == 0:
+			fmt.Fprintf(w, "At risk: %s since %s (%s); no record of a service points at it.\n", t.Provider, t.AtRiskSince.Local().Format(time.DateTime), t.Reason)
 		case !t.Lowered:
 			fmt.Fprintf(w, "At risk: %s since %s (%s); its records' TTL is not lowered yet.\n", t.Provider, t.AtRiskSince.Local().Format(time.DateTime), t.Reason)
 		case !t.RestoreAt.IsZero():
@@ -144,6 +146,9 @@ func writeTTL(w io.Writer, ttl []engine.TTLStatus) {
 		}
 		for _, r := range t.Records {
 			fmt.Fprintf(w, "  %s\n", r)
+		}
+		if len(t.Missed) > 0 {
+			fmt.Fprintf(w, "  DNS provider(s) down, done when back: %s\n", strings.Join(t.Missed, ", "))
 		}
 	}
 }

@@ -290,6 +290,7 @@ func (d *Daemon) loop(ctx context.Context) {
 			// Another node decides; this one only checks and reports.
 			_, w := d.current()
 			w.take()
+			d.forgetTTL()
 			continue
 		}
 		d.evaluate(lctx)

@@ -57,6 +57,9 @@ type TTLStatus struct {
 	Lowered  bool     `json:"lowered"`
 	Services []string `json:"services,omitempty"`
 	Records  []string `json:"records,omitempty"`
+	// Missed are the DNS providers that were down when the TTL was last
+	// changed: they are done when they are back.
+	Missed []string `json:"missed,omitempty"`
 	// HealthySince is when it turned healthy again; RestoreAt when the
 	// normal TTL comes back if it stays so.
 	HealthySince time.Time `json:"healthy_since,omitzero"`

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/libdns/libdns"
@@ -13,7 +14,8 @@ import (
 )
 
 // TTLChange is one address RRset of a service at one DNS provider whose
-// TTL a pre-emptive change looked at.
+// TTL a pre-emptive change looked at. A change with no Type is about the
+// whole zone at that DNS provider (down, or unreadable).
 type TTLChange struct {
 	Service string        `json:"service"`
 	DNS     string        `json:"dns"`
@@ -22,7 +24,7 @@ type TTLChange struct {
 	From    time.Duration `json:"from_ns"`
 	To      time.Duration `json:"to_ns"`
 	// Changed is set once written; Skipped says why it was left alone,
-	// Error why the write failed.
+	// Error why the read or the write failed.
 	Changed bool   `json:"changed,omitempty"`
 	Skipped string `json:"skipped,omitempty"`
 	Error   string `json:"error,omitempty"`
@@ -30,6 +32,13 @@ type TTLChange struct {
 
 // String is the change as one line of evidence.
 func (c TTLChange) String() string {
+	if c.Type == "" {
+		line := fmt.Sprintf("zone %s at %s", c.Name, c.DNS)
+		if c.Error != "" {
+			return line + ": failed: " + c.Error
+		}
+		return line + ": left alone: " + c.Skipped
+	}
 	line := fmt.Sprintf("%s %s at %s: %s -> %s", c.Name, c.Type, c.DNS, secondsText(c.From), secondsText(c.To))
 	switch {
 	case c.Error != "":
@@ -42,38 +51,76 @@ func (c TTLChange) String() string {
 
 func secondsText(d time.Duration) string { return fmt.Sprintf("%ds", int64(d/time.Second)) }
 
-// SetServiceTTL sets the TTL of a service's A and AAAA RRsets to ttl at
-// every DNS provider of the service, where change(current TTL) says so.
-// Values are never changed. A name is changed only when it carries the
-// service's ownership mark or the service adopts records, as the cutover
-// does. A provider that cannot be read or written is reported in the
-// changes (Error); the others are still written.
-func (e *Engine) SetServiceTTL(ctx context.Context, service string, ttl time.Duration, change func(current time.Duration) bool) []TTLChange {
-	s := e.Cfg.Service(service)
-	if s == nil {
-		return nil
-	}
-	names := s.DNS
-	if len(names) == 0 {
-		for _, d := range e.Cfg.DNS {
-			names = append(names, d.Name)
+// TTLRequest asks for the TTL of some services' A and AAAA RRsets.
+type TTLRequest struct {
+	Services []string
+	// TTL gives, for a service's RRset whose highest TTL is now current,
+	// the TTL to set, and false to leave the RRset as it is.
+	TTL func(service string, current time.Duration) (time.Duration, bool)
+	// Down names the DNS providers observed down, with why: they are not
+	// asked (a DNS provider that does not answer would only cost a
+	// timeout), and are reported as skipped.
+	Down map[string]string
+}
+
+// SetTTL sets the TTL of the services' A and AAAA RRsets at every DNS
+// provider of theirs not in req.Down, where and as req.TTL says.
+// Values are never changed, and each RRset is written whole. A name is
+// changed only when it carries its service's ownership mark or the
+// service adopts records, as the cutover does. Each DNS provider is read
+// once and written once, all at the same time, each call bounded; one
+// that cannot be read or written is reported in the changes (Error), the
+// others are still written. The changes come sorted by DNS provider,
+// name and type.
+func (e *Engine) SetTTL(ctx context.Context, req TTLRequest) []TTLChange {
+	byDNS := map[string][]string{}
+	var order []string
+	for _, name := range req.Services {
+		s := e.Cfg.Service(name)
+		if s == nil {
+			continue // removed from the configuration meanwhile
+		}
+		dns := s.DNS
+		if len(dns) == 0 {
+			for _, d := range e.Cfg.DNS {
+				dns = append(dns, d.Name)
+			}
+		}
+		for _, d := range dns {
+			if _, ok := byDNS[d]; !ok {
+				order = append(order, d)
+			}
+			byDNS[d] = append(byDNS[d], name)
 		}
 	}
-	var out []TTLChange
-	for _, name := range names {
+	results := make([][]TTLChange, len(order))
+	var wg sync.WaitGroup
+	for i, name := range order {
 		block := e.Cfg.DNSProvider(name)
-		if block == nil {
+		switch {
+		case block == nil:
+			continue
+		case req.Down[name] != "":
+			results[i] = []TTLChange{{DNS: name, Name: block.Zone, Skipped: "DNS provider down: " + req.Down[name]}}
 			continue
 		}
-		out = append(out, e.setTTLAt(ctx, service, block.Name, block.Zone, ttl, change)...)
+		wg.Go(func() { results[i] = e.setTTLAt(ctx, name, block.Zone, byDNS[name], req) })
 	}
+	wg.Wait()
+	var out []TTLChange
+	for _, r := range results {
+		out = append(out, r...)
+	}
+	slices.SortStableFunc(out, func(a, b TTLChange) int {
+		return strings.Compare(a.DNS+" "+a.Name+" "+a.Type, b.DNS+" "+b.Name+" "+b.Type)
+	})
 	return out
 }
 
-func (e *Engine) setTTLAt(ctx context.Context, service, dnsName, zone string, ttl time.Duration, change func(time.Duration) bool) []TTLChange {
-	s := e.Cfg.Service(service)
+// setTTLAt does SetTTL's work at one DNS provider.
+func (e *Engine) setTTLAt(ctx context.Context, dnsName, zone string, services []string, req TTLRequest) []TTLChange {
 	fail := func(err error) []TTLChange {
-		return []TTLChange{{Service: service, DNS: dnsName, Name: zone, Error: e.Cfg.Redact(err.Error())}}
+		return []TTLChange{{DNS: dnsName, Name: zone, Error: e.Cfg.Redact(err.Error())}}
 	}
 	p, err := e.DNSProvider(dnsName)
 	if err != nil {
@@ -85,44 +132,15 @@ func (e *Engine) setTTLAt(ctx context.Context, service, dnsName, zone string, tt
 	if err != nil {
 		return fail(fmt.Errorf("read zone %s: %w", zone, err))
 	}
-	owner := "lifeboat/" + service
 	var out []TTLChange
 	var write []libdns.Record
-	for _, rec := range s.Records {
-		fq := libdns.AbsoluteName(rec, zone)
-		owned := false
-		sets := map[string][]libdns.RR{}
-		for _, r := range recs {
-			rr := r.RR()
-			switch abs := libdns.AbsoluteName(rr.Name, zone); {
-			case rr.Type == "TXT" && strings.EqualFold(abs, libdns.AbsoluteName(dnscutover.OwnerName(rec), zone)):
-				if o, ok := dnscutover.ParseOwnership(strings.Trim(rr.Data, `"`)); ok && o == owner {
-					owned = true
-				}
-			case (rr.Type == "A" || rr.Type == "AAAA") && strings.EqualFold(abs, fq):
-				sets[rr.Type] = append(sets[rr.Type], rr)
-			}
+	for _, name := range services {
+		changes, w := planTTL(recs, zone, name, e.Cfg.Service(name).Records, e.Cfg.Service(name).Adopt, req)
+		for i := range changes {
+			changes[i].DNS = dnsName
 		}
-		for _, typ := range []string{"A", "AAAA"} {
-			set := sets[typ]
-			if len(set) == 0 {
-				continue
-			}
-			c := TTLChange{Service: service, DNS: dnsName, Name: fq, Type: typ, From: set[0].TTL, To: ttl}
-			switch {
-			case !change(set[0].TTL):
-				continue
-			case !owned && !s.Adopt:
-				c.Skipped = "not marked as " + owner + "'s, and service.adopt is off"
-			default:
-				for _, rr := range set {
-					rr.TTL = ttl
-					write = append(write, rr)
-				}
-				c.Changed = true
-			}
-			out = append(out, c)
-		}
+		out = append(out, changes...)
+		write = append(write, w...)
 	}
 	if len(write) == 0 {
 		return out
@@ -137,6 +155,58 @@ func (e *Engine) setTTLAt(ctx context.Context, service, dnsName, zone string, tt
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b TTLChange) int { return strings.Compare(a.Name+a.Type, b.Name+b.Type) })
 	return out
+}
+
+// planTTL decides, from a zone's records, which of a service's RRsets get
+// a new TTL, and returns them whole with it.
+func planTTL(recs []libdns.Record, zone, service string, names []string, adopt bool, req TTLRequest) ([]TTLChange, []libdns.Record) {
+	owner := "lifeboat/" + service
+	var out []TTLChange
+	var write []libdns.Record
+	for _, rec := range names {
+		fq := libdns.AbsoluteName(rec, zone)
+		mark := libdns.AbsoluteName(dnscutover.OwnerName(rec), zone)
+		owned := false
+		sets := map[string][]libdns.RR{}
+		for _, r := range recs {
+			rr := r.RR()
+			switch abs := libdns.AbsoluteName(rr.Name, zone); {
+			case rr.Type == "TXT" && strings.EqualFold(abs, mark):
+				if o, ok := dnscutover.ParseOwnership(strings.Trim(rr.Data, `"`)); ok && o == owner {
+					owned = true
+				}
+			case (rr.Type == "A" || rr.Type == "AAAA") && strings.EqualFold(abs, fq):
+				// Some providers list a record twice; write it once.
+				if !slices.ContainsFunc(sets[rr.Type], func(o libdns.RR) bool { return o.Data == rr.Data }) {
+					sets[rr.Type] = append(sets[rr.Type], rr)
+				}
+			}
+		}
+		for _, typ := range []string{"A", "AAAA"} {
+			set := sets[typ]
+			if len(set) == 0 {
+				continue
+			}
+			// An RRset has one TTL; if a provider shows several, the
+			// highest is the one a resolver may keep.
+			have := slices.MaxFunc(set, func(a, b libdns.RR) int { return int(a.TTL - b.TTL) }).TTL
+			ttl, ok := req.TTL(service, have)
+			if !ok {
+				continue
+			}
+			c := TTLChange{Service: service, Name: fq, Type: typ, From: have, To: ttl}
+			if !owned && !adopt {
+				c.Skipped = "not marked as " + owner + "'s, and service.adopt is off"
+			} else {
+				for _, rr := range set {
+					rr.TTL = ttl
+					write = append(write, rr)
+				}
+				c.Changed = true
+			}
+			out = append(out, c)
+		}
+	}
+	return out, write
 }
