@@ -10,10 +10,15 @@ import (
 	"testing"
 )
 
+// productionEnv are the variables the production example reads its
+// secrets from.
+var productionEnv = []string{"CLOUDFLARE_API_TOKEN", "DESEC_TOKEN", "HCLOUD_PROBE_TOKEN", "PORKBUN_API_KEY", "PORKBUN_SECRET_API_KEY",
+	"LIFEBOAT_WEBHOOK", "LIFEBOAT_WEBHOOK_SECRET", "LIFEBOAT_SLACK_WEBHOOK", "LIFEBOAT_READ_TOKEN", "LIFEBOAT_OPERATE_TOKEN"}
+
 // The bundled examples must stay valid: the README points users at them.
 func TestExamplesValidate(t *testing.T) {
 	// The production example reads its secrets from the environment.
-	for _, v := range []string{"CLOUDFLARE_API_TOKEN", "DESEC_TOKEN", "HCLOUD_PROBE_TOKEN", "LIFEBOAT_WEBHOOK", "LIFEBOAT_WEBHOOK_SECRET", "LIFEBOAT_SLACK_WEBHOOK", "LIFEBOAT_READ_TOKEN", "LIFEBOAT_OPERATE_TOKEN"} {
+	for _, v := range productionEnv {
 		t.Setenv(v, "https://hooks.example/"+strings.ToLower(v))
 	}
 	for _, path := range []string{"../../examples/local/lifeboat.hcl", "../../examples/production/lifeboat.hcl"} {
@@ -62,7 +67,7 @@ func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o64
 // apply. Nothing else: hosting and DNS each span two vendors in two
 // countries, the journal and the workspaces' state are elsewhere.
 func TestAuditOfProductionExample(t *testing.T) {
-	for _, v := range []string{"CLOUDFLARE_API_TOKEN", "DESEC_TOKEN", "HCLOUD_PROBE_TOKEN", "LIFEBOAT_WEBHOOK", "LIFEBOAT_WEBHOOK_SECRET", "LIFEBOAT_SLACK_WEBHOOK", "LIFEBOAT_READ_TOKEN", "LIFEBOAT_OPERATE_TOKEN"} {
+	for _, v := range productionEnv {
 		t.Setenv(v, "https://hooks.example/"+strings.ToLower(v))
 	}
 	var out, errb bytes.Buffer

@@ -30,6 +30,8 @@ dns "cloudflare" {
     api_token = env("CLOUDFLARE_API_TOKEN")
   }
   nameservers = ["ada.ns.cloudflare.com:53", "bob.ns.cloudflare.com:53"]
+  # What the parent zone delegates to for this vendor.
+  ns_names = ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"]
 }
 
 dns "desec" {
@@ -41,6 +43,18 @@ dns "desec" {
     token = env("DESEC_TOKEN")
   }
   nameservers = ["ns1.desec.io:53", "ns2.desec.org:53"]
+  ns_names    = ["ns1.desec.io", "ns2.desec.org"]
+}
+
+# Who can move the zone's delegation off a lost DNS provider: the domain is
+# registered at a third company, neither the host nor a DNS vendor.
+registrar "porkbun" {
+  type = "porkbun"
+  zone = "example.org."
+  settings = {
+    api_key        = env("PORKBUN_API_KEY")
+    secret_api_key = env("PORKBUN_SECRET_API_KEY")
+  }
 }
 
 provider "hetzner" {
@@ -101,6 +115,12 @@ policy {
   # With auto_failover on: at most two automatic failovers a day, then a person decides.
   max_auto_failovers   = 2
   auto_failover_window = "24h"
+  # Keep desec holding cloudflare's records; lower the TTL to 30s while a
+  # provider is at risk; leave re-delegation to a person.
+  sync_interval   = "15m"
+  emergency_ttl   = "30s"
+  recovery_window = "30m"
+  auto_redelegate = false
 }
 
 # lifeboat run serves its status page, API and metrics here (loopback; put a

@@ -27,6 +27,7 @@ dns "cloudflare" {
   zone         = "example.org."
   jurisdiction = "US"
   nameservers  = ["ada.ns.cloudflare.com:53", "bob.ns.cloudflare.com:53"]
+  ns_names     = ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"]
 }
 
 dns "desec" {
@@ -34,6 +35,12 @@ dns "desec" {
   zone         = "example.org."
   jurisdiction = "DE"
   nameservers  = ["ns1.desec.io:53", "ns2.desec.org:53"]
+  ns_names     = ["ns1.desec.io", "ns2.desec.org"]
+}
+
+registrar "domains" {
+  type = "gandi"
+  zone = "example.org."
 }
 
 provider "hetzner" {

@@ -135,9 +135,8 @@ func TestSharedFate(t *testing.T) {
 		},
 		{
 			name: "nameservers named by a dns block's ns_names are its vendor's",
-			src: patch(t, `  nameservers  = ["ns1.desec.io:53", "ns2.desec.org:53"]`,
-				`  nameservers  = ["ns1.desec.io:53", "ns2.desec.org:53"]
-  ns_names     = ["ns-a.other-domain.example.", "ns-b.third-domain.example."]`),
+			src: patch(t, `  ns_names     = ["ns1.desec.io", "ns2.desec.org"]`,
+				`  ns_names     = ["ns-a.other-domain.example.", "ns-b.third-domain.example."]`),
 			facts: func(f *audit.Facts) {
 				f.Delegation["example.org."] = []string{"ns-a.other-domain.example.", "ns-b.third-domain.example."}
 			},
@@ -145,6 +144,24 @@ func TestSharedFate(t *testing.T) {
 			evidence: map[string][]string{
 				"delegation.example.org": {"NS ns-a.other-domain.example: vendor desec (a nameserver of dns desec)"},
 			},
+		},
+		{
+			name: "no registrar for a zone at two vendors",
+			src:  patch(t, "registrar \"domains\" {\n  type = \"gandi\"\n  zone = \"example.org.\"\n}", ""),
+			want: map[string]audit.Severity{"redelegation.example.org": medium},
+		},
+		{
+			name: "a dns block without ns_names",
+			src:  patch(t, `  ns_names     = ["ns1.desec.io", "ns2.desec.org"]`, ""),
+			want: map[string]audit.Severity{"redelegation-ns.example.org": medium},
+			evidence: map[string][]string{
+				"redelegation-ns.example.org": {"registrar domains changes the delegation of example.org.; dns desec list no ns_names"},
+			},
+		},
+		{
+			name: "the registrar at the primary's vendor",
+			src:  patch(t, "  type = \"gandi\"\n  zone = \"example.org.\"", "  type = \"gandi\"\n  vendor = \"hetzner\"\n  zone = \"example.org.\""),
+			want: map[string]audit.Severity{"shared-fate.registrar.domains.www": high},
 		},
 		{
 			name:  "unknown nameservers of two domains",
