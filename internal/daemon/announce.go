@@ -15,15 +15,13 @@ import (
 func (d *Daemon) announceDecision(dec decision) {
 	ev := notify.Event{Category: config.EventDecision, At: time.Now(), Summary: dec.Summary,
 		Service: strings.Join(dec.Services, ","), Provider: strings.Join(dec.Providers, ","), Operation: dec.Operation, Details: dec}
-	switch dec.Action {
-	case "none":
+	var send bool
+	ev.Event, ev.OK, send = decisionEvent(dec.Action)
+	if !send {
 		return
-	case "held_back", "drill_skipped":
-		ev.Event = notify.EventDecisionHeldBack
-	case "failed":
-		ev.Event, ev.Error = notify.EventDecisionActed, dec.Summary
-	default: // failover, resumed, drill_aborted
-		ev.Event, ev.OK = notify.EventDecisionActed, true
+	}
+	if !ev.OK && ev.Event == notify.EventDecisionActed {
+		ev.Error = dec.Summary
 	}
 	eng, _ := d.current()
 	eng.Announce(ev)
@@ -38,4 +36,20 @@ func (d *Daemon) announceTransition(tr health.Transition) {
 		Summary:  fmt.Sprintf("%s is %s (was %s): %s", tr.Provider, tr.To, tr.From, tr.Reason),
 		Provider: tr.Provider, Details: tr,
 	})
+}
+
+// decisionEvent maps a decision's action to the event it is announced as,
+// whether that says it went well, and whether it is announced at all.
+func decisionEvent(action string) (event string, ok, send bool) {
+	switch action {
+	case "none":
+		return "", false, false
+	case "held_back", "drill_skipped":
+		return notify.EventDecisionHeldBack, false, true
+	case "failed", "dns_sync_failed", "ttl_failed":
+		return notify.EventDecisionActed, false, true
+	}
+	// failover, resumed, drill_aborted, redelegated, dns_synced,
+	// ttl_lowered, ttl_restored
+	return notify.EventDecisionActed, true, true
 }
