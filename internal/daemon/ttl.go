@@ -112,7 +112,9 @@ func (d *Daemon) preemptTTL(ctx context.Context) {
 	if err != nil {
 		return
 	}
-	d.loadTTL(ctx, j)
+	if !d.loadTTL(ctx, j) {
+		return
+	}
 	snap := d.view()
 	var placed map[string]string // read when a provider needs it
 	policy := eng.Cfg.Policy
@@ -320,21 +322,37 @@ func (s ttlState) records() []string {
 
 // loadTTL reads, once, the records the journal says may still be lowered,
 // so that a restarted daemon (or a node that becomes the leader) restores
-// them too. The newest TTL decision of each provider says.
-func (d *Daemon) loadTTL(ctx context.Context, j journal.Journal) {
+// them too. It says whether the state is known.
+func (d *Daemon) loadTTL(ctx context.Context, j journal.Journal) bool {
 	d.mu.Lock()
 	loaded := d.ttl != nil
 	d.mu.Unlock()
 	if loaded {
-		return
+		return true
 	}
 	recs, err := j.Records(ctx, journal.RecordDecision, 1000)
 	if err != nil {
-		d.log.Error("pre-emptive TTL: cannot read the journal's decisions", "err", err)
+		// Acting without it could forget a lowering: next round.
+		d.log.Error("pre-emptive TTL: cannot read the journal's decisions; trying again next round", "err", err)
+		return false
 	}
+	states := ttlFromJournal(recs, d.recoveryWindow())
+	d.mu.Lock()
+	if d.ttl == nil {
+		d.ttl = states
+	}
+	d.mu.Unlock()
+	return true
+}
+
+// ttlFromJournal rebuilds the TTL states from the journal's decisions,
+// newest first: a provider whose newest TTL decision is not ttl_restored
+// may still have lowered records. One in the middle of a restore (a DNS
+// provider was down) has its recovery window behind it.
+func ttlFromJournal(recs []journal.Record, window time.Duration) map[string]ttlState {
 	states := map[string]ttlState{}
 	seen := map[string]bool{}
-	for _, r := range recs { // newest first
+	for _, r := range recs {
 		var dec decision
 		if json.Unmarshal(r.Data, &dec) != nil || len(dec.Providers) != 1 || !strings.HasPrefix(dec.Action, "ttl_") {
 			continue
@@ -353,15 +371,11 @@ func (d *Daemon) loadTTL(ctx context.Context, j journal.Journal) {
 			st.lines[fmt.Sprintf("journal|%04d|", i)] = line
 		}
 		if dec.Action == "ttl_restoring" {
-			st.HealthySince = r.At.Add(-d.recoveryWindow()) // the window had passed
+			st.HealthySince = r.At.Add(-window)
 		}
 		states[p] = st
 	}
-	d.mu.Lock()
-	if d.ttl == nil {
-		d.ttl = states
-	}
-	d.mu.Unlock()
+	return states
 }
 
 func (d *Daemon) recoveryWindow() time.Duration {

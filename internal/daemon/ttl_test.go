@@ -1,10 +1,13 @@
 package daemon
 
 import (
+	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
 )
 
 func TestDecideTTL(t *testing.T) {
@@ -83,5 +86,57 @@ func TestAtRisk(t *testing.T) {
 		if got, why := atRisk(tc.p); got != tc.risk || (got && why == "") {
 			t.Errorf("case %d: at risk %v (%q), want %v", i, got, why, tc.risk)
 		}
+	}
+}
+
+// A restarted daemon, or a node that becomes the leader, knows from the
+// journal which providers' records may still have the emergency TTL: the
+// newest TTL decision of each provider says.
+func TestTTLFromJournal(t *testing.T) {
+	t0 := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	window := 3 * time.Minute
+	rec := func(at time.Duration, action, provider string) journal.Record {
+		data, err := json.Marshal(decision{Action: action, Providers: []string{provider}, Services: []string{"www"},
+			Evidence: []string{"www.example.test. A at bind: 3600s -> 30s"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return journal.Record{Kind: journal.RecordDecision, At: t0.Add(at), Data: data}
+	}
+	other, err := json.Marshal(decision{Action: "failover", Providers: []string{"gamma"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newestFirst := []journal.Record{
+		rec(9*time.Minute, "ttl_restored", "alpha"),
+		rec(8*time.Minute, "ttl_lowered", "alpha"), // restored since
+		rec(7*time.Minute, "ttl_lowered", "beta"),
+		rec(6*time.Minute, "ttl_restored", "beta"), // an earlier episode
+		rec(5*time.Minute, "ttl_failed", "delta"),  // half-way: owed
+		rec(4*time.Minute, "ttl_restoring", "eps"), // a DNS provider was down
+		{Kind: journal.RecordDecision, At: t0, Data: other},
+		{Kind: journal.RecordDecision, At: t0, Data: []byte("not json")},
+	}
+	got := ttlFromJournal(newestFirst, window)
+	if _, ok := got["alpha"]; ok {
+		t.Error("alpha was restored, yet is rebuilt as lowered")
+	}
+	if _, ok := got["gamma"]; ok {
+		t.Error("a failover decision made a TTL state")
+	}
+	for _, p := range []string{"beta", "delta", "eps"} {
+		st, ok := got[p]
+		if !ok || !st.owed() || !slices.Equal(st.Services, []string{"www"}) || len(st.records()) != 1 {
+			t.Errorf("%s: %+v, want a state that owes a restore of www, with its evidence", p, st)
+		}
+	}
+	// In the middle of a restore: the window is behind it, the restore
+	// goes on at once once it is healthy.
+	st, action := decideTTL(got["eps"], false, true, "", t0.Add(4*time.Minute+time.Second), window)
+	if action != ttlRestore {
+		t.Errorf("eps, restoring before the restart: action %d, want restore (%+v)", action, st)
+	}
+	if _, action := decideTTL(got["beta"], false, true, "", t0.Add(8*time.Minute), window); action != ttlNone {
+		t.Error("beta, lowered before the restart: its window starts when this daemon sees it healthy")
 	}
 }
