@@ -89,19 +89,33 @@ func (r *rfc2136) parentOf(zone string) (string, error) {
 // delegation point the server refers, listing them in the authority
 // section.
 func (r *rfc2136) Nameservers(ctx context.Context, zone string) ([]string, error) {
-	names, _, err := r.delegation(ctx, dns.Fqdn(strings.ToLower(zone)))
-	return names, err
+	zone = dns.Fqdn(strings.ToLower(zone))
+	names, _, err := r.delegation(ctx, zone)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("the parent's server %s has no delegation for %s", r.server, zone)
+	}
+	return names, nil
 }
 
+// delegation reads the zone's NS records at the parent's server and their
+// TTL. No delegation (NXDOMAIN, or no NS records) is no names and no error:
+// SetNameservers may create the first one.
 func (r *rfc2136) delegation(ctx context.Context, zone string) (names []string, ttl uint32, err error) {
 	m := new(dns.Msg).SetQuestion(zone, dns.TypeNS)
 	m.RecursionDesired = false
 	resp, err := r.exchange(ctx, m)
 	if err != nil {
-		return nil, 0, fmt.Errorf("read the delegation of %s: %w", zone, err)
+		return nil, 0, fmt.Errorf("read the delegation of %s at %s: %w", zone, r.server, err)
 	}
-	if resp.Rcode != dns.RcodeSuccess {
-		return nil, 0, fmt.Errorf("read the delegation of %s: the parent's server answers %s", zone, dns.RcodeToString[resp.Rcode])
+	switch resp.Rcode {
+	case dns.RcodeSuccess:
+	case dns.RcodeNameError:
+		return nil, 0, nil
+	default:
+		return nil, 0, fmt.Errorf("read the delegation of %s: the parent's server %s answers %s", zone, r.server, rcode(resp))
 	}
 	for _, rr := range slices.Concat(resp.Answer, resp.Ns) {
 		if ns, ok := rr.(*dns.NS); ok && strings.EqualFold(ns.Hdr.Name, zone) {
@@ -109,15 +123,13 @@ func (r *rfc2136) delegation(ctx context.Context, zone string) (names []string, 
 			ttl = ns.Hdr.Ttl
 		}
 	}
-	if len(names) == 0 {
-		return nil, 0, fmt.Errorf("the parent's server has no delegation for %s", zone)
-	}
 	return fqdns(names), ttl, nil
 }
 
 // SetNameservers replaces the zone's NS records and the glue of the old
 // and new nameservers named inside the zone in one update, which the
-// server applies whole or not at all.
+// server applies whole or not at all. The records keep the TTL of the old
+// NS records (defaultNSTTL when there were none).
 func (r *rfc2136) SetNameservers(ctx context.Context, zone string, ns []string, glue map[string][]netip.Addr) error {
 	zone = dns.Fqdn(strings.ToLower(zone))
 	ns = fqdns(ns)
@@ -130,9 +142,18 @@ func (r *rfc2136) SetNameservers(ctx context.Context, zone string, ns []string, 
 	}
 	lower := map[string][]netip.Addr{}
 	for name, addrs := range glue {
-		lower[dns.Fqdn(strings.ToLower(name))] = addrs
+		for _, a := range addrs {
+			if !a.IsValid() {
+				return fmt.Errorf("glue of %s: an address is not valid", name)
+			}
+		}
+		n := dns.Fqdn(strings.ToLower(name))
+		lower[n] = append(lower[n], addrs...)
 	}
 	for _, n := range ns {
+		if _, ok := dns.IsDomainName(n); !ok {
+			return fmt.Errorf("nameserver %q is not a host name", n)
+		}
 		if dns.IsSubDomain(zone, n) && len(lower[n]) == 0 {
 			return fmt.Errorf("nameserver %s is inside %s and needs glue: no address given", n, zone)
 		}
@@ -150,7 +171,7 @@ func (r *rfc2136) SetNameservers(ctx context.Context, zone string, ns []string, 
 		return dns.RR_Header{Name: name, Rrtype: t, Class: dns.ClassINET, Ttl: ttl}
 	}
 	remove := []dns.RR{&dns.NS{Hdr: hdr(zone, dns.TypeNS)}}
-	for _, n := range slices.Concat(old, ns) {
+	for _, n := range fqdns(slices.Concat(old, ns)) {
 		if dns.IsSubDomain(zone, n) {
 			remove = append(remove, &dns.A{Hdr: hdr(n, dns.TypeA)}, &dns.AAAA{Hdr: hdr(n, dns.TypeAAAA)})
 		}
@@ -173,28 +194,58 @@ func (r *rfc2136) SetNameservers(ctx context.Context, zone string, ns []string, 
 	m.Insert(insert)
 	resp, err := r.exchange(ctx, m)
 	if err != nil {
-		return fmt.Errorf("update the delegation of %s in %s: %w", zone, parent, err)
+		return fmt.Errorf("update the delegation of %s in %s at %s: %w", zone, parent, r.server, err)
 	}
 	if resp.Rcode != dns.RcodeSuccess {
-		return fmt.Errorf("the parent zone %s refused the update of the delegation of %s: %s", parent, zone, dns.RcodeToString[resp.Rcode])
+		return fmt.Errorf("the parent's server %s refused the update of the delegation of %s in zone %s: %s", r.server, zone, parent, rcode(resp))
 	}
 	return nil
 }
 
+// rcode names a response's error, with the TSIG error when the server
+// reports one (a wrong key or clock), and what NOTAUTH and REFUSED mean here.
+func rcode(resp *dns.Msg) string {
+	s := dns.RcodeToString[resp.Rcode]
+	if t := resp.IsTsig(); t != nil && t.Error != dns.RcodeSuccess {
+		s += ", TSIG " + dns.RcodeToString[int(t.Error)] + " (check the key settings and the clock)"
+	}
+	switch resp.Rcode {
+	case dns.RcodeNotAuth:
+		s += " (the server is not authoritative for the zone, or does not accept the key)"
+	case dns.RcodeRefused:
+		s += " (the server does not allow this update: check its allow-update or update-policy for the key)"
+	}
+	return s
+}
+
 // exchange sends m over TCP, signed when a key is set, within ctx.
 func (r *rfc2136) exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
-	c := &dns.Client{Net: "tcp", Timeout: exchangeTimeout}
-	if dl, ok := ctx.Deadline(); ok {
-		c.Timeout = time.Until(dl)
-		if c.Timeout <= 0 {
-			return nil, context.DeadlineExceeded
-		}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
+	c := &dns.Client{Net: "tcp", Timeout: exchangeTimeout}
 	if r.keyName != "" {
 		c.TsigSecret = map[string]string{r.keyName: r.key}
 		m.SetTsig(r.keyName, r.keyAlg, 300, time.Now().Unix())
 	}
-	resp, _, err := c.ExchangeContext(ctx, m, r.server)
+	conn, err := c.DialContext(ctx, r.server)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	// The client reads ctx's deadline but not its cancellation: closing
+	// the connection ends a read that would otherwise wait for the timeout.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	resp, _, err := c.ExchangeWithConnContext(ctx, m, conn)
+	if ctxErr := ctx.Err(); err != nil && ctxErr != nil {
+		return nil, ctxErr
+	}
+	if err != nil && resp != nil && resp.Rcode != dns.RcodeSuccess && resp.Id == m.Id {
+		// A server that refuses a key answers unsigned or with an empty
+		// MAC: its rcode says more than the failed verification.
+		return resp, nil
+	}
 	if err != nil {
 		return nil, err
 	}
