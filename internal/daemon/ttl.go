@@ -117,6 +117,13 @@ func (d *Daemon) preemptTTL(ctx context.Context) {
 	}
 	snap := d.view()
 	var placed map[string]string // read when a provider needs it
+	octx, busy := ctx, false
+	var release func()
+	defer func() {
+		if release != nil {
+			release()
+		}
+	}()
 	policy := eng.Cfg.Policy
 	for _, p := range snap.Providers {
 		risk, why := atRisk(p)
@@ -124,17 +131,26 @@ func (d *Daemon) preemptTTL(ctx context.Context) {
 		before := d.ttl[p.Name]
 		st, action := decideTTL(before, risk, p.State == health.StateHealthy, why, time.Now(), policy.RecoveryWindow)
 		d.mu.Unlock()
-		if action != ttlNone && placed == nil {
-			if placed, err = eng.PlacedAt(ctx, j); err != nil {
+		if action != ttlNone && release == nil && !busy {
+			// The writes take the operation slot as the zone sync does: a
+			// cutover must not have its records written back with their
+			// old values, and a failover that starts takes precedence.
+			if octx, release, err = d.slot.acquire(ctx, "changing TTLs ahead of a failover", true); err != nil {
+				d.log.Debug("pre-emptive TTL: waiting for the running operation; next round", "reason", err)
+				octx, busy = ctx, true
+			} else if placed, err = eng.PlacedAt(octx, j); err != nil {
 				d.log.Error("pre-emptive TTL: cannot read placement; trying again next round", "err", err)
 				return
 			}
 		}
+		if busy {
+			action = ttlNone // decided again next round
+		}
 		switch action {
 		case ttlLower:
-			st = d.lowerTTL(ctx, eng, p.Name, st, placedAt(eng, placed, p.Name))
+			st = d.lowerTTL(octx, eng, p.Name, st, placedAt(eng, placed, p.Name))
 		case ttlRestore:
-			st = d.restoreTTL(ctx, eng, p.Name, st, placed)
+			st = d.restoreTTL(octx, eng, p.Name, st, placed)
 		}
 		d.mu.Lock()
 		if st.AtRiskSince.IsZero() && !st.owed() {
