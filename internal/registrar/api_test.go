@@ -19,8 +19,9 @@ import (
 
 // received is one request an API test server got.
 type received struct {
-	method, path, auth string
-	body               map[string]any
+	method, path, auth, contentType string
+	raw                             string // the body as sent
+	body                            map[string]any
 }
 
 // apiServer answers as answer says and records every request.
@@ -35,7 +36,8 @@ func newAPIServer(t *testing.T, answer func(r received) (int, string)) *apiServe
 	s := &apiServer{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		data, _ := io.ReadAll(req.Body)
-		r := received{method: req.Method, path: req.URL.Path, auth: req.Header.Get("Authorization")}
+		r := received{method: req.Method, path: req.URL.Path, auth: req.Header.Get("Authorization"),
+			contentType: req.Header.Get("Content-Type"), raw: string(data)}
 		if len(data) > 0 {
 			if err := json.Unmarshal(data, &r.body); err != nil {
 				t.Errorf("%s %s: the body is not JSON: %s", req.Method, req.URL.Path, data)
@@ -97,12 +99,24 @@ func TestPorkbun(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := srv.requests()
-	last := reqs[len(reqs)-1]
-	if last.method != http.MethodPost || last.path != "/domain/updateNs/example.com" {
-		t.Fatalf("update sent as %s %s", last.method, last.path)
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want 2", len(reqs))
 	}
-	if ns, _ := json.Marshal(last.body["ns"]); string(ns) != `["ns1.desec.io","ns2.desec.org"]` {
-		t.Errorf("update sent ns %s, want the names without trailing dots, sorted", ns)
+	wantBodies := []string{
+		`{"apikey":"` + apiKey + `","secretapikey":"` + secretKey + `"}`,
+		`{"apikey":"` + apiKey + `","ns":["ns1.desec.io","ns2.desec.org"],"secretapikey":"` + secretKey + `"}`,
+	}
+	for i, want := range []string{"/domain/getNs/example.com", "/domain/updateNs/example.com"} {
+		got := reqs[i]
+		if got.method != http.MethodPost || got.path != want || got.contentType != "application/json" {
+			t.Errorf("request %d: %s %s (%s), want POST %s (application/json)", i, got.method, got.path, got.contentType, want)
+		}
+		if got.auth != "" {
+			t.Errorf("request %d sends an Authorization header: porkbun takes the keys in the body", i)
+		}
+		if b, _ := json.Marshal(got.body); string(b) != wantBodies[i] {
+			t.Errorf("request %d body %s, want %s (names without trailing dots, sorted)", i, b, wantBodies[i])
+		}
 	}
 	if got, _ := r.Nameservers(ctx, "example.com."); !slices.Equal(got, []string{"ns1.desec.io.", "ns2.desec.org."}) {
 		t.Errorf("nameservers after the update: %v", got)
@@ -169,8 +183,18 @@ func TestGandi(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := srv.requests()
-	if last := reqs[len(reqs)-1]; last.method != http.MethodPut {
-		t.Fatalf("update sent as %s", last.method)
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want 2", len(reqs))
+	}
+	if get := reqs[0]; get.method != http.MethodGet || get.raw != "" {
+		t.Errorf("read sent as %s with body %q, want GET without a body", get.method, get.raw)
+	}
+	put := reqs[1]
+	if put.method != http.MethodPut || put.path != "/domain/domains/example.com/nameservers" || put.contentType != "application/json" {
+		t.Errorf("update sent as %s %s (%s)", put.method, put.path, put.contentType)
+	}
+	if put.raw != `{"nameservers":["ns1.desec.io","ns2.desec.org"]}` {
+		t.Errorf("update body %s, want the names without trailing dots, sorted, and nothing else", put.raw)
 	}
 	if got, _ := r.Nameservers(ctx, "example.com."); !slices.Equal(got, []string{"ns1.desec.io.", "ns2.desec.org."}) {
 		t.Errorf("nameservers after the update: %v", got)
@@ -259,5 +283,96 @@ func TestSettings(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// An API that echoes the refused request (credentials included) in its
+// error message: the error quotes the message without them.
+func TestAPIErrorsDropEchoedCredentials(t *testing.T) {
+	srv := newAPIServer(t, func(r received) (int, string) {
+		b, _ := json.Marshal(map[string]any{"status": "ERROR", "message": "bad request " + r.raw + " auth " + r.auth})
+		return 400, string(b)
+	})
+	long := strings.Repeat("x", 190) + token // a token cut by clipping would leak a prefix
+	for _, tc := range []struct {
+		typ      string
+		settings map[string]string
+	}{
+		{"porkbun", map[string]string{"api_key": apiKey, "secret_api_key": secretKey, "endpoint": srv.URL}},
+		{"gandi", map[string]string{"bearer_token": token, "endpoint": srv.URL}},
+		{"gandi", map[string]string{"bearer_token": long, "endpoint": srv.URL}},
+	} {
+		r, err := registrar.New(tc.typ, tc.settings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, call := range []func() error{
+			func() error { _, err := r.Nameservers(context.Background(), "example.com."); return err },
+			func() error {
+				return r.SetNameservers(context.Background(), "example.com.", []string{"ns1.desec.io."}, nil)
+			},
+		} {
+			err := call()
+			if err == nil || !strings.Contains(err.Error(), "bad request") {
+				t.Fatalf("%s: err %v, want the API's message", tc.typ, err)
+			}
+			for _, secret := range []string{apiKey, secretKey, token, long[:150]} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("%s: the error quotes a credential: %v", tc.typ, err)
+				}
+			}
+		}
+	}
+}
+
+// A cancelled context (no deadline) ends a call to a hanging API at once.
+func TestAPIHonoursCancel(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	for _, typ := range []string{"porkbun", "gandi"} {
+		s := map[string]string{"api_key": apiKey, "secret_api_key": secretKey, "endpoint": srv.URL}
+		if typ == "gandi" {
+			s = map[string]string{"bearer_token": token, "endpoint": srv.URL}
+		}
+		r, err := registrar.New(typ, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(200*time.Millisecond, cancel)
+		start := time.Now()
+		err = r.SetNameservers(ctx, "example.com.", []string{"ns1.desec.io."}, nil)
+		if !errors.Is(err, context.Canceled) || time.Since(start) > 3*time.Second {
+			t.Errorf("%s: err %v after %s", typ, err, time.Since(start))
+		}
+	}
+}
+
+// An answer larger than the read bound is an error, not read whole.
+func TestAPIBoundsTheAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `["ns1.example.net"`)
+		chunk := strings.Repeat(`,"ns1.example.net"`, 1<<10)
+		for range 128 { // 2 MiB
+			if _, err := io.WriteString(w, chunk); err != nil {
+				return
+			}
+		}
+		io.WriteString(w, `]`)
+	}))
+	defer srv.Close()
+	r, err := registrar.New("gandi", map[string]string{"bearer_token": token, "endpoint": srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.Nameservers(context.Background(), "example.com."); err == nil {
+		t.Fatalf("an answer past the bound was read whole: %d names", len(got))
 	}
 }

@@ -21,7 +21,7 @@ func newGandi(s settings) (Registrar, []string) {
 	base, problems := endpoint(s, gandiEndpoint)
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+s["bearer_token"])
-	return &gandi{api: newAPIClient(base, h)}, problems
+	return &gandi{api: newAPIClient(base, h, s["bearer_token"])}, problems
 }
 
 func gandiMessage(data []byte) string {
@@ -32,13 +32,13 @@ func gandiMessage(data []byte) string {
 		} `json:"errors"`
 	}
 	if json.Unmarshal(data, &a) != nil {
-		return clip(string(data))
+		return string(data)
 	}
 	msg := a.Message
 	for _, e := range a.Errors {
 		msg += "; " + e.Description
 	}
-	return clip(strings.TrimPrefix(msg, "; "))
+	return strings.TrimPrefix(msg, "; ")
 }
 
 func (g *gandi) path(zone string) string { return "/domain/domains/" + domain(zone) + "/nameservers" }

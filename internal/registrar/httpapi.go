@@ -44,13 +44,14 @@ func endpoint(s settings, def string) (string, []string) {
 // apiClient calls a JSON API. Its errors quote the API's own message, never
 // the request (which carries the credentials).
 type apiClient struct {
-	base   string
-	header http.Header
-	client *http.Client
+	base    string
+	header  http.Header
+	secrets []string // removed from any message quoted from the API
+	client  *http.Client
 }
 
-func newAPIClient(base string, header http.Header) *apiClient {
-	return &apiClient{base: base, header: header, client: &http.Client{
+func newAPIClient(base string, header http.Header, secrets ...string) *apiClient {
+	return &apiClient{base: base, header: header, secrets: secrets, client: &http.Client{
 		Timeout: apiTimeout,
 		// A redirect would resend the credentials elsewhere.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -90,7 +91,7 @@ func (c *apiClient) call(ctx context.Context, method, path string, body, out any
 		return fmt.Errorf("%s %s: read the answer: %w", method, path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		msg := message(data)
+		msg := clip(c.redact(message(data)))
 		if msg == "" {
 			msg = http.StatusText(resp.StatusCode)
 		}
@@ -105,11 +106,23 @@ func (c *apiClient) call(ctx context.Context, method, path string, body, out any
 	return nil
 }
 
+// redact removes the credentials from a message quoted from the API: some
+// APIs echo the request they refuse. It goes before clip, which could cut
+// a credential to a part no longer recognised.
+func (c *apiClient) redact(msg string) string {
+	for _, s := range c.secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "[redacted]")
+		}
+	}
+	return msg
+}
+
 // clip keeps an API's message short and on one line.
 func clip(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 200 {
-		s = s[:200] + "..."
+		s = strings.ToValidUTF8(s[:200], "") + "..."
 	}
 	return s
 }

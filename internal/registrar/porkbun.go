@@ -22,7 +22,8 @@ const porkbunEndpoint = "https://api.porkbun.com/api/json/v3"
 
 func newPorkbun(s settings) (Registrar, []string) {
 	base, problems := endpoint(s, porkbunEndpoint)
-	return &porkbun{api: newAPIClient(base, http.Header{}), apiKey: s["api_key"], secretAPIKey: s["secret_api_key"]}, problems
+	api := newAPIClient(base, http.Header{}, s["api_key"], s["secret_api_key"])
+	return &porkbun{api: api, apiKey: s["api_key"], secretAPIKey: s["secret_api_key"]}, problems
 }
 
 type porkbunAnswer struct {
@@ -34,9 +35,9 @@ type porkbunAnswer struct {
 func porkbunMessage(data []byte) string {
 	var a porkbunAnswer
 	if json.Unmarshal(data, &a) != nil {
-		return clip(string(data))
+		return string(data)
 	}
-	return clip(a.Message)
+	return a.Message
 }
 
 func (p *porkbun) post(ctx context.Context, path string, body map[string]any) (porkbunAnswer, error) {
@@ -46,7 +47,7 @@ func (p *porkbun) post(ctx context.Context, path string, body map[string]any) (p
 		return a, fmt.Errorf("porkbun: %w", err)
 	}
 	if !strings.EqualFold(a.Status, "SUCCESS") {
-		return a, fmt.Errorf("porkbun: %s: %s", path, clip(a.Status+": "+a.Message))
+		return a, fmt.Errorf("porkbun: %s: %s", path, clip(p.api.redact(a.Status+": "+a.Message)))
 	}
 	return a, nil
 }
