@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -154,6 +156,65 @@ server {
 		"www.example.test. A at knot: 3600s -> 5s", "www.example.test. A at knot: 5s -> 3600s", "api.example.test. A at bind (3600s): left alone"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the journal's evidence lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// An account warning is a risk too: alpha answers every check, but its
+// provider API says the invoice is overdue; www's TTL drops, and comes
+// back once the warning has been gone for the recovery window.
+func TestPreemptiveTTLOnAccountWarning(t *testing.T) {
+	bind := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: []string{
+		"www 3600 IN A 127.0.0.11",
+		`_lifeboat.www 3600 IN TXT "heritage=lifeboat,owner=lifeboat/www"`,
+	}})
+	host := testharness.StartHost(t, testharness.LoopbackIP(t), "alpha")
+	var notice atomic.Value
+	notice.Store(`{"status":"active"}`)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, notice.Load().(string)) }))
+	t.Cleanup(api.Close)
+	cfg := rfc2136Block("bind", bind.RFC2136Settings(), 1, fmt.Sprintf("nameservers = [%q]", bind.Addr)) + fmt.Sprintf(`
+provider "alpha" {
+  addresses = ["127.0.0.11"]
+  check "site" {
+    http {
+      url = %q
+    }
+  }
+  check "account" {
+    provider_api {
+      url          = %q
+      warn_pattern = "(?i)overdue"
+    }
+  }
+}
+service "www" {
+  records    = ["www"]
+  ttl        = 3600
+  candidates = ["alpha"]
+}
+policy {
+  interval        = "1s"
+  quorum          = 1
+  recover_after   = 1
+  emergency_ttl   = "5s"
+  recovery_window = "2s"
+}
+`, host.URL, api.URL)
+	w := keyedWorld(t, cfg, bind.Secret)
+	w.startDaemon()
+	time.Sleep(2 * time.Second)
+	if got := ttlAt(t, bind.Addr, "www.example.test."); got != 3600 {
+		t.Fatalf("www has TTL %d while alpha's account is in good standing", got)
+	}
+	notice.Store(`{"status":"active","notices":["Invoice 1234 OVERDUE"]}`)
+	waitFor(t, 20*time.Second, "www's TTL drops to 5s", func() bool { return ttlAt(t, bind.Addr, "www.example.test.") == 5 })
+	notice.Store(`{"status":"active"}`)
+	waitFor(t, 20*time.Second, "www's TTL back to 3600s", func() bool { return ttlAt(t, bind.Addr, "www.example.test.") == 3600 })
+	r := w.lifeboat(nil, "history", "--decisions")
+	for _, want := range []string{`alpha is at risk (account at risk: provider API says "OVERDUE")`, "alpha has been healthy for the recovery window (2s): 1 RRset(s) back"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("history --decisions lacks %q:\n%s", want, r.stdout)
 		}
 	}
 }
