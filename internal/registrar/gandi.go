@@ -51,6 +51,8 @@ func (g *gandi) Nameservers(ctx context.Context, zone string) ([]string, error) 
 	return fqdns(names), nil
 }
 
+// SetNameservers ignores glue: Gandi manages it as separate host objects,
+// which this does not change.
 func (g *gandi) SetNameservers(ctx context.Context, zone string, ns []string, _ map[string][]netip.Addr) error {
 	names := make([]string, 0, len(ns))
 	for _, n := range fqdns(ns) {

@@ -60,6 +60,8 @@ func (p *porkbun) Nameservers(ctx context.Context, zone string) ([]string, error
 	return fqdns(a.NS), nil
 }
 
+// SetNameservers ignores glue: Porkbun manages it as separate host objects,
+// which this does not change.
 func (p *porkbun) SetNameservers(ctx context.Context, zone string, ns []string, _ map[string][]netip.Addr) error {
 	names := make([]string, 0, len(ns))
 	for _, n := range fqdns(ns) {
