@@ -5,6 +5,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ type delegationWorld struct {
 	port map[string]string
 }
 
-func newDelegationWorld(t *testing.T, policy string) *delegationWorld {
+func newDelegationWorld(t testing.TB, policy string) *delegationWorld {
 	t.Helper()
 	knotIP := testharness.LoopbackIP(t)
 	records := []string{
@@ -239,4 +240,44 @@ policy {
 	if ref := d.parent.Referral(t, "www.example.test."); len(ref.NS) != 2 {
 		t.Fatalf("the parent was changed: %v", ref.NS)
 	}
+}
+
+// BenchmarkRedelegation measures the daemon's path from a DNS provider's
+// servers stopping to the parent delegating to the others only, with
+// interval = "1s" and fail_after = 2: detection (rounds of SOA and API
+// checks) plus the redelegate step.
+func BenchmarkRedelegation(b *testing.B) {
+	var total, step time.Duration
+	for range b.N {
+		d := newDelegationWorld(b, `
+policy {
+  interval        = "1s"
+  fail_after      = 2
+  auto_redelegate = true
+}
+`)
+		r := d.lifeboat(nil, "sync", "--yes")
+		if r.code != 0 {
+			b.Fatalf("sync: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		daemon := d.startDaemon()
+		time.Sleep(2 * time.Second) // healthy rounds first
+		d.bind.Stop()
+		stopped := time.Now()
+		waitFor(b, 30*time.Second, "the parent delegates to Knot only", func() bool {
+			return slices.Equal(d.parent.Referral(b, "www.example.test.").NS, []string{"ns-knot.example.test."})
+		})
+		total += time.Since(stopped)
+		ops := d.history()
+		if len(ops) != 1 || len(ops[0].Steps) == 0 {
+			b.Fatalf("want one operation with its step, got %+v", ops)
+		}
+		for _, s := range ops[0].Steps {
+			step += s.Finished.Sub(s.Started)
+		}
+		daemon.stop(syscall.SIGTERM, 30*time.Second)
+	}
+	n := float64(b.N)
+	b.ReportMetric(total.Seconds()/n, "loss-to-delegation-s")
+	b.ReportMetric(step.Seconds()*1000/n, "redelegate-step-ms")
 }

@@ -76,7 +76,7 @@ dns %q {
 
 // keyedWorld writes cfg to a fresh directory and runs lifeboat there with
 // the keys as E2E_KEY_1, E2E_KEY_2, ... in its environment.
-func keyedWorld(t *testing.T, cfg string, keys ...string) *world {
+func keyedWorld(t testing.TB, cfg string, keys ...string) *world {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "lifeboat.hcl")
