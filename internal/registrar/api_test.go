@@ -210,39 +210,6 @@ func TestGandi(t *testing.T) {
 	}
 }
 
-// A hanging API returns at the caller's deadline.
-func TestAPIHonoursTheDeadline(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
-	for _, typ := range []string{"porkbun", "gandi"} {
-		s := map[string]string{"api_key": apiKey, "secret_api_key": secretKey, "bearer_token": token, "endpoint": srv.URL}
-		if typ == "porkbun" {
-			delete(s, "bearer_token")
-		} else {
-			delete(s, "api_key")
-			delete(s, "secret_api_key")
-		}
-		r, err := registrar.New(typ, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		start := time.Now()
-		_, err = r.Nameservers(ctx, "example.com.")
-		cancel()
-		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 3*time.Second {
-			t.Errorf("%s: err %v after %s", typ, err, time.Since(start))
-		}
-	}
-}
-
 func TestSettings(t *testing.T) {
 	cases := []struct {
 		typ      string
@@ -325,8 +292,9 @@ func TestAPIErrorsDropEchoedCredentials(t *testing.T) {
 	}
 }
 
-// A cancelled context (no deadline) ends a call to a hanging API at once.
-func TestAPIHonoursCancel(t *testing.T) {
+// A hanging API returns at the caller's deadline, and at once when the
+// caller cancels (no deadline), reading and writing.
+func TestAPIHonoursTheContext(t *testing.T) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -336,6 +304,19 @@ func TestAPIHonoursCancel(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
+	ends := map[string]struct {
+		ctx  func() (context.Context, context.CancelFunc)
+		want error
+	}{
+		"deadline": {func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 300*time.Millisecond)
+		}, context.DeadlineExceeded},
+		"cancel": {func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(200*time.Millisecond, cancel)
+			return ctx, cancel
+		}, context.Canceled},
+	}
 	for _, typ := range []string{"porkbun", "gandi"} {
 		s := map[string]string{"api_key": apiKey, "secret_api_key": secretKey, "endpoint": srv.URL}
 		if typ == "gandi" {
@@ -345,12 +326,21 @@ func TestAPIHonoursCancel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(200*time.Millisecond, cancel)
-		start := time.Now()
-		err = r.SetNameservers(ctx, "example.com.", []string{"ns1.desec.io."}, nil)
-		if !errors.Is(err, context.Canceled) || time.Since(start) > 3*time.Second {
-			t.Errorf("%s: err %v after %s", typ, err, time.Since(start))
+		for name, end := range ends {
+			for call, do := range map[string]func(context.Context) error{
+				"read": func(ctx context.Context) error { _, err := r.Nameservers(ctx, "example.com."); return err },
+				"write": func(ctx context.Context) error {
+					return r.SetNameservers(ctx, "example.com.", []string{"ns1.desec.io."}, nil)
+				},
+			} {
+				ctx, cancel := end.ctx()
+				start := time.Now()
+				err := do(ctx)
+				cancel()
+				if !errors.Is(err, end.want) || time.Since(start) > 3*time.Second {
+					t.Errorf("%s %s, %s: err %v after %s", typ, call, name, err, time.Since(start))
+				}
+			}
 		}
 	}
 }
