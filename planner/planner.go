@@ -266,6 +266,7 @@ func (p *planner) plan() Result {
 		res.Services = append(res.Services, sp)
 	}
 	res.Zones = p.planZones(services)
+	res.Notes = append(res.Notes, p.unregisteredNotes()...)
 	if len(res.Zones) > 0 {
 		res.Notes = slices.DeleteFunc(res.Notes, func(n string) bool { return n == noteNoneLost || n == noteNoneLostManual })
 	}

@@ -95,6 +95,44 @@ func (p *planner) planZones(services []*config.Service) []ZonePlan {
 	return out
 }
 
+// unregisteredNotes says, for each zone without a registrar block whose
+// DNS provider the cutover leaves out, that its delegation still names
+// that provider: a person changes it at the registrar.
+func (p *planner) unregisteredNotes() []string {
+	if p.req.Kind != KindAutomatic && p.req.Kind != KindManual {
+		return nil
+	}
+	lost := map[string][]string{}
+	kept := map[string]int{}
+	var zones []string
+	for _, name := range p.dnsNames {
+		d := p.dns[name]
+		if p.cfg.Registrar(d.Zone) != nil {
+			continue
+		}
+		if p.judgeDNS(name).choice.Use {
+			kept[d.Zone]++
+			continue
+		}
+		if _, ok := lost[d.Zone]; !ok {
+			zones = append(zones, d.Zone)
+		}
+		lost[d.Zone] = append(lost[d.Zone], name)
+	}
+	slices.Sort(zones)
+	var notes []string
+	for _, z := range zones {
+		note := "zone " + z + " has no registrar block: its delegation still names " + strings.Join(lost[z], ", ")
+		if kept[z] > 0 {
+			note += "; change its NS records at the registrar by hand, to the other DNS providers' nameservers"
+		} else {
+			note += ", and no other DNS provider of the zone remains"
+		}
+		notes = append(notes, note)
+	}
+	return notes
+}
+
 // planZone plans one zone; ok is false when every DNS provider of it can
 // stay in the delegation.
 func (p *planner) planZone(g *config.Registrar) (ZonePlan, bool) {

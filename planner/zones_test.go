@@ -35,6 +35,7 @@ func TestZones(t *testing.T) {
 		ns        []string
 		lost      []string
 		reasonHas string
+		note      string // a plan note that must be there
 	}{
 		{name: "every DNS provider answers: nothing to re-delegate", hosts: allHealthy(), dns: dnsStates(up, up),
 			req: planner.Request{Kind: planner.KindManual}},
@@ -58,8 +59,9 @@ func TestZones(t *testing.T) {
 		{name: "the survivor has no ns_names: blocked", cfg: func(c *config.Config) { c.DNS[1].NSNames = nil },
 			hosts: allHealthy(), dns: dnsStates(down, up), req: planner.Request{Kind: planner.KindManual},
 			action: planner.ZoneBlocked, lost: []string{"route53"}},
-		{name: "no registrar: no zone plan", cfg: func(c *config.Config) { c.Registrars = nil },
-			hosts: allHealthy(), dns: dnsStates(down, up), req: planner.Request{Kind: planner.KindManual}},
+		{name: "no registrar: no zone plan, a note for a person", cfg: func(c *config.Config) { c.Registrars = nil },
+			hosts: allHealthy(), dns: dnsStates(down, up), req: planner.Request{Kind: planner.KindManual},
+			note: "zone example.com. has no registrar block: its delegation still names route53; change its NS records at the registrar by hand"},
 		{name: "a drill never re-delegates", hosts: allHealthy(), dns: dnsStates(down, up),
 			req: planner.Request{Kind: planner.KindDrill, Service: "www"}},
 		{name: "a failback never re-delegates", hosts: allHealthy(), dns: dnsStates(down, up),
@@ -87,6 +89,12 @@ func TestZones(t *testing.T) {
 				Placement: placedOnPrimary(), Request: tc.req})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tc.note != "" && !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, tc.note) }) {
+				t.Errorf("notes %q, want one saying %q", res.Notes, tc.note)
+			}
+			if tc.note == "" && slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "no registrar block") }) {
+				t.Errorf("notes %q name a missing registrar", res.Notes)
 			}
 			if tc.action == "" {
 				if len(res.Zones) != 0 {
