@@ -82,10 +82,25 @@ type Options struct {
 }
 
 // Diff plans the changes that make target hold source's RRsets.
+//
+// The addresses of a name the target marks as a service's (the cutover's
+// "lifeboat/SERVICE") are the cutover's: the sync never creates, changes
+// or deletes them there, adopt or not. A source that missed a failover
+// (it was down) would otherwise put the old addresses back.
 func Diff(source, target []libdns.Record, opts Options) Plan {
 	src, dst := rrsets(source), rrsets(target)
 	owned := ownedNames(dst)
+	cutover := serviceNames(dst)
 	var p Plan
+	leftToCutover := func(r RRset, what string) bool {
+		owner, ok := cutover[r.Name]
+		if !ok || (r.Type != "A" && r.Type != "AAAA") {
+			return false
+		}
+		p.Left = append(p.Left, Refusal{Name: r.Name, Type: r.Type,
+			Reason: fmt.Sprintf("%s; the name is %s's, whose failovers write every DNS provider: left to them", what, owner)})
+		return true
+	}
 	marks := map[string]bool{} // names to mark as the sync's
 	for _, k := range sortedKeys(src) {
 		s := src[k]
@@ -94,6 +109,8 @@ func Diff(source, target []libdns.Record, opts Options) Plan {
 		}
 		d, ok := dst[k]
 		switch {
+		case !ok && leftToCutover(s, "missing here ("+valuesOf(s)+" at the source)"):
+		case ok && !d.equal(s) && leftToCutover(s, fmt.Sprintf("differs from the source (%s there, %s at the source)", valuesOf(d), valuesOf(s))):
 		case !ok:
 			p.Create = append(p.Create, Change{Name: s.Name, Type: s.Type, To: ptr(s)})
 			marks[s.Name] = true
@@ -110,6 +127,9 @@ func Diff(source, target []libdns.Record, opts Options) Plan {
 	for _, k := range sortedKeys(dst) {
 		d := dst[k]
 		if _, ok := src[k]; ok || isMark(d) {
+			continue
+		}
+		if leftToCutover(d, "only at this provider") {
 			continue
 		}
 		if owned[d.Name] {
@@ -225,6 +245,23 @@ func ownedNames(dst map[string]RRset) map[string]bool {
 	for _, r := range dst {
 		if isMark(r) && ownedIn(r) {
 			out[markedName(r.Name)] = true
+		}
+	}
+	return out
+}
+
+// serviceNames maps each name the target marks as a service's (an owner
+// other than the sync) to that owner.
+func serviceNames(dst map[string]RRset) map[string]string {
+	out := map[string]string{}
+	for _, r := range dst {
+		if !isMark(r) {
+			continue
+		}
+		for _, v := range r.Values {
+			if o, ok := dnscutover.ParseOwnership(v); ok && o != Owner {
+				out[markedName(r.Name)] = o
+			}
 		}
 	}
 	return out

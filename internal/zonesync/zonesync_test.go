@@ -142,3 +142,34 @@ func apply(m map[string]RRset, p Plan) map[string]RRset {
 	}
 	return m
 }
+
+// A source of truth that was down during a failover comes back with the
+// old addresses: the sync must not put them back at the provider the
+// failover wrote, whether it created the name there or not, adopt or not.
+func TestSyncNeverRevertsAFailover(t *testing.T) {
+	source := zone(t,
+		"www 60 A 127.0.0.11",
+		"www 60 AAAA ::11",
+		"_lifeboat.www 60 TXT heritage=lifeboat,owner=lifeboat/www",
+	)
+	target := zone(t,
+		"www 60 A 127.0.0.22",
+		"_lifeboat.www 60 TXT heritage=lifeboat,owner=lifeboat/www",
+		"_lifeboat.www 60 TXT "+syncMark,
+	)
+	for _, opts := range []Options{{}, {Adopt: true}} {
+		p := Diff(source, target, opts)
+		for _, c := range append(append(p.Create, p.Change...), p.Delete...) {
+			if c.Name == "www" {
+				t.Errorf("adopt %v: the sync writes www %s over the failover's addresses", opts.Adopt, c.Type)
+			}
+		}
+		var left []string
+		for _, l := range p.Left {
+			left = append(left, l.Name+" "+l.Type)
+		}
+		if strings.Join(left, ",") != "www A,www AAAA" {
+			t.Errorf("adopt %v: left alone %q, want www A and www AAAA", opts.Adopt, left)
+		}
+	}
+}
