@@ -212,3 +212,60 @@ server {
 		t.Errorf("history --decisions: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// A zone file as the source of truth: every dns block of the zone, BIND
+// and Knot alike, is made to hold it; run twice, nothing more to do; a
+// mistake in the file is an error naming the file and the line, and
+// nothing is written.
+func TestSyncFromAZoneFile(t *testing.T) {
+	bind := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test."})
+	knot := testharness.StartKnot(t, testharness.KnotOptions{Zone: "example.test."})
+	w := keyedWorld(t, rfc2136Block("bind", bind.RFC2136Settings(), 1)+rfc2136Block("knot", knot.RFC2136Settings(), 2)+`
+zone "example.test" {
+  file = "zones/example.test.zone"
+}
+`, bind.Secret, knot.Secret)
+	zoneFile := filepath.Join(w.dir, "zones", "example.test.zone")
+	if err := os.MkdirAll(filepath.Dir(zoneFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(text string) {
+		if err := os.WriteFile(zoneFile, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`$TTL 300
+@    IN SOA ns1.example.test. hostmaster.example.test. 9 3600 600 86400 60
+@    IN NS  ns1.example.test.
+www  60 IN A 127.0.0.11
+@    IN MX 10 mail.example.test.
+mail IN A 127.0.0.25
+@    IN TXT "v=spf1 -all"
+`)
+	r := w.lifeboat(nil, "sync")
+	if r.code != 1 || !strings.Contains(r.stdout, "Zone example.test. from zone file zones/example.test.zone:") ||
+		!strings.Contains(r.stdout, "bind: ") || !strings.Contains(r.stdout, "knot: ") {
+		t.Fatalf("sync without --yes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = w.lifeboat(nil, "sync", "--yes")
+	if r.code != 0 {
+		t.Fatalf("sync --yes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, s := range []interface {
+		WantAnswer(testing.TB, string, string, ...string)
+	}{bind, knot} {
+		s.WantAnswer(t, "www.example.test.", "A", "127.0.0.11")
+		s.WantAnswer(t, "example.test.", "TXT", `"v=spf1 -all"`)
+	}
+	r = w.lifeboat(nil, "sync", "--yes")
+	if r.code != 0 || strings.Count(r.stdout, "0 to create, 0 to change, 0 to delete") != 2 {
+		t.Fatalf("second sync --yes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	write("$TTL 300\nwww 60 IN A 127.0.0.11\napi 60 IN A not-an-address\n")
+	r = w.lifeboat(nil, "sync", "--yes")
+	if r.code == 0 || !strings.Contains(r.stderr, "example.test.zone") || !strings.Contains(r.stderr, "line: 3") {
+		t.Fatalf("sync with a broken zone file: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	bind.WantAnswer(t, "www.example.test.", "A", "127.0.0.11")
+}

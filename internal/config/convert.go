@@ -72,6 +72,12 @@ func (c *checker) convert(r *rawFile) *Config {
 			cfg.Registrars = append(cfg.Registrars, g)
 		}
 	}
+	seen := map[string]hcl.Range{}
+	for _, x := range r.Zones {
+		if z := c.zone(x, cfg, seen); z != nil {
+			cfg.Zones = append(cfg.Zones, z)
+		}
+	}
 	names = c.uniqueNames("notify")
 	for _, x := range r.Notify {
 		if n := c.notify(x); names.add(x.Name, x.NameRange) {
@@ -773,4 +779,38 @@ func (c *checker) registrar(r *rawRegistrar, cfg *Config) *Registrar {
 		}
 	}
 	return g
+}
+
+// zone converts a zone block: its label is a zone some dns block serves,
+// once; its file is required.
+func (c *checker) zone(r *rawZone, cfg *Config, seen map[string]hcl.Range) *Zone {
+	b := c.block(r.Body, r.DefRange, "zone", r.Name, true)
+	z := &Zone{Range: r.DefRange}
+	name, ok := "", false
+	if strings.TrimSpace(r.Name) == "" {
+		c.add(r.NameRange, "zone: the name must not be empty")
+	} else if name, ok = b.domain("zone", r.Name); ok {
+		served := false
+		for _, d := range cfg.DNS {
+			if strings.EqualFold(d.Zone, name) {
+				served, name = true, d.Zone
+			}
+		}
+		switch first, dup := seen[strings.ToLower(name)]; {
+		case dup:
+			c.add(r.NameRange, fmt.Sprintf("zone %q: duplicate zone, the first is at line %d", r.Name, first.Start.Line))
+			ok = false
+		case !served:
+			c.add(r.NameRange, fmt.Sprintf("zone %q: no dns block serves it: a zone file is the source of truth of a zone the dns blocks serve", r.Name))
+			ok = false
+		default:
+			seen[strings.ToLower(name)] = r.NameRange
+		}
+	}
+	z.Name = name
+	z.File = b.nonEmpty("file", r.File, true)
+	if !ok || z.File == "" {
+		return nil
+	}
+	return z
 }

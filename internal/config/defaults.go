@@ -148,6 +148,9 @@ func applyDefaults(c *Config) {
 	setInt(&p.FailAfter, DefaultFailAfter)
 	setDur(&p.EmergencyTTL, DefaultEmergencyTTL)
 	setDur(&p.RecoveryWindow, DefaultRecoveryWindow)
+	for _, z := range c.Zones {
+		z.File = c.Path(z.File)
+	}
 	for _, g := range c.Registrars {
 		if g.Vendor == "" {
 			g.Vendor = g.Type

@@ -19,6 +19,15 @@ func (c *Config) Path(p string) string {
 	return filepath.Join(c.Dir, p)
 }
 
+// Rel is p relative to the configuration's directory when it lies below
+// it, for messages; otherwise p as it is.
+func (c *Config) Rel(p string) string {
+	if r, err := filepath.Rel(c.Dir, p); err == nil && c.Dir != "" && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return p
+}
+
 // AttrRange returns where attribute name was written in the block whose
 // Range is block (e.g. AttrRange(svc.Range, "ttl")), so later checks can
 // point at it. It returns block itself when the attribute was not written

@@ -24,6 +24,15 @@ type rawFile struct {
 	Server    []*rawServer       `hcl:"server,block"`
 	Audit     []*rawAudit        `hcl:"audit,block"`
 	Registrar []*rawRegistrar    `hcl:"registrar,block"`
+	Zones     []*rawZone         `hcl:"zone,block"`
+}
+
+type rawZone struct {
+	Name      string    `hcl:"name,label"`
+	NameRange hcl.Range `hcl:"name,label_range"`
+	File      *string   `hcl:"file,optional"`
+	Body      hcl.Body  `hcl:",body"`
+	DefRange  hcl.Range `hcl:",def_range"`
 }
 
 type rawRegistrar struct {

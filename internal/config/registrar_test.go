@@ -102,3 +102,50 @@ registrar "q" {
 		}
 	}
 }
+
+func TestZoneFileBlock(t *testing.T) {
+	src := `
+dns "a" {
+  type = "rfc2136"
+  zone = "Example.Test."
+}
+zone "example.test" {
+  file = "zones/example.test.zone"
+}
+`
+	cfg, err := config.Parse("/etc/lifeboat/lifeboat.hcl", []byte(src), config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.ZoneFile("Example.Test."); got != "/etc/lifeboat/zones/example.test.zone" {
+		t.Errorf("zone file of the zone as the dns block spells it: %q", got)
+	}
+	bad := `
+dns "a" {
+  type = "rfc2136"
+  zone = "example.test."
+}
+zone "other.test" {
+  file = "x.zone"
+}
+zone "example.test." {
+}
+zone "example.test" {
+  file = "y.zone"
+}
+zone "example.test" {
+  file = "z.zone"
+}
+`
+	_, err = config.Parse("c.hcl", []byte(bad), config.Options{})
+	for _, want := range []string{
+		`c.hcl:6:6: zone "other.test": no dns block serves it`,
+		`c.hcl:9:1: zone "example.test.": file: is required`,
+		`c.hcl:11:6: zone "example.test": duplicate zone, the first is at line 9`,
+		`c.hcl:14:6: zone "example.test": duplicate zone, the first is at line 9`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %s in\n%v", want, err)
+		}
+	}
+}

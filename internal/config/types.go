@@ -34,6 +34,8 @@ type Config struct {
 	Audit Audit
 	// Registrars change zones' delegations, at most one per zone.
 	Registrars []*Registrar
+	// Zones are the zones whose source of truth is a zone file.
+	Zones []*Zone
 
 	// attrRanges maps a block's Range to its attributes' ranges, for
 	// AttrRange. Added by the loader; nil in hand-built values.
@@ -117,6 +119,16 @@ type DNSProvider struct {
 	// be delegated to.
 	NSNames []string
 	Range   hcl.Range
+}
+
+// Zone is a `zone "NAME" { ... }` block: a zone whose source of truth is a
+// zone file, which `lifeboat sync` makes every dns block of the zone hold.
+type Zone struct {
+	// Name is the zone, fully qualified, as the dns blocks spell it.
+	Name string
+	// File is the zone file's path, resolved against Dir.
+	File  string
+	Range hcl.Range
 }
 
 // Registrar is a `registrar "NAME" { ... }` block: who can change where a
@@ -438,6 +450,16 @@ func (c *Config) Service(name string) *Service {
 		}
 	}
 	return nil
+}
+
+// ZoneFile returns the zone file that is zone's source of truth, or "".
+func (c *Config) ZoneFile(zone string) string {
+	for _, z := range c.Zones {
+		if z.Name == zone {
+			return z.File
+		}
+	}
+	return ""
 }
 
 // Registrar returns the registrar block of zone, or nil.

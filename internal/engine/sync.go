@@ -9,6 +9,7 @@ import (
 
 	"github.com/libdns/libdns"
 
+	"github.com/lifeboat-dev/lifeboat/internal/zonefile"
 	"github.com/lifeboat-dev/lifeboat/internal/zonesync"
 )
 
@@ -56,15 +57,12 @@ func (e *Engine) syncPlan(ctx context.Context, zone string, opts zonesync.Option
 				names = append(names, d.Name)
 			}
 		}
-		if len(names) < 2 {
-			continue // one provider: nothing to keep in sync
-		}
-		source, err := read(ctx, names[0])
+		from, source, targets, err := e.syncSource(ctx, z, names, read)
 		if err != nil {
-			return doc, fmt.Errorf("read zone %s at its source of truth, dns %q: %w", z, names[0], err)
+			return doc, err
 		}
-		for _, name := range names[1:] {
-			t := SyncTarget{Zone: z, Source: names[0], Provider: name}
+		for _, name := range targets {
+			t := SyncTarget{Zone: z, Source: from, Provider: name}
 			target, err := read(ctx, name)
 			if err != nil {
 				t.Error = e.Cfg.Redact(fmt.Sprintf("read zone %s: %v", z, err))
@@ -78,6 +76,28 @@ func (e *Engine) syncPlan(ctx context.Context, zone string, opts zonesync.Option
 		return doc, fmt.Errorf("%w: no dns block serves zone %q (zones: %s)", ErrInvalidRequest, zone, strings.Join(e.zones(), ", "))
 	}
 	return doc, nil
+}
+
+// syncSource reads zone z's source of truth: its zone file when a zone
+// block names one (every dns block of the zone is then a target), else
+// its first dns block (the others are the targets). A zone with one dns
+// block and no file has no target.
+func (e *Engine) syncSource(ctx context.Context, z string, names []string, read func(context.Context, string) ([]libdns.Record, error)) (from string, source []libdns.Record, targets []string, err error) {
+	if file := e.Cfg.ZoneFile(z); file != "" {
+		source, err = zonefile.Read(file, z)
+		if err != nil {
+			return "", nil, nil, fmt.Errorf("read zone %s at its source of truth: %w", z, err)
+		}
+		return "zone file " + e.Cfg.Rel(file), source, names, nil
+	}
+	if len(names) < 2 {
+		return "", nil, nil, nil // one provider: nothing to keep in sync
+	}
+	source, err = read(ctx, names[0])
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("read zone %s at its source of truth, dns %q: %w", z, names[0], err)
+	}
+	return names[0], source, names[1:], nil
 }
 
 // Sync writes each target's plan: deletions last, so a name is never
