@@ -268,4 +268,15 @@ mail IN A 127.0.0.25
 		t.Fatalf("sync with a broken zone file: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	bind.WantAnswer(t, "www.example.test.", "A", "127.0.0.11")
+
+	// BIND refuses an MX whose target in the zone has no address; Knot
+	// takes it. The error says what a refusal can mean.
+	write("$TTL 300\nwww 60 IN A 127.0.0.11\nmail IN A 127.0.0.25\n@ IN MX 10 mail.example.test.\n@ IN TXT \"v=spf1 -all\"\n@ IN MX 20 backup-mx.example.test.\n")
+	r = w.lifeboat(nil, "sync", "--yes")
+	if r.code == 0 || !strings.Contains(r.stdout, "BIND's refusal of an MX or SRV whose target in the zone has no address") {
+		t.Fatalf("sync with an MX BIND refuses: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := knot.Query(t, "example.test.", "MX"); len(got) != 2 {
+		t.Errorf("Knot's MX: %v, want both", got)
+	}
 }

@@ -141,7 +141,7 @@ func (e *Engine) writeSync(ctx context.Context, t *SyncTarget) error {
 	}
 	if len(set) > 0 {
 		if _, err := p.SetRecords(ctx, t.Zone, set); err != nil {
-			return fmt.Errorf("write %d record(s) to zone %s: %w", len(set), t.Zone, err)
+			return fmt.Errorf("write %d record(s) to zone %s: %w%s", len(set), t.Zone, err, refusedHint(err))
 		}
 	}
 	if len(del) > 0 {
@@ -180,4 +180,13 @@ func (e *Engine) zoneRecords(ctx context.Context, name string) ([]libdns.Record,
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
 	return p.GetRecords(ctx, e.Cfg.DNSProvider(name).Zone)
+}
+
+// refusedHint explains an update a DNS server refused: the key's rights,
+// or a check of the server's own that the records fail.
+func refusedHint(err error) string {
+	if !strings.Contains(err.Error(), "REFUSED") {
+		return ""
+	}
+	return " (the server refused the update: its update policy does not allow the key, or the records fail a check of its own, such as BIND's refusal of an MX or SRV whose target in the zone has no address)"
 }
