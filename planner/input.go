@@ -32,6 +32,11 @@ type Observation struct {
 	// check passed). A warm or cold standby has no hosts to probe until
 	// apply, so this is the evidence that it can take a service.
 	ControlPlaneOK bool `json:"control_plane_ok,omitempty"`
+	// Serving says, of a DNS provider, that its nameservers answer for the
+	// zone, even when it is down because its API does not: it still
+	// serves what it holds, and stays in the zone's delegation unless the
+	// plan moves a service (its records would then be stale).
+	Serving bool `json:"serving,omitempty"`
 }
 
 // Kind is what asked for the plan.

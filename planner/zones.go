@@ -63,7 +63,12 @@ func (r Result) Work() int { return r.Moves() + r.Redelegations() }
 // vendor). Failbacks and drills never re-delegate: a drill simulates a
 // hosting provider's loss, not a DNS provider's. A request for one
 // service looks only at the zones of its DNS providers.
-func (p *planner) planZones(services []*config.Service) []ZonePlan {
+//
+// A DNS provider down only because its API does not answer (Serving) is
+// left out of the delegation only when the plan moves a service: the
+// cutover cannot write it, so it would serve the old addresses; otherwise
+// it keeps serving what it holds, and a delegation is slow to move back.
+func (p *planner) planZones(services []*config.Service, moves bool) []ZonePlan {
 	if len(p.cfg.Registrars) == 0 || (p.req.Kind != KindAutomatic && p.req.Kind != KindManual) {
 		return nil
 	}
@@ -87,7 +92,7 @@ func (p *planner) planZones(services []*config.Service) []ZonePlan {
 		if g == nil || (only != nil && !only[g.Zone]) {
 			continue
 		}
-		if z, ok := p.planZone(g); ok {
+		if z, ok := p.planZone(g, moves); ok {
 			out = append(out, z)
 		}
 	}
@@ -98,7 +103,7 @@ func (p *planner) planZones(services []*config.Service) []ZonePlan {
 // unregisteredNotes says, for each zone without a registrar block whose
 // DNS provider the cutover leaves out, that its delegation still names
 // that provider: a person changes it at the registrar.
-func (p *planner) unregisteredNotes() []string {
+func (p *planner) unregisteredNotes(moves bool) []string {
 	if p.req.Kind != KindAutomatic && p.req.Kind != KindManual {
 		return nil
 	}
@@ -110,7 +115,7 @@ func (p *planner) unregisteredNotes() []string {
 		if p.cfg.Registrar(d.Zone) != nil {
 			continue
 		}
-		if p.judgeDNS(name).choice.Use {
+		if ch := p.judgeDNS(name).choice; ch.Use || (!ch.LostVendor && p.observeDNS(name).Serving && !moves) {
 			kept[d.Zone]++
 			continue
 		}
@@ -135,7 +140,7 @@ func (p *planner) unregisteredNotes() []string {
 
 // planZone plans one zone; ok is false when every DNS provider of it can
 // stay in the delegation.
-func (p *planner) planZone(g *config.Registrar) (ZonePlan, bool) {
+func (p *planner) planZone(g *config.Registrar, moves bool) (ZonePlan, bool) {
 	z := ZonePlan{Zone: g.Zone, Registrar: g.Name, Lost: []DNSChoice{}}
 	var keep []*config.DNSProvider
 	for _, name := range p.dnsNames {
@@ -145,8 +150,13 @@ func (p *planner) planZone(g *config.Registrar) (ZonePlan, bool) {
 		}
 		j := p.judgeDNS(name)
 		if !j.choice.Use {
-			z.Lost = append(z.Lost, j.choice)
-			continue
+			if !j.choice.LostVendor && p.observeDNS(name).Serving && !moves {
+				z.Warnings = append(z.Warnings, "dns "+name+" is "+j.choice.Reason+", but its nameservers still answer for "+g.Zone+
+					": it stays in the delegation while no service moves")
+			} else {
+				z.Lost = append(z.Lost, j.choice)
+				continue
+			}
 		}
 		if len(d.NSNames) == 0 {
 			z.Warnings = append(z.Warnings, "dns "+name+" has no ns_names: the zone cannot be delegated to it")

@@ -19,6 +19,14 @@ func delegated() *config.Config {
 	return cfg
 }
 
+// apiDown is healthy DNS but for name, down because its API does not
+// answer while its nameservers still serve the zone.
+func apiDown(name string) map[string]planner.Observation {
+	o := healthyDNS()
+	o[name] = planner.Observation{State: planner.StateDown, Serving: true, Reason: "its API does not answer: 503"}
+	return o
+}
+
 func TestZones(t *testing.T) {
 	dnsStates := func(route53, desec planner.State) map[string]planner.Observation {
 		return obs(map[string]planner.State{"route53": route53, "desec": desec})
@@ -75,6 +83,13 @@ func TestZones(t *testing.T) {
 		{name: "zones only: the zone is re-delegated and no service moves off the lost host", cfg: func(c *config.Config) { c.Policy.AutoRedelegate = true },
 			hosts: with("aws", down), dns: dnsStates(up, up), req: planner.Request{Kind: planner.KindAutomatic, ZonesOnly: true},
 			action: planner.ZoneRedelegate, keep: []string{"desec"}, lost: []string{"route53"}, ns: []string{"ns1.desec.io.", "ns2.desec.org."}},
+		{name: "a DNS provider whose API alone fails still serves: it stays while nothing moves",
+			hosts: allHealthy(), dns: apiDown("route53"), req: planner.Request{Kind: planner.KindManual}},
+		{name: "a DNS provider whose API alone fails is left when a service moves: its records would be stale",
+			cfg: func(c *config.Config) { c.DNS[0].Vendor = "another-dns-company" }, hosts: with("aws", down), dns: apiDown("route53"), req: planner.Request{Kind: planner.KindManual},
+			action: planner.ZoneRedelegate, keep: []string{"desec"}, lost: []string{"route53"}, ns: []string{"ns1.desec.io.", "ns2.desec.org."}},
+		{name: "no registrar and an API-only failure: no note while nothing moves", cfg: func(c *config.Config) { c.Registrars = nil },
+			hosts: allHealthy(), dns: apiDown("route53"), req: planner.Request{Kind: planner.KindManual}},
 		{name: "a service of the zone re-delegates it", hosts: allHealthy(), dns: dnsStates(down, up),
 			req: planner.Request{Kind: planner.KindManual, Service: "www"}, action: planner.ZoneRedelegate,
 			keep: []string{"desec"}, lost: []string{"route53"}, ns: []string{"ns1.desec.io.", "ns2.desec.org."}},

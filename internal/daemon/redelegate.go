@@ -39,7 +39,9 @@ func (d *Daemon) considerRedelegation(ctx context.Context, eng *engine.Engine, s
 		dl.lostRounds, dl.done, dl.retry = map[string]int{}, map[string]string{}, map[string]time.Time{}
 	}
 	for name, o := range states {
-		if o.State == planner.StateDown || o.State == planner.StateAccountLost {
+		// A provider whose API alone fails still serves the zone: with
+		// nothing moving, it stays in the delegation (see the planner).
+		if (o.State == planner.StateDown || o.State == planner.StateAccountLost) && !o.Serving {
 			dl.lostRounds[name]++
 		} else {
 			delete(dl.lostRounds, name)
@@ -101,6 +103,11 @@ func (d *Daemon) redelegateZone(ctx context.Context, eng *engine.Engine, zone st
 	case err != nil:
 		dl.retry[zone] = time.Now().Add(eng.Cfg.Policy.Cooldown)
 		base.Action, base.Summary = "failed", fmt.Sprintf("re-delegation of zone %s failed: %v", zone, err)
+	case out.Report == nil:
+		// The fresh look found nothing to re-delegate (the provider
+		// answers again).
+		dl.done[zone] = key
+		base.Action, base.Summary = "none", fmt.Sprintf("zone %s: nothing to re-delegate: %s", zone, out.Message)
 	default:
 		dl.done[zone] = key
 		base.Action, base.Summary = "redelegated", redelegatedText(out, zone)

@@ -27,11 +27,11 @@ func TestDNSStatesAskTheAPI(t *testing.T) {
 	e := New(cfg, nil)
 	defer e.Close()
 	got := e.DNSStates(context.Background())
-	if o := got["good"]; o.State != planner.StateHealthy {
+	if o := got["good"]; o.State != planner.StateHealthy || !o.Serving {
 		t.Errorf("good: %+v", o)
 	}
 	o := got["revoked"]
-	if o.State != planner.StateDown || !strings.Contains(o.Reason, "its API does not answer") || !strings.Contains(o.Reason, "SOA answered") {
+	if o.State != planner.StateDown || !o.Serving || !strings.Contains(o.Reason, "its API does not answer") || !strings.Contains(o.Reason, "SOA answered") {
 		t.Errorf("revoked: %+v, want down because of its API, its nameservers still answering", o)
 	}
 	if strings.Contains(o.Reason, good.Secret) {
@@ -40,7 +40,7 @@ func TestDNSStatesAskTheAPI(t *testing.T) {
 	revoked.Stop()
 	good.Stop()
 	for name, o := range e.DNSStates(context.Background()) {
-		if o.State != planner.StateDown || !strings.Contains(o.Reason, "no nameserver answers") {
+		if o.State != planner.StateDown || o.Serving || !strings.Contains(o.Reason, "no nameserver answers") {
 			t.Errorf("%s stopped: %+v", name, o)
 		}
 	}

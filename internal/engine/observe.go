@@ -215,12 +215,13 @@ func (e *Engine) DNSStates(ctx context.Context) map[string]planner.Observation {
 		go func() {
 			defer wg.Done()
 			o := askSOA(ctx, d.Zone, e.Nameservers(ctx, d.Name), e.Cfg.Policy.Timeout)
+			o.Serving = o.State == planner.StateHealthy || o.State == planner.StateDegraded
 			if err := e.askAPI(ctx, d.Name); err != nil {
 				why := "its API does not answer: " + err.Error()
 				if o.State == planner.StateDown {
 					o.Reason += "; " + why
 				} else {
-					o = planner.Observation{State: planner.StateDown, Reason: why + " (its nameservers: " + o.Reason + ")"}
+					o = planner.Observation{State: planner.StateDown, Serving: true, Reason: why + " (its nameservers: " + o.Reason + ")"}
 				}
 			}
 			// A nameserver or an API URL may come from env(): the reason
