@@ -17,7 +17,7 @@ func (p *planner) markLost(name string, simulated bool, reason string) {
 	o := p.observe(name)
 	lp := LostProvider{Name: name, State: o.State, Simulated: simulated, Reason: reason}
 	if pr := p.providers[name]; pr != nil {
-		lp.Vendor = providerVendor(pr)
+		lp.Vendor = pr.VendorName()
 	}
 	p.lostList = append(p.lostList, lp)
 }
@@ -120,7 +120,7 @@ func (p *planner) decideLostVendors() {
 		if !o.State.lost() {
 			continue
 		}
-		v := providerVendor(p.providers[name])
+		v := p.providers[name].VendorName()
 		if _, ok := p.lostVendor[v]; !ok {
 			p.lostVendor[v] = vendorLoss{provider: name, reason: "vendor " + v + ": " + name + " is observed " + stateReason(o)}
 		}

@@ -197,20 +197,6 @@ func normalise(o Observation) Observation {
 	return o
 }
 
-func providerVendor(pr *config.Provider) string {
-	if pr.Vendor != "" {
-		return pr.Vendor
-	}
-	return pr.Name
-}
-
-func dnsVendor(d *config.DNSProvider) string {
-	if d.Vendor != "" {
-		return d.Vendor
-	}
-	return d.Type
-}
-
 // placement returns where s runs now; assumed is set when no placement is
 // recorded and the first candidate is taken instead.
 func (p *planner) placement(s *config.Service) (name string, assumed bool) {

@@ -30,7 +30,7 @@ func (p *planner) info(name string) *provInfo {
 	pi := &provInfo{idx: len(p.infos), cand: Candidate{Provider: name, State: p.observe(name).State}}
 	if pr := p.providers[name]; pr != nil {
 		pi.pr = pr
-		pi.cand.Vendor = providerVendor(pr)
+		pi.cand.Vendor = pr.VendorName()
 	}
 	p.infos[name] = pi
 	return pi
@@ -42,7 +42,7 @@ func (p *planner) indexProviders() {
 	for _, name := range p.sortedProviders() {
 		pr := p.providers[name]
 		all = append(all, provInfo{idx: len(all), pr: pr,
-			cand: Candidate{Provider: name, Vendor: providerVendor(pr), State: p.observe(name).State}})
+			cand: Candidate{Provider: name, Vendor: pr.VendorName(), State: p.observe(name).State}})
 		p.infos[name] = &all[len(all)-1]
 	}
 }

@@ -75,7 +75,7 @@ func (p *planner) judgeDNS(name string) dnsJudgement {
 	ch := DNSChoice{Name: name, State: o.State}
 	d := p.dns[name]
 	if d != nil {
-		ch.Vendor = dnsVendor(d)
+		ch.Vendor = d.VendorName()
 	}
 	loss, sharesVendor := p.lostVendor[ch.Vendor]
 	var warning string

@@ -55,7 +55,7 @@ func (p *planner) judgeProvider(name string, explicit bool) judgement {
 		return reject("lost provider, being left")
 	}
 	var warnings []string
-	vendor := providerVendor(pr)
+	vendor := pr.VendorName()
 	// A provider that is itself the vendor's lost one is judged by its own
 	// state below.
 	if loss, ok := p.lostVendor[vendor]; ok && loss.provider != name {

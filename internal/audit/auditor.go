@@ -65,21 +65,6 @@ func (a *auditor) serviceDNS(s *config.Service) []*config.DNSProvider {
 	return out
 }
 
-// The loader fills both defaults; these keep hand-built configurations right.
-func providerVendor(p *config.Provider) string {
-	if p.Vendor != "" {
-		return p.Vendor
-	}
-	return p.Name
-}
-
-func dnsVendor(d *config.DNSProvider) string {
-	if d.Vendor != "" {
-		return d.Vendor
-	}
-	return d.Type
-}
-
 // idPart makes a name safe for a finding ID: lowercase, no trailing dot,
 // no spaces.
 func idPart(s string) string {

@@ -23,7 +23,7 @@ func redelegation(a *auditor) []Finding {
 			zones = append(zones, d.Zone)
 		}
 		blocks[d.Zone] = append(blocks[d.Zone], d.Name)
-		if v := dnsVendor(d); !slices.Contains(vendors[d.Zone], v) {
+		if v := d.VendorName(); !slices.Contains(vendors[d.Zone], v) {
 			vendors[d.Zone] = append(vendors[d.Zone], v)
 		}
 		if len(d.NSNames) == 0 {
@@ -68,7 +68,7 @@ func (a *auditor) registrarFate(name, vendor, z string) []Finding {
 	var out []Finding
 	for _, s := range a.services {
 		p := a.cfg.Provider(a.primary(s))
-		if p == nil || providerVendor(p) != vendor || !a.writesZone(s, z) {
+		if p == nil || p.VendorName() != vendor || !a.writesZone(s, z) {
 			continue
 		}
 		out = append(out, Finding{

@@ -17,7 +17,7 @@ func sharedFate(a *auditor) []Finding {
 		if prim == nil {
 			continue
 		}
-		v := providerVendor(prim)
+		v := prim.VendorName()
 		out = append(out, a.dnsFate(s, prim.Name, v)...)
 		out = append(out, a.stateFate(s, prim.Name, v)...)
 		if a.cfg.State.Vendor == v {
@@ -61,7 +61,7 @@ func (a *auditor) dnsFate(s *config.Service, prim, v string) []Finding {
 	uses := a.serviceDNS(s)
 	var at []*config.DNSProvider
 	for _, d := range uses {
-		if dnsVendor(d) == v {
+		if d.VendorName() == v {
 			at = append(at, d)
 		}
 	}
@@ -76,7 +76,7 @@ func (a *auditor) dnsFate(s *config.Service, prim, v string) []Finding {
 			Title: fmt.Sprintf("dns %s is at %s, the vendor %s runs on", d.Name, v, s.Name),
 			Evidence: []string{
 				fmt.Sprintf("%s runs on %s (vendor %s)", s.Name, prim, v),
-				fmt.Sprintf("dns %s (zone %s): vendor %s", d.Name, d.Zone, dnsVendor(d)),
+				fmt.Sprintf("dns %s (zone %s): vendor %s", d.Name, d.Zone, d.VendorName()),
 				fmt.Sprintf("%s uses %d dns block(s), %d at %s: %s", s.Name, len(uses), len(at), v, how),
 			},
 			Fix: fmt.Sprintf("serve the zone from a DNS vendor other than %s (a dns block with another dns.vendor) and list it in service %q dns (service.dns), or leave it out to use every dns block", v, s.Name),

@@ -35,7 +35,7 @@ func (a *auditor) losses() []loss {
 		// blocks are part of the provider's loss.
 		l := loss{kind: "provider", name: p.Name, providers: []string{p.Name}}
 		for _, d := range a.dns {
-			if dnsVendor(d) == providerVendor(p) {
+			if d.VendorName() == p.VendorName() {
 				l.dns = append(l.dns, d.Name)
 			}
 		}
@@ -45,7 +45,7 @@ func (a *auditor) losses() []loss {
 		byName := map[string]*loss{}
 		var names []string
 		for _, p := range a.providers {
-			if n := of(providerVendor(p), p.Jurisdiction); n != "" {
+			if n := of(p.VendorName(), p.Jurisdiction); n != "" {
 				if byName[n] == nil {
 					byName[n] = &loss{kind: kind, name: n}
 					names = append(names, n)
@@ -54,7 +54,7 @@ func (a *auditor) losses() []loss {
 			}
 		}
 		for _, d := range a.dns {
-			if l := byName[of(dnsVendor(d), d.Jurisdiction)]; l != nil {
+			if l := byName[of(d.VendorName(), d.Jurisdiction)]; l != nil {
 				l.dns = append(l.dns, d.Name)
 			}
 		}

@@ -17,8 +17,8 @@ func zoneFate(a *auditor) []Finding {
 		if _, ok := blocks[d.Zone]; !ok {
 			zones = append(zones, d.Zone)
 		}
-		blocks[d.Zone] = append(blocks[d.Zone], fmt.Sprintf("dns %s: vendor %s", d.Name, dnsVendor(d)))
-		if v := dnsVendor(d); !slices.Contains(vendors[d.Zone], v) {
+		blocks[d.Zone] = append(blocks[d.Zone], fmt.Sprintf("dns %s: vendor %s", d.Name, d.VendorName()))
+		if v := d.VendorName(); !slices.Contains(vendors[d.Zone], v) {
 			vendors[d.Zone] = append(vendors[d.Zone], v)
 		}
 	}
@@ -56,7 +56,7 @@ func (a *auditor) delegation(z string) (Finding, bool) {
 			}
 			for _, ns := range slices.Concat(d.NSNames, d.Nameservers) {
 				if h := nsHost(ns); known[h].vendor == "" {
-					known[h] = holder{dnsVendor(d), d.Name}
+					known[h] = holder{d.VendorName(), d.Name}
 				}
 			}
 		}

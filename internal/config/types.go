@@ -432,6 +432,23 @@ type Slack struct {
 	Range hcl.Range
 }
 
+// VendorName is the provider's vendor: Vendor, or its name. The loader
+// fills the default; this keeps hand-built configurations right.
+func (p *Provider) VendorName() string {
+	if p.Vendor != "" {
+		return p.Vendor
+	}
+	return p.Name
+}
+
+// VendorName is the DNS provider's vendor: Vendor, or its type.
+func (d *DNSProvider) VendorName() string {
+	if d.Vendor != "" {
+		return d.Vendor
+	}
+	return d.Type
+}
+
 // Provider returns the provider named name, or nil.
 func (c *Config) Provider(name string) *Provider {
 	for _, p := range c.Providers {
