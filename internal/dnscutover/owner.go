@@ -1,5 +1,11 @@
 package dnscutover
 
+import (
+	"strings"
+
+	"github.com/libdns/libdns"
+)
+
 // OwnerName is the name of the TXT RRset that marks name (relative, "@"
 // for the apex) as owned: "_lifeboat.www", or "_lifeboat" for the apex.
 func OwnerName(name string) string { return ownerName(name) }
@@ -10,3 +16,15 @@ func OwnershipText(owner string) string { return ownershipText(owner) }
 // ParseOwnership returns the owner a lifeboat ownership TXT value names,
 // and false for any other text.
 func ParseOwnership(text string) (string, bool) { return parseOwnership(text) }
+
+// ServiceOwner is the owner a service's records are marked with:
+// "lifeboat/www".
+func ServiceOwner(service string) string { return "lifeboat/" + service }
+
+// Owned reports whether records (a zone's, names relative) mark record
+// name (relative, "@" for the apex) as owner's, read as the cutover reads
+// its marks.
+func Owned(records []libdns.Record, name, owner string) bool {
+	ours, _ := newZoneView(records).owners(strings.ToLower(name), owner)
+	return ours
+}

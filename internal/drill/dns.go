@@ -25,7 +25,7 @@ type DNS struct {
 }
 
 func (d DNS) request(record string, addrs []string) (dnscutover.Request, error) {
-	req := dnscutover.Request{Service: d.Service, Owner: "lifeboat/" + d.Service, Records: []string{record}, TTL: d.TTL}
+	req := dnscutover.Request{Service: d.Service, Owner: dnscutover.ServiceOwner(d.Service), Records: []string{record}, TTL: d.TTL}
 	for _, a := range addrs {
 		ip, err := netip.ParseAddr(a)
 		if err != nil {

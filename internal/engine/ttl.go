@@ -161,26 +161,21 @@ func (e *Engine) setTTLAt(ctx context.Context, dnsName, zone string, services []
 // planTTL decides, from a zone's records, which of a service's RRsets get
 // a new TTL, and returns them whole with it.
 func planTTL(recs []libdns.Record, zone, service string, names []string, adopt bool, req TTLRequest) ([]TTLChange, []libdns.Record) {
-	owner := "lifeboat/" + service
+	owner := dnscutover.ServiceOwner(service)
 	var out []TTLChange
 	var write []libdns.Record
 	for _, rec := range names {
 		fq := libdns.AbsoluteName(rec, zone)
-		mark := libdns.AbsoluteName(dnscutover.OwnerName(rec), zone)
-		owned := false
+		owned := dnscutover.Owned(recs, rec, owner)
 		sets := map[string][]libdns.RR{}
 		for _, r := range recs {
 			rr := r.RR()
-			switch abs := libdns.AbsoluteName(rr.Name, zone); {
-			case rr.Type == "TXT" && strings.EqualFold(abs, mark):
-				if o, ok := dnscutover.ParseOwnership(strings.Trim(rr.Data, `"`)); ok && o == owner {
-					owned = true
-				}
-			case (rr.Type == "A" || rr.Type == "AAAA") && strings.EqualFold(abs, fq):
-				// Some providers list a record twice; write it once.
-				if !slices.ContainsFunc(sets[rr.Type], func(o libdns.RR) bool { return o.Data == rr.Data }) {
-					sets[rr.Type] = append(sets[rr.Type], rr)
-				}
+			if (rr.Type != "A" && rr.Type != "AAAA") || !strings.EqualFold(libdns.AbsoluteName(rr.Name, zone), fq) {
+				continue
+			}
+			// Some providers list a record twice; write it once.
+			if !slices.ContainsFunc(sets[rr.Type], func(o libdns.RR) bool { return o.Data == rr.Data }) {
+				sets[rr.Type] = append(sets[rr.Type], rr)
 			}
 		}
 		for _, typ := range []string{"A", "AAAA"} {

@@ -355,7 +355,7 @@ func (e *Executor) dnsRequest(ctx context.Context, st planner.Step, names, addrs
 	}
 	req := dnscutover.Request{
 		Service:   st.Service,
-		Owner:     "lifeboat/" + st.Service,
+		Owner:     dnscutover.ServiceOwner(st.Service),
 		Records:   st.Records,
 		Addresses: ips,
 		TTL:       time.Duration(st.TTL) * time.Second,
