@@ -8,6 +8,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/metrics"
+	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
 // metricsSource lets the metrics read the watch in use at scrape time.
@@ -86,21 +87,31 @@ func (d *Daemon) observeOutcome(ctx context.Context, out engine.Outcome) {
 }
 
 // watchDNS refreshes the DNS providers' states for the metrics, every
-// 30 s or every interval if longer; with a registrar block, every
-// interval, and a zone whose DNS provider is lost may be re-delegated.
+// 30 s or every interval if longer, reading each zone through its API.
+// With a registrar block it also asks the nameservers alone every
+// interval, and a zone whose DNS provider stops serving may be
+// re-delegated.
 func (d *Daemon) watchDNS(ctx context.Context) {
 	eng, _ := d.current()
-	every := max(30*time.Second, eng.Cfg.Policy.Interval)
+	full := max(30*time.Second, eng.Cfg.Policy.Interval)
+	every := full
 	if len(eng.Cfg.Registrars) > 0 {
 		every = eng.Cfg.Policy.Interval
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var last time.Time
 	for {
 		eng, _ := d.current()
-		states := eng.DNSStates(ctx)
-		for name, o := range states {
-			d.metrics.SetDNSState(name, string(o.State))
+		var states map[string]planner.Observation
+		if time.Since(last) >= full {
+			last = time.Now()
+			states = eng.DNSStates(ctx)
+			for name, o := range states {
+				d.metrics.SetDNSState(name, string(o.State))
+			}
+		} else {
+			states = eng.DNSServing(ctx)
 		}
 		d.considerRedelegation(ctx, eng, states)
 		select {

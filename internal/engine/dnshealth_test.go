@@ -37,6 +37,13 @@ func TestDNSStatesAskTheAPI(t *testing.T) {
 	if strings.Contains(o.Reason, good.Secret) {
 		t.Error("the reason quotes the key")
 	}
+	// Asking the nameservers alone: the revoked key does not show, and
+	// both still serve.
+	for name, o := range e.DNSServing(context.Background()) {
+		if o.State != planner.StateHealthy || !o.Serving {
+			t.Errorf("%s by its nameservers alone: %+v", name, o)
+		}
+	}
 	revoked.Stop()
 	good.Stop()
 	for name, o := range e.DNSStates(context.Background()) {

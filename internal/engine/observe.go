@@ -207,6 +207,17 @@ func (e *Engine) ObservationOf(ctx context.Context, snap health.Snapshot) Observ
 // provider whose API does not answer cannot be written, so it is down for
 // the cutover however well its nameservers still serve.
 func (e *Engine) DNSStates(ctx context.Context) map[string]planner.Observation {
+	return e.dnsStates(ctx, true)
+}
+
+// DNSServing asks only every DNS provider's nameservers for the zone's
+// SOA: whether each still serves it (Serving), without reading the zone
+// through its API. It is cheap enough to ask every interval.
+func (e *Engine) DNSServing(ctx context.Context) map[string]planner.Observation {
+	return e.dnsStates(ctx, false)
+}
+
+func (e *Engine) dnsStates(ctx context.Context, api bool) map[string]planner.Observation {
 	out := make(map[string]planner.Observation, len(e.Cfg.DNS))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -216,7 +227,11 @@ func (e *Engine) DNSStates(ctx context.Context) map[string]planner.Observation {
 			defer wg.Done()
 			o := askSOA(ctx, d.Zone, e.Nameservers(ctx, d.Name), e.Cfg.Policy.Timeout)
 			o.Serving = o.State == planner.StateHealthy || o.State == planner.StateDegraded
-			if err := e.askAPI(ctx, d.Name); err != nil {
+			var err error
+			if api {
+				err = e.askAPI(ctx, d.Name)
+			}
+			if err != nil {
 				why := "its API does not answer: " + err.Error()
 				if o.State == planner.StateDown {
 					o.Reason += "; " + why
