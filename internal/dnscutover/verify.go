@@ -146,3 +146,19 @@ func query(ctx context.Context, server, name string, qtype uint16, timeout time.
 	slices.SortFunc(out, netip.Addr.Compare)
 	return slices.Compact(out), nil
 }
+
+// Addresses asks server, which must answer with authority, for name's A
+// and AAAA records: sorted, once each, none for a name that does not
+// exist. It is what Verify compares with the cutover's addresses.
+func Addresses(ctx context.Context, server, name string, timeout time.Duration) ([]netip.Addr, error) {
+	var out []netip.Addr
+	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		got, err := query(ctx, server, dns.Fqdn(name), qt, timeout)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return out, nil
+}

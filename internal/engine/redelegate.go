@@ -9,10 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/libdns/libdns"
 	"github.com/miekg/dns"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
-	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
+	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -157,9 +158,9 @@ func (e *Engine) checkServing(ctx context.Context, zone string, names []string) 
 				continue
 			}
 			for _, rec := range s.Records {
-				fq := recordName(rec, zone)
+				fq := libdns.AbsoluteName(rec, zone)
 				for _, server := range servers {
-					got, err := authoritativeAddresses(ctx, server, fq, e.Cfg.Policy.Timeout)
+					got, err := dnscutover.Addresses(ctx, server, fq, e.Cfg.Policy.Timeout)
 					if err != nil {
 						return nil, fmt.Errorf("%w: dns %s: %s", ErrNotServing, name, e.Cfg.Redact(err.Error()))
 					}
@@ -181,58 +182,30 @@ func servesZone(s *config.Service, name string) bool {
 	return len(s.DNS) == 0 || slices.Contains(s.DNS, name)
 }
 
-func recordName(rec, zone string) string {
-	if rec == "@" || rec == "" {
-		return zone
-	}
-	return dns.Fqdn(rec + "." + strings.TrimSuffix(zone, ".") + ".")
-}
-
-// authoritativeAddresses asks server for name's A and AAAA records.
-func authoritativeAddresses(ctx context.Context, server, name string, timeout time.Duration) ([]string, error) {
-	var out []string
-	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
-		r, err := dnsquery.Ask(ctx, server, name, qt, dnsquery.Options{Authoritative: true, Timeout: timeout})
-		var rc *dnsquery.RcodeError
-		if errors.As(err, &rc) && rc.Rcode == dns.RcodeNameError {
-			continue
-		}
+// sameAddresses compares the addresses served with those a service runs
+// at (strings from the journal or the configuration), as sets.
+func sameAddresses(got []netip.Addr, want []string) bool {
+	var w []netip.Addr
+	for _, x := range want {
+		a, err := netip.ParseAddr(x)
 		if err != nil {
-			return nil, err
+			return false
 		}
-		for _, rr := range r.Answer {
-			switch rr := rr.(type) {
-			case *dns.A:
-				out = append(out, rr.A.String())
-			case *dns.AAAA:
-				out = append(out, rr.AAAA.String())
-			}
-		}
+		w = append(w, a.Unmap())
 	}
-	return out, nil
+	slices.SortFunc(w, netip.Addr.Compare)
+	return slices.Equal(got, slices.Compact(w))
 }
 
-func sameAddresses(got, want []string) bool {
-	norm := func(xs []string) []string {
-		out := make([]string, 0, len(xs))
-		for _, x := range xs {
-			if a, err := netip.ParseAddr(x); err == nil {
-				out = append(out, a.Unmap().String())
-			} else {
-				out = append(out, x)
-			}
-		}
-		slices.Sort(out)
-		return slices.Compact(out)
-	}
-	return slices.Equal(norm(got), norm(want))
-}
-
-func orNothing(xs []string) string {
+func orNothing(xs []netip.Addr) string {
 	if len(xs) == 0 {
 		return "nothing"
 	}
-	return strings.Join(xs, ", ")
+	s := make([]string, len(xs))
+	for i, a := range xs {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ", ")
 }
 
 // glue finds the addresses of the new nameservers named inside the zone
@@ -252,17 +225,13 @@ func (e *Engine) glue(ctx context.Context, st planner.Step) (map[string][]netip.
 		}
 		var lastErr error
 		for _, server := range servers {
-			got, err := authoritativeAddresses(ctx, server, ns, e.Cfg.Policy.Timeout)
+			got, err := dnscutover.Addresses(ctx, server, ns, e.Cfg.Policy.Timeout)
 			if err != nil {
 				lastErr = err
 				continue
 			}
-			for _, a := range got {
-				if ip, err := netip.ParseAddr(a); err == nil {
-					glue[ns] = append(glue[ns], ip)
-				}
-			}
-			if len(glue[ns]) > 0 {
+			if len(got) > 0 {
+				glue[ns] = got
 				break
 			}
 		}
