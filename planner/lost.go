@@ -75,9 +75,6 @@ func (p *planner) decideLost(services []*config.Service) []string {
 			markObserved(func(name string) bool { return name == from })
 		default:
 			markObserved(anyProvider)
-			if len(p.lostList) == 0 {
-				notes = append(notes, noteNoneLostManual)
-			}
 		}
 	case KindFailback:
 		notes = append(notes, "failback is never automatic: it returns services to their first candidate only when asked")
@@ -88,16 +85,27 @@ func (p *planner) decideLost(services []*config.Service) []string {
 	}
 	slices.SortFunc(p.lostList, func(a, b LostProvider) int { return strings.Compare(a.Name, b.Name) })
 	p.decideLostVendors()
+	return notes
+}
+
+// idleNotes add to notes why a plan that leaves no provider does nothing.
+// The planner asks only once it knows no zone is to be re-delegated: such
+// a plan does have something to do.
+func (p *planner) idleNotes(notes []string) []string {
+	r := p.req
+	switch {
+	case len(p.lostList) > 0:
+	case r.Kind == KindManual && r.From == "" && r.Service == "":
+		notes = append(notes, noteNoneLostManual)
 	// lostVendor is empty only when no provider is observed lost either;
 	// otherwise a service the request names says why it stays.
-	if len(p.lostList) == 0 && len(p.lostVendor) == 0 && r.Kind != KindFailback && len(notes) == 0 {
+	case len(p.lostVendor) == 0 && r.Kind != KindFailback && len(notes) == 0:
 		notes = append(notes, noteNoneLost)
 	}
 	return notes
 }
 
-// The notes of a plan that finds no hosting provider lost; a plan that
-// re-delegates a zone drops them (it does have something to do).
+// The notes of a plan that finds no hosting provider lost.
 const (
 	noteNoneLostManual = "no provider is down or account_lost; name a provider (from) to move away from a provider that still answers"
 	noteNoneLost       = "no provider is down or account_lost: nothing to do"

@@ -252,10 +252,10 @@ func (p *planner) plan() Result {
 		res.Services = append(res.Services, sp)
 	}
 	res.Zones = p.planZones(services, res.Moves() > 0)
-	res.Notes = append(res.Notes, p.unregisteredNotes(res.Moves() > 0)...)
-	if len(res.Zones) > 0 {
-		res.Notes = slices.DeleteFunc(res.Notes, func(n string) bool { return n == noteNoneLost || n == noteNoneLostManual })
+	if len(res.Zones) == 0 {
+		res.Notes = p.idleNotes(res.Notes)
 	}
+	res.Notes = append(res.Notes, p.unregisteredNotes(res.Moves() > 0)...)
 	return res
 }
 
