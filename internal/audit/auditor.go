@@ -53,12 +53,9 @@ func (a *auditor) primary(s *config.Service) string {
 
 // serviceDNS lists the dns blocks s writes to: its dns list, else all.
 func (a *auditor) serviceDNS(s *config.Service) []*config.DNSProvider {
-	if len(s.DNS) == 0 {
-		return a.dns
-	}
 	var out []*config.DNSProvider
 	for _, d := range a.dns {
-		if slices.Contains(s.DNS, d.Name) {
+		if s.UsesDNS(d.Name) {
 			out = append(out, d)
 		}
 	}

@@ -6,6 +6,7 @@
 package config
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -447,6 +448,12 @@ func (d *DNSProvider) VendorName() string {
 		return d.Vendor
 	}
 	return d.Type
+}
+
+// UsesDNS reports whether the service's records are written to the dns
+// block name: its dns list, or every block when it lists none.
+func (s *Service) UsesDNS(name string) bool {
+	return len(s.DNS) == 0 || slices.Contains(s.DNS, name)
 }
 
 // Provider returns the provider named name, or nil.

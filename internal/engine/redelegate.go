@@ -12,7 +12,6 @@ import (
 	"github.com/libdns/libdns"
 	"github.com/miekg/dns"
 
-	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
@@ -154,7 +153,7 @@ func (e *Engine) checkServing(ctx context.Context, zone string, names []string) 
 			if p := e.Cfg.Provider(pl.Provider[s.Name]); len(want) == 0 && p != nil {
 				want = p.Addresses // never moved: the configured addresses
 			}
-			if !servesZone(s, name) || len(want) == 0 {
+			if !s.UsesDNS(name) || len(want) == 0 {
 				continue
 			}
 			for _, rec := range s.Records {
@@ -175,11 +174,6 @@ func (e *Engine) checkServing(ctx context.Context, zone string, names []string) 
 		lines = append(lines, fmt.Sprintf("%s: SOA and %d record(s) current at %d nameserver(s)", name, n, len(servers)))
 	}
 	return lines, nil
-}
-
-// servesZone reports whether service s is written to dns block name.
-func servesZone(s *config.Service, name string) bool {
-	return len(s.DNS) == 0 || slices.Contains(s.DNS, name)
 }
 
 // sameAddresses compares the addresses served with those a service runs

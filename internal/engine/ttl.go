@@ -80,17 +80,14 @@ func (e *Engine) SetTTL(ctx context.Context, req TTLRequest) []TTLChange {
 		if s == nil {
 			continue // removed from the configuration meanwhile
 		}
-		dns := s.DNS
-		if len(dns) == 0 {
-			for _, d := range e.Cfg.DNS {
-				dns = append(dns, d.Name)
+		for _, d := range e.Cfg.DNS {
+			if !s.UsesDNS(d.Name) {
+				continue
 			}
-		}
-		for _, d := range dns {
-			if _, ok := byDNS[d]; !ok {
-				order = append(order, d)
+			if _, ok := byDNS[d.Name]; !ok {
+				order = append(order, d.Name)
 			}
-			byDNS[d] = append(byDNS[d], name)
+			byDNS[d.Name] = append(byDNS[d.Name], name)
 		}
 	}
 	results := make([][]TTLChange, len(order))
