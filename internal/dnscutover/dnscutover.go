@@ -84,6 +84,14 @@ type Options struct {
 
 	// Logger receives one line per failed attempt; default discards.
 	Logger *slog.Logger
+
+	// BeforeWrite, when set, is called at every attempt at every provider
+	// right before its first write, after the zone was read and the
+	// changes planned. An error stops that provider at once, nothing
+	// written and no retry, and its result wraps the error. The executor
+	// checks its fencing token here: a leader deposed while the step ran
+	// (or paused between the step's check and the write) writes nothing.
+	BeforeWrite func(ctx context.Context) error
 }
 
 func (o Options) withDefaults() Options {
