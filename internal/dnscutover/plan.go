@@ -77,7 +77,7 @@ func planRecord(v zoneView, name string, req Request, c *changes) error {
 	mark := ownershipText(req.Owner)
 	ours, others, err := v.claim(name, req.Owner)
 	if err != nil && !req.Adopt {
-		return err
+		return fmt.Errorf("%w (set adopt to take it over)", err)
 	}
 
 	if !ours || (len(others) > 0 && req.Adopt) {
@@ -122,9 +122,9 @@ func (v zoneView) claim(name, owner string) (ours bool, others []string, err err
 	}
 	switch {
 	case len(others) > 0:
-		return false, others, fmt.Errorf("%q: %w: marked for owner %q, not %q (set adopt to take it over)", name, ErrNotOwned, others[0], owner)
+		return false, others, fmt.Errorf("%q: %w: marked for owner %q, not %q", name, ErrNotOwned, others[0], owner)
 	case len(at[typeA])+len(at[typeAAAA])+len(at[typeCNAME]) > 0:
-		return false, others, fmt.Errorf("%q: %w: it exists without an ownership record (set adopt to take it over)", name, ErrNotOwned)
+		return false, others, fmt.Errorf("%q: %w: it exists without an ownership record", name, ErrNotOwned)
 	}
 	return false, others, nil
 }
