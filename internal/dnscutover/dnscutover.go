@@ -59,6 +59,11 @@ type Request struct {
 	TTL time.Duration
 	// Adopt lets lifeboat take over records it does not own.
 	Adopt bool
+	// Exclusive: a record name not marked as Owner's must hold no records
+	// at all (not even TXT or MX), not only no addresses: a canary drill
+	// writes names of its own, and adding an address to a name in use
+	// (one with only an MX, say) would change how it resolves.
+	Exclusive bool
 }
 
 // Options tune retries and verification; zero values take the defaults.

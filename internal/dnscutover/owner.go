@@ -27,11 +27,12 @@ func ServiceOwner(service string) string { return "lifeboat/" + service }
 func DrillOwner(service string) string { return "lifeboat-drill/" + service }
 
 // Claimable applies the cutover's ownership rule to record name (relative,
-// "@" for the apex) in a zone holding records: nil when owner may write it
-// (it is free, or marked as owner's), an error wrapping ErrNotOwned
-// otherwise. Adopting is not considered.
-func Claimable(records []libdns.Record, name, owner string) error {
-	_, _, err := newZoneView(records).claim(strings.ToLower(name), owner)
+// "@" for the apex) in a zone holding records, as a Cutover with Owner
+// owner and Exclusive exclusive would: nil when owner may write it (it is
+// free, or marked as owner's), an error wrapping ErrNotOwned otherwise.
+// Adopting is not considered.
+func Claimable(records []libdns.Record, name, owner string, exclusive bool) error {
+	_, _, err := newZoneView(records).claim(strings.ToLower(name), owner, exclusive)
 	return err
 }
 

@@ -52,6 +52,8 @@ func TestCanaryAtBINDLeavesNamesNotItsOwn(t *testing.T) {
 			"exists without an ownership record"},
 		{"marked as the service's", "old", []string{"old 60 IN A 127.0.0.51", `_lifeboat.old 60 IN TXT "heritage=lifeboat,owner=lifeboat/www"`},
 			`marked for owner "lifeboat/www", not "lifeboat-drill/www"`},
+		{"in use without addresses", "mail", []string{"mail 60 IN MX 10 mx.example.test.", `mail 60 IN TXT "v=spf1 mx -all"`},
+			"it exists (MX, TXT) without an ownership record"},
 		{"another service's drill", "drill-api", []string{"drill-api 60 IN A 127.0.0.52", `_lifeboat.drill-api 60 IN TXT "heritage=lifeboat,owner=lifeboat-drill/api"`},
 			`marked for owner "lifeboat-drill/api"`},
 	}

@@ -28,7 +28,7 @@ type DNS struct {
 }
 
 func (d DNS) request(record string, addrs []string) (dnscutover.Request, error) {
-	req := dnscutover.Request{Service: d.Service, Owner: dnscutover.DrillOwner(d.Service), Records: []string{record}, TTL: d.TTL}
+	req := dnscutover.Request{Service: d.Service, Owner: dnscutover.DrillOwner(d.Service), Records: []string{record}, TTL: d.TTL, Exclusive: true}
 	for _, a := range addrs {
 		ip, err := netip.ParseAddr(a)
 		if err != nil {
@@ -50,7 +50,7 @@ func (d DNS) Check(ctx context.Context, record string) (string, error) {
 	for _, t := range d.Targets {
 		recs, err := t.Provider.GetRecords(ctx, t.Zone)
 		if err == nil {
-			err = dnscutover.Claimable(recs, record, owner)
+			err = dnscutover.Claimable(recs, record, owner, true)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", t.Name, err))
