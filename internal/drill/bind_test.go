@@ -48,6 +48,7 @@ func TestCanaryAtBINDLeavesNamesNotItsOwn(t *testing.T) {
 		zone         []string
 		why          string
 	}{
+		{"the service's production record", "www", nil, `marked for owner "lifeboat/www", not "lifeboat-drill/www"`},
 		{"unowned", "legacy", []string{"legacy 60 IN A 127.0.0.50", `legacy 60 IN TXT "v=spf1 -all"`},
 			"exists without an ownership record"},
 		{"marked as the service's", "old", []string{"old 60 IN A 127.0.0.51", `_lifeboat.old 60 IN TXT "heritage=lifeboat,owner=lifeboat/www"`},
