@@ -77,7 +77,11 @@ func planRecord(v zoneView, name string, req Request, c *changes) error {
 	oname := ownerName(name)
 	mark := ownershipText(req.Owner)
 	ours, others, err := v.claim(name, req.Owner, req.Exclusive)
-	if err != nil && !req.Adopt {
+	switch {
+	case err != nil && req.Exclusive:
+		// A name of its own is never adopted: no hint to.
+		return err
+	case err != nil && !req.Adopt:
 		return fmt.Errorf("%w (set adopt to take it over)", err)
 	}
 
