@@ -102,18 +102,18 @@ func TestDrillCanary(t *testing.T) {
 		t.Fatalf("report: target %q record %q recovery %s left %v", rep.Target, rep.Record, rep.RecoveryTime, rep.LeftChanged)
 	}
 	var want []string
-	for _, s := range []string{"standby-state", "apply", "read-outputs", "wait-healthy", "write-record", "verify-record",
+	for _, s := range []string{"check-record", "standby-state", "apply", "read-outputs", "wait-healthy", "write-record", "verify-record",
 		"remove-record", "verify-removed", "restore-standby"} {
 		want = append(want, "www/bravo/drill-"+s)
 	}
 	if got := stepNames(rep); !slices.Equal(got, want) {
 		t.Fatalf("steps %v, want %v", got, want)
 	}
-	if d := rep.Steps[5].Detail; !strings.Contains(d, w.bravoIP) {
+	if d := rep.Steps[6].Detail; !strings.Contains(d, w.bravoIP) {
 		t.Errorf("verify-record does not name bravo's address %s: %q", w.bravoIP, d)
 	}
-	if !strings.Contains(rep.Steps[8].Detail, "destroyed") {
-		t.Errorf("the cold standby was not destroyed: %+v", rep.Steps[8])
+	if !strings.Contains(rep.Steps[9].Detail, "destroyed") {
+		t.Errorf("the cold standby was not destroyed: %+v", rep.Steps[9])
 	}
 	if strings.Contains(r.stdout+r.stderr, w.dns[0].Secret) || strings.Contains(r.stdout+r.stderr, w.hostBin) {
 		t.Fatal("a secret (TSIG key or a secret variable) appears in the output")

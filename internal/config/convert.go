@@ -389,6 +389,8 @@ func (c *checker) drill(r *rawDrill, cfg *Config) *Drill {
 	d.Record = b.nonEmpty("record", r.Record, false)
 	if strings.HasSuffix(d.Record, ".") || strings.ContainsAny(d.Record, " \t\r\n") {
 		b.errf("record", "must be a name relative to the zone, without a trailing dot")
+	} else {
+		b.checkDrillRecord(d, cfg)
 	}
 	if name := b.nonEmpty("target", r.Target, false); name != "" {
 		if cfg.Provider(name) == nil {

@@ -55,9 +55,13 @@ func runOne(ctx context.Context, t Target, req Request, opts Options, plan plann
 	changed := map[string]bool{}
 	res.Err = retry(ctx, opts, func(ctx context.Context) (bool, error) {
 		res.Attempts++
-		done, notOwned, err := attempt(ctx, t, req, plan, opts.DryRun)
+		done, notOwned, err := attempt(ctx, t, req, plan, opts)
 		for _, c := range done {
 			changed[c] = true
+		}
+		var stop *stopError
+		if errors.As(err, &stop) {
+			return false, errors.Join(append(notOwned, stop.err)...)
 		}
 		if err != nil {
 			opts.Logger.Warn("DNS change attempt failed", "dns", t.Name, "zone", t.Zone,
@@ -77,14 +81,19 @@ func runOne(ctx context.Context, t Target, req Request, opts Options, plan plann
 // again to confirm: a provider's write calls report what they were given,
 // not what the zone now holds. done lists the RRsets written, notOwned the
 // records refused, and err a failure worth retrying.
-func attempt(ctx context.Context, t Target, req Request, plan planner, dryRun bool) (done []string, notOwned []error, err error) {
+func attempt(ctx context.Context, t Target, req Request, plan planner, opts Options) (done []string, notOwned []error, err error) {
 	records, err := t.Provider.GetRecords(ctx, t.Zone)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read zone %s: %w", t.Zone, err)
 	}
 	c, notOwned := plan(records, req)
-	if dryRun {
+	if opts.DryRun {
 		return c.changed(), notOwned, nil
+	}
+	if opts.BeforeWrite != nil && len(c.changed()) > 0 {
+		if err := opts.BeforeWrite(ctx); err != nil {
+			return nil, notOwned, &stopError{fmt.Errorf("before writing to %s: %w", t.Name, err)}
+		}
 	}
 	writes := []struct {
 		what string
@@ -118,6 +127,13 @@ func attempt(ctx context.Context, t Target, req Request, plan planner, dryRun bo
 	}
 	return done, notOwned, nil
 }
+
+// stopError ends a provider's attempts at once: Options.BeforeWrite said
+// this writer must not write.
+type stopError struct{ err error }
+
+func (e *stopError) Error() string { return e.err.Error() }
+func (e *stopError) Unwrap() error { return e.err }
 
 // retry calls fn until it reports no retry, opts.Attempts is reached or
 // ctx ends, waiting with exponential backoff and jitter in between. Each

@@ -59,6 +59,11 @@ type Request struct {
 	TTL time.Duration
 	// Adopt lets lifeboat take over records it does not own.
 	Adopt bool
+	// Exclusive: a record name not marked as Owner's must hold no records
+	// at all (not even TXT or MX), not only no addresses: a canary drill
+	// writes names of its own, and adding an address to a name in use
+	// (one with only an MX, say) would change how it resolves.
+	Exclusive bool
 }
 
 // Options tune retries and verification; zero values take the defaults.
@@ -84,6 +89,14 @@ type Options struct {
 
 	// Logger receives one line per failed attempt; default discards.
 	Logger *slog.Logger
+
+	// BeforeWrite, when set, is called at every attempt at every provider
+	// right before its first write, after the zone was read and the
+	// changes planned. An error stops that provider at once, nothing
+	// written and no retry, and its result wraps the error. The executor
+	// checks its fencing token here: a leader deposed while the step ran
+	// (or paused between the step's check and the write) writes nothing.
+	BeforeWrite func(ctx context.Context) error
 }
 
 func (o Options) withDefaults() Options {

@@ -21,6 +21,21 @@ func ParseOwnership(text string) (string, bool) { return parseOwnership(text) }
 // "lifeboat/www".
 func ServiceOwner(service string) string { return "lifeboat/" + service }
 
+// DrillOwner is the owner a canary drill's record is marked with:
+// "lifeboat-drill/www". It is never a service's owner, so the ownership
+// rule keeps a drill from changing or deleting the service's records.
+func DrillOwner(service string) string { return "lifeboat-drill/" + service }
+
+// Claimable applies the cutover's ownership rule to record name (relative,
+// "@" for the apex) in a zone holding records, as a Cutover with Owner
+// owner and Exclusive exclusive would: nil when owner may write it (it is
+// free, or marked as owner's), an error wrapping ErrNotOwned otherwise.
+// Adopting is not considered.
+func Claimable(records []libdns.Record, name, owner string, exclusive bool) error {
+	_, _, err := newZoneView(records).claim(strings.ToLower(name), owner, exclusive)
+	return err
+}
+
 // Owned reports whether records (a zone's, names relative) mark record
 // name (relative, "@" for the apex) as owner's, read as the cutover reads
 // its marks.

@@ -2,6 +2,7 @@ package dnscutover
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -75,15 +76,13 @@ func planRecord(v zoneView, name string, req Request, c *changes) error {
 	at := v[name]
 	oname := ownerName(name)
 	mark := ownershipText(req.Owner)
-	ours, others := v.owners(name, req.Owner)
-	hasData := len(at[typeA])+len(at[typeAAAA])+len(at[typeCNAME]) > 0
-	if !ours && !req.Adopt {
-		switch {
-		case len(others) > 0:
-			return fmt.Errorf("%q: %w: marked for owner %q, not %q (set adopt to take it over)", name, ErrNotOwned, others[0], req.Owner)
-		case hasData:
-			return fmt.Errorf("%q: %w: it exists without an ownership record (set adopt to take it over)", name, ErrNotOwned)
-		}
+	ours, others, err := v.claim(name, req.Owner, req.Exclusive)
+	switch {
+	case err != nil && req.Exclusive:
+		// A name of its own is never adopted: no hint to.
+		return err
+	case err != nil && !req.Adopt:
+		return fmt.Errorf("%w (set adopt to take it over)", err)
 	}
 
 	if !ours || (len(others) > 0 && req.Adopt) {
@@ -114,6 +113,29 @@ func planRecord(v zoneView, name string, req Request, c *changes) error {
 		}
 	}
 	return nil
+}
+
+// claim is the ownership rule, in one place: record name is owner's to
+// change when it carries owner's mark, or when it has neither another
+// lifeboat owner's mark nor address or CNAME records (with exclusive, no
+// records at all). err wraps ErrNotOwned otherwise (Adopt, checked by the
+// caller, may override it).
+func (v zoneView) claim(name, owner string, exclusive bool) (ours bool, others []string, err error) {
+	at := v[name]
+	ours, others = v.owners(name, owner)
+	if ours {
+		return true, others, nil
+	}
+	switch {
+	case len(others) > 0:
+		return false, others, fmt.Errorf("%q: %w: marked for owner %q, not %q", name, ErrNotOwned, others[0], owner)
+	case len(at[typeA])+len(at[typeAAAA])+len(at[typeCNAME]) > 0:
+		return false, others, fmt.Errorf("%q: %w: it exists without an ownership record", name, ErrNotOwned)
+	case exclusive && len(at) > 0:
+		types := slices.Sorted(maps.Keys(at))
+		return false, others, fmt.Errorf("%q: %w: it exists (%s) without an ownership record, and this name must be one of its own", name, ErrNotOwned, strings.Join(types, ", "))
+	}
+	return false, others, nil
 }
 
 // owners reads the ownership marks of record name: whether owner's mark

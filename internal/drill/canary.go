@@ -12,6 +12,8 @@ import (
 // Records writes and removes the drill-only record at every DNS provider
 // of the service, and asks their authoritative servers.
 type Records interface {
+	// Check fails when the record exists and is not the drill's.
+	Check(ctx context.Context, record string) (string, error)
 	Write(ctx context.Context, record string, addrs []string) (string, error)
 	Verify(ctx context.Context, record string, addrs []string) error
 	Remove(ctx context.Context, record string) (string, error)
@@ -65,17 +67,24 @@ func canary(ctx context.Context, r *run, spec Spec, env Env) error {
 	var addrs []string
 	applied, changed, written := false, false, false
 	var applyStart time.Time
-	err = r.step(ctx, stepName("standby-state"), func(ctx context.Context) (string, error) {
-		var err error
-		before, err = cs.Workspace.Resources(ctx)
-		if err != nil {
-			return "", err
-		}
-		if len(before) == 0 {
-			return "no resources: a cold standby, destroyed again after the drill", nil
-		}
-		return fmt.Sprintf("%d resources: re-applied with its own vars after the drill if the drill changes it", len(before)), nil
+	// The drill record must be free or the drill's own before anything
+	// changes; the write checks ownership again (the same rule).
+	err = r.step(ctx, stepName("check-record"), func(ctx context.Context) (string, error) {
+		return env.Records.Check(ctx, cs.Record)
 	})
+	if err == nil {
+		err = r.step(ctx, stepName("standby-state"), func(ctx context.Context) (string, error) {
+			var err error
+			before, err = cs.Workspace.Resources(ctx)
+			if err != nil {
+				return "", err
+			}
+			if len(before) == 0 {
+				return "no resources: a cold standby, destroyed again after the drill", nil
+			}
+			return fmt.Sprintf("%d resources: re-applied with its own vars after the drill if the drill changes it", len(before)), nil
+		})
+	}
 	if err == nil {
 		applyStart = r.now()
 		applied = true

@@ -14,8 +14,11 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
 )
 
-// DNS writes the drill record through dnscutover, so ownership marks apply
-// as in a failover, at every DNS provider of the service. It is also the
+// DNS writes the drill record through dnscutover, so the cutover's
+// ownership rule applies as in a failover, at every DNS provider of the
+// service. The record is marked with the drill's own owner
+// (dnscutover.DrillOwner), never the service's: a drill cannot change or
+// delete a name the service (or anyone else) holds. It is also the
 // readiness drill's ZoneReader.
 type DNS struct {
 	Service string
@@ -25,7 +28,7 @@ type DNS struct {
 }
 
 func (d DNS) request(record string, addrs []string) (dnscutover.Request, error) {
-	req := dnscutover.Request{Service: d.Service, Owner: dnscutover.ServiceOwner(d.Service), Records: []string{record}, TTL: d.TTL}
+	req := dnscutover.Request{Service: d.Service, Owner: dnscutover.DrillOwner(d.Service), Records: []string{record}, TTL: d.TTL, Exclusive: true}
 	for _, a := range addrs {
 		ip, err := netip.ParseAddr(a)
 		if err != nil {
@@ -34,6 +37,32 @@ func (d DNS) request(record string, addrs []string) (dnscutover.Request, error) 
 		req.Addresses = append(req.Addresses, ip)
 	}
 	return req, nil
+}
+
+// Check reads the zone at every DNS provider and refuses a drill record
+// that exists and is not the drill's, by the cutover's ownership rule: a
+// drill stops before it brings the standby up rather than fail at the
+// write.
+func (d DNS) Check(ctx context.Context, record string) (string, error) {
+	owner := dnscutover.DrillOwner(d.Service)
+	var errs []error
+	var ok []string
+	for _, t := range d.Targets {
+		recs, err := t.Provider.GetRecords(ctx, t.Zone)
+		if err == nil {
+			err = dnscutover.Claimable(recs, record, owner, true)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", t.Name, err))
+			continue
+		}
+		ok = append(ok, t.Name)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return "", fmt.Errorf("the drill record is not the drill's to write (%w): choose another drill record, "+
+			"or delete the name if it is a leftover of the drill", err)
+	}
+	return record + " is free or the drill's (" + owner + ") at " + strings.Join(ok, ", "), nil
 }
 
 // ReadZone reads the zone at the named DNS provider.

@@ -96,11 +96,16 @@ type fakeDNS struct {
 	writes      int
 	removes     int
 	zoneErr     error
+	checkErr    error
 	onVerify    func()
 	removeCtxOK bool
 }
 
 func (d *fakeDNS) ReadZone(ctx context.Context, dns string) (int, error) { return 3, d.zoneErr }
+
+func (d *fakeDNS) Check(ctx context.Context, record string) (string, error) {
+	return "free", d.checkErr
+}
 
 func (d *fakeDNS) Write(ctx context.Context, record string, addrs []string) (string, error) {
 	d.writes++

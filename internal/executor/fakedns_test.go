@@ -33,6 +33,9 @@ type fakeDNS struct {
 	// tell that an address never reached DNS even if it was replaced since.
 	written []string
 	sets    int
+	// beforeGet, when set, runs at the start of every GetRecords (the
+	// first thing each write attempt does), outside the lock.
+	beforeGet func()
 }
 
 var _ interface {
@@ -76,6 +79,9 @@ func rrKey(name, typ string) string {
 }
 
 func (f *fakeDNS) GetRecords(ctx context.Context, zone string) ([]libdns.Record, error) {
+	if f.beforeGet != nil {
+		f.beforeGet()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail {

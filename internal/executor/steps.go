@@ -85,7 +85,7 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 		return e.verify(ctx, op, st, addrs)
 
 	case StepDNSRetry:
-		return e.retryDNS(ctx, st, st.DNS, addrs, sr)
+		return e.retryDNS(ctx, op, st, st.DNS, addrs, sr)
 
 	case planner.StepNotify:
 		if e.env.Notify == nil || len(st.Notify) == 0 {
@@ -198,12 +198,15 @@ func (e *Executor) cutover(ctx context.Context, op *journal.Operation, st planne
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		once := e.env.DNSOptions
+		once := e.fencedDNSOptions(op)
 		once.Attempts = 1
 		extraResults = dnscutover.Cutover(ctx, extra, req, once)
 	}()
-	results = dnscutover.Cutover(ctx, targets, req, e.env.DNSOptions)
+	results = dnscutover.Cutover(ctx, targets, req, e.fencedDNSOptions(op))
 	wg.Wait()
+	if err := fenced(append(results, extraResults...)); err != nil {
+		return nil, "", err
+	}
 
 	ok, pending, changed := []string{}, []string{}, []string{}
 	failed := map[string]string{}
@@ -258,17 +261,45 @@ func failedText(failed map[string]string) string {
 	return strings.Join(names, "; ")
 }
 
+// fencedDNSOptions are the DNS options with the operation's fencing check
+// run right before each write attempt at each DNS provider: the check
+// before the step is not enough for a leader paused between it and the
+// write (a long GC, a stopped VM) while another took over.
+func (e *Executor) fencedDNSOptions(op *journal.Operation) dnscutover.Options {
+	opts := e.env.DNSOptions
+	ref := op.Ref()
+	opts.BeforeWrite = func(ctx context.Context) error {
+		return journal.Check(ctx, e.env.Journal, ref)
+	}
+	return opts
+}
+
+// fenced returns the fencing error a DNS provider's result carries, if
+// any: the writer was replaced and must stop, not retry the others later.
+func fenced(results []dnscutover.ProviderResult) error {
+	for _, r := range results {
+		if errors.Is(r.Err, journal.ErrFenced) || errors.Is(r.Err, journal.ErrNotLeader) || errors.Is(r.Err, journal.ErrFinished) {
+			return fmt.Errorf("journal: %s: %w", r.DNS, r.Err)
+		}
+	}
+	return nil
+}
+
 // retryDNS writes and verifies the DNS providers the cutover left pending.
 // While any is still failing the operation stays unfinished, so `lifeboat
 // resume` (or the daemon) comes back to it.
-func (e *Executor) retryDNS(ctx context.Context, st planner.Step, pending, addrs []string, sr *ServiceReport) (map[string]string, string, error) {
+func (e *Executor) retryDNS(ctx context.Context, op *journal.Operation, st planner.Step, pending, addrs []string, sr *ServiceReport) (map[string]string, string, error) {
 	req, targets, err := e.dnsRequest(ctx, st, pending, addrs)
 	if err != nil {
 		return nil, "", err
 	}
 	failed := map[string]string{}
 	var ok []dnscutover.Target
-	for i, r := range dnscutover.Cutover(ctx, targets, req, e.env.DNSOptions) {
+	results := dnscutover.Cutover(ctx, targets, req, e.fencedDNSOptions(op))
+	if err := fenced(results); err != nil {
+		return nil, "", err
+	}
+	for i, r := range results {
 		if r.Err != nil {
 			failed[r.DNS] = e.env.Redact(r.Err.Error())
 		} else {

@@ -1,0 +1,77 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+)
+
+// A leader that passed the fencing check at the start of the dns-cutover
+// step, and is taken over (another orchestrator resumes the operation)
+// before it writes to DNS, writes nothing: the fence is checked again
+// right before each write attempt at each DNS provider.
+func TestCutoverFencedBeforeDNSWrite(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	endpoint := testharness.StartEtcdCluster(t, 1).Endpoints()[0]
+	open := func() *journal.Etcd {
+		j, err := journal.OpenEtcd(ctx, journal.EtcdOptions{Endpoints: []string{endpoint}, Prefix: "/fence-test/"})
+		if err != nil {
+			t.Fatalf("OpenEtcd: %v", err)
+		}
+		t.Cleanup(func() { _ = j.Close() })
+		return j
+	}
+	w := newWorld(t)
+	w.journal = open()
+	other := open() // the orchestrator that takes over
+
+	var inCutover atomic.Bool
+	var once sync.Once
+	var resumeErr error
+	takeOver := func() {
+		if !inCutover.Load() {
+			return
+		}
+		once.Do(func() {
+			ops, err := other.UnfinishedAll(ctx)
+			if err != nil || len(ops) != 1 {
+				resumeErr = errors.Join(err, errors.New("no single unfinished operation to take over"))
+				return
+			}
+			_, resumeErr = other.Resume(ctx, ops[0].ID, time.Now())
+		})
+	}
+	for _, f := range w.dns {
+		f.beforeGet = takeOver
+	}
+	e := w.executor(func(key, phase string) {
+		if key == "www/bravo/dns-cutover" && phase == "started" {
+			inCutover.Store(true)
+		}
+	})
+	_, err := e.Start(ctx, w.plan(), "manual")
+	if resumeErr != nil {
+		t.Fatalf("taking the operation over: %v", resumeErr)
+	}
+	if !inCutover.Load() {
+		t.Fatalf("the dns-cutover step never started: %v", err)
+	}
+	if !errors.Is(err, journal.ErrFenced) {
+		t.Errorf("Start: %v, want ErrFenced", err)
+	}
+	for name, f := range w.dns {
+		f.mu.Lock()
+		sets, written := f.sets, f.written
+		f.mu.Unlock()
+		if sets != 0 || len(written) != 0 {
+			t.Errorf("%s: the fenced-out writer wrote %d times (addresses %v)", name, sets, written)
+		}
+	}
+}
