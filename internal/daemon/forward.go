@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -94,9 +95,6 @@ func (d *Daemon) forward(ctx context.Context, what, path string, body, out any, 
 	if len(failed.Result) > 0 {
 		_ = json.Unmarshal(failed.Result, out)
 	}
-	if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		return fmt.Errorf("node %s (the leader) answered %s, a redirect to %q: forwarded operations do not follow redirects; make server.advertise the API's own URL", p.Node, resp.Status, loc)
-	}
 	msg := fmt.Sprintf("node %s (the leader) answered %s: %s", p.Node, resp.Status, failed.Error)
 	switch resp.StatusCode {
 	case http.StatusBadRequest:
@@ -106,6 +104,10 @@ func (d *Daemon) forward(ctx context.Context, what, path string, body, out any, 
 	}
 	return fmt.Errorf("%s", msg)
 }
+
+// errRedirect is a leader's API answering with a redirect, which a
+// forwarded operation does not follow: the token would go elsewhere.
+var errRedirect = errors.New("forwarded operations do not follow redirects")
 
 // postForward POSTs one forwarded operation with the operate token as
 // Bearer, and reads the answer (up to 16 MiB).
@@ -122,6 +124,9 @@ func postForward(ctx context.Context, target, token, node string, data []byte) (
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, nil, fmt.Errorf("%w: %s answered %s to %q; make server.advertise the API's own URL", errRedirect, target, resp.Status, resp.Header.Get("Location"))
+	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the answer: %w", err)
