@@ -108,3 +108,25 @@ func TestListenErrorsNameTheCause(t *testing.T) {
 		t.Fatalf("address in use: %v", err)
 	}
 }
+
+// insecure_plaintext is loud: every start logs a warning naming it.
+func TestInsecurePlaintextIsLogged(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	l, err := Listen(&config.Server{Listen: "127.0.0.1:0"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if strings.Contains(logs.String(), "insecure_plaintext") {
+		t.Fatalf("a warning without insecure_plaintext:\n%s", logs.String())
+	}
+	l, err = Listen(&config.Server{Listen: "127.0.0.1:0", InsecurePlaintext: true, Advertise: "http://n1.example.net:9797"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "server.insecure_plaintext is set") {
+		t.Fatalf("no warning for insecure_plaintext:\n%s", logs.String())
+	}
+}
