@@ -52,7 +52,9 @@ func TestConnectionCapsAndIdleTimeout(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, l, New(&fakeBackend{}, Options{}), idle, time.Second, slog.New(slog.DiscardHandler)) }()
+	go func() {
+		done <- Serve(ctx, l, New(&fakeBackend{}, Options{}), idle, time.Second, slog.New(slog.DiscardHandler))
+	}()
 	t.Cleanup(func() { cancel(); <-done })
 	addr := l.Addr().String()
 	dial := func(from string) net.Conn {
