@@ -48,6 +48,9 @@ func call(t *testing.T, method, url, token, body string) (int, string) {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	c := &http.Client{Timeout: 3 * time.Minute}
 	resp, err := c.Do(req)
 	if err != nil {

@@ -77,19 +77,19 @@ func TestClusterSettings(t *testing.T) {
 		},
 		{
 			name: "a wildcard listen advertises nothing",
-			src:  "server {\n  listen = \"0.0.0.0:9797\"\n  read_token = \"0123456789abcdef0123\"\n}\n",
+			src:  "server {\n  listen = \"0.0.0.0:9797\"\n  read_token = \"0123456789abcdef0123\"\n  tls_cert = \"c.pem\"\n  tls_key = \"k.pem\"\n}\n",
 		},
 		{
 			name: "an IPv6 wildcard listen advertises nothing",
-			src:  "server {\n  listen = \"[::]:9797\"\n  read_token = \"0123456789abcdef0123\"\n}\n",
+			src:  "server {\n  listen = \"[::]:9797\"\n  read_token = \"0123456789abcdef0123\"\n  tls_cert = \"c.pem\"\n  tls_key = \"k.pem\"\n}\n",
 		},
 		{
 			name: "an empty listen host advertises nothing",
-			src:  "server {\n  listen = \":9797\"\n  read_token = \"0123456789abcdef0123\"\n}\n",
+			src:  "server {\n  listen = \":9797\"\n  read_token = \"0123456789abcdef0123\"\n  tls_cert = \"c.pem\"\n  tls_key = \"k.pem\"\n}\n",
 		},
 		{
 			name:      "a written advertise wins and loses its trailing slash",
-			src:       "server {\n  listen = \"0.0.0.0:9797\"\n  read_token = \"0123456789abcdef0123\"\n  advertise = \"https://n1.example.net:9797/\"\n}\n",
+			src:       "server {\n  listen = \"0.0.0.0:9797\"\n  read_token = \"0123456789abcdef0123\"\n  tls_cert = \"c.pem\"\n  tls_key = \"k.pem\"\n  advertise = \"https://n1.example.net:9797/\"\n}\n",
 			advertise: "https://n1.example.net:9797",
 		},
 	}

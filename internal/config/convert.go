@@ -156,6 +156,9 @@ func (c *checker) state(r *rawState) State {
 		if (e.CertFile == "") != (e.KeyFile == "") {
 			eb.blockErrf("cert_file and key_file go together: set both or neither")
 		}
+		if ep := cleartextEndpoint(e); e.Password != "" && ep != "" {
+			eb.errf("password", "would cross the network in clear: endpoint %q is not https (use https:// endpoints, or ca_file for endpoints written without a scheme)", ep)
+		}
 		e.Node = eb.nonEmpty("node", x.Node, false)
 		if e.Node != "" && !nodeName.MatchString(e.Node) {
 			eb.errf("node", "must be 1 to 63 lowercase letters, digits, '.', '-' or '_', starting with a letter or digit, got%s", eb.q("node", e.Node))

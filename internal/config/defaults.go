@@ -84,6 +84,13 @@ const (
 
 	// DefaultListen is server.listen: loopback only.
 	DefaultListen = "127.0.0.1:9797"
+	// DefaultMaxConnections is server.max_connections.
+	DefaultMaxConnections = 256
+	// DefaultMaxConnectionsPerClient is server.max_connections_per_client
+	// (never more than max_connections).
+	DefaultMaxConnectionsPerClient = 32
+	// DefaultServerIdleTimeout is server.idle_timeout.
+	DefaultServerIdleTimeout = 30 * time.Second
 	// DefaultNotifyTimeout is notify.timeout: one delivery attempt.
 	DefaultNotifyTimeout = 10 * time.Second
 	// DefaultNotifyRetries is notify.retries.
@@ -179,6 +186,9 @@ func applyDefaults(c *Config) {
 		}
 	}
 	if s := c.Server; s != nil {
+		setInt(&s.MaxConnections, DefaultMaxConnections)
+		setInt(&s.MaxConnectionsPerClient, min(DefaultMaxConnectionsPerClient, s.MaxConnections))
+		setDur(&s.IdleTimeout, DefaultServerIdleTimeout)
 		for _, f := range []*string{&s.TLSCert, &s.TLSKey} {
 			if *f != "" {
 				*f = c.Path(*f)

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -28,7 +29,20 @@ type Server struct {
 	// that does not lead forwards operations there). Default: the listen
 	// address when it names one host, else none.
 	Advertise string
-	Range     hcl.Range
+	// InsecurePlaintext allows a non-loopback listen without TLS and an
+	// http:// advertise to a non-loopback host: tokens then cross the
+	// network in clear. The daemon logs a warning at every start.
+	InsecurePlaintext bool
+	// MaxConnections caps the API's open connections, and
+	// MaxConnectionsPerClient those from one client address: a client
+	// that opens more cannot exhaust the daemon's file descriptors, which
+	// its own health checks need. Default DefaultMaxConnections and
+	// DefaultMaxConnectionsPerClient.
+	MaxConnections, MaxConnectionsPerClient int
+	// IdleTimeout closes a keep-alive connection with no request for that
+	// long. Default DefaultServerIdleTimeout.
+	IdleTimeout time.Duration
+	Range       hcl.Range
 }
 
 type rawServer struct {
@@ -38,6 +52,10 @@ type rawServer struct {
 	TLSCert      *string   `hcl:"tls_cert,optional"`
 	TLSKey       *string   `hcl:"tls_key,optional"`
 	Advertise    *string   `hcl:"advertise,optional"`
+	Insecure     *bool     `hcl:"insecure_plaintext,optional"`
+	MaxConns     *int      `hcl:"max_connections,optional"`
+	MaxPerClient *int      `hcl:"max_connections_per_client,optional"`
+	IdleTimeout  *string   `hcl:"idle_timeout,optional"`
 	Body         hcl.Body  `hcl:",body"`
 	DefRange     hcl.Range `hcl:",def_range"`
 }
@@ -76,6 +94,12 @@ func (c *checker) server(r *rawServer) *Server {
 	if (s.TLSCert == "") != (s.TLSKey == "") {
 		b.blockErrf("tls_cert and tls_key go together: set both or neither")
 	}
+	if b.ok("insecure_plaintext") && r.Insecure != nil {
+		s.InsecurePlaintext = *r.Insecure
+	}
+	if err == nil && s.TLSCert == "" && !loopbackHost(host) && !s.InsecurePlaintext {
+		b.errf("listen", "is not a loopback address (%s) and no tls_cert is set: tokens would cross the network in clear; set tls_cert and tls_key, or insecure_plaintext = true to accept that", s.Listen)
+	}
 	s.Advertise = b.nonEmpty("advertise", r.Advertise, false)
 	if s.Advertise != "" {
 		u, perr := url.Parse(s.Advertise)
@@ -84,6 +108,9 @@ func (c *checker) server(r *rawServer) *Server {
 			b.errf("advertise", "must be an http or https URL with a host, such as https://n1.example.net:9797, got%s", b.q("advertise", s.Advertise))
 		case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil:
 			b.errf("advertise", "must be the API's base URL, without a path, query, fragment or credentials")
+		case u.Scheme == "http" && !loopbackHost(u.Hostname()) && !s.InsecurePlaintext:
+			// Followers forward the operate token to this URL.
+			b.errf("advertise", "must be https when its host is not a loopback address: other nodes send the operate token there; use https, or insecure_plaintext = true to accept that")
 		default:
 			s.Advertise = strings.TrimSuffix(s.Advertise, "/")
 		}
@@ -94,6 +121,12 @@ func (c *checker) server(r *rawServer) *Server {
 		}
 		s.Advertise = scheme + "://" + s.Listen
 	}
+	s.MaxConnections = b.intIn("max_connections", r.MaxConns, 1, maxInt)
+	s.MaxConnectionsPerClient = b.intIn("max_connections_per_client", r.MaxPerClient, 1, maxInt)
+	if s.MaxConnections > 0 && s.MaxConnectionsPerClient > s.MaxConnections {
+		b.errf("max_connections_per_client", "(%d) must not exceed max_connections (%d)", s.MaxConnectionsPerClient, s.MaxConnections)
+	}
+	s.IdleTimeout = b.duration("idle_timeout", r.IdleTimeout)
 	return s
 }
 
@@ -110,4 +143,32 @@ func loopbackHost(host string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.IsLoopback()
+}
+
+// cleartextEndpoint returns the first of e's endpoints that another
+// machine would be reached at without TLS, or "". etcd's client speaks TLS
+// to https:// endpoints, and to endpoints without a scheme when TLS files
+// are set; unix sockets stay on this machine.
+func cleartextEndpoint(e *Etcd) string {
+	tlsFiles := e.CAFile != "" || e.CertFile != ""
+	for _, ep := range e.Endpoints {
+		scheme, rest, found := strings.Cut(ep, "://")
+		if !found {
+			scheme, rest = "", ep
+		}
+		switch {
+		case scheme == "https" || scheme == "unixs" || scheme == "unix":
+			continue
+		case scheme == "" && tlsFiles:
+			continue
+		}
+		host := rest
+		if h, _, err := net.SplitHostPort(strings.TrimSuffix(rest, "/")); err == nil {
+			host = h
+		}
+		if !loopbackHost(host) {
+			return ep
+		}
+	}
+	return ""
 }

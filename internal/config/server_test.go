@@ -59,3 +59,38 @@ notify "hook" {
 		}
 	}
 }
+
+// A server open on the network in clear, or cleartext etcd with a
+// password, is refused unless it stays on this machine; an operator who
+// accepts plaintext says so in the file. TLS, loopback and the explicit
+// opt-in validate, and the connection settings take their defaults.
+func TestServerPlaintextAndConnectionLimits(t *testing.T) {
+	valid := []struct {
+		name, src string
+	}{
+		{"tls on the network", "server {\n  listen = \"0.0.0.0:9797\"\n  read_token = \"0123456789abcdef0\"\n  tls_cert = \"c.pem\"\n  tls_key = \"k.pem\"\n  advertise = \"https://n1.example.net:9797\"\n}\n"},
+		{"explicit plaintext", "server {\n  listen = \"192.0.2.7:9797\"\n  read_token = \"0123456789abcdef0\"\n  insecure_plaintext = true\n}\n"},
+		{"loopback http advertise", "server {\n  listen = \"127.0.0.2:9797\"\n  advertise = \"http://127.0.0.2:9797\"\n}\n"},
+		{"etcd password over loopback", "state {\n  etcd {\n    endpoints = [\"http://127.0.0.1:2379\", \"localhost:2380\"]\n    password = \"etcd-secret-pw\"\n  }\n}\n"},
+		{"etcd password with tls files", "state {\n  etcd {\n    endpoints = [\"etcd.example.net:2379\", \"https://10.0.0.2:2379\"]\n    ca_file = \"ca.pem\"\n    password = \"etcd-secret-pw\"\n  }\n}\n"},
+	}
+	for _, c := range valid {
+		if _, err := config.Parse(filepath.Join(t.TempDir(), "lifeboat.hcl"), []byte(c.src), config.Options{}); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	cfg, err := config.Parse(filepath.Join(t.TempDir(), "lifeboat.hcl"), []byte("server {\n}\n"), config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.Server; s.MaxConnections != config.DefaultMaxConnections || s.MaxConnectionsPerClient != config.DefaultMaxConnectionsPerClient || s.IdleTimeout != config.DefaultServerIdleTimeout || s.InsecurePlaintext {
+		t.Fatalf("defaults: %+v", s)
+	}
+	cfg, err = config.Parse(filepath.Join(t.TempDir(), "lifeboat.hcl"), []byte("server {\n  max_connections = 10\n  idle_timeout = \"5s\"\n}\n"), config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.Server; s.MaxConnections != 10 || s.MaxConnectionsPerClient != 10 || s.IdleTimeout != 5*time.Second {
+		t.Fatalf("a total below the default per-client cap bounds it: %+v", s)
+	}
+}

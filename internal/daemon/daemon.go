@@ -156,7 +156,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	var httpL net.Listener
 	if s := eng.Cfg.Server; s != nil {
-		if httpL, err = httpapi.Listen(s); err != nil {
+		if httpL, err = httpapi.Listen(s, d.log); err != nil {
 			l.Close()
 			d.w.stop()
 			return err
@@ -172,7 +172,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if httpL != nil {
 		go func() {
 			defer close(httpDone)
-			if err := httpapi.Serve(serveCtx, httpL, d.httpHandler(ctx), 5*time.Second, d.log); err != nil {
+			if err := httpapi.Serve(serveCtx, httpL, d.httpHandler(ctx), eng.Cfg.Server.IdleTimeout, 5*time.Second, d.log); err != nil {
 				d.log.Error("the HTTP server stopped", "err", err)
 			}
 		}()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,8 +23,13 @@ import (
 const forwardedHeader = "Lifeboat-Forwarded-By"
 
 // forwardClient carries forwarded operations; no overall timeout, since a
-// failover takes minutes, but the caller's context bounds it.
-var forwardClient = &http.Client{Transport: &http.Transport{IdleConnTimeout: time.Minute, TLSHandshakeTimeout: 10 * time.Second}}
+// failover takes minutes, but the caller's context bounds it. It never
+// follows a redirect: the operate token goes to the advertised API and
+// nowhere else, and a redirect is an error.
+var forwardClient = &http.Client{
+	Transport:     &http.Transport{IdleConnTimeout: time.Minute, TLSHandshakeTimeout: 10 * time.Second},
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
 
 // leaderAPI finds the leader's advertised API, or says why there is none.
 func (d *Daemon) leaderAPI(ctx context.Context, what string) (cluster.Peer, error) {
@@ -65,25 +71,13 @@ func (d *Daemon) forward(ctx context.Context, what, path string, body, out any, 
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(data))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set(forwardedHeader, d.nodes.node)
 	if progress != nil {
 		progress(engine.Event{Time: time.Now(), Phase: "info", Message: fmt.Sprintf("this node does not lead: %s is forwarded to the leader, node %s (%s)", what, p.Node, p.Advertise)})
 	}
 	d.log.Info("forwarding to the leader", "what", what, "leader", p.Node, "api", p.Advertise)
-	resp, err := forwardClient.Do(req)
+	resp, raw, err := postForward(ctx, target, token, d.nodes.node, data)
 	if err != nil {
 		return fmt.Errorf("forward %s to the leader, node %s: %w", what, p.Node, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return fmt.Errorf("forward %s to node %s: reading the answer: %w", what, p.Node, err)
 	}
 	if resp.StatusCode == http.StatusOK {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -111,6 +105,35 @@ func (d *Daemon) forward(ctx context.Context, what, path string, body, out any, 
 	return fmt.Errorf("%s", msg)
 }
 
+// errRedirect is a leader's API answering with a redirect, which a
+// forwarded operation does not follow: the token would go elsewhere.
+var errRedirect = errors.New("forwarded operations do not follow redirects")
+
+// postForward POSTs one forwarded operation with the operate token as
+// Bearer, and reads the answer (up to 16 MiB).
+func postForward(ctx context.Context, target, token, node string, data []byte) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set(forwardedHeader, node)
+	resp, err := forwardClient.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, nil, fmt.Errorf("%w: %s answered %s to %q; make server.advertise the API's own URL", errRedirect, target, resp.Status, resp.Header.Get("Location"))
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	return resp, raw, nil
+}
+
 // forwardOperate runs r on the leader. An operator who asked to confirm
 // sees this node's plan first (the leader plans again with its view).
 func (d *Daemon) forwardOperate(ctx context.Context, r engine.Request, hooks engine.Hooks) (engine.Outcome, error) {
@@ -135,16 +158,14 @@ func (d *Daemon) forwardOperate(ctx context.Context, r engine.Request, hooks eng
 	return out, err
 }
 
-// forwarded wraps the HTTP API: a request another node forwarded is
+// forwardGate refuses, once the API has checked its operate token, an
+// operation another node forwarded when this node no longer leads: it is
 // answered here only by the leader, never forwarded again.
-func (d *Daemon) forwarded(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if from := r.Header.Get(forwardedHeader); from != "" && d.nodes != nil {
-			if _, ok := d.nodes.m.Leading(); !ok {
-				http.Error(w, fmt.Sprintf(`{"error":"node %s does not lead any more; try again"}`, d.nodes.node), http.StatusServiceUnavailable)
-				return
-			}
+func (d *Daemon) forwardGate(r *http.Request) error {
+	if from := r.Header.Get(forwardedHeader); from != "" && d.nodes != nil {
+		if _, ok := d.nodes.m.Leading(); !ok {
+			return fmt.Errorf("node %s does not lead any more; try again", d.nodes.node)
 		}
-		next.ServeHTTP(w, r)
-	})
+	}
+	return nil
 }

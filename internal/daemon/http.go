@@ -2,8 +2,11 @@ package daemon
 
 import (
 	"context"
+	"net"
 	"net/http"
+	"net/url"
 
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/httpapi"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
@@ -18,8 +21,22 @@ var _ httpapi.Backend = (*Daemon)(nil)
 func (d *Daemon) httpHandler(ctx context.Context) http.Handler {
 	eng, _ := d.current()
 	s := eng.Cfg.Server
-	return d.forwarded(httpapi.New(d, httpapi.Options{ReadToken: s.ReadToken, OperateToken: s.OperateToken, Logger: d.log, Base: ctx,
-		Metrics: d.metrics.Handler(), Page: statuspage.Handler(pageSource{d}, statuspage.Options{Logger: d.log})}))
+	return httpapi.New(d, httpapi.Options{ReadToken: s.ReadToken, OperateToken: s.OperateToken, Logger: d.log, Base: ctx,
+		Hosts: serverHosts(s), Gate: d.forwardGate,
+		Metrics: d.metrics.Handler(), Page: statuspage.Handler(pageSource{d}, statuspage.Options{Logger: d.log})})
+}
+
+// serverHosts are the names the API answers to besides loopback names and
+// addresses: the listen host and the advertised one.
+func serverHosts(s *config.Server) []string {
+	var hosts []string
+	if h, _, err := net.SplitHostPort(s.Listen); err == nil && h != "" {
+		hosts = append(hosts, h)
+	}
+	if u, err := url.Parse(s.Advertise); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, u.Hostname())
+	}
+	return hosts
 }
 
 // pageSource is what the status page reads from the daemon.

@@ -4,9 +4,12 @@
 // The documents are the ones `-o json` prints (package engine).
 //
 // Reading needs the read token (or the operate token) when one is
-// configured; every POST needs the operate token. Tokens come as
-// "Authorization: Bearer TOKEN", or as the password of HTTP Basic
-// authentication, which is what a browser sends for the status page.
+// configured; tokens for reading come as "Authorization: Bearer TOKEN", or
+// as the password of HTTP Basic authentication, which is what a browser
+// sends for the status page. Every POST needs the operate token as
+// Bearer, a JSON body with Content-Type application/json, and no sign of
+// coming from another origin's page: nothing a browser holds and sends by
+// itself can operate.
 package httpapi
 
 import (
@@ -53,6 +56,13 @@ type Options struct {
 	// Base is the context operations run in: the daemon's, not the
 	// request's, so a client that goes away does not stop a failover.
 	Base context.Context
+	// Hosts are the host names a request's Host may carry besides
+	// loopback names and IP addresses: the listen and advertise hosts.
+	Hosts []string
+	// Gate, when set, may refuse an operation once its credentials are
+	// checked (a follower that no longer leads refuses what another node
+	// forwarded); the error's text is the answer, with 503.
+	Gate func(*http.Request) error
 }
 
 type api struct {
@@ -91,7 +101,7 @@ func New(b Backend, o Options) http.Handler {
 	mux.Handle("POST /api/v1/failback", a.operate(http.HandlerFunc(a.failback)))
 	mux.Handle("POST /api/v1/drills/{name}", a.operate(http.HandlerFunc(a.drill)))
 	mux.Handle("POST /api/v1/hold", a.operate(http.HandlerFunc(a.holdSet)))
-	return mux
+	return a.checkHost(mux)
 }
 
 func orNotFound(h http.Handler) http.Handler {
@@ -112,31 +122,64 @@ func (a *api) read(next http.Handler) http.Handler {
 	})
 }
 
-// operate lets through a request carrying the operate token; the body is
-// capped either way.
+// operate lets through a request carrying the operate token as Bearer,
+// from no other origin's page, with a JSON body; the body is capped.
 func (a *api) operate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		acc, presented := a.tok.check(r)
+		tok, isBearer := bearer(r)
+		_, presented := credential(r)
+		var acc access
+		if isBearer {
+			acc, _ = a.tok.check(r)
+		}
 		switch {
 		case !a.tok.hasOperate:
 			a.refuse(w, r, http.StatusForbidden, presented, "no operate_token is configured in the server block: nothing can be changed over HTTP")
 			return
-		case acc == accessRead && presented:
+		case presented && !isBearer:
+			// A browser resends Basic credentials by itself, to any page's
+			// form: they may read, never operate.
+			a.refuseBearer(w, r, presented, "operations take the operate token as Authorization: Bearer; HTTP Basic (the status page's login) only reads")
+			return
+		case acc == accessRead && tok != "":
 			a.refuse(w, r, http.StatusForbidden, presented, "the read token cannot operate: use the operate token")
 			return
 		case acc != accessOperate:
-			a.refuse(w, r, http.StatusUnauthorized, presented, "the operate token is needed")
+			a.refuseBearer(w, r, presented, "the operate token is needed, as Authorization: Bearer")
 			return
 		}
+		if err := crossOrigin.Check(r); err != nil {
+			a.refuse(w, r, http.StatusForbidden, presented, "a request from another origin's web page cannot operate")
+			return
+		}
+		if err := jsonRequest(r); err != nil {
+			a.refuse(w, r, http.StatusUnsupportedMediaType, presented, err.Error())
+			return
+		}
+		if a.o.Gate != nil {
+			if err := a.o.Gate(r); err != nil {
+				a.log.Warn("http request refused", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr, "status", http.StatusServiceUnavailable, "reason", err.Error())
+				writeError(w, http.StatusServiceUnavailable, err.Error())
+				return
+			}
+		}
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
 		r.Body = http.MaxBytesReader(w, r.Body, a.o.MaxBody)
 		next.ServeHTTP(w, r)
 	})
 }
 
+// refuseBearer is refuse with 401 and a Bearer challenge: a browser shown
+// a Basic challenge would offer its login box again.
+func (a *api) refuseBearer(w http.ResponseWriter, r *http.Request, presented bool, why string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="lifeboat"`)
+	a.refuse(w, r, http.StatusUnauthorized, presented, why)
+}
+
 // refuse answers 401/403 and logs the refusal, never the token.
 func (a *api) refuse(w http.ResponseWriter, r *http.Request, code int, presented bool, why string) {
 	a.log.Warn("http request refused", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr, "status", code, "token_presented", presented, "reason", why)
-	if code == http.StatusUnauthorized {
+	if code == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="lifeboat", charset="UTF-8"`)
 	}
 	writeError(w, code, why)
@@ -228,6 +271,10 @@ func (a *api) run(w http.ResponseWriter, r *http.Request, req engine.Request) {
 }
 
 func (a *api) drill(w http.ResponseWriter, r *http.Request) {
+	var none struct{}
+	if !decode(w, r, &none) {
+		return
+	}
 	rep, err := a.b.RunDrill(a.base, r.PathValue("name"), nil, "http "+r.RemoteAddr)
 	a.reply(w, rep, err)
 }
@@ -294,17 +341,17 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 	}{msg})
 }
 
-// decode reads a JSON body strictly; an empty body is an empty object.
+// decode reads a JSON body strictly: one value, no unknown fields.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err := decodeOne(r.Body, v)
 	var tooBig *http.MaxBytesError
 	switch {
-	case err == nil, errors.Is(err, io.EOF):
+	case err == nil:
 		return true
 	case errors.As(err, &tooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", tooBig.Limit))
+	case errors.Is(err, errEmptyBody), errors.Is(err, errTrailing):
+		writeError(w, http.StatusBadRequest, err.Error())
 	default:
 		writeError(w, http.StatusBadRequest, "the request body is not valid JSON for this endpoint: "+err.Error())
 	}
@@ -324,8 +371,6 @@ func limitParam(w http.ResponseWriter, r *http.Request) (int, bool) {
 	return n, true
 }
 
-// timeouts of the server: slow clients cannot hold connections open.
-const (
-	readHeaderTimeout = 10 * time.Second
-	idleTimeout       = 2 * time.Minute
-)
+// readHeaderTimeout bounds a request's headers: a slow client cannot hold
+// a connection open before it has asked anything.
+const readHeaderTimeout = 5 * time.Second

@@ -28,6 +28,7 @@ const (
 type fakeBackend struct {
 	mu      sync.Mutex
 	ran     []engine.Request
+	holds   []control.HoldChange
 	planErr error
 	runErr  error
 }
@@ -66,18 +67,27 @@ func (f *fakeBackend) Hold(_ context.Context, c *control.HoldChange, _ string) (
 	if c == nil {
 		return control.HoldState{}, nil
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.holds = append(f.holds, *c)
 	return control.HoldState{On: c.On, Reason: c.Reason}, nil
 }
 func (f *fakeBackend) Ready() error { return nil }
 
 func newTestServer(t *testing.T, read, operate string) (*httptest.Server, *fakeBackend, *bytes.Buffer) {
 	t.Helper()
+	return newTestServerWith(t, Options{ReadToken: read, OperateToken: operate})
+}
+
+func newTestServerWith(t *testing.T, o Options) (*httptest.Server, *fakeBackend, *bytes.Buffer) {
+	t.Helper()
 	b := &fakeBackend{}
 	var logs bytes.Buffer
 	var mu sync.Mutex
 	log := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) }), nil))
-	srv := httptest.NewServer(New(b, Options{ReadToken: read, OperateToken: operate, Logger: log, MaxBody: 1024,
-		Page: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<html>page</html>") })}))
+	o.Logger, o.MaxBody = log, 1024
+	o.Page = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<html>page</html>") })
+	srv := httptest.NewServer(New(b, o))
 	t.Cleanup(srv.Close)
 	return srv, b, &logs
 }
@@ -94,6 +104,9 @@ func do(t *testing.T, method, url, token, body string) (int, string) {
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

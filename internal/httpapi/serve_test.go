@@ -56,14 +56,14 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 
 func TestServeTLSAndShutdown(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t, t.TempDir())
-	l, err := Listen(&config.Server{Listen: "127.0.0.1:0", TLSCert: certFile, TLSKey: keyFile})
+	l, err := Listen(&config.Server{Listen: "127.0.0.1:0", TLSCert: certFile, TLSKey: keyFile}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, l, New(&fakeBackend{}, Options{}), time.Second, slog.New(slog.DiscardHandler))
+		done <- Serve(ctx, l, New(&fakeBackend{}, Options{}), 0, time.Second, slog.New(slog.DiscardHandler))
 	}()
 	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	resp, err := c.Get("https://" + l.Addr().String() + "/healthz")
@@ -95,7 +95,7 @@ func TestServeTLSAndShutdown(t *testing.T) {
 
 func TestListenErrorsNameTheCause(t *testing.T) {
 	dir := t.TempDir()
-	_, err := Listen(&config.Server{Listen: "127.0.0.1:0", TLSCert: filepath.Join(dir, "missing.pem"), TLSKey: filepath.Join(dir, "k.pem")})
+	_, err := Listen(&config.Server{Listen: "127.0.0.1:0", TLSCert: filepath.Join(dir, "missing.pem"), TLSKey: filepath.Join(dir, "k.pem")}, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "missing.pem") {
 		t.Fatalf("missing certificate: %v", err)
 	}
@@ -104,7 +104,29 @@ func TestListenErrorsNameTheCause(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if _, err := Listen(&config.Server{Listen: l.Addr().String()}); err == nil || !strings.Contains(err.Error(), l.Addr().String()) {
+	if _, err := Listen(&config.Server{Listen: l.Addr().String()}, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), l.Addr().String()) {
 		t.Fatalf("address in use: %v", err)
+	}
+}
+
+// insecure_plaintext is loud: every start logs a warning naming it.
+func TestInsecurePlaintextIsLogged(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	l, err := Listen(&config.Server{Listen: "127.0.0.1:0"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if strings.Contains(logs.String(), "insecure_plaintext") {
+		t.Fatalf("a warning without insecure_plaintext:\n%s", logs.String())
+	}
+	l, err = Listen(&config.Server{Listen: "127.0.0.1:0", InsecurePlaintext: true, Advertise: "http://n1.example.net:9797"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "server.insecure_plaintext is set") {
+		t.Fatalf("no warning for insecure_plaintext:\n%s", logs.String())
 	}
 }

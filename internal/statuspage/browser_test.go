@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,16 +20,7 @@ import (
 
 // chromiumPath finds a Chromium-family browser, or handles its absence as
 // the harness does for every real component.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	testharness.Require(t, "chromium (or chromium-browser, google-chrome)", "run scripts/chromium.sh as root to install Debian's chromium package")
-	return ""
-}
+func chromiumPath(t *testing.T) string { return testharness.Chromium(t) }
 
 // TestPageInChromium loads the page in a real headless browser: what a
 // person sees must name the providers, the placement and the last
