@@ -75,7 +75,12 @@ func Listen(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("control socket %s: the path is %d bytes, longer than a Unix socket allows (%d): use a shorter state.path",
 			path, len(path), len(unix.RawSockaddrUnix{}.Path)-1)
 	}
-	if _, err := os.Lstat(path); err == nil {
+	if fi, err := os.Lstat(path); err == nil {
+		// Only a socket is ever removed: anything else at the path (a
+		// journal, a file the operator put there) is theirs to move.
+		if fi.Mode().Type() != os.ModeSocket {
+			return nil, fmt.Errorf("control socket %s: %w: a %s is there; move it away or choose another state.path", path, ErrNotSocket, fileKind(fi.Mode()))
+		}
 		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 			c.Close()
 			return nil, fmt.Errorf("control socket %s: another process is listening on it", path)
@@ -95,6 +100,22 @@ func Listen(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("control socket %s: %w", path, err)
 	}
 	return l, nil
+}
+
+// ErrNotSocket: something other than a socket is at the control socket's
+// path, and lifeboat does not remove it.
+var ErrNotSocket = errors.New("not a socket")
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&os.ModeSymlink != 0:
+		return "symbolic link"
+	case m.IsRegular():
+		return "regular file"
+	}
+	return "file of another kind"
 }
 
 // Serve answers connections on l until ctx ends, then closes l and waits
