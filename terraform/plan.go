@@ -27,27 +27,10 @@ func (w *Workspace) Plan(ctx context.Context, vars map[string]string, out string
 	if err := w.prepare(ctx); err != nil {
 		return false, err
 	}
-	opts, cleanup, err := w.planOptions(vars, out)
-	if err != nil {
-		return false, err
-	}
-	defer cleanup()
+	defer w.setVars(vars)()
 	err = w.run(ctx, "plan", func(ctx context.Context) error {
-		changes, err = w.tf.Plan(ctx, opts...)
+		changes, err = w.tf.Plan(ctx, tfexec.Out(out))
 		return err
 	}, nil)
 	return changes, err
-}
-
-// planOptions builds the plan's options; cleanup removes the variable file.
-func (w *Workspace) planOptions(vars map[string]string, out string) ([]tfexec.PlanOption, func(), error) {
-	path, cleanup, err := w.writeVarFile(vars)
-	if err != nil {
-		return nil, nil, err
-	}
-	opts := []tfexec.PlanOption{tfexec.Out(out)}
-	if path != "" {
-		opts = append(opts, tfexec.VarFile(path))
-	}
-	return opts, cleanup, nil
 }

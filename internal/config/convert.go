@@ -293,6 +293,7 @@ func (c *checker) provider(r *rawProvider) *Provider {
 		w.Dir = wb.nonEmpty("dir", x.Dir, true)
 		w.Workspace = wb.nonEmpty("workspace", x.Workspace, false)
 		w.StateVendor = wb.nonEmpty("state_vendor", x.StateVendor, false)
+		w.PassEnv = wb.passEnv(x.PassEnv, terraformManagedEnv)
 		if wb.ok("vars") {
 			w.Vars = x.Vars
 			w.SecretVars = wb.secretKeys("vars", x.Vars)
@@ -696,6 +697,7 @@ func (b *blk) execCheck(r *rawExecCheck) *ExecCheck {
 	if eb.ok("env") {
 		e.Env = r.Env
 	}
+	e.PassEnv = eb.passEnv(r.PassEnv, nil)
 	for _, v := range e.Env {
 		b.c.addSecret(v)
 	}
