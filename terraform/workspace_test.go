@@ -502,3 +502,26 @@ func TestTofuEnvironmentAllowList(t *testing.T) {
 		}
 	}
 }
+
+// A plan without a plan file (the readiness drill's) writes nothing that
+// holds the variables.
+func TestTofuPlanWithoutFile(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	w := openTofu(t, "", Options{})
+	const secret = "plan-only-secret-5e2a"
+	changes, err := w.Plan(t.Context(), map[string]string{"active": "true", "token": secret}, "")
+	if err != nil || !changes {
+		t.Fatalf("Plan = %v, %v; want changes", changes, err)
+	}
+	for _, d := range []string{w.Dir(), tmp, w.opts.VarDir} {
+		filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && e.Type().IsRegular() {
+				if b, _ := os.ReadFile(p); strings.Contains(string(b), secret) {
+					t.Errorf("%s holds the secret", p)
+				}
+			}
+			return nil
+		})
+	}
+}
