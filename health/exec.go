@@ -33,14 +33,13 @@ func compileExec(c *config.ExecCheck, dir string, redact func(string) string) pr
 	if dir != "" && strings.ContainsRune(argv[0], '/') && !filepath.IsAbs(argv[0]) {
 		argv[0] = filepath.Join(dir, argv[0])
 	}
-	var env []string
+	// Never the daemon's whole environment (its tokens and secrets): the
+	// base variables, the ones the check names in pass_env, and its env.
+	env := config.ChildEnv(os.Environ(), config.BaseEnv, c.PassEnv)
 	values := make([]string, 0, len(c.Env))
-	if len(c.Env) > 0 {
-		env = os.Environ()
-		for k, v := range c.Env {
-			env = append(env, k+"="+v)
-			values = append(values, v)
-		}
+	for k, v := range c.Env {
+		env = append(env, k+"="+v)
+		values = append(values, v)
 	}
 	hide := newScrubber(values...)
 	// Scrub the whole output before it is cut to one line: a cut secret

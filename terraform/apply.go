@@ -14,16 +14,7 @@ import (
 // the goroutine reading the CLI's output, so it should return quickly.
 func (w *Workspace) Apply(ctx context.Context, vars map[string]string, progress func(Event)) error {
 	w.remember(vars)
-	path, cleanup, err := w.writeVarFile(vars)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	var opts []tfexec.ApplyOption
-	if path != "" {
-		opts = append(opts, tfexec.VarFile(path))
-	}
-	return w.apply(ctx, "apply", progress, opts...)
+	return w.apply(ctx, "apply", vars, progress)
 }
 
 // ApplyPlan applies a plan file written by Plan, exactly as planned. It
@@ -33,19 +24,19 @@ func (w *Workspace) ApplyPlan(ctx context.Context, planFile string, progress fun
 	if err != nil {
 		return err
 	}
-	return w.apply(ctx, "apply plan", progress, tfexec.DirOrPlan(abs))
+	return w.apply(ctx, "apply plan", nil, progress, tfexec.DirOrPlan(abs))
 }
 
-func (w *Workspace) apply(ctx context.Context, op string, progress func(Event), opts ...tfexec.ApplyOption) error {
-	return w.streamed(ctx, op, progress, func(ctx context.Context, out io.Writer) error {
+func (w *Workspace) apply(ctx context.Context, op string, vars map[string]string, progress func(Event), opts ...tfexec.ApplyOption) error {
+	return w.streamed(ctx, op, vars, progress, func(ctx context.Context, out io.Writer) error {
 		return w.tf.ApplyJSON(ctx, out, opts...)
 	})
 }
 
 // streamed runs a command that writes the CLI's machine-readable UI (apply,
-// destroy) under the workspace lock, after prepare, passing its events to
-// progress.
-func (w *Workspace) streamed(ctx context.Context, op string, progress func(Event), call func(context.Context, io.Writer) error) error {
+// destroy) under the workspace lock, after prepare, with vars in its
+// environment, passing its events to progress.
+func (w *Workspace) streamed(ctx context.Context, op string, vars map[string]string, progress func(Event), call func(context.Context, io.Writer) error) error {
 	ctx, done, err := w.begin(ctx)
 	if err != nil {
 		return err
@@ -54,6 +45,7 @@ func (w *Workspace) streamed(ctx context.Context, op string, progress func(Event
 	if err := w.prepare(ctx); err != nil {
 		return err
 	}
+	defer w.setVars(vars)()
 	ev := newEventWriter(progress, w.redact)
 	err = w.run(ctx, op, func(ctx context.Context) error {
 		// The JSON commands set the Terraform's stdout for every later

@@ -37,5 +37,6 @@ func OpenProvider(cfg *config.Config, p *config.Provider, opts Options) (*Worksp
 	if p.Terraform == nil {
 		return nil, fmt.Errorf("provider %q has no terraform block", p.Name)
 	}
+	opts.PassEnv = p.Terraform.PassEnv
 	return Open(cfg.Path(p.Terraform.Dir), p.Terraform.Workspace, opts)
 }

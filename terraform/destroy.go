@@ -7,27 +7,17 @@ import (
 	"fmt"
 	"io"
 	"sort"
-
-	"github.com/hashicorp/terraform-exec/tfexec"
 )
 
 // Destroy destroys every resource of the workspace, with vars passed the
-// way Apply passes them (a private variable file, never argv): the drills
+// way Apply passes them (in the command's environment, never argv or a
+// file): the drills
 // tear a cold standby down again with it. progress receives the CLI's
 // machine-readable UI like Apply's.
 func (w *Workspace) Destroy(ctx context.Context, vars map[string]string, progress func(Event)) error {
 	w.remember(vars)
-	path, cleanup, err := w.writeVarFile(vars)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	var opts []tfexec.DestroyOption
-	if path != "" {
-		opts = append(opts, tfexec.VarFile(path))
-	}
-	return w.streamed(ctx, "destroy", progress, func(ctx context.Context, out io.Writer) error {
-		return w.tf.DestroyJSON(ctx, out, opts...)
+	return w.streamed(ctx, "destroy", vars, progress, func(ctx context.Context, out io.Writer) error {
+		return w.tf.DestroyJSON(ctx, out)
 	})
 }
 

@@ -15,17 +15,18 @@
 // long after its deadline; budgets for shutdown and failover steps must allow
 // for it.
 //
-// Variables are written to a private JSON variable file for each command
-// instead of -var arguments, so their values, which may be secrets, do not
-// appear in process listings; errors and progress events replace them with
-// "(redacted)". The file (mode 0600) lives in Options.VarDir, a mode 0700
-// directory next to the journal, and is removed when the command returns,
-// whether it succeeded, failed or was cancelled. Its name carries the
-// writer's pid, so SweepVarFiles removes the file a killed process left. A variable the module does not declare is then a warning,
-// not an error. TF_VAR_* variables in lifeboat's own environment are not
-// passed on (terraform-exec refuses them): put them in the configuration.
+// Variables reach the CLI as TF_VAR_* in the environment of the one
+// command that needs them (see vars.go), never as -var arguments (process
+// listings) nor in a file (a process killed mid-command would leave it
+// on disk); errors and progress events replace their values with
+// "(redacted)". Variable files an older lifeboat left in Options.VarDir
+// are swept when a workspace opens. A variable the module does not declare
+// is ignored. TF_VAR_* variables in lifeboat's own environment are not
+// passed on: put them in the configuration.
 //
-// Environment: CHECKPOINT_DISABLE=1 and TF_IN_AUTOMATION=1 always;
+// Environment: only config.BaseEnv, config.TerraformBaseEnv and
+// Options.PassEnv from lifeboat's own environment (see buildEnv);
+// CHECKPOINT_DISABLE=1 and TF_IN_AUTOMATION=1 always;
 // TF_CLI_CONFIG_FILE and TF_PLUGIN_CACHE_DIR from Options when set.
 //
 // The selected Terraform workspace is a property of the directory, so two

@@ -19,6 +19,10 @@ import (
 // and environment this package builds, without a real binary.
 const fakeRecordEnv = "LIFEBOAT_FAKE_TF_RECORD"
 
+// fakePassEnv passes the fake's settings to it: nothing else of the test's
+// environment reaches the CLI.
+var fakePassEnv = []string{"LIFEBOAT_FAKE_TF_*"}
+
 type fakeCall struct {
 	Args    []string          `json:"args"`
 	Env     map[string]string `json:"env"`
@@ -147,7 +151,7 @@ func TestCommandLinesAndEnvironment(t *testing.T) {
 	varDir := filepath.Join(tmp, "state", VarDirName)
 	t.Setenv("TF_VAR_ambient", "from-env")
 	t.Setenv("TF_CLI_CONFIG_FILE", "/nonexistent/tofurc")
-	w, err := Open(dir, "staging", Options{Binary: exe, CLIConfigFile: cliConfig, PluginCacheDir: filepath.Join(tmp, "cache"), VarDir: varDir})
+	w, err := Open(dir, "staging", Options{Binary: exe, CLIConfigFile: cliConfig, PluginCacheDir: filepath.Join(tmp, "cache"), VarDir: varDir, PassEnv: fakePassEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,25 +222,33 @@ func TestCommandLinesAndEnvironment(t *testing.T) {
 	if !slices.Contains(plan.Args, "-out="+filepath.Join(tmp, "out.tfplan")) || !slices.Contains(plan.Args, "-input=false") {
 		t.Errorf("plan args %v", plan.Args)
 	}
-	var pv map[string]string
-	if err := json.Unmarshal([]byte(plan.VarFile), &pv); err != nil || pv["token"] != secret || pv["active"] != "true" {
-		t.Errorf("plan var file %q (%v), want the variables", plan.VarFile, err)
+	if plan.Env["TF_VAR_token"] != secret || plan.Env["TF_VAR_active"] != "true" || plan.VarPath != "" {
+		t.Errorf("plan: TF_VAR_token %q, TF_VAR_active %q, var file %q; want the variables in its environment only",
+			plan.Env["TF_VAR_token"], plan.Env["TF_VAR_active"], plan.VarPath)
 	}
 	apply := calls[4]
-	if !slices.Contains(apply.Args, "-json") || !slices.Contains(apply.Args, "-auto-approve") || !strings.Contains(apply.VarFile, `"active"`) {
-		t.Errorf("apply %v with var file %q", apply.Args, apply.VarFile)
+	if !slices.Contains(apply.Args, "-json") || !slices.Contains(apply.Args, "-auto-approve") || apply.Env["TF_VAR_active"] != "true" || apply.VarPath != "" {
+		t.Errorf("apply %v with TF_VAR_active %q, var file %q", apply.Args, apply.Env["TF_VAR_active"], apply.VarPath)
+	}
+	if _, ok := apply.Env["TF_VAR_token"]; ok {
+		t.Error("apply got the plan's variable: variables must not outlive their command")
 	}
 	applyPlan := calls[5]
-	if last := applyPlan.Args[len(applyPlan.Args)-1]; last != filepath.Join(tmp, "out.tfplan") || applyPlan.VarFile != "" {
+	if last := applyPlan.Args[len(applyPlan.Args)-1]; last != filepath.Join(tmp, "out.tfplan") || applyPlan.VarPath != "" {
 		t.Errorf("apply plan %v", applyPlan.Args)
 	}
 	if len(events) != 1 || events[0].Type != "change_summary" {
 		t.Errorf("events %+v, want the fake's change_summary", events)
 	}
-	// Variable files were in VarDir and are gone once the commands return.
-	for _, c := range calls[3:5] {
-		if filepath.Dir(c.VarPath) != varDir {
-			t.Errorf("%v: variable file %q, want one in %s", c.Args[:2], c.VarPath, varDir)
+	// Only plan and apply see variables.
+	for i, c := range calls {
+		if i == 3 || i == 4 {
+			continue
+		}
+		for k := range c.Env {
+			if strings.HasPrefix(k, "TF_VAR_") {
+				t.Errorf("%v: %s in its environment", c.Args[:min(2, len(c.Args))], k)
+			}
 		}
 	}
 	assertNoVarFiles(t, varDir)

@@ -2,21 +2,22 @@ package terraform
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 )
 
-// Plan writes a plan for vars to the file out (relative to the caller's
-// working directory, not the workspace's) and reports whether it has
-// changes. The plan file holds the variable values: keep it private.
+// Plan plans for vars and reports whether the plan has changes. With out
+// set it writes the plan to that file (relative to the caller's working
+// directory, not the workspace's); the plan file holds the variable values:
+// keep it private. With out "" nothing is written.
 func (w *Workspace) Plan(ctx context.Context, vars map[string]string, out string) (changes bool, err error) {
-	if out == "" {
-		return false, fmt.Errorf("plan %s: no plan file given", w.dir)
-	}
-	if out, err = filepath.Abs(out); err != nil {
-		return false, err
+	var opts []tfexec.PlanOption
+	if out != "" {
+		if out, err = filepath.Abs(out); err != nil {
+			return false, err
+		}
+		opts = append(opts, tfexec.Out(out))
 	}
 	w.remember(vars)
 	ctx, done, err := w.begin(ctx)
@@ -27,27 +28,10 @@ func (w *Workspace) Plan(ctx context.Context, vars map[string]string, out string
 	if err := w.prepare(ctx); err != nil {
 		return false, err
 	}
-	opts, cleanup, err := w.planOptions(vars, out)
-	if err != nil {
-		return false, err
-	}
-	defer cleanup()
+	defer w.setVars(vars)()
 	err = w.run(ctx, "plan", func(ctx context.Context) error {
 		changes, err = w.tf.Plan(ctx, opts...)
 		return err
 	}, nil)
 	return changes, err
-}
-
-// planOptions builds the plan's options; cleanup removes the variable file.
-func (w *Workspace) planOptions(vars map[string]string, out string) ([]tfexec.PlanOption, func(), error) {
-	path, cleanup, err := w.writeVarFile(vars)
-	if err != nil {
-		return nil, nil, err
-	}
-	opts := []tfexec.PlanOption{tfexec.Out(out)}
-	if path != "" {
-		opts = append(opts, tfexec.VarFile(path))
-	}
-	return opts, cleanup, nil
 }

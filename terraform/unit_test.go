@@ -18,6 +18,7 @@ func TestBuildEnv(t *testing.T) {
 	environ := []string{
 		"PATH=/usr/bin",
 		"HOME=/root",
+		"LC_ALL=C.UTF-8",
 		"TF_CLI_CONFIG_FILE=/nonexistent/tofurc", // the stray value some machines carry
 		"TF_VAR_token=hunter22",
 		"TF_WORKSPACE=prod",
@@ -25,61 +26,58 @@ func TestBuildEnv(t *testing.T) {
 		"TF_IN_AUTOMATION=",
 		"TF_CLI_ARGS_plan=-refresh=false",
 		"EMPTY=",
+		"LIFEBOAT_OPERATE_TOKEN=operate-secret",
+		"CF_API_TOKEN=dns-secret",
+		"AWS_ACCESS_KEY_ID=AKIA1",
+		"AWS_SECRET_ACCESS_KEY=aws-secret",
+		"HCLOUD_TOKEN=hcloud-secret",
+		"HCLOUD_TOKEN_OLD=not-listed",
 	}
-	env, dropped := buildEnv(environ, Options{CLIConfigFile: "/etc/lifeboat/tofurc", PluginCacheDir: "/var/cache/tf"})
+	env, dropped := buildEnv(environ, Options{CLIConfigFile: "/etc/lifeboat/tofurc", PluginCacheDir: "/var/cache/tf",
+		PassEnv: []string{"AWS_*", "HCLOUD_TOKEN", "TF_*"}})
 	want := map[string]string{
-		"PATH":                "/usr/bin",
-		"HOME":                "/root",
-		"EMPTY":               "",
-		"TF_CLI_CONFIG_FILE":  "/etc/lifeboat/tofurc",
-		"TF_PLUGIN_CACHE_DIR": "/var/cache/tf",
-		"CHECKPOINT_DISABLE":  "1",
+		"PATH":                  "/usr/bin",
+		"HOME":                  "/root",
+		"LC_ALL":                "C.UTF-8",
+		"TF_CLI_CONFIG_FILE":    "/etc/lifeboat/tofurc",
+		"TF_PLUGIN_CACHE_DIR":   "/var/cache/tf",
+		"CHECKPOINT_DISABLE":    "1",
+		"AWS_ACCESS_KEY_ID":     "AKIA1",
+		"AWS_SECRET_ACCESS_KEY": "aws-secret",
+		"HCLOUD_TOKEN":          "hcloud-secret",
 	}
 	if d := cmp.Diff(want, env); d != "" {
 		t.Errorf("env (-want +got):\n%s", d)
 	}
+	// TF_* passes the managed names through the filter; they are dropped.
 	if d := cmp.Diff([]string{"TF_CLI_ARGS_plan", "TF_IN_AUTOMATION", "TF_LOG", "TF_VAR_token", "TF_WORKSPACE"}, dropped); d != "" {
 		t.Errorf("dropped (-want +got):\n%s", d)
 	}
 
-	// Without a configured CLI config the inherited one stays.
+	// Without a configured CLI config the inherited one stays; nothing
+	// beyond the base without pass_env.
 	env, _ = buildEnv(environ, Options{})
 	if env["TF_CLI_CONFIG_FILE"] != "/nonexistent/tofurc" {
 		t.Errorf("TF_CLI_CONFIG_FILE = %q, want the inherited value", env["TF_CLI_CONFIG_FILE"])
 	}
-	if _, ok := env["TF_PLUGIN_CACHE_DIR"]; ok {
-		t.Error("TF_PLUGIN_CACHE_DIR set without a plugin cache")
+	for _, k := range []string{"TF_PLUGIN_CACHE_DIR", "AWS_ACCESS_KEY_ID", "HCLOUD_TOKEN", "LIFEBOAT_OPERATE_TOKEN", "CF_API_TOKEN", "EMPTY"} {
+		if v, ok := env[k]; ok {
+			t.Errorf("%s=%q passed without being listed", k, v)
+		}
 	}
 }
 
-func TestVarFileJSON(t *testing.T) {
-	got, err := varFileJSON(map[string]string{
-		"active":  "true",
-		"count":   "3",
-		"size":    "cx22",
-		"zones":   `["a", "b"]`,
-		"labels":  ` {"team":"ops"}`,
-		"bracket": "[not json",
-		"quote":   `say "hi"`,
-	})
-	if err != nil {
-		t.Fatal(err)
+// Variables are in the environment only while a command needs them.
+func TestSetVars(t *testing.T) {
+	w := &Workspace{env: map[string]string{"PATH": "/usr/bin"}}
+	undo := w.setVars(map[string]string{"token": "hunter22", "zones": `["a", "b"]`})
+	want := map[string]string{"PATH": "/usr/bin", "TF_VAR_token": "hunter22", "TF_VAR_zones": `["a", "b"]`}
+	if d := cmp.Diff(want, w.env); d != "" {
+		t.Errorf("env during the command (-want +got):\n%s", d)
 	}
-	var doc map[string]any
-	if err := json.Unmarshal(got, &doc); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, got)
-	}
-	want := map[string]any{
-		"active":  "true",
-		"count":   "3",
-		"size":    "cx22",
-		"zones":   []any{"a", "b"},
-		"labels":  map[string]any{"team": "ops"},
-		"bracket": "[not json",
-		"quote":   `say "hi"`,
-	}
-	if d := cmp.Diff(want, doc); d != "" {
-		t.Errorf("var file (-want +got):\n%s", d)
+	undo()
+	if d := cmp.Diff(map[string]string{"PATH": "/usr/bin"}, w.env); d != "" {
+		t.Errorf("env after the command (-want +got):\n%s", d)
 	}
 }
 

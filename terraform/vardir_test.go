@@ -12,49 +12,6 @@ import (
 	"time"
 )
 
-func TestWriteVarFilePrivateAndRemoved(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "state", VarDirName) // neither exists yet
-	path, cleanup, err := writeVarFile(dir, map[string]string{"token": "hunter22"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if filepath.Dir(path) != dir {
-		t.Errorf("path %q, want one in %s", path, dir)
-	}
-	if !strings.HasSuffix(path, ".tfvars.json") {
-		t.Errorf("path %q: the CLI needs the .tfvars.json suffix to read JSON", path)
-	}
-	if o, ok := parseVarFileName(filepath.Base(path)); !ok || o != self() || !o.alive() {
-		t.Errorf("name %q: owner %+v (ok %v), want this process %+v, alive", filepath.Base(path), o, ok, self())
-	}
-	for p, want := range map[string]fs.FileMode{path: 0o600, dir: 0o700} {
-		fi, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != want {
-			t.Errorf("%s: mode %v, want %v", p, fi.Mode().Perm(), want)
-		}
-	}
-	// Two files of one process do not collide.
-	path2, cleanup2, err := writeVarFile(dir, map[string]string{"a": "b"})
-	if err != nil || path2 == path {
-		t.Fatalf("second file %q, %v", path2, err)
-	}
-	if err := cleanup(); err != nil {
-		t.Fatal(err)
-	}
-	if err := cleanup2(); err != nil {
-		t.Fatal(err)
-	}
-	assertNoVarFiles(t, dir)
-	if p, cleanup, err := writeVarFile(dir, nil); err != nil || p != "" {
-		t.Errorf("no vars: path %q, err %v; want no file", p, err)
-	} else {
-		cleanup()
-	}
-}
-
 func TestVarDirRefusedWhenNotPrivate(t *testing.T) {
 	tmp := t.TempDir()
 	mk := func(name string, mode fs.FileMode) string {
@@ -93,9 +50,6 @@ func TestVarDirRefusedWhenNotPrivate(t *testing.T) {
 		_, err := Open(infra, "", Options{Binary: "/bin/sh", VarDir: tc.dir})
 		if !errors.Is(err, ErrUnsafeVarDir) || !strings.Contains(err.Error(), tc.says) || !strings.Contains(err.Error(), tc.dir) {
 			t.Errorf("%s: Open error %v, want ErrUnsafeVarDir naming %s and saying %q", name, err, tc.dir, tc.says)
-		}
-		if _, _, err := writeVarFile(tc.dir, map[string]string{"token": "hunter22"}); !errors.Is(err, ErrUnsafeVarDir) {
-			t.Errorf("%s: writeVarFile error %v, want ErrUnsafeVarDir", name, err)
 		}
 		if _, err := SweepVarFiles(tc.dir, nil); !errors.Is(err, ErrUnsafeVarDir) {
 			t.Errorf("%s: SweepVarFiles error %v, want ErrUnsafeVarDir", name, err)

@@ -59,15 +59,34 @@ func openFake(t *testing.T, varDir string) *Workspace {
 	}
 	os.WriteFile(filepath.Join(dir, "main.tf"), []byte("# empty\n"), 0o644)
 	t.Setenv(fakeRecordEnv, filepath.Join(t.TempDir(), "calls.jsonl"))
-	w, err := Open(dir, "", Options{Binary: exe, VarDir: varDir, KillAfter: 5 * time.Second})
+	w, err := Open(dir, "", Options{Binary: exe, VarDir: varDir, KillAfter: 5 * time.Second, PassEnv: fakePassEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return w
 }
 
-func TestVarFileRemovedAfterEveryOutcome(t *testing.T) {
-	vars := map[string]string{"active": "true", "token": "hunter22-secret"}
+// noFileHolds fails if a file under any of dirs contains secret.
+func noFileHolds(t *testing.T, secret string, dirs ...string) {
+	t.Helper()
+	for _, d := range dirs {
+		filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err != nil || !e.Type().IsRegular() {
+				return nil
+			}
+			if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), secret) {
+				t.Errorf("%s holds the secret variable", p)
+			}
+			return nil
+		})
+	}
+}
+
+// Variables reach the command through its environment, and no file holds
+// them, while it runs or after it succeeded, failed or was cancelled.
+func TestVariablesNeverInAFile(t *testing.T) {
+	const secret = "hunter22-secret"
+	vars := map[string]string{"active": "true", "token": secret}
 	ops := map[string]func(context.Context, *Workspace) error{
 		"apply": func(ctx context.Context, w *Workspace) error { return w.Apply(ctx, vars, nil) },
 		"plan": func(ctx context.Context, w *Workspace) error {
@@ -84,10 +103,11 @@ func TestVarFileRemovedAfterEveryOutcome(t *testing.T) {
 			}
 			calls := readCalls(t, os.Getenv(fakeRecordEnv))
 			last := calls[len(calls)-1]
-			if last.Args[0] != name || filepath.Dir(last.VarPath) != varDir || !strings.Contains(last.VarFile, "hunter22-secret") {
-				t.Errorf("%v read variable file %q (%q), want one in %s", last.Args, last.VarPath, last.VarFile, varDir)
+			if last.Args[0] != name || last.Env["TF_VAR_token"] != secret || last.VarPath != "" {
+				t.Errorf("%v: TF_VAR_token %q, variable file %q; want the variable in its environment", last.Args, last.Env["TF_VAR_token"], last.VarPath)
 			}
 			assertNoVarFiles(t, varDir)
+			noFileHolds(t, secret, varDir, w.Dir())
 		})
 		t.Run(name+"/failure", func(t *testing.T) {
 			varDir := filepath.Join(t.TempDir(), VarDirName)
@@ -100,6 +120,8 @@ func TestVarFileRemovedAfterEveryOutcome(t *testing.T) {
 			assertNoVarFiles(t, varDir)
 		})
 		t.Run(name+"/cancel", func(t *testing.T) {
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp)
 			varDir := filepath.Join(t.TempDir(), VarDirName)
 			marker := filepath.Join(t.TempDir(), "blocked")
 			t.Setenv(fakeBlockEnv, marker)
@@ -109,16 +131,9 @@ func TestVarFileRemovedAfterEveryOutcome(t *testing.T) {
 			done := make(chan error, 1)
 			go func() { done <- op(ctx, w) }()
 			fb := waitBlocked(t, marker)
-			if _, err := os.Stat(fb.VarPath); err != nil || filepath.Dir(fb.VarPath) != varDir {
-				t.Errorf("while running: variable file %q: %v", fb.VarPath, err)
-			}
-			// The file of a running command survives a sweep.
-			if n, err := SweepVarFiles(varDir, nil); n != 0 || err != nil {
-				t.Errorf("sweep while running: removed %d, %v", n, err)
-			}
-			if _, err := os.Stat(fb.VarPath); err != nil {
-				t.Errorf("sweep removed a running command's file: %v", err)
-			}
+			// While the command runs, no file holds the variables.
+			assertNoVarFiles(t, varDir)
+			noFileHolds(t, secret, varDir, w.Dir(), tmp)
 			cancel()
 			select {
 			case err := <-done:
@@ -155,7 +170,7 @@ func childApply(spec string) int {
 	if err != nil {
 		return 91
 	}
-	w, err := Open(s.Dir, "", Options{Binary: exe, VarDir: s.VarDir})
+	w, err := Open(s.Dir, "", Options{Binary: exe, VarDir: s.VarDir, PassEnv: fakePassEnv})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 92
@@ -167,8 +182,11 @@ func childApply(spec string) int {
 	return 0
 }
 
-func TestSweepRemovesFileOfKilledProcess(t *testing.T) {
-	t.Setenv("TMPDIR", t.TempDir()) // SweepVarFiles also looks there
+// A lifeboat killed mid-apply leaves no file holding its variables (they
+// were only in the command's environment).
+func TestKilledProcessLeavesNoSecret(t *testing.T) {
+	tmpdir := t.TempDir()
+	t.Setenv("TMPDIR", tmpdir)
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -204,32 +222,17 @@ func TestSweepRemovesFileOfKilledProcess(t *testing.T) {
 	}()
 	fb := waitBlocked(t, marker)
 	defer syscall.Kill(fb.Pid, syscall.SIGKILL) // the fake terraform outlives its parent
-
-	if o, ok := parseVarFileName(filepath.Base(fb.VarPath)); !ok || o.pid != child.Process.Pid || filepath.Dir(fb.VarPath) != varDir {
-		t.Fatalf("variable file %q, want one in %s named after pid %d", fb.VarPath, varDir, child.Process.Pid)
-	}
-	// A live process's file is kept.
-	if n, err := SweepVarFiles(varDir, nil); n != 0 || err != nil {
-		t.Errorf("sweep while the child runs: removed %d, %v", n, err)
-	}
-	if _, err := os.Stat(fb.VarPath); err != nil {
-		t.Fatalf("sweep removed a live process's file: %v", err)
-	}
-
 	if err := child.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	child.Wait()
 	exited = true
-	if _, err := os.Stat(fb.VarPath); err != nil {
-		t.Fatalf("want the killed process's file still there (nothing could remove it): %v", err)
-	}
-	n, err := SweepVarFiles(varDir, nil)
-	if n != 1 || err != nil {
-		t.Errorf("sweep after SIGKILL: removed %d, %v; want 1", n, err)
-	}
-	if _, err := os.Stat(fb.VarPath); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("variable file of the killed process still there: %v", err)
+	calls := readCalls(t, filepath.Join(tmp, "calls.jsonl"))
+	if last := calls[len(calls)-1]; last.Args[0] != "apply" || last.Env["TF_VAR_token"] != "hunter22-secret" {
+		t.Fatalf("the apply did not get the variable: %+v", last)
 	}
 	assertNoVarFiles(t, varDir)
+	// calls.jsonl is the fake's own record of its environment.
+	os.Remove(filepath.Join(tmp, "calls.jsonl"))
+	noFileHolds(t, "hunter22-secret", tmp, tmpdir)
 }

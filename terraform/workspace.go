@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
 // Defaults for Options.
@@ -38,12 +40,18 @@ type Options struct {
 	// KillAfter is how long a command may take to stop after SIGINT
 	// before it is killed. Default 60s.
 	KillAfter time.Duration
-	// VarDir holds each command's variable file (every variable, secrets
-	// included) while the command runs; it is created with mode 0700 and
-	// refused (ErrUnsafeVarDir) if another user could get in. Set it to
-	// VarDirForState(journal path) so files stay with the state;
-	// OptionsFromConfig does. "" means DefaultVarDir().
+	// VarDir is where versions before variables went through the
+	// environment wrote each command's variable file: files a killed
+	// process left there are swept (SweepVarFiles). It is created with
+	// mode 0700 and refused (ErrUnsafeVarDir) if another user could get
+	// in. OptionsFromConfig sets VarDirForState(journal path). "" means
+	// DefaultVarDir().
 	VarDir string
+	// PassEnv names the variables (NAME, or a prefix NAME_*) passed from
+	// lifeboat's environment besides config.BaseEnv and
+	// config.TerraformBaseEnv: cloud and backend credentials. Nothing
+	// else of lifeboat's environment reaches the CLI.
+	PassEnv []string
 	// Logger receives one line per command; nil discards.
 	Logger *slog.Logger
 }
@@ -128,6 +136,7 @@ func Open(dir, name string, opts Options) (*Workspace, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	sweepOnce(opts.VarDir, log)
 
 	env, dropped := buildEnv(os.Environ(), opts)
 	if len(dropped) > 0 {
@@ -173,22 +182,23 @@ func (w *Workspace) Name() string { return w.name }
 // Binary is the absolute path of the CLI that runs this workspace.
 func (w *Workspace) Binary() string { return w.binary }
 
-// buildEnv is the environment of every command: the process environment
-// without the variables terraform-exec manages itself (SetEnv refuses them:
-// TF_VAR_*, TF_CLI_ARGS*, TF_LOG*, TF_WORKSPACE, TF_IN_AUTOMATION, ...), plus
+// buildEnv is the environment of every command: from the process
+// environment only config.BaseEnv, config.TerraformBaseEnv and
+// opts.PassEnv (never lifeboat's own tokens and secrets), without the
+// variables terraform-exec manages itself (SetEnv refuses them: TF_VAR_*,
+// TF_CLI_ARGS*, TF_LOG*, TF_WORKSPACE, TF_IN_AUTOMATION, ...), plus
 // CHECKPOINT_DISABLE=1 (no calls home) and the configured CLI config file
 // and plugin cache. terraform-exec itself sets TF_IN_AUTOMATION=1 on every
-// command. It returns the names it dropped.
+// command. It returns the names it dropped as managed.
 //
 // Dropping TF_VAR_* means variables must come from the configuration
 // (which can read them from the environment with env()), not ambiently.
 func buildEnv(environ []string, opts Options) (env map[string]string, dropped []string) {
-	env = make(map[string]string, len(environ)+3)
-	for _, kv := range environ {
+	kept := config.ChildEnv(environ, config.BaseEnv, config.TerraformBaseEnv, opts.PassEnv)
+	env = make(map[string]string, len(kept)+3)
+	for _, kv := range kept {
 		k, v, _ := strings.Cut(kv, "=")
-		if k != "" {
-			env[k] = v
-		}
+		env[k] = v
 	}
 	dropped = tfexec.ProhibitedEnv(env)
 	for _, k := range dropped {

@@ -2,8 +2,11 @@ package terraform
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -284,29 +287,30 @@ func TestTofuTimeout(t *testing.T) {
 	assertNoVarFiles(t, w.opts.VarDir)
 }
 
-func TestTofuCancelRemovesVarFile(t *testing.T) {
+func TestTofuCancelLeavesNoVarFile(t *testing.T) {
 	w := openTofu(t, "", Options{KillAfter: 10 * time.Second})
 	if err := w.Prepare(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
+	log := filepath.Join(t.TempDir(), "runs.log")
 	done := make(chan error, 1)
 	go func() {
-		done <- w.Apply(ctx, map[string]string{"active": "true", "pause": "30", "token": "hunter22-secret"}, nil)
+		done <- w.Apply(ctx, map[string]string{"active": "true", "pause": "30", "log": log, "token": "hunter22-secret"}, nil)
 	}()
-	// Cancel once tofu runs with its variable file.
+	// Cancel once the provisioner runs.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if ents, _ := os.ReadDir(w.opts.VarDir); len(ents) == 1 {
+		if b, _ := os.ReadFile(log); strings.Contains(string(b), "start") {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("no variable file appeared within 20s")
+			t.Fatal("the provisioner did not start within 20s")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(time.Second) // into the provisioner's sleep
+	assertNoVarFiles(t, w.opts.VarDir)
 	cancel()
 	select {
 	case err := <-done:
@@ -410,8 +414,7 @@ func TestTofuPlanFailureCarriesStderr(t *testing.T) {
 		t.Fatalf("error %v, want *Error for plan", err)
 	}
 	t.Logf("error:\n%v", err)
-	// The CLI quotes the variable file's line: the value must be hidden there.
-	for _, want := range []string{"Invalid value for input variable", "var.hosts", `"hosts": "(redacted)"`} {
+	for _, want := range []string{"Invalid value for input variable", "var.hosts", "TF_VAR_hosts"} {
 		if !strings.Contains(te.Output, want) {
 			t.Errorf("error lacks %q from the CLI's stderr: %q", want, te.Output)
 		}
@@ -420,4 +423,105 @@ func TestTofuPlanFailureCarriesStderr(t *testing.T) {
 		t.Error("error contains the variable value")
 	}
 	assertNoVarFiles(t, w.opts.VarDir)
+}
+
+// A secret variable reaches the workspace's command, a list variable is
+// parsed as one, and no file holds the secret: not in the workspace, the
+// temporary directory or the variable directory, neither while the apply
+// runs (the provisioner searches them) nor after.
+func TestTofuVariablesNeverOnDisk(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	dir := filepath.Join(t.TempDir(), "infra")
+	copyModule(t, "testdata/secretvar", dir)
+	w := openTofuDir(t, dir, "", Options{})
+	const secret = "s3cr3t-variable-value-8d1f"
+	out := filepath.Join(t.TempDir(), "report")
+	scan, _ := json.Marshal([]string{dir, tmp, w.opts.VarDir})
+	err := w.Apply(t.Context(), map[string]string{"token": secret, "zones": `["a", "b", "c"]`, "out": out, "scan": string(scan)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(suffix string) string {
+		b, err := os.ReadFile(out + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	sum := sha256.Sum256([]byte(secret))
+	if got := read(".hash"); got != hex.EncodeToString(sum[:]) {
+		t.Errorf("the workspace got a token hashing to %s, want the secret's", got)
+	}
+	if got := read(".zones"); got != "3" {
+		t.Errorf("zones has %s elements, want 3", got)
+	}
+	if got := read(".scan"); got != "clean" {
+		t.Errorf("while the apply ran, a file under %s held the secret", scan)
+	}
+	for _, d := range []string{dir, tmp, w.opts.VarDir} {
+		filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && e.Type().IsRegular() {
+				if b, _ := os.ReadFile(p); strings.Contains(string(b), secret) {
+					t.Errorf("%s holds the secret after the apply", p)
+				}
+			}
+			return nil
+		})
+	}
+}
+
+// The CLI (and so its providers and provisioners) sees the base
+// environment and the variables pass_env names, not lifeboat's secrets.
+func TestTofuEnvironmentAllowList(t *testing.T) {
+	t.Setenv("LIFEBOAT_OPERATE_TOKEN", "operate-secret-1")
+	t.Setenv("LIFEBOAT_WEBHOOK_SECRET", "webhook-secret-2")
+	t.Setenv("CF_API_TOKEN", "dns-secret-3")
+	t.Setenv("MY_CLOUD_TOKEN", "cloud-token-4")
+	t.Setenv("MY_CLOUD_REGION", "eu-5")
+	dir := filepath.Join(t.TempDir(), "infra")
+	copyModule(t, "testdata/secretvar", dir)
+	w := openTofuDir(t, dir, "", Options{PassEnv: []string{"MY_CLOUD_*"}})
+	dump := filepath.Join(t.TempDir(), "env")
+	if err := w.Apply(t.Context(), map[string]string{"token": "x", "zones": "[]", "out": filepath.Join(t.TempDir(), "r"), "dump": dump}, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(dump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := string(b)
+	for _, want := range []string{"MY_CLOUD_TOKEN=cloud-token-4", "MY_CLOUD_REGION=eu-5", "PATH="} {
+		if !strings.Contains(env, want) {
+			t.Errorf("the provisioner's environment lacks %s:\n%s", want, env)
+		}
+	}
+	for _, secret := range []string{"operate-secret-1", "webhook-secret-2", "dns-secret-3"} {
+		if strings.Contains(env, secret) {
+			t.Errorf("the provisioner's environment holds %s", secret)
+		}
+	}
+}
+
+// A plan without a plan file (the readiness drill's) writes nothing that
+// holds the variables.
+func TestTofuPlanWithoutFile(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	w := openTofu(t, "", Options{})
+	const secret = "plan-only-secret-5e2a"
+	changes, err := w.Plan(t.Context(), map[string]string{"active": "true", "token": secret}, "")
+	if err != nil || !changes {
+		t.Fatalf("Plan = %v, %v; want changes", changes, err)
+	}
+	for _, d := range []string{w.Dir(), tmp, w.opts.VarDir} {
+		filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && e.Type().IsRegular() {
+				if b, _ := os.ReadFile(p); strings.Contains(string(b), secret) {
+					t.Errorf("%s holds the secret", p)
+				}
+			}
+			return nil
+		})
+	}
 }

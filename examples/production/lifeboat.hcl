@@ -65,6 +65,9 @@ provider "hetzner" {
     dir = "infra/hetzner"
     # The s3 backend is completed at init; its bucket is at AWS.
     state_vendor = "aws"
+    # The CLI inherits nothing else: the provider's token and the state
+    # backend's credentials are named here.
+    pass_env = ["HCLOUD_TOKEN", "AWS_*"]
   }
   # Hetzner answers 401/403 for a token whose project was locked: that is
   # account_lost, seen before the servers go dark.
@@ -83,6 +86,7 @@ provider "digitalocean" {
   terraform {
     dir          = "infra/digitalocean"
     state_vendor = "aws"
+    pass_env     = ["DIGITALOCEAN_TOKEN", "AWS_*"]
   }
 }
 

@@ -81,7 +81,9 @@ func (a *auditor) budget(s *config.Service, prim, target string) (Finding, bool)
 		f.Evidence = append(ev, arith)
 		f.Fix = fmt.Sprintf("lower service.ttl, policy.interval or policy.fail_after, make %s a warm standby (provider.standby) so its apply is shorter, or raise service.rto of %q", target, s.Name)
 	case over:
-		f.Severity = Medium
+		// The TTL and detection alone miss the rto: no apply, however
+		// short, brings the failover back within it.
+		f.Severity = High
 		f.Title = fmt.Sprintf("a failover of %s takes longer than its rto even before the apply", s.Name)
 		f.Evidence = append(ev, arith+" ("+missing+")")
 		f.Fix = fmt.Sprintf("lower service.ttl, policy.interval or policy.fail_after, or raise service.rto of %q", s.Name)

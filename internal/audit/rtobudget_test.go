@@ -43,8 +43,21 @@ func TestRTOBudget(t *testing.T) {
 			name:     "no measured apply, over already",
 			src:      rto("90s"),
 			facts:    func(f *audit.Facts) { f.ApplyTimes = nil },
-			want:     map[string]audit.Severity{"rto-budget.www": audit.Medium},
-			evidence: map[string][]string{"rto-budget.www": {"= 2m0s > rto 1m30s (no measured apply at digitalocean)"}},
+			want:     map[string]audit.Severity{"rto-budget.www": audit.High},
+			evidence: map[string][]string{"rto-budget.www": {"= 2m0s > rto 1m30s (no measured apply at digitalocean)", "even before the apply"}},
+		},
+		{
+			name:     "nowhere to go, over already",
+			src:      patch(t, `candidates = ["hetzner", "digitalocean"]`, `candidates = ["hetzner"]`, `rto        = "10m"`, `rto        = "1m"`),
+			want:     map[string]audit.Severity{"rto-budget.www": audit.High},
+			evidence: map[string][]string{"rto-budget.www": {"= 2m0s > rto 1m0s (no candidate can take www"}},
+		},
+		{
+			name:     "exactly the rto before the apply, no measured apply",
+			src:      rto("2m"),
+			facts:    func(f *audit.Facts) { f.ApplyTimes = nil },
+			want:     map[string]audit.Severity{"rto-budget.www": audit.Low},
+			evidence: map[string][]string{"rto-budget.www": {"= 2m0s <= rto 2m0s without the apply"}},
 		},
 		{
 			name:  "no rto, no budget",

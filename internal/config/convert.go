@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -138,6 +139,11 @@ func (c *checker) state(r *rawState) State {
 	b := c.block(r.Body, r.DefRange, "state", "", false)
 	s := State{Range: r.DefRange}
 	s.Path = b.nonEmpty("path", r.Path, false)
+	// The control socket is the journal's path with the extension .sock:
+	// a journal named *.sock would be the socket's path, and replaced by it.
+	if filepath.Ext(s.Path) == ".sock" {
+		b.errf("path", "must not end in .sock: the daemon's control socket is state.path with its extension replaced by .sock, so it would be the journal itself (use, say, %q)", strings.TrimSuffix(s.Path, filepath.Ext(s.Path))+".db")
+	}
 	s.Vendor = b.nonEmpty("vendor", r.Vendor, false)
 	s.Jurisdiction = b.nonEmpty("jurisdiction", r.Jurisdiction, false)
 	c.once(b, "etcd", ranges(r.Etcd, func(x *rawEtcd) hcl.Range { return x.DefRange }))
@@ -290,6 +296,7 @@ func (c *checker) provider(r *rawProvider) *Provider {
 		w.Dir = wb.nonEmpty("dir", x.Dir, true)
 		w.Workspace = wb.nonEmpty("workspace", x.Workspace, false)
 		w.StateVendor = wb.nonEmpty("state_vendor", x.StateVendor, false)
+		w.PassEnv = wb.passEnv(x.PassEnv, terraformManagedEnv)
 		if wb.ok("vars") {
 			w.Vars = x.Vars
 			w.SecretVars = wb.secretKeys("vars", x.Vars)
@@ -695,6 +702,7 @@ func (b *blk) execCheck(r *rawExecCheck) *ExecCheck {
 	if eb.ok("env") {
 		e.Env = r.Env
 	}
+	e.PassEnv = eb.passEnv(r.PassEnv, nil)
 	for _, v := range e.Env {
 		b.c.addSecret(v)
 	}

@@ -184,6 +184,11 @@ var invalidCases = []invalidCase{
 	{"ns_names not a name", "dns \"a\" {\n  type = \"cloudflare\"\n  zone = \"example.test\"\n  ns_names = [\"ns1 .example.test\"]\n}\n", 4, 3, `dns "a": ns_names: must be a domain name`},
 	{"emergency_ttl fraction", "policy {\n  emergency_ttl = \"1500ms\"\n}\n", 2, 3, "policy.emergency_ttl: must be whole seconds (DNS TTLs are), got 1.5s"},
 	{"warn_pattern invalid", "provider \"a\" {\n  check \"c\" {\n    provider_api {\n      url = \"https://api.example.com/\"\n      warn_pattern = \"(\"\n    }\n  }\n}\n", 5, 7, "provider_api.warn_pattern: invalid regular expression"},
+	{"state path is the socket's", "state {\n  path = \"run/x.sock\"\n}\n", 2, 3, "state.path: must not end in .sock"},
+	{"pass_env not a name", "provider \"a\" {\n  terraform {\n    dir      = \"x\"\n    pass_env = [\"AWS KEY\"]\n  }\n}\n", 4, 5, `terraform.pass_env: "AWS KEY" is not an environment variable name`},
+	{"pass_env TF_VAR_", "provider \"a\" {\n  terraform {\n    dir      = \"x\"\n    pass_env = [\"TF_VAR_token\"]\n  }\n}\n", 4, 5, `terraform.pass_env: "TF_VAR_token": workspace variables come from vars`},
+	{"pass_env everything", "provider \"a\" {\n  check \"c\" {\n    exec {\n      command  = [\"true\"]\n      pass_env = [\"*\"]\n    }\n  }\n}\n", 5, 7, `exec.pass_env: "*" would pass the whole environment`},
+	{"pass_env twice", "provider \"a\" {\n  check \"c\" {\n    exec {\n      command  = [\"true\"]\n      pass_env = [\"A\", \"A\"]\n    }\n  }\n}\n", 5, 7, `exec.pass_env: "A" listed twice`},
 	{"terraform cli timeout", "terraform {\n  timeout = \"ten minutes\"\n}\n", 2, 3, `terraform.timeout: invalid duration "ten minutes"`},
 }
 

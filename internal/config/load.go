@@ -187,9 +187,10 @@ func (c *checker) err() error {
 		}
 	}
 	// Longest first, so a secret containing another is replaced whole.
-	sort.Slice(c.secrets, func(i, j int) bool { return len(c.secrets[i]) > len(c.secrets[j]) })
+	forms := withForms(c.secrets)
+	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
 	for i := range c.diags {
-		c.diags[i].Message = scrub(c.diags[i].Message, c.secrets)
+		c.diags[i].Message = scrub(c.diags[i].Message, forms)
 	}
 	sort.SliceStable(c.diags, func(i, j int) bool {
 		a, b := c.diags[i], c.diags[j]

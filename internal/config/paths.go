@@ -48,7 +48,8 @@ func (c *Config) AttrRange(block hcl.Range, name string) hcl.Range {
 func (c *Config) IsSecret(v string) bool { return c.secrets[v] }
 
 // Redact replaces every value produced by env() or file() (of 4 bytes or
-// more) in s with <hidden>, longest first. It is the last guard for text
+// more) in s with <hidden>, longest first, and the host, host:port and
+// URL parts of one (secretForms). It is the last guard for text
 // that may quote a secret (a probe's error, a command's output); values
 // marked secret per attribute never get that far.
 func (c *Config) Redact(s string) string {
@@ -58,7 +59,7 @@ func (c *Config) Redact(s string) string {
 	c.redactOnce.Do(func() {
 		for v := range c.secrets {
 			if len(v) >= 4 {
-				c.secretList = append(c.secretList, v)
+				c.secretList = append(c.secretList, secretForms(v)...)
 			}
 		}
 		sort.Slice(c.secretList, func(i, j int) bool { return len(c.secretList[i]) > len(c.secretList[j]) })

@@ -117,6 +117,7 @@ type rawWorkspace struct {
 	Workspace   *string           `hcl:"workspace,optional"`
 	StateVendor *string           `hcl:"state_vendor,optional"`
 	Vars        map[string]string `hcl:"vars,optional"`
+	PassEnv     []string          `hcl:"pass_env,optional"`
 	Body        hcl.Body          `hcl:",body"`
 	DefRange    hcl.Range         `hcl:",def_range"`
 }
@@ -192,6 +193,7 @@ type rawDNSCheck struct {
 type rawExecCheck struct {
 	Command  []string          `hcl:"command,optional"`
 	Env      map[string]string `hcl:"env,optional"`
+	PassEnv  []string          `hcl:"pass_env,optional"`
 	Body     hcl.Body          `hcl:",body"`
 	DefRange hcl.Range         `hcl:",def_range"`
 }

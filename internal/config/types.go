@@ -182,6 +182,11 @@ type Workspace struct {
 	// file(), anywhere in it, templates included): their values never go
 	// into a plan, the journal or any output, whatever their length.
 	SecretVars map[string]bool
+	// PassEnv names the variables (NAME, or a prefix NAME_*) passed from
+	// lifeboat's environment to the CLI besides BaseEnv and
+	// TerraformBaseEnv: cloud and backend credentials. Nothing else is
+	// inherited.
+	PassEnv []string
 	// StateVendor is the vendor holding the workspace's Terraform state,
 	// for the audit, when its backend does not say (a custom endpoint).
 	StateVendor string
@@ -312,6 +317,9 @@ type DNSCheck struct {
 type ExecCheck struct {
 	Command []string
 	Env     map[string]string
+	// PassEnv names the variables (NAME, or a prefix NAME_*) passed from
+	// lifeboat's environment besides BaseEnv; nothing else is inherited.
+	PassEnv []string
 	Range   hcl.Range
 }
 

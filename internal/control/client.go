@@ -82,6 +82,12 @@ func (c *Client) Call(ctx context.Context, req Request, hooks engine.Hooks, resu
 				hooks.Progress(*m.Event)
 			}
 		case m.Confirm != nil:
+			// A confirmation goes only to a daemon run by this user or
+			// root: whoever else holds the socket's path (a stale
+			// directory, a shared one) must not get an operator's yes.
+			if err := daemonTrusted(conn); err != nil {
+				return err
+			}
 			ans := Answer{Confirm: true}
 			if hooks.Confirm != nil {
 				if err := hooks.Confirm(ctx, *m.Confirm); err != nil {
@@ -109,6 +115,22 @@ func (c *Client) Call(ctx context.Context, req Request, hooks engine.Hooks, resu
 		return c.wireErr(ctx, err)
 	}
 	return c.wireErr(ctx, io.ErrUnexpectedEOF)
+}
+
+// ErrUntrustedDaemon: the process answering on the socket runs as
+// another user (not this one, not root); nothing is confirmed to it.
+var ErrUntrustedDaemon = errors.New("the process on the control socket is not a daemon of this user")
+
+func daemonTrusted(conn net.Conn) error {
+	cred, err := peerCred(conn)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUntrustedDaemon, err)
+	}
+	if !trustedUID(cred.Uid) {
+		return fmt.Errorf("%w: it runs as uid %d (pid %d), this command as uid %d; the confirmation was not sent",
+			ErrUntrustedDaemon, cred.Uid, cred.Pid, os.Getuid())
+	}
+	return nil
 }
 
 func (c *Client) wireErr(ctx context.Context, err error) error {

@@ -75,7 +75,12 @@ func Listen(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("control socket %s: the path is %d bytes, longer than a Unix socket allows (%d): use a shorter state.path",
 			path, len(path), len(unix.RawSockaddrUnix{}.Path)-1)
 	}
-	if _, err := os.Lstat(path); err == nil {
+	if fi, err := os.Lstat(path); err == nil {
+		// Only a socket is ever removed: anything else at the path (a
+		// journal, a file the operator put there) is theirs to move.
+		if fi.Mode().Type() != os.ModeSocket {
+			return nil, fmt.Errorf("control socket %s: %w: a %s is there; move it away or choose another state.path", path, ErrNotSocket, fileKind(fi.Mode()))
+		}
 		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 			c.Close()
 			return nil, fmt.Errorf("control socket %s: another process is listening on it", path)
@@ -95,6 +100,22 @@ func Listen(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("control socket %s: %w", path, err)
 	}
 	return l, nil
+}
+
+// ErrNotSocket: something other than a socket is at the control socket's
+// path, and lifeboat does not remove it.
+var ErrNotSocket = errors.New("not a socket")
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&os.ModeSymlink != 0:
+		return "symbolic link"
+	case m.IsRegular():
+		return "regular file"
+	}
+	return "file of another kind"
 }
 
 // Serve answers connections on l until ctx ends, then closes l and waits
@@ -185,26 +206,42 @@ func serveConn(ctx context.Context, conn net.Conn, h Handler, log *slog.Logger) 
 
 // peerAllowed accepts the socket's owner and root only.
 func peerAllowed(conn net.Conn) (string, error) {
+	cred, err := peerCred(conn)
+	if err != nil {
+		return "", err
+	}
+	if !trustedUID(cred.Uid) {
+		return "", fmt.Errorf("uid %d may not use this daemon (it runs as uid %d)", cred.Uid, os.Getuid())
+	}
+	return fmt.Sprintf("uid %d pid %d", cred.Uid, cred.Pid), nil
+}
+
+// trustedUID: this process's own user, or root. Both ends of the socket
+// use it: the daemon for its clients, the CLI for the daemon.
+func trustedUID(uid uint32) bool {
+	return int(uid) == os.Getuid() || uid == 0
+}
+
+// peerCred is the kernel's record of who is at the other end of conn,
+// taken when the connection was made: it cannot be forged by the peer.
+func peerCred(conn net.Conn) (*unix.Ucred, error) {
 	uc, ok := conn.(*net.UnixConn)
 	if !ok {
-		return "", errors.New("not a Unix socket connection")
+		return nil, errors.New("not a Unix socket connection")
 	}
 	raw, err := uc.SyscallConn()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var cred *unix.Ucred
 	var cerr error
 	if err := raw.Control(func(fd uintptr) {
 		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
 	}); err != nil {
-		return "", err
+		return nil, err
 	}
 	if cerr != nil {
-		return "", fmt.Errorf("read the peer's credentials: %w", cerr)
+		return nil, fmt.Errorf("read the peer's credentials: %w", cerr)
 	}
-	if int(cred.Uid) != os.Getuid() && cred.Uid != 0 {
-		return "", fmt.Errorf("uid %d may not use this daemon (it runs as uid %d)", cred.Uid, os.Getuid())
-	}
-	return fmt.Sprintf("uid %d pid %d", cred.Uid, cred.Pid), nil
+	return cred, nil
 }

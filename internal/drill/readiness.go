@@ -3,8 +3,6 @@ package drill
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -74,15 +72,10 @@ func readiness(ctx context.Context, r *run, spec Spec, env Env) {
 	}
 }
 
-// planClean plans c's workspace with a failover's variables into a private
-// file, removed at once (it holds the variables' values).
+// planClean plans c's workspace with a failover's variables. No plan file
+// is written: it would hold the variables' values.
 func planClean(ctx context.Context, c Candidate) (string, error) {
-	dir, err := os.MkdirTemp("", "lifeboat-drill-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(dir)
-	changes, err := c.Workspace.Plan(ctx, c.Vars, filepath.Join(dir, "drill.tfplan"))
+	changes, err := c.Workspace.Plan(ctx, c.Vars, "")
 	if err != nil {
 		return "", err
 	}

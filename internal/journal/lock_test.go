@@ -93,3 +93,44 @@ func TestErrLockedIgnoresDeadWritersNote(t *testing.T) {
 		t.Errorf("error %q names pid %d, which has exited", err, dead.Process.Pid)
 	}
 }
+
+// The writer's note never follows a symbolic link, nor writes through a
+// second name of another file: the file it points to is left as it was,
+// and a note read through a link names nobody.
+func TestOwnerNoteDoesNotFollowLinks(t *testing.T) {
+	for _, kind := range []string{"symlink", "hardlink"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "lifeboat.db")
+			victim := filepath.Join(dir, "precious")
+			const content = "pid 1 on somewhere-else\n"
+			if err := os.WriteFile(victim, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			link := os.Symlink
+			if kind == "hardlink" {
+				link = os.Link
+			}
+			if err := link(victim, path+".owner"); err != nil {
+				t.Fatal(err)
+			}
+			w, err := journal.OpenBolt(path, journal.BoltOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			if b, err := os.ReadFile(victim); err != nil || string(b) != content {
+				t.Fatalf("the file behind the %s was changed: %q, %v", kind, b, err)
+			}
+			// A reader refused the lock does not take the linked file's
+			// words for the holder.
+			_, err = journal.OpenBolt(path, journal.BoltOptions{ReadOnly: true, LockTimeout: 100 * time.Millisecond})
+			if !errors.Is(err, journal.ErrLocked) {
+				t.Fatalf("got %v, want ErrLocked", err)
+			}
+			if strings.Contains(err.Error(), "somewhere-else") {
+				t.Errorf("the refusal names the linked file's content: %v", err)
+			}
+		})
+	}
+}

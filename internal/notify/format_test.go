@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,11 +58,12 @@ func TestWebhookBodyAndSignature(t *testing.T) {
 	if sig := r.header.Get(HeaderSignature); sig != want {
 		t.Errorf("signature %q, want %q (a configured header must not replace it)", sig, want)
 	}
-	if !Verify("hmac-secret-value", want, ts, r.body) {
-		t.Error("Verify refuses the right signature")
+	if err := Verify("hmac-secret-value", want, ts, r.body, 0); err != nil {
+		t.Errorf("Verify refuses the right signature: %v", err)
 	}
-	if Verify("another-secret", want, ts, r.body) || Verify("hmac-secret-value", want, ts, append(r.body, ' ')) ||
-		Verify("hmac-secret-value", want, strconv.FormatInt(sec+1, 10), r.body) {
+	if !errors.Is(Verify("another-secret", want, ts, r.body, 0), ErrBadSignature) ||
+		!errors.Is(Verify("hmac-secret-value", want, ts, append(r.body, ' '), 0), ErrBadSignature) ||
+		!errors.Is(Verify("hmac-secret-value", want, strconv.FormatInt(sec+1, 10), r.body, 0), ErrBadSignature) {
 		t.Error("Verify accepts a wrong secret, body or timestamp")
 	}
 }
