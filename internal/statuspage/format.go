@@ -64,8 +64,8 @@ func checkBadge(c checkInput) badge {
 // checkInput is the part of a check result the badge needs.
 type checkInput struct {
 	OK, Unknown, AccountLost bool
-	Warning         string
-	At              time.Time
+	Warning                  string
+	At                       time.Time
 }
 
 func formatTime(t time.Time) string {
