@@ -1,0 +1,270 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+)
+
+// sightStatus is the part of `lifeboat status -o json` these tests read.
+type sightStatus struct {
+	Warnings  []string
+	Providers []struct {
+		Name, State string
+		Checks      []struct {
+			Check, Target, Reason string
+			OK, Unknown           bool
+		}
+	}
+}
+
+func (w *world) sightStatus() (sightStatus, string) {
+	w.t.Helper()
+	r := w.lifeboat(nil, "status", "-o", "json")
+	var doc sightStatus
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Providers) == 0 {
+		w.t.Fatalf("status: exit %d: %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	return doc, r.stdout
+}
+
+func (s sightStatus) state(provider string) string {
+	for _, p := range s.Providers {
+		if p.Name == provider {
+			return p.State
+		}
+	}
+	return ""
+}
+
+func hasWarning(s sightStatus, text string) bool {
+	for _, w := range s.Warnings {
+		if strings.Contains(w, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// wentDown reports whether the daemon's log has provider turning down.
+func wentDown(log, provider string) bool {
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, `msg="provider state changed" provider=`+provider+" ") && strings.Contains(line, " to=down ") {
+			return true
+		}
+	}
+	return false
+}
+
+// A daemon whose providers and reference target all stop answering
+// cannot tell a loss from its own blindness: it holds back and says why.
+// Once the reference answers again, the same loss is acted on as before.
+func TestDaemonHoldsBackWhenReferencesFail(t *testing.T) {
+	var refDown atomic.Bool
+	ref := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
+		if refDown.Load() {
+			// Hang up without an answer, as an unreachable target would.
+			if hj, ok := rw.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+			rw.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = rw.Write([]byte("ok"))
+	}))
+	defer ref.Close()
+	w := newWorld(t, worldOptions{policy: autoPolicy + fmt.Sprintf(`
+  reference "landmark" {
+    http {
+      url = %q
+    }
+  }`, ref.URL+"/")})
+	w.startAlpha()
+	d := w.startDaemon()
+	w.waitHealthyIn("alpha")
+
+	refDown.Store(true)
+	w.cutOffAlpha()
+	waitFor(t, 60*time.Second, "the held-back decision naming the failing reference", func() bool {
+		return hasDecision(w.decisions(), "held_back", "this node cannot see the world: holding back from failing over www on alpha")
+	})
+	st, _ := w.sightStatus()
+	if st.state("alpha") != "down" {
+		t.Fatalf("alpha is %q, want down (the monitor still says what it sees)", st.state("alpha"))
+	}
+	if !hasWarning(st, "every reference check fails") {
+		t.Fatalf("status does not say why it holds back: %+v", st.Warnings)
+	}
+	// The loop looks again every second: some rounds must pass without a move.
+	time.Sleep(4 * time.Second)
+	if n := w.automaticOps(); n != 0 {
+		t.Fatalf("%d automatic operations while this node could not see the world", n)
+	}
+	if !w.answers(w.alphaIP) {
+		t.Fatal("DNS changed while this node could not see the world")
+	}
+
+	// The reference answers again: the loss is real, and acted on.
+	refDown.Store(false)
+	waitFor(t, 90*time.Second, "BIND answers bravo", func() bool { return w.answers(w.bravoIP) })
+	if ds := w.decisions(); !hasDecision(ds, "failover", "www from alpha to bravo") {
+		t.Fatalf("no failover decision once the reference answered: %+v", ds)
+	}
+	if !strings.Contains(d.out.String(), "this node sees the world again") {
+		t.Fatalf("the daemon did not log seeing again:\n%s", d.out.String())
+	}
+}
+
+// limitedBinary is a wrapper that runs the lifeboat binary with at most
+// nofile descriptors (hard and soft: the Go runtime raises only the soft
+// one up to the hard one).
+func limitedBinary(t *testing.T, bin string, nofile int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "lifeboat-limited")
+	script := fmt.Sprintf("#!/bin/sh\nulimit -n %d || exit 97\nexec %q \"$@\"\n", nofile, bin)
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// flood opens connections to addr and keeps them open, opening new ones as
+// the daemon closes idle ones, until stop is closed: a stranger eating the
+// daemon's descriptors.
+func flood(t *testing.T, addr string, conns int, stop <-chan struct{}) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c, err := net.DialTimeout("tcp", addr, time.Second)
+				if err != nil {
+					time.Sleep(50 * time.Millisecond)
+					continue
+				}
+				done := make(chan struct{})
+				go func() {
+					// Returns when the daemon closes the connection.
+					_, _ = c.Read(make([]byte, 1))
+					close(done)
+				}()
+				select {
+				case <-stop:
+					c.Close()
+					<-done
+					return
+				case <-done:
+					c.Close()
+				}
+			}
+		}()
+	}
+	return &wg
+}
+
+// A stranger holding open connections to the daemon's HTTP API runs it
+// out of file descriptors. Its own probes then fail with "too many open
+// files": that is this node's fault, not alpha's, so alpha (serving all
+// along) is not marked down and nothing fails over.
+func TestDaemonOutOfDescriptorsIsNotAProviderLoss(t *testing.T) {
+	ip := testharness.LoopbackIP(t)
+	api := fmt.Sprintf("%s:%d", ip, testharness.FreePort(t, ip))
+	w := newWorld(t, worldOptions{policy: autoPolicy, extra: fmt.Sprintf("server {\n  listen = %q\n}\n", api)})
+	// A tcp check dials afresh every round (an http check may reuse a
+	// kept-alive connection and need no new descriptor).
+	raw, err := os.ReadFile(w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.Replace(string(raw), `  check "http" {`, fmt.Sprintf("  check \"tcp\" {\n    tcp {\n      port = %d\n    }\n  }\n  check \"http\" {", w.port), 1)
+	if cfg == string(raw) {
+		t.Fatal("the service's check block was not found in the configuration")
+	}
+	if err := os.WriteFile(w.cfg, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.startAlpha()
+	real := w.bin
+	w.bin = limitedBinary(t, real, 64)
+	d := w.startDaemon()
+	w.bin = real
+	w.waitHealthyIn("alpha")
+
+	stop := make(chan struct{})
+	wg := flood(t, api, 300, stop)
+	// Long enough for fail_after (3) rounds of 1s, twice over.
+	deadline := time.Now().Add(12 * time.Second)
+	for time.Now().Before(deadline) && !wentDown(d.out.String(), "alpha") {
+		time.Sleep(200 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+
+	log := d.out.String()
+	if wentDown(log, "alpha") {
+		t.Fatalf("alpha, serving all along, was marked down when the daemon ran out of descriptors:\n%s", log)
+	}
+	if !strings.Contains(log, "too many open files") {
+		t.Fatalf("the flood never ran the daemon out of descriptors: the test shows nothing\n%s", log)
+	}
+	if !strings.Contains(log, "this node cannot see the world: holding back") {
+		t.Fatalf("the daemon did not say it could not see the world:\n%s", log)
+	}
+	if got := httpBody(t, w.alphaIP, w.port); got != "alpha" {
+		t.Fatalf("alpha serves %q", got)
+	}
+	w.waitHealthyIn("alpha")
+	if n := w.automaticOps(); n != 0 {
+		t.Fatalf("%d automatic operations after running out of descriptors", n)
+	}
+	if !w.answers(w.alphaIP) {
+		t.Fatal("DNS moved away from alpha")
+	}
+}
+
+// A literal check URL with a password and an API key in its query is shown
+// in status without either.
+func TestStatusRedactsCheckURL(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	raw, err := os.ReadFile(w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pass, key = "hunter2-url-pass", "sk-live-e2e-api-key-77"
+	keyed := fmt.Sprintf("  check \"keyed\" {\n    http {\n      url = \"http://probe:%s@%s:%d/healthz?api_key=%s\"\n    }\n  }\n  check \"http\" {", pass, w.alphaIP, w.port, key)
+	cfg := strings.Replace(string(raw), `  check "http" {`, keyed, 1)
+	if err := os.WriteFile(w.cfg, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"status", "-o", "json"}, {"status"}} {
+		r := w.lifeboat(nil, args...)
+		if !strings.Contains(r.stdout, fmt.Sprintf("%s:%d/healthz", w.alphaIP, w.port)) {
+			t.Fatalf("%v does not show the keyed check's target: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+		for _, s := range []string{pass, key} {
+			if strings.Contains(r.stdout+r.stderr, s) {
+				t.Fatalf("%v shows %q:\n%s%s", args, s, r.stdout, r.stderr)
+			}
+		}
+	}
+}
