@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -265,6 +266,81 @@ func TestStatusRedactsCheckURL(t *testing.T) {
 			if strings.Contains(r.stdout+r.stderr, s) {
 				t.Fatalf("%v shows %q:\n%s%s", args, s, r.stdout, r.stderr)
 			}
+		}
+	}
+}
+
+// A check target answering with a 9 MiB header fails its check with a
+// short reason: the status document and every notification stay small.
+func TestHostileCheckTargetStaysSmall(t *testing.T) {
+	big := strings.Repeat("A", 9<<20)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+				_, _ = c.Read(make([]byte, 4096))
+				_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nX-Big: " + big + "\r\nContent-Length: 0\r\n\r\n"))
+			}()
+		}
+	}()
+	var mu sync.Mutex
+	var bodies []int
+	hook := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		bodies = append(bodies, int(n))
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	w := newWorld(t, worldOptions{extra: fmt.Sprintf("notify \"watch\" {\n  events = [\"decision\", \"provider_state\"]\n  webhook {\n    url = %q\n  }\n}\n", hook.URL)})
+	raw, err := os.ReadFile(w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := fmt.Sprintf("  check \"hostile\" {\n    http {\n      url = \"http://%s/\"\n      expect_headers = { \"X-Big\" = \"^small$\" }\n    }\n  }\n  check \"http\" {", l.Addr())
+	if err := os.WriteFile(w.cfg, []byte(strings.Replace(string(raw), `  check "http" {`, hostile, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.startAlpha()
+	w.startDaemon()
+	waitFor(t, 60*time.Second, "a provider state change and a decision delivered", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(bodies) >= 2
+	})
+	st, doc := w.sightStatus()
+	if len(doc) > 64<<10 {
+		t.Fatalf("the status document is %d bytes", len(doc))
+	}
+	found := false
+	for _, p := range st.Providers {
+		for _, c := range p.Checks {
+			if c.Check == "hostile" {
+				found = true
+				if c.OK || len(c.Reason) > 512 {
+					t.Fatalf("hostile check: ok %v, reason of %d bytes", c.OK, len(c.Reason))
+				}
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no hostile check in status:\n%s", doc)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, n := range bodies {
+		if n > 64<<10 {
+			t.Fatalf("a notification of %d bytes was posted (all: %v)", n, bodies)
 		}
 	}
 }
