@@ -43,7 +43,7 @@ func compileDNS(c *config.DNSCheck, server string) (probeFunc, error) {
 		case errors.As(err, &rcode):
 			return outcome{reason: fmt.Sprintf("%s %s: %s", name, typ, dns.RcodeToString[rcode.Rcode])}
 		case err != nil:
-			return outcome{reason: fmt.Sprintf("%s %s: %s", name, typ, describeErr(err, timeoutOf(ctx, start)))}
+			return errOutcome(ctx, start, fmt.Sprintf("%s %s: ", name, typ), err)
 		}
 		var values []string
 		for _, rr := range in.Answer {

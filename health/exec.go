@@ -84,7 +84,8 @@ func runExec(ctx context.Context, start time.Time, argv, env []string, dir strin
 		// Exited 0, but a background child kept the output open.
 		return outcome{ok: true, reason: "exit 0"}
 	}
-	return outcome{reason: "cannot run: " + scrub(err.Error())}
+	// err kept: a fork failing for want of descriptors is a local fault.
+	return outcome{reason: "cannot run: " + scrub(err.Error()), err: err}
 }
 
 // lastLine is the command's last line of output, as a hint.

@@ -82,6 +82,8 @@ func (p *Probers) compileHTTP(h *config.HTTPCheck, target string) (probeFunc, er
 	hp := &httpProbe{req: req, expect: h.ExpectStatus, maxLatency: h.MaxLatency, certWarning: h.CertExpiryWarning}
 	if h.URLSecret {
 		hp.scrub = urlScrubber(target)
+	} else if s := credScrubber(target); len(s) > 0 {
+		hp.scrub = s
 	}
 	if h.BodyRegex != "" {
 		if hp.body, err = regexp.Compile(h.BodyRegex); err != nil {
@@ -115,7 +117,7 @@ func (h *httpProbe) run(ctx context.Context, start time.Time) outcome {
 func (h *httpProbe) probe(ctx context.Context, start time.Time) outcome {
 	resp, err := h.client.Do(h.req.WithContext(ctx))
 	if err != nil {
-		return outcome{reason: describeErr(err, timeoutOf(ctx, start))}
+		return errOutcome(ctx, start, "", err)
 	}
 	defer resp.Body.Close()
 	if !h.statusOK(resp.StatusCode) {
@@ -136,13 +138,13 @@ func (h *httpProbe) probe(ctx context.Context, start time.Time) outcome {
 		matched := err == nil && h.body.Match(buf.Bytes())
 		bufPool.Put(buf)
 		if err != nil {
-			return outcome{reason: "reading body: " + describeErr(err, timeoutOf(ctx, start))}
+			return errOutcome(ctx, start, "reading body: ", err)
 		}
 		if !matched {
 			return outcome{reason: fmt.Sprintf("status %s but body does not match /%s/", statusText(resp.StatusCode), h.body)}
 		}
 	} else if err := drain(resp.Body); err != nil {
-		return outcome{reason: "reading body: " + describeErr(err, timeoutOf(ctx, start))}
+		return errOutcome(ctx, start, "reading body: ", err)
 	}
 	if h.maxLatency > 0 {
 		if lat := time.Since(start); lat > h.maxLatency {

@@ -15,6 +15,9 @@ type Monitor struct {
 	machines map[string]*Machine
 	latest   map[string][]Result
 	checked  map[string]time.Time
+	// fault is the last local fault a probe met, and when.
+	fault   string
+	faultAt time.Time
 }
 
 // NewMonitor watches the named providers, in this order.
@@ -56,7 +59,20 @@ func (m *Monitor) Observe(provider string, at time.Time, results []Result) (Tran
 	}
 	m.latest[provider] = append(m.latest[provider][:0], results...)
 	m.checked[provider] = at
+	for i := range results {
+		if results[i].Unknown {
+			m.fault, m.faultAt = results[i].Reason, at
+		}
+	}
 	return mc.Observe(at, results)
+}
+
+// LocalFault is the last probe result that failed for a reason on this
+// node ("local fault: ..."), and the start of its round; zero when none.
+func (m *Monitor) LocalFault() (string, time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.fault, m.faultAt
 }
 
 // Snapshot is every provider's state and latest results at one moment.

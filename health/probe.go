@@ -46,6 +46,9 @@ type Probe struct {
 type outcome struct {
 	ok, lost        bool
 	reason, warning string
+	// err is the error behind a failure, when there is one: Probe.Run
+	// tells a local fault from it.
+	err error
 }
 
 // probeFunc runs one probe; start is when the probe began, for latency limits.
@@ -58,15 +61,24 @@ func (p *Probe) Run(ctx context.Context) Result {
 	o := p.fn(ctx, start)
 	lat := time.Since(start)
 	cancel()
+	unknown := false
+	if why := localFault(o.err); !o.ok && why != "" {
+		// This node failed, not the target: the probe saw nothing.
+		unknown, o.lost = true, false
+		o.reason = LocalFaultPrefix + why + " (" + o.reason + ")"
+	}
 	if p.redact != nil {
 		o.reason = p.redact(o.reason)
 		if o.warning != "" {
 			o.warning = p.redact(o.warning)
 		}
 	}
+	// The one place every reason passes: whatever a target sends (a huge
+	// header quoted in a mismatch) stays a few hundred bytes here, in the
+	// status document, the journal and every notification.
 	return Result{
 		Service: p.Service, Check: p.Check, Kind: p.Kind, Target: p.Target,
-		OK: o.ok, AccountLost: o.lost, Warning: o.warning, Reason: o.reason,
+		OK: o.ok, Unknown: unknown, AccountLost: o.lost, Warning: capText(o.warning), Reason: capText(o.reason),
 		Latency: lat, At: start,
 	}
 }
@@ -163,6 +175,9 @@ func (p *Probers) transport(insecure bool, serverName string) *http.Transport {
 		// lines and bodies still read whole, in more reads.
 		ReadBufferSize:  probeReadBuffer,
 		WriteBufferSize: probeWriteBuffer,
+		// A target's status line and headers are read whole: a hostile
+		// one must not grow the daemon by megabytes per probe.
+		MaxResponseHeaderBytes: MaxResponseHeader,
 		TLSClientConfig: &tls.Config{
 			InsecureSkipVerify: insecure, // explicit opt-out in the check
 			ServerName:         serverName,
@@ -202,6 +217,9 @@ func (p *Probers) compile(service string, c *config.Check, addrs []string, defTi
 	case c.HTTP != nil:
 		targets, err = httpTargets(c.HTTP, addrs)
 		build = func(t string) (probeFunc, error) { return p.compileHTTP(c.HTTP, t) }
+		// A literal URL may still carry a password or an API key in its
+		// query: shown without them.
+		show = redactURL
 		if c.HTTP.URLSecret {
 			show = func(string) string { return fmt.Sprintf("check %q (url hidden)", c.Name) }
 		}
@@ -307,8 +325,10 @@ func describeErr(err error, timeout time.Duration) string {
 		return "connection refused"
 	case errors.Is(err, syscall.ECONNRESET):
 		return "connection reset by peer"
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+	case errors.Is(err, syscall.EHOSTUNREACH):
 		return "host unreachable"
+	case errors.Is(err, syscall.ENETUNREACH):
+		return "network unreachable"
 	case errors.As(err, &certInvalid):
 		if certInvalid.Reason == x509.Expired {
 			return "TLS certificate expired or not yet valid: " + certInvalid.Detail

@@ -75,7 +75,7 @@ func (p *Probers) compileProviderAPI(c *config.ProviderAPICheck) (probeFunc, err
 func (a *apiProbe) run(ctx context.Context, start time.Time) outcome {
 	resp, err := a.client.Do(a.req.WithContext(ctx))
 	if err != nil {
-		return outcome{reason: "provider API unreachable: " + describeErr(err, timeoutOf(ctx, start))}
+		return errOutcome(ctx, start, "provider API unreachable: ", err)
 	}
 	defer resp.Body.Close()
 	var body bytes.Buffer
@@ -87,7 +87,7 @@ func (a *apiProbe) run(ctx context.Context, start time.Time) outcome {
 	case a.lost != nil && a.lost.Match(body.Bytes()):
 		return outcome{lost: true, reason: fmt.Sprintf("account lost: provider API answered %s saying %q", statusText(code), a.lost.Find(body.Bytes()))}
 	case rerr != nil:
-		return outcome{reason: "provider API: reading answer: " + describeErr(rerr, timeoutOf(ctx, start))}
+		return errOutcome(ctx, start, "provider API: reading answer: ", rerr)
 	case code >= 500:
 		return outcome{reason: "provider API error: " + statusText(code)}
 	case code >= 400:

@@ -60,5 +60,27 @@ func urlScrubber(raw string) scrubber {
 	return newScrubber(parts...)
 }
 
+// credScrubber hides the user info and the query of a literal URL (a
+// password, an API key) wherever an error quotes them; the rest of it
+// stays readable.
+func credScrubber(raw string) scrubber {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	var parts []string
+	if u.RawQuery != "" {
+		parts = append(parts, u.RawQuery, u.Query().Encode())
+		for _, vs := range u.Query() {
+			parts = append(parts, vs...)
+		}
+	}
+	if u.User != nil {
+		pw, _ := u.User.Password()
+		parts = append(parts, u.User.String(), pw)
+	}
+	return newScrubber(parts...)
+}
+
 // identity is the Redact of ProberOptions left nil.
 func identity(s string) string { return s }

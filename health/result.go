@@ -19,12 +19,17 @@ type Result struct {
 	// file(). It has passed ProberOptions.Redact.
 	Target string `json:"target"`
 	OK     bool   `json:"ok"`
+	// Unknown marks a probe that failed for a reason on this node (out of
+	// descriptors, no route anywhere): its Reason starts "local fault: ".
+	// It is not OK, yet counts neither for nor against the provider.
+	Unknown bool `json:"unknown,omitempty"`
 	// AccountLost marks a provider API saying the account is gone
 	// (401/403, suspended, terminated): a different signal from unreachable.
 	AccountLost bool          `json:"account_lost,omitempty"`
 	Warning     string        `json:"warning,omitempty"`
 	Latency     time.Duration `json:"latency"`
-	// Reason says in words what the probe saw, on success as on failure.
+	// Reason says in words what the probe saw, on success as on failure;
+	// at most MaxReason bytes.
 	Reason string    `json:"reason"`
 	At     time.Time `json:"at"`
 }

@@ -90,8 +90,10 @@ func (m *Machine) Rounds() int { return m.rounds }
 
 // Observe feeds one round's results observed at at. It returns the
 // transition when the state changed. A round with no results carries no
-// evidence and changes nothing.
+// evidence and changes nothing; nor do results of unknown outcome (a local
+// fault of this node): they are left out of the round.
 func (m *Machine) Observe(at time.Time, results []Result) (Transition, bool) {
+	results = known(results)
 	if len(results) == 0 {
 		return Transition{}, false
 	}
@@ -146,6 +148,22 @@ func (m *Machine) Observe(at time.Time, results []Result) (Transition, bool) {
 	t := Transition{Provider: m.provider, From: m.state, To: next, At: at, Reason: why, Evidence: evidence(results, next)}
 	m.state, m.since, m.reason = next, at, why
 	return t, true
+}
+
+// known is results without the Unknown ones (a copy only when there are some).
+func known(results []Result) []Result {
+	for i := range results {
+		if results[i].Unknown {
+			out := make([]Result, 0, len(results))
+			for _, r := range results {
+				if !r.Unknown {
+					out = append(out, r)
+				}
+			}
+			return out
+		}
+	}
+	return results
 }
 
 // countChecks counts checks, not probes: a check fails in a round only when

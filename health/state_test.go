@@ -7,7 +7,7 @@ import (
 )
 
 // round builds one round's results from a pattern: one letter per check,
-// '+' passed, '-' failed, 'L' account lost. A pattern starting with "h:"
+// '+' passed, '-' failed, 'L' account lost, 'U' unknown (a local fault). A pattern starting with "h:"
 // is one check probed against several hosts, a letter per host.
 func round(pattern string) []Result {
 	hosts := strings.HasPrefix(pattern, "h:")
@@ -18,7 +18,7 @@ func round(pattern string) []Result {
 		if hosts {
 			check, target = "http", string(rune('a'+i))
 		}
-		out[i] = Result{Check: check, Target: target, OK: c == '+', AccountLost: c == 'L', Reason: string(c)}
+		out[i] = Result{Check: check, Target: target, OK: c == '+', AccountLost: c == 'L', Unknown: c == 'U', Reason: string(c)}
 	}
 	return out
 }
@@ -31,6 +31,18 @@ func TestMachine(t *testing.T) {
 		states []State // state after each round
 	}{
 		{"first good round is healthy", []string{"+++"}, []State{StateHealthy}},
+		{"local faults are no evidence: a provider stays healthy through rounds of them",
+			[]string{"++", "UU", "UU", "UU", "UU"},
+			[]State{StateHealthy, StateHealthy, StateHealthy, StateHealthy, StateHealthy}},
+		{"a local fault counts neither for nor against: the passing check keeps it healthy",
+			[]string{"++", "+U", "+U", "+U", "+U"},
+			[]State{StateHealthy, StateHealthy, StateHealthy, StateHealthy, StateHealthy}},
+		{"the known failure still counts beside a local fault",
+			[]string{"++", "-U", "-U", "-U"},
+			[]State{StateHealthy, StateDegraded, StateDegraded, StateDown}},
+		{"rounds of local faults alone neither confirm nor recover a loss",
+			[]string{"+", "-", "U", "-", "U", "-", "U", "+"},
+			[]State{StateHealthy, StateDegraded, StateDegraded, StateDegraded, StateDegraded, StateDown, StateDown, StateDown}},
 		{"one failing host of two is degraded, never down",
 			[]string{"h:++", "h:+-", "h:+-", "h:+-", "h:-+", "h:+-"},
 			[]State{StateHealthy, StateDegraded, StateDegraded, StateDegraded, StateDegraded, StateDegraded}},

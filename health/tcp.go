@@ -24,7 +24,7 @@ func compileTCP(c *config.TCPCheck, addr string) (probeFunc, error) {
 	return func(ctx context.Context, start time.Time) outcome {
 		conn, err := d.DialContext(ctx, "tcp", addr)
 		if err != nil {
-			return outcome{reason: "connect: " + describeErr(err, timeoutOf(ctx, start))}
+			return errOutcome(ctx, start, "connect: ", err)
 		}
 		defer conn.Close()
 		if dl, ok := ctx.Deadline(); ok {
@@ -32,7 +32,7 @@ func compileTCP(c *config.TCPCheck, addr string) (probeFunc, error) {
 		}
 		if len(send) > 0 {
 			if _, err := conn.Write(send); err != nil {
-				return outcome{reason: "send: " + describeErr(err, timeoutOf(ctx, start))}
+				return errOutcome(ctx, start, "send: ", err)
 			}
 		}
 		if expect == nil {

@@ -76,6 +76,8 @@ func printStatus(w io.Writer, doc *engine.StatusDoc) error {
 			switch {
 			case c.AccountLost:
 				result = "LOST"
+			case c.Unknown:
+				result = "UNKNOWN"
 			case !c.OK:
 				result = "FAIL"
 			}

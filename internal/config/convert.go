@@ -225,6 +225,7 @@ func (c *checker) policy(r *rawPolicy) Policy {
 	if b.ok("auto_failover") && r.AutoFailover != nil {
 		p.AutoFailover = *r.AutoFailover
 	}
+	p.Reference = c.references(b, r.Reference)
 	return p
 }
 
@@ -532,7 +533,13 @@ type prober struct {
 var proberKinds = "http, tcp, dns, exec or provider_api"
 
 func (c *checker) check(parent *blk, r *rawCheck) *Check {
-	b := parent.child(r.Body, r.DefRange, "check", r.Name, true)
+	ch, _ := c.checkBlock(parent, r, "check")
+	return ch
+}
+
+// checkBlock converts a check-shaped block named kind ("check", "reference").
+func (c *checker) checkBlock(parent *blk, r *rawCheck, kind string) (*Check, *blk) {
+	b := parent.child(r.Body, r.DefRange, kind, r.Name, true)
 	ch := &Check{Name: r.Name, Range: r.DefRange}
 	ch.Interval = b.duration("interval", r.Interval)
 	ch.Timeout = b.duration("timeout", r.Timeout)
@@ -566,7 +573,7 @@ func (c *checker) check(parent *blk, r *rawCheck) *Check {
 		c.add(p.def, fmt.Sprintf("%s: only one prober block per check, this one already has %s at line %d",
 			b.where(p.kind), probers[0].kind, probers[0].def.Start.Line))
 	}
-	return ch
+	return ch, b
 }
 
 func (b *blk) httpCheck(r *rawHTTPCheck) *HTTPCheck {

@@ -232,6 +232,10 @@ func applyDefaults(c *Config) {
 		}
 	}
 
+	for _, ch := range p.Reference {
+		checkDefaults(ch, p)
+	}
+
 	for _, s := range c.Services {
 		setInt(&s.TTL, DefaultTTL)
 		if s.AddressOutput == "" {

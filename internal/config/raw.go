@@ -210,25 +210,26 @@ type rawProviderAPICheck struct {
 }
 
 type rawPolicy struct {
-	Interval     *string   `hcl:"interval,optional"`
-	Timeout      *string   `hcl:"timeout,optional"`
-	FailAfter    *int      `hcl:"fail_after,optional"`
-	RecoverAfter *int      `hcl:"recover_after,optional"`
-	Quorum       *float64  `hcl:"quorum,optional"`
-	AutoFailover *bool     `hcl:"auto_failover,optional"`
-	Cooldown     *string   `hcl:"cooldown,optional"`
-	MaxAuto      *int      `hcl:"max_auto_failovers,optional"`
-	AutoWindow   *string   `hcl:"auto_failover_window,optional"`
-	Concurrency  *int      `hcl:"concurrency,optional"`
-	WaitHealthy  *string   `hcl:"wait_healthy,optional"`
-	VerifyDNS    *string   `hcl:"verify_dns,optional"`
-	NodeQuorum   *int      `hcl:"node_quorum,optional"`
-	SyncInterval *string   `hcl:"sync_interval,optional"`
-	AutoRedeleg  *bool     `hcl:"auto_redelegate,optional"`
-	EmergencyTTL *string   `hcl:"emergency_ttl,optional"`
-	RecoveryWin  *string   `hcl:"recovery_window,optional"`
-	Body         hcl.Body  `hcl:",body"`
-	DefRange     hcl.Range `hcl:",def_range"`
+	Interval     *string     `hcl:"interval,optional"`
+	Timeout      *string     `hcl:"timeout,optional"`
+	FailAfter    *int        `hcl:"fail_after,optional"`
+	RecoverAfter *int        `hcl:"recover_after,optional"`
+	Quorum       *float64    `hcl:"quorum,optional"`
+	AutoFailover *bool       `hcl:"auto_failover,optional"`
+	Cooldown     *string     `hcl:"cooldown,optional"`
+	MaxAuto      *int        `hcl:"max_auto_failovers,optional"`
+	AutoWindow   *string     `hcl:"auto_failover_window,optional"`
+	Concurrency  *int        `hcl:"concurrency,optional"`
+	WaitHealthy  *string     `hcl:"wait_healthy,optional"`
+	VerifyDNS    *string     `hcl:"verify_dns,optional"`
+	NodeQuorum   *int        `hcl:"node_quorum,optional"`
+	SyncInterval *string     `hcl:"sync_interval,optional"`
+	AutoRedeleg  *bool       `hcl:"auto_redelegate,optional"`
+	EmergencyTTL *string     `hcl:"emergency_ttl,optional"`
+	RecoveryWin  *string     `hcl:"recovery_window,optional"`
+	Reference    []*rawCheck `hcl:"reference,block"`
+	Body         hcl.Body    `hcl:",body"`
+	DefRange     hcl.Range   `hcl:",def_range"`
 }
 
 type rawDrill struct {

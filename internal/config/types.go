@@ -382,7 +382,12 @@ type Policy struct {
 	// RecoveryWindow is how long a provider must stay healthy before its
 	// records get their normal TTL back; default 10m.
 	RecoveryWindow time.Duration
-	Range          hcl.Range
+	// Reference are checks of targets outside every provider (`reference
+	// "NAME" { http {...} }`, a check block's shape). When every one of
+	// them fails, this node cannot see the world and the daemon acts on
+	// nothing. None by default.
+	Reference []*Check
+	Range     hcl.Range
 }
 
 // DrillMode is how much a drill really changes.

@@ -150,7 +150,11 @@ func (d *Daemon) publish(ctx context.Context) {
 	advertise := advertiseOf(eng.Cfg)
 	pctx, cancel := context.WithTimeout(ctx, eng.Cfg.Policy.Timeout)
 	defer cancel()
-	err := d.nodes.m.Publish(pctx, cluster.ViewOf(d.nodes.node, advertise, w.snapshot(), time.Now()))
+	snap := w.snapshot()
+	if why := d.blind(); why != "" {
+		snap = blindView(snap, why) // its view counts toward no loss
+	}
+	err := d.nodes.m.Publish(pctx, cluster.ViewOf(d.nodes.node, advertise, snap, time.Now()))
 	msg := ""
 	if err != nil {
 		msg = err.Error()

@@ -78,6 +78,9 @@ type Daemon struct {
 	// driftSeen is, per DNS provider, the records the last sync left
 	// alone, so unchanged drift is journaled once.
 	driftSeen map[string]string
+	// wasBlind: the decision loop last found this node unable to see the
+	// world (see sight.go).
+	wasBlind bool
 }
 
 // New returns a daemon for cfg.
@@ -293,8 +296,11 @@ func (d *Daemon) loop(ctx context.Context) {
 			d.forgetTTL()
 			continue
 		}
+		blind := d.noteSight(lctx)
 		d.evaluate(lctx)
-		d.preemptTTL(lctx)
+		if blind == "" {
+			d.preemptTTL(lctx)
+		}
 		unlead()
 	}
 }
@@ -372,6 +378,9 @@ func (d *Daemon) Status(ctx context.Context) (*engine.StatusDoc, error) {
 	doc.Daemon = &engine.DaemonStatus{Node: node, PID: os.Getpid(), Since: d.started.UTC(), AutoFailover: eng.Cfg.Policy.AutoFailover,
 		Hold: h.On, HoldReason: h.Reason, HoldSince: h.Since, Running: d.slot.current(), Drills: d.drillSchedules(),
 		Cluster: d.clusterStatus(ctx), TTL: d.ttlStatus(eng.Cfg.Policy.RecoveryWindow)}
+	if why := d.blind(); why != "" {
+		doc.Warnings = append(doc.Warnings, blindPrefix+": "+why)
+	}
 	if c := doc.Daemon.Cluster; c != nil && !c.Connected {
 		doc.Warnings = append(doc.Warnings, "this node is cut off from etcd: it keeps checking and reporting but takes no action until it is back")
 	}

@@ -94,6 +94,13 @@ func (d *Daemon) evaluate(ctx context.Context) {
 		clear(d.decided)
 		return
 	}
+	where := fmt.Sprintf("%s on %s", strings.Join(affected, ", "), strings.Join(lostNames, ", "))
+	if why := d.blind(); why != "" {
+		// Not even a drill is aborted: the loss may be this node's own.
+		d.holdBack(ctx, key, "blind", decision{Services: affected, Providers: lostNames},
+			fmt.Sprintf("%s from failing over %s: %s", blindPrefix, where, why))
+		return
+	}
 	for _, name := range lostNames {
 		if d.slot.abortDrill(fmt.Sprintf("drill aborted: %s is %s (%s); the real failover goes first", name, lost[name].State, lost[name].Reason)) {
 			d.record(ctx, decision{Action: "drill_aborted", Services: affected, Providers: lostNames,
@@ -105,7 +112,6 @@ func (d *Daemon) evaluate(ctx context.Context) {
 		evidence = append(evidence, fmt.Sprintf("%s: %s since %s: %s", name, lost[name].State, lost[name].Since.Format(time.RFC3339), lost[name].Reason))
 	}
 	base := decision{Services: affected, Providers: lostNames, Evidence: evidence}
-	where := fmt.Sprintf("%s on %s", strings.Join(affected, ", "), strings.Join(lostNames, ", "))
 	policy := eng.Cfg.Policy
 	hold := d.holdState()
 	switch {

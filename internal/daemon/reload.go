@@ -73,6 +73,7 @@ func (d *Daemon) reload(ctx context.Context) error {
 	w := oldW
 	if oldW.compatible(cfg) {
 		oldW.setGroups(groups)
+		oldW.setReferences(cfg)
 	} else {
 		// Other providers or thresholds: the state machines start afresh.
 		oldW.stop()

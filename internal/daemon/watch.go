@@ -26,6 +26,14 @@ type watch struct {
 
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	// refs are the policy's reference checks (under mu): when all fail,
+	// this node cannot see the world (see sight.go). They run on their
+	// own context, a child of the watch's, so a reload can replace them.
+	refs       *health.References
+	ctx        context.Context
+	refsCancel context.CancelFunc
+	refsDone   chan struct{}
 }
 
 func newWatch(cfg *config.Config, groups []*health.Group, kick chan struct{}, opts health.SchedulerOptions) *watch {
@@ -35,23 +43,60 @@ func newWatch(cfg *config.Config, groups []*health.Group, kick chan struct{}, op
 	opts.OnTransition = w.transition
 	w.sched = health.NewScheduler(groups, w.mon, opts)
 	w.probed = probedProviders(groups)
+	w.refs = health.NewReferences(cfg)
 	return w
 }
 
 func (w *watch) start(ctx context.Context) {
 	ctx, w.cancel = context.WithCancel(ctx)
 	w.done = make(chan struct{})
+	w.ctx = ctx
 	go func() {
 		defer close(w.done)
 		_ = w.sched.Run(ctx)
 	}()
+	w.runRefs(w.refs)
 }
 
 func (w *watch) stop() {
 	if w.cancel != nil {
 		w.cancel()
 		<-w.done
+		w.mu.Lock()
+		done := w.refsDone
+		w.mu.Unlock()
+		<-done
 	}
+}
+
+func (w *watch) runRefs(refs *health.References) {
+	ctx, cancel := context.WithCancel(w.ctx)
+	done := make(chan struct{})
+	w.mu.Lock()
+	w.refs, w.refsCancel, w.refsDone = refs, cancel, done
+	w.mu.Unlock()
+	go func() {
+		defer close(done)
+		refs.Run(ctx)
+	}()
+}
+
+// setReferences replaces the reference checks with cfg's (a reload that
+// keeps the monitor).
+func (w *watch) setReferences(cfg *config.Config) {
+	w.mu.Lock()
+	cancel, done := w.refsCancel, w.refsDone
+	w.mu.Unlock()
+	cancel()
+	<-done
+	w.runRefs(health.NewReferences(cfg))
+}
+
+// references is the reference checks in use.
+func (w *watch) references() *health.References {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.refs
 }
 
 func (w *watch) transition(tr health.Transition) {

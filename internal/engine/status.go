@@ -140,11 +140,14 @@ type StatusProvider struct {
 
 // StatusCheck is one probe's latest result.
 type StatusCheck struct {
-	Service     string    `json:"service,omitempty"`
-	Check       string    `json:"check"`
-	Kind        string    `json:"kind"`
-	Target      string    `json:"target"`
-	OK          bool      `json:"ok"`
+	Service string `json:"service,omitempty"`
+	Check   string `json:"check"`
+	Kind    string `json:"kind"`
+	Target  string `json:"target"`
+	OK      bool   `json:"ok"`
+	// Unknown: the probe failed for a reason on this node ("local
+	// fault: ..."), so it says nothing about the provider.
+	Unknown     bool      `json:"unknown,omitempty"`
 	AccountLost bool      `json:"account_lost"`
 	LatencyMS   float64   `json:"latency_ms"`
 	Reason      string    `json:"reason"`
@@ -233,7 +236,7 @@ func (e *Engine) fillStatus(doc *StatusDoc, pl Placement, obs Observation) {
 		}
 		for _, r := range p.Results {
 			sp.Checks = append(sp.Checks, StatusCheck{
-				Service: r.Service, Check: r.Check, Kind: r.Kind, Target: r.Target, OK: r.OK,
+				Service: r.Service, Check: r.Check, Kind: r.Kind, Target: r.Target, OK: r.OK, Unknown: r.Unknown,
 				AccountLost: r.AccountLost, LatencyMS: float64(r.Latency.Microseconds()) / 1000,
 				Reason: r.Reason, Warning: r.Warning, At: r.At.UTC(),
 			})

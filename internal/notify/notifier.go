@@ -123,7 +123,7 @@ func (n *Notifier) Send(ev Event, names []string) {
 	}
 	for _, w := range targets {
 		// Rendered now: the caller may change Details once Send returns.
-		body, err := w.dest.render(ev)
+		body, err := bounded(w.dest.render, ev)
 		if err != nil {
 			n.log.Error("notification not sent: it does not encode", "notify", w.block.Name, "event", ev.Event, "err", err)
 			continue

@@ -55,15 +55,17 @@ func checkBadge(c checkInput) badge {
 		return badge{"pass", toneGood}
 	case c.At.IsZero():
 		return badge{"not run yet", toneNeutral}
+	case c.Unknown:
+		return badge{"unknown", toneWarn}
 	}
 	return badge{"fail", toneBad}
 }
 
 // checkInput is the part of a check result the badge needs.
 type checkInput struct {
-	OK, AccountLost bool
-	Warning         string
-	At              time.Time
+	OK, Unknown, AccountLost bool
+	Warning                  string
+	At                       time.Time
 }
 
 func formatTime(t time.Time) string {

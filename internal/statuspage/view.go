@@ -256,7 +256,7 @@ func providerOf(sp engine.StatusProvider, now time.Time) providerView {
 			name = c.Service + "/" + c.Check
 		}
 		cv := checkView{Name: name, Kind: c.Kind, Target: c.Target, Reason: c.Reason, Warning: c.Warning,
-			Result: checkBadge(checkInput{OK: c.OK, AccountLost: c.AccountLost, Warning: c.Warning, At: c.At})}
+			Result: checkBadge(checkInput{OK: c.OK, Unknown: c.Unknown, AccountLost: c.AccountLost, Warning: c.Warning, At: c.At})}
 		if !c.At.IsZero() {
 			cv.Latency = latency(c.LatencyMS)
 		}
