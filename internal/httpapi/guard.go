@@ -40,7 +40,9 @@ func hostAllowed(host string, names []string) bool {
 		return true
 	}
 	for _, n := range names {
-		if strings.EqualFold(host, n) {
+		// advertise may be written fully qualified: "n1.example.net." is
+		// the same name as "n1.example.net".
+		if strings.EqualFold(host, strings.TrimSuffix(n, ".")) {
 			return true
 		}
 	}

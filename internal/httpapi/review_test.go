@@ -132,3 +132,23 @@ func TestUnsentBodyCannotHoldAConnection(t *testing.T) {
 		}
 	}
 }
+
+// An advertise URL written with a fully qualified host
+// ("https://n1.example.net./", as DNS people write names) is the name the
+// other nodes forward to: requests naming it, with or without the final
+// dot, are served, and foreign names are still refused.
+func TestFullyQualifiedAdvertiseHostIsServed(t *testing.T) {
+	srv, _, _ := newTestServerWith(t, Options{ReadToken: readTok, OperateToken: operateTok, Hosts: []string{"n1.example.net."}})
+	for host, want := range map[string]int{
+		"n1.example.net.":      http.StatusOK,
+		"N1.Example.Net:9797":  http.StatusOK,
+		"n1.example.net.:9797": http.StatusOK,
+		"n2.example.net.":      http.StatusMisdirectedRequest,
+		"example.net.":         http.StatusMisdirectedRequest,
+	} {
+		code, _, body := send(t, "GET", srv.URL+"/api/v1/status", map[string]string{"Host": host, "Authorization": "Bearer " + readTok}, "")
+		if code != want {
+			t.Errorf("Host %s: %d %s, want %d", host, code, body, want)
+		}
+	}
+}
