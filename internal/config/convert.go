@@ -162,8 +162,12 @@ func (c *checker) state(r *rawState) State {
 		if (e.CertFile == "") != (e.KeyFile == "") {
 			eb.blockErrf("cert_file and key_file go together: set both or neither")
 		}
-		if ep := cleartextEndpoint(e); e.Password != "" && ep != "" {
-			eb.errf("password", "would cross the network in clear: endpoint %q is not https (use https:// endpoints, or ca_file for endpoints written without a scheme)", ep)
+		if ep, byFirst := cleartextEndpoint(e); e.Password != "" && ep != "" {
+			if byFirst {
+				eb.errf("password", "would cross the network in clear: endpoint %q is reached without TLS, because etcd's client dials every endpoint as it dials the first (%q); list an https:// endpoint first, or set ca_file", ep, e.Endpoints[0])
+			} else {
+				eb.errf("password", "would cross the network in clear: endpoint %q is not https (use https:// endpoints, or ca_file for endpoints written without a scheme)", ep)
+			}
 		}
 		e.Node = eb.nonEmpty("node", x.Node, false)
 		if e.Node != "" && !nodeName.MatchString(e.Node) {

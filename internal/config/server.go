@@ -146,29 +146,39 @@ func loopbackHost(host string) bool {
 }
 
 // cleartextEndpoint returns the first of e's endpoints that another
-// machine would be reached at without TLS, or "". etcd's client speaks TLS
-// to https:// endpoints, and to endpoints without a scheme when TLS files
-// are set; unix sockets stay on this machine.
-func cleartextEndpoint(e *Etcd) string {
+// machine would be reached at without TLS, or "", and whether that is so
+// only because of the first endpoint. etcd's client speaks TLS to https://
+// endpoints, and to endpoints without a scheme when TLS files are set;
+// unix sockets stay on this machine. But it dials every endpoint with the
+// first one's credentials: after "localhost:2379", "unix://..." or
+// "http://127.0.0.1:2379", an https:// endpoint elsewhere is reached in
+// clear too.
+func cleartextEndpoint(e *Etcd) (ep string, byFirst bool) {
 	tlsFiles := e.CAFile != "" || e.CertFile != ""
-	for _, ep := range e.Endpoints {
+	firstTLS := false
+	for i, ep := range e.Endpoints {
 		scheme, rest, found := strings.Cut(ep, "://")
 		if !found {
 			scheme, rest = "", ep
 		}
-		switch {
-		case scheme == "https" || scheme == "unixs" || scheme == "unix":
-			continue
-		case scheme == "" && tlsFiles:
+		secure := scheme == "https" || scheme == "unixs" || (scheme == "" || scheme == "unix") && tlsFiles
+		if i == 0 {
+			firstTLS = secure
+		}
+		if scheme == "unix" || scheme == "unixs" {
 			continue
 		}
 		host := rest
 		if h, _, err := net.SplitHostPort(strings.TrimSuffix(rest, "/")); err == nil {
 			host = h
 		}
-		if !loopbackHost(host) {
-			return ep
+		switch {
+		case loopbackHost(host):
+		case !secure:
+			return ep, false
+		case !firstTLS:
+			return ep, true
 		}
 	}
-	return ""
+	return "", false
 }

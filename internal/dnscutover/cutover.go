@@ -90,11 +90,6 @@ func attempt(ctx context.Context, t Target, req Request, plan planner, opts Opti
 	if opts.DryRun {
 		return c.changed(), notOwned, nil
 	}
-	if opts.BeforeWrite != nil && len(c.changed()) > 0 {
-		if err := opts.BeforeWrite(ctx); err != nil {
-			return nil, notOwned, &stopError{fmt.Errorf("before writing to %s: %w", t.Name, err)}
-		}
-	}
 	writes := []struct {
 		what string
 		g    group
@@ -109,6 +104,13 @@ func attempt(ctx context.Context, t Target, req Request, plan planner, opts Opti
 	for _, w := range writes {
 		if len(w.g.recs) == 0 {
 			continue
+		}
+		// Before each write, not only the first: a writer paused between
+		// its marks and its addresses may have been replaced meanwhile.
+		if opts.BeforeWrite != nil {
+			if err := opts.BeforeWrite(ctx); err != nil {
+				return done, notOwned, &stopError{fmt.Errorf("before writing to %s: %w", t.Name, err)}
+			}
 		}
 		if _, err := w.op(ctx, t.Zone, w.g.recs); err != nil {
 			return done, notOwned, fmt.Errorf("%s %v: %w", w.what, w.g.names, err)

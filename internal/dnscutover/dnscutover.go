@@ -91,11 +91,11 @@ type Options struct {
 	Logger *slog.Logger
 
 	// BeforeWrite, when set, is called at every attempt at every provider
-	// right before its first write, after the zone was read and the
-	// changes planned. An error stops that provider at once, nothing
+	// right before each of its writes, after the zone was read and the
+	// changes planned. An error stops that provider at once, nothing more
 	// written and no retry, and its result wraps the error. The executor
 	// checks its fencing token here: a leader deposed while the step ran
-	// (or paused between the step's check and the write) writes nothing.
+	// (or paused between the step's check and a write) writes no more.
 	BeforeWrite func(ctx context.Context) error
 }
 

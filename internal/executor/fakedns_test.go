@@ -36,6 +36,9 @@ type fakeDNS struct {
 	// beforeGet, when set, runs at the start of every GetRecords (the
 	// first thing each write attempt does), outside the lock.
 	beforeGet func()
+	// afterSet, when set, runs at the end of every SetRecords with the
+	// types it wrote, under the lock: it must not call the fake.
+	afterSet func(types []string)
 }
 
 var _ interface {
@@ -105,6 +108,13 @@ func (f *fakeDNS) SetRecords(ctx context.Context, zone string, recs []libdns.Rec
 		return nil, errDNSDown
 	}
 	f.sets++
+	if f.afterSet != nil {
+		var types []string
+		for _, r := range recs {
+			types = append(types, r.RR().Type)
+		}
+		defer f.afterSet(types)
+	}
 	fresh := map[string][]libdns.RR{}
 	for _, r := range recs {
 		rr := r.RR()

@@ -75,3 +75,64 @@ func TestCutoverFencedBeforeDNSWrite(t *testing.T) {
 		}
 	}
 }
+
+// The fence is checked before each write, not only before an attempt's
+// first: a leader that wrote the ownership marks and was then paused (and
+// taken over) before writing the addresses writes no address when it
+// wakes up.
+func TestCutoverFencedBetweenDNSWrites(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	endpoint := testharness.StartEtcdCluster(t, 1).Endpoints()[0]
+	open := func() *journal.Etcd {
+		j, err := journal.OpenEtcd(ctx, journal.EtcdOptions{Endpoints: []string{endpoint}, Prefix: "/fence-between-test/"})
+		if err != nil {
+			t.Fatalf("OpenEtcd: %v", err)
+		}
+		t.Cleanup(func() { _ = j.Close() })
+		return j
+	}
+	w := newWorld(t)
+	w.journal = open()
+	other := open()
+
+	var once sync.Once
+	var resumeErr error
+	// The first DNS provider to get its marks is where the writer is
+	// paused; the other, written in parallel, may have been written
+	// before the take-over, rightly.
+	var paused atomic.Pointer[fakeDNS]
+	for _, f := range w.dns {
+		f.afterSet = func(types []string) {
+			if len(types) == 0 || types[0] != "TXT" {
+				return
+			}
+			once.Do(func() {
+				paused.Store(f)
+				ops, err := other.UnfinishedAll(ctx)
+				if err != nil || len(ops) != 1 {
+					resumeErr = errors.Join(err, errors.New("no single unfinished operation to take over"))
+					return
+				}
+				_, resumeErr = other.Resume(ctx, ops[0].ID, time.Now())
+			})
+		}
+	}
+	_, err := w.executor(nil).Start(ctx, w.plan(), "manual")
+	if resumeErr != nil {
+		t.Fatalf("taking the operation over: %v", resumeErr)
+	}
+	f := paused.Load()
+	if f == nil {
+		t.Fatalf("no ownership marks were written, the test did not run as meant: %v", err)
+	}
+	if !errors.Is(err, journal.ErrFenced) {
+		t.Errorf("Start: %v, want ErrFenced", err)
+	}
+	f.mu.Lock()
+	written := f.written
+	f.mu.Unlock()
+	if len(written) != 0 {
+		t.Errorf("%s: the fenced-out writer wrote addresses %v after its marks", f.name, written)
+	}
+}

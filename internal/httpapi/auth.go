@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
-	"strings"
 )
 
 // access is what a request's credentials allow.
@@ -40,8 +39,8 @@ func newTokens(read, operate string) tokens {
 // status page), and whether it carried one at all.
 func credential(r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")
-	if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
-		return strings.TrimSpace(tok), true
+	if tok, ok := bearer(r); ok {
+		return tok, true
 	}
 	if _, pass, ok := r.BasicAuth(); ok {
 		return pass, true

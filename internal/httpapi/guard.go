@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,7 +40,9 @@ func hostAllowed(host string, names []string) bool {
 		return true
 	}
 	for _, n := range names {
-		if strings.EqualFold(host, n) {
+		// advertise may be written fully qualified: "n1.example.net." is
+		// the same name as "n1.example.net".
+		if strings.EqualFold(host, strings.TrimSuffix(n, ".")) {
 			return true
 		}
 	}
@@ -60,10 +63,29 @@ func (a *api) checkHost(next http.Handler) http.Handler {
 	})
 }
 
-// bearer is the token of "Authorization: Bearer T", and whether there was one.
+// bearer is the token of "Authorization: Bearer T", and whether there was
+// one. The scheme's name is case-insensitive (RFC 9110 section 11.1):
+// "bearer T" is the same credential.
 func bearer(r *http.Request) (string, bool) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return strings.TrimSpace(tok), ok
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
+}
+
+// bodyDeadline bounds reading a request's body, also one no handler
+// reads: after answering, the server drains an unread body to keep the
+// connection, and with no deadline a client that declares a body and
+// never sends it (to any path, with no token) holds its connection for
+// ever, past idle_timeout.
+func bodyDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 {
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // crossOrigin refuses a browser's request sent from another origin (the
@@ -86,13 +108,16 @@ func jsonRequest(r *http.Request) error {
 var (
 	errEmptyBody = errors.New("the request body is empty: send a JSON object, {} when there is nothing to say")
 	errTrailing  = errors.New("the request body holds more than one JSON value")
+	errNotObject = errors.New("the request body must be a JSON object, {} when there is nothing to say")
 )
 
-// decodeOne reads exactly one JSON value from r, refusing unknown fields.
+// decodeOne reads exactly one JSON value from r, an object, refusing
+// unknown fields. null would decode as {} does: for a failover that
+// means every service, so only an object written out says so.
 func decodeOne(r io.Reader, v any) error {
 	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
 		if errors.Is(err, io.EOF) {
 			return errEmptyBody
 		}
@@ -101,10 +126,15 @@ func decodeOne(r io.Reader, v any) error {
 	_, err := dec.Token()
 	var tooBig *http.MaxBytesError
 	switch {
-	case errors.Is(err, io.EOF):
-		return nil
 	case errors.As(err, &tooBig):
 		return err
+	case !errors.Is(err, io.EOF):
+		return errTrailing
 	}
-	return errTrailing
+	if raw = bytes.TrimLeft(raw, " \t\r\n"); len(raw) == 0 || raw[0] != '{' {
+		return errNotObject
+	}
+	strict := json.NewDecoder(bytes.NewReader(raw))
+	strict.DisallowUnknownFields()
+	return strict.Decode(v)
 }

@@ -101,7 +101,7 @@ func New(b Backend, o Options) http.Handler {
 	mux.Handle("POST /api/v1/failback", a.operate(http.HandlerFunc(a.failback)))
 	mux.Handle("POST /api/v1/drills/{name}", a.operate(http.HandlerFunc(a.drill)))
 	mux.Handle("POST /api/v1/hold", a.operate(http.HandlerFunc(a.holdSet)))
-	return a.checkHost(mux)
+	return bodyDeadline(a.checkHost(mux))
 }
 
 func orNotFound(h http.Handler) http.Handler {
@@ -284,12 +284,23 @@ func (a *api) holdGet(w http.ResponseWriter, r *http.Request) {
 	a.reply(w, st, err)
 }
 
+// holdBody is POST /hold's body. "on" must be written: {} would
+// otherwise turn the hold switch off, and automatic failover back on.
+type holdBody struct {
+	On     *bool  `json:"on"`
+	Reason string `json:"reason"`
+}
+
 func (a *api) holdSet(w http.ResponseWriter, r *http.Request) {
-	var b control.HoldChange
+	var b holdBody
 	if !decode(w, r, &b) {
 		return
 	}
-	st, err := a.b.Hold(r.Context(), &b, "http "+r.RemoteAddr)
+	if b.On == nil {
+		writeError(w, http.StatusBadRequest, `the hold switch needs "on": true or false`)
+		return
+	}
+	st, err := a.b.Hold(r.Context(), &control.HoldChange{On: *b.On, Reason: b.Reason}, "http "+r.RemoteAddr)
 	a.reply(w, st, err)
 }
 
@@ -350,7 +361,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		return true
 	case errors.As(err, &tooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", tooBig.Limit))
-	case errors.Is(err, errEmptyBody), errors.Is(err, errTrailing):
+	case errors.Is(err, errEmptyBody), errors.Is(err, errTrailing), errors.Is(err, errNotObject):
 		writeError(w, http.StatusBadRequest, err.Error())
 	default:
 		writeError(w, http.StatusBadRequest, "the request body is not valid JSON for this endpoint: "+err.Error())
