@@ -46,7 +46,7 @@ func decisionEvent(action string) (event string, ok, send bool) {
 		return "", false, false
 	case "held_back", "drill_skipped":
 		return notify.EventDecisionHeldBack, false, true
-	case "failed", "dns_sync_failed", "ttl_failed":
+	case "failed", "dns_sync_failed", "ttl_failed", "resume_failed":
 		return notify.EventDecisionActed, false, true
 	}
 	// failover, resumed, drill_aborted, redelegated, dns_synced,

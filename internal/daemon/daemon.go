@@ -61,6 +61,9 @@ type Daemon struct {
 	kick    chan struct{}
 	decided map[string]string    // affected services -> the last held-back decision's key
 	retry   map[string]time.Time // affected services -> no automatic attempt before
+	// resume is when the leader next tries to finish an unfinished
+	// operation (under mu).
+	resume  resumer
 	reloads chan chan error
 	// forget asks the loop to journal its next held-back decision again
 	// (the hold switch changed).
@@ -269,10 +272,19 @@ func (d *Daemon) loop(ctx context.Context) {
 	eng, _ := d.current()
 	tick := time.NewTicker(eng.Cfg.Policy.Interval)
 	defer tick.Stop()
+	// retry wakes the loop when an unfinished operation's backoff ends.
+	retry := time.NewTimer(time.Hour)
+	defer retry.Stop()
 	for {
+		if wait, due := d.resumeDue(); due {
+			retry.Reset(wait)
+		} else {
+			retry.Stop()
+		}
 		select {
 		case <-ctx.Done():
 			return
+		case <-retry.C:
 		case reply := <-d.reloads:
 			reply <- d.reload(ctx)
 			eng, _ = d.current()
@@ -293,39 +305,23 @@ func (d *Daemon) loop(ctx context.Context) {
 			d.forgetTTL()
 			continue
 		}
+		d.resumePending(lctx, false)
 		d.evaluate(lctx)
 		d.preemptTTL(lctx)
 		unlead()
 	}
 }
 
-// resumeOnStart finishes what an earlier run left unfinished.
+// resumeOnStart finishes what an earlier run (or leader) left
+// unfinished; one that cannot be finished yet is tried again with backoff
+// from the decision loop.
 func (d *Daemon) resumeOnStart(ctx context.Context) {
 	ctx, unlead, err := d.asLeader(ctx)
 	if err != nil {
 		return
 	}
 	defer unlead()
-	eng, _ := d.current()
-	octx, release, err := d.slot.acquire(ctx, "resuming unfinished operations", false)
-	if err != nil {
-		return
-	}
-	defer release()
-	reps, err := eng.Resume(octx, nil, engine.Hooks{Progress: d.logProgress})
-	if errors.Is(err, engine.ErrNoOperation) {
-		return
-	}
-	for _, rep := range reps {
-		d.observeOperations(ctx, rep.Operation)
-		d.record(ctx, decision{Action: "resumed", Operation: rep.Operation,
-			Summary: fmt.Sprintf("resumed operation %s left unfinished by an earlier run", rep.Operation)})
-	}
-	if err != nil {
-		d.log.Error("an unfinished operation could not be finished", "err", err)
-		d.record(ctx, decision{Action: "failed", Summary: "resuming an unfinished operation on start failed: " + err.Error()})
-	}
-	d.follow(ctx)
+	d.resumePending(ctx, true)
 }
 
 func (d *Daemon) logProgress(ev engine.Event) {

@@ -46,6 +46,8 @@ func (d *Daemon) Handle(ctx context.Context, req control.Request, conv *control.
 		return d.drillNow(ctx, req.Name, conv)
 	case control.OpAbort:
 		return d.abort(ctx, req.Name, req.Reason, conv)
+	case control.OpResume:
+		return d.resumeRequested(ctx, req.DropDNS, conv)
 	}
 	return nil, fmt.Errorf("%w: unknown request %q", engine.ErrInvalidRequest, req.Op)
 }
