@@ -78,6 +78,8 @@ type Daemon struct {
 	ttl map[string]ttlState
 	// delegations is watchDNS's memory of the zones it may re-delegate.
 	delegations delegations
+	// dns is the DNS providers' states as last read, served by Status.
+	dns dnsCache
 	// driftSeen is, per DNS provider, the records the last sync left
 	// alone, so unchanged drift is journaled once.
 	driftSeen map[string]string
@@ -356,7 +358,7 @@ func (d *Daemon) Reload(ctx context.Context) error {
 // switch, what runs now and the drill schedule.
 func (d *Daemon) Status(ctx context.Context) (*engine.StatusDoc, error) {
 	eng, w := d.current()
-	doc, err := eng.LiveStatus(ctx, w.snapshot())
+	doc, err := eng.LiveStatus(ctx, w.snapshot(), d.dnsStates(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -120,7 +120,10 @@ func (d *Daemon) Plan(ctx context.Context, r engine.Request, progress func(engin
 		return engine.Outcome{}, err
 	}
 	eng, _ := d.current()
-	return eng.Plan(ctx, r, engine.Hooks{Progress: progress, Snapshot: d.view})
+	// A plan changes nothing: it is answered from the DNS states read
+	// last, as status is, not by reading every zone again.
+	return eng.Plan(ctx, r, engine.Hooks{Progress: progress, Snapshot: d.view,
+		DNS: func(ctx context.Context) map[string]planner.Observation { return d.dnsStates(ctx).States }})
 }
 
 // Operate runs an operator's request (who says from where, for the log)
