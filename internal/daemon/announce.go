@@ -42,7 +42,7 @@ func (d *Daemon) announceTransition(tr health.Transition) {
 // whether that says it went well, and whether it is announced at all.
 func decisionEvent(action string) (event string, ok, send bool) {
 	switch action {
-	case "none":
+	case "none", "reload_refused":
 		return "", false, false
 	case "held_back", "drill_skipped":
 		return notify.EventDecisionHeldBack, false, true

@@ -56,6 +56,14 @@ type Daemon struct {
 	// drillIDs are the scheduled drills' cron entries, by drill name.
 	drillIDs map[string]cron.EntryID
 	ctx      context.Context // the daemon's, for cron jobs
+	// serveCtx outlives ctx until running work has stopped; parts run
+	// under it (the decision loop's goroutine swaps them on reload).
+	serveCtx context.Context
+	parts    *parts
+	// httpH is the HTTP server's handler (nil without a server block).
+	httpH *swapHandler
+	// retired closes the engines a reload replaced; Run waits for it.
+	retired sync.WaitGroup
 
 	slot    slot
 	kick    chan struct{}
@@ -125,6 +133,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.ctx = ctx
 	eng := d.eng
 	defer func() { _ = d.closeEngine() }()
+	defer d.retired.Wait()
 	j, err := eng.Journal()
 	if err != nil {
 		if errors.Is(err, journal.ErrLocked) {
@@ -168,6 +177,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}
 	serveCtx, stopServe := context.WithCancel(context.WithoutCancel(ctx))
+	d.serveCtx = serveCtx
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
@@ -175,9 +185,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}()
 	httpDone := make(chan struct{})
 	if httpL != nil {
+		d.httpH = &swapHandler{}
+		d.httpH.set(d.httpHandler(ctx))
 		go func() {
 			defer close(httpDone)
-			if err := httpapi.Serve(serveCtx, httpL, d.httpHandler(ctx), 5*time.Second, d.log); err != nil {
+			if err := httpapi.Serve(serveCtx, httpL, d.httpH, 5*time.Second, d.log); err != nil {
 				d.log.Error("the HTTP server stopped", "err", err)
 			}
 		}()
@@ -187,10 +199,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 
 	d.seedMetrics(ctx)
-	go d.watchDNS(serveCtx)
-	if every := eng.Cfg.Policy.SyncInterval; every > 0 {
-		go d.keepZonesInSync(ctx, every)
-	}
+	d.parts = d.startParts(serveCtx, eng.Cfg)
 	if d.nodes == nil {
 		// With several nodes the leader resumes, once elected.
 		d.resumeOnStart(ctx)
@@ -218,6 +227,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.log.Warn("an operation did not stop within the shutdown grace; it is journaled as running and will be resumed at the next start", "grace", d.opts.ShutdownGrace)
 	}
 	stopServe()
+	d.parts.stop()
 	for _, ch := range []chan struct{}{served, httpDone} {
 		select {
 		case <-ch:
