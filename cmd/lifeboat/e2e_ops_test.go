@@ -115,11 +115,11 @@ func TestResumeGoesThroughTheDaemon(t *testing.T) {
 
 // serverWorld is a world whose daemon serves HTTP on a loopback port, the
 // operate token read from a file (so it can be rotated), and more policy.
-func serverWorld(t *testing.T, policy string) (*world, string, string) {
+func serverWorld(t *testing.T, policy string, dnsServers int) (*world, string, string) {
 	t.Helper()
 	ip := testharness.LoopbackIP(t)
 	addr := fmt.Sprintf("%s:%d", ip, testharness.FreePort(t, ip))
-	w := newWorld(t, worldOptions{policy: policy, extra: fmt.Sprintf(`
+	w := newWorld(t, worldOptions{policy: policy, dnsServers: dnsServers, extra: fmt.Sprintf(`
 server {
   listen        = %q
   read_token    = file("read.token")
@@ -143,7 +143,7 @@ func writeToken(t *testing.T, path, token string) {
 // transfer: they are answered from the DNS state the daemon last read,
 // which status dates.
 func TestDaemonStatusServesCachedDNS(t *testing.T) {
-	w, base, _ := serverWorld(t, "")
+	w, base, _ := serverWorld(t, "", 1)
 	w.startAlpha()
 	w.startDaemon()
 	waitFor(t, 30*time.Second, "/readyz", func() bool { code, _ := call(t, "GET", base+"/readyz", "", ""); return code == 200 })
@@ -202,7 +202,7 @@ func TestDaemonStatusServesCachedDNS(t *testing.T) {
 // the new one accepted. SIGHUP after changing policy.sync_interval: the
 // zone sync runs at the new interval (zone transfers at BIND).
 func TestDaemonReloadRotatesTokenAndIntervals(t *testing.T) {
-	w, base, tokenFile := serverWorld(t, "  sync_interval = \"1h\"")
+	w, base, tokenFile := serverWorld(t, "  sync_interval = \"1h\"", 2)
 	w.startAlpha()
 	d := w.startDaemon()
 	waitFor(t, 30*time.Second, "/readyz", func() bool { code, _ := call(t, "GET", base+"/readyz", "", ""); return code == 200 })
@@ -223,7 +223,7 @@ func TestDaemonReloadRotatesTokenAndIntervals(t *testing.T) {
 		t.Fatal(err)
 	}
 	reloads := strings.Count(d.out.String(), "configuration reloaded")
-	before := w.dns[0].Transfers(t)
+	before := w.dns[1].Transfers(t)
 	if err := d.cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
@@ -234,9 +234,9 @@ func TestDaemonReloadRotatesTokenAndIntervals(t *testing.T) {
 	if code := hold(rotated); code != 200 {
 		t.Fatalf("the new operate token after the rotation: %d, want 200", code)
 	}
-	// sync_interval 1s: a sync reads the zone every second; at 1h it
-	// would not read it at all in these seconds (the DNS watcher reads
-	// it every 30 s).
-	waitFor(t, 20*time.Second, "zone syncs at the new interval", func() bool { return w.dns[0].Transfers(t)-before >= 5 })
+	// sync_interval 1s: a sync reads both copies of the zone every
+	// second; at 1h it would not read them at all in these seconds (the
+	// DNS watcher reads them every 30 s).
+	waitFor(t, 20*time.Second, "zone syncs at the new interval", func() bool { return w.dns[1].Transfers(t)-before >= 5 })
 	d.stop(syscall.SIGTERM, 45*time.Second)
 }
