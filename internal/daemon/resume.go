@@ -68,25 +68,28 @@ func (d *Daemon) resumePending(ctx context.Context, now bool) {
 	if !now && d.holdState().On {
 		return // the hold switch stops every automatic action; `lifeboat resume` still works
 	}
+	// Only with nothing running here: what runs (a drill, an operator's
+	// operation) is unfinished in the journal too. The next round tries.
+	octx, release, ok := d.slot.tryAcquire(ctx, "resuming unfinished operations")
+	if !ok {
+		return
+	}
 	eng, _ := d.current()
 	j, err := eng.Journal()
 	if err != nil {
+		release()
 		return
 	}
-	ops, err := j.UnfinishedAll(ctx)
-	if err != nil {
-		d.log.Error("cannot list unfinished operations", "err", err)
+	ops, err := j.UnfinishedAll(octx)
+	if err != nil || len(ops) == 0 {
+		release()
+		if err != nil {
+			d.log.Error("cannot list unfinished operations", "err", err)
+		} else {
+			d.resumeReset()
+		}
 		return
 	}
-	if len(ops) == 0 {
-		d.resumeReset()
-		return
-	}
-	octx, release, err := d.slot.acquire(ctx, "resuming unfinished operations", false)
-	if err != nil {
-		return
-	}
-	eng, _ = d.current()
 	reps, err := eng.Resume(octx, nil, engine.Hooks{Progress: d.logProgress, Snapshot: d.view})
 	release()
 	d.resumed(ctx, reps, err, "")
