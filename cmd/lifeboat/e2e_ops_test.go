@@ -139,9 +139,9 @@ func writeToken(t *testing.T, path, token string) {
 	}
 }
 
-// N parallel status requests to a daemon cost BIND at most one zone
-// transfer: they are answered from the DNS state the daemon last read,
-// which status dates.
+// N parallel status (and plan) requests to a daemon cost BIND at most one
+// zone transfer: they are answered from the DNS state the daemon last
+// read, which status dates.
 func TestDaemonStatusServesCachedDNS(t *testing.T) {
 	w, base, _ := serverWorld(t, "", 1)
 	w.startAlpha()
@@ -150,13 +150,17 @@ func TestDaemonStatusServesCachedDNS(t *testing.T) {
 	// The daemon's first read of the zone, on start.
 	waitFor(t, 30*time.Second, "the daemon read the zone", func() bool { return w.dns[0].Transfers(t) >= 1 })
 	before := w.dns[0].Transfers(t)
-	const n = 30
+	const n, plans = 30, 10
 	var wg sync.WaitGroup
-	docs := make([]string, n)
-	codes := make([]int, n)
-	for i := range n {
+	docs := make([]string, n+plans)
+	codes := make([]int, n+plans)
+	for i := range n + plans {
+		path := "/api/v1/status"
+		if i >= n {
+			path = "/api/v1/plan"
+		}
 		wg.Go(func() {
-			req, _ := http.NewRequest("GET", base+"/api/v1/status", nil)
+			req, _ := http.NewRequest("GET", base+path, nil)
 			req.Header.Set("Authorization", "Bearer "+e2eReadToken)
 			resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
 			if err != nil {
@@ -168,18 +172,18 @@ func TestDaemonStatusServesCachedDNS(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	for i := range n {
+	for i := range n + plans {
 		if codes[i] != 200 {
-			t.Fatalf("status request %d: %d %s", i, codes[i], docs[i])
+			t.Fatalf("request %d: %d %s", i, codes[i], docs[i])
 		}
 	}
 	extra := w.dns[0].Transfers(t) - before
 	// One live read at most, plus the daemon's own periodic read (every
 	// 30 s) should it fall within these seconds.
 	if extra > 2 {
-		t.Fatalf("%d parallel status requests made %d zone transfers at BIND", n, extra)
+		t.Fatalf("%d parallel status and %d plan requests made %d zone transfers at BIND", n, plans, extra)
 	}
-	t.Logf("%d parallel status requests: %d zone transfer(s) at BIND", n, extra)
+	t.Logf("%d parallel status and %d plan requests: %d zone transfer(s) at BIND", n, plans, extra)
 	var doc struct {
 		At           time.Time `json:"at"`
 		DNSCheckedAt time.Time `json:"dns_checked_at"`
