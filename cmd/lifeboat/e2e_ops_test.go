@@ -242,5 +242,30 @@ func TestDaemonReloadRotatesTokenAndIntervals(t *testing.T) {
 	// second; at 1h it would not read them at all in these seconds (the
 	// DNS watcher reads them every 30 s).
 	waitFor(t, 20*time.Second, "zone syncs at the new interval", func() bool { return w.dns[1].Transfers(t)-before >= 5 })
+
+	// A change only a restart can make is refused, naming the field, and
+	// the running configuration keeps serving.
+	cfg, err = os.ReadFile(w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := strings.TrimPrefix(base, "http://")
+	ip, _, _ := strings.Cut(addr, ":")
+	moved := fmt.Sprintf("%s:%d", ip, testharness.FreePort(t, ip))
+	if err := os.WriteFile(w.cfg, []byte(strings.Replace(string(cfg), addr, moved, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the reload refused", func() bool {
+		return strings.Contains(d.out.String(), "configuration not reloaded, the running one is kept: server.listen changed")
+	})
+	if code := hold(rotated); code != 200 {
+		t.Fatalf("the API at its address after a refused reload: %d, want 200", code)
+	}
+	if ds := w.decisions(); !hasDecision(ds, "reload_refused", "server.listen") {
+		t.Fatalf("the refused reload is not journaled: %+v", ds)
+	}
 	d.stop(syscall.SIGTERM, 45*time.Second)
 }
