@@ -50,6 +50,17 @@ func (d *Daemon) resumeFailed() time.Duration {
 	return wait
 }
 
+// resumeLater puts a due attempt off by the shortest pause, without
+// counting it as failed: it could not be made now (hold, slot busy), and
+// the decision loop must not spin on it meanwhile.
+func (d *Daemon) resumeLater() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.resume.failures > 0 && !time.Now().Before(d.resume.next) {
+		d.resume.next = time.Now().Add(resumeBase)
+	}
+}
+
 func (d *Daemon) resumeReset() {
 	d.mu.Lock()
 	d.resume = resumer{}
@@ -66,12 +77,16 @@ func (d *Daemon) resumePending(ctx context.Context, now bool) {
 		return
 	}
 	if !now && d.holdState().On {
-		return // the hold switch stops every automatic action; `lifeboat resume` still works
+		// The hold switch stops every automatic action; `lifeboat
+		// resume` still works.
+		d.resumeLater()
+		return
 	}
 	// Only with nothing running here: what runs (a drill, an operator's
-	// operation) is unfinished in the journal too. The next round tries.
+	// operation) is unfinished in the journal too.
 	octx, release, ok := d.slot.tryAcquire(ctx, "resuming unfinished operations")
 	if !ok {
+		d.resumeLater()
 		return
 	}
 	eng, _ := d.current()
@@ -90,7 +105,13 @@ func (d *Daemon) resumePending(ctx context.Context, now bool) {
 		}
 		return
 	}
-	reps, err := eng.Resume(octx, nil, engine.Hooks{Progress: d.logProgress, Snapshot: d.view})
+	hooks := engine.Hooks{Progress: d.logProgress}
+	if !now {
+		// On start the monitor has seen nothing yet: the engine runs a
+		// round of checks itself. Later its view is the daemon's.
+		hooks.Snapshot = d.view
+	}
+	reps, err := eng.Resume(octx, nil, hooks)
 	release()
 	d.resumed(ctx, reps, err, "")
 }
