@@ -269,3 +269,31 @@ func TestDaemonReloadRotatesTokenAndIntervals(t *testing.T) {
 	}
 	d.stop(syscall.SIGTERM, 45*time.Second)
 }
+
+// `lifeboat abort` ends the daemon's retries: once the operation is
+// aborted, BIND coming back changes nothing.
+func TestAbortStopsTheDaemonsRetries(t *testing.T) {
+	w := newWorld(t, worldOptions{policy: autoPolicy + "\n  cooldown = \"30m\""})
+	d := failoverStuckAtDNS(t, w)
+	waitFor(t, 60*time.Second, "the daemon retrying", func() bool {
+		return hasDecision(w.decisions(), "resume_failed", "trying again in")
+	})
+	ops := w.history()
+	r := w.lifeboat(nil, "abort", ops[0].ID, "--reason", "DNS moved by hand")
+	if r.code != 0 {
+		t.Fatalf("abort: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	w.dns[0].Restart(t)
+	// Longer than the pauses so far: a retry would have written by now.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if !w.answers(w.alphaIP) {
+			t.Fatal("BIND changed after the operation was aborted")
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if ops := w.history(); len(ops) != 1 || ops[0].Status != "aborted" {
+		t.Fatalf("after abort: %+v", ops)
+	}
+	d.stop(syscall.SIGTERM, 45*time.Second)
+}
