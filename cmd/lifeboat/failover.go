@@ -71,7 +71,8 @@ func newResumeCmd(g *globals) *cobra.Command {
 		Long: `Continues the unfinished operation from its last completed step. A DNS
 provider that cannot be updated (gone for good, wrong credentials) keeps the
 operation unfinished; --drop-dns NAME gives up on it for this operation (the
-choice is journaled) so the rest can finish.`,
+choice is journaled) so the rest can finish. With a daemon running, the
+daemon (the leader) resumes it now, with the progress shown here.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := openSession(g)
@@ -79,12 +80,21 @@ choice is journaled) so the rest can finish.`,
 				return err
 			}
 			defer s.close()
-			if c, err := findDaemon(cmd.Context(), s.eng.Cfg); err != nil {
+			var reps []engine.OperationReport
+			c, err := findDaemon(cmd.Context(), s.eng.Cfg)
+			switch {
+			case err != nil:
 				return err
-			} else if c != nil {
-				return errors.New("a daemon is running and holds the journal; it resumes unfinished operations when it starts: restart it, or end one with `lifeboat abort`")
+			case c != nil:
+				// The daemon holds the journal: it resumes now, and its
+				// progress comes back here.
+				fmt.Fprintln(g.stderr, "lifeboat: a daemon is running; the operation is resumed in it")
+				var out engine.Outcome
+				out, err = c.Resume(cmd.Context(), drop, s.hooks())
+				reps = out.Resumed
+			default:
+				reps, err = s.eng.Resume(cmd.Context(), drop, s.hooks())
 			}
-			reps, err := s.eng.Resume(cmd.Context(), drop, s.hooks())
 			if errors.Is(err, engine.ErrNoOperation) {
 				fmt.Fprintln(g.stdout, "No unfinished operation.")
 				return nil

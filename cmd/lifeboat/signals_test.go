@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
 )
 
 // openPTY returns the two ends of a new pseudo-terminal.
@@ -149,6 +150,10 @@ func TestFailoverStoppedBySIGTERM(t *testing.T) {
 	ops := w.history()
 	if len(ops) != 1 || ops[0].Status.Terminal() {
 		t.Fatalf("want one unfinished operation, got %+v", ops)
+	}
+	// The step the signal stopped is journaled interrupted, not failed.
+	if st := ops[0].Steps[len(ops[0].Steps)-1]; st.Status != journal.StepInterrupted {
+		t.Fatalf("the stopped step %s is journaled %s, want interrupted", st.ID, st.Status)
 	}
 }
 

@@ -94,6 +94,9 @@ func printStatus(w io.Writer, doc *engine.StatusDoc) error {
 		for _, d := range doc.DNS {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, d.State, d.Zone, d.Reason)
 		}
+		if doc.Daemon != nil && !doc.DNSCheckedAt.IsZero() {
+			fmt.Fprintf(tw, "(DNS as the daemon last read it, %s ago)\n", doc.At.Sub(doc.DNSCheckedAt).Round(time.Second))
+		}
 	}
 	fmt.Fprintln(tw)
 	fmt.Fprintln(tw, "SERVICE\tPLACEMENT\tPROVIDER STATE\tSOURCE")

@@ -164,6 +164,14 @@ func (c *Client) Run(ctx context.Context, req engine.Request, hooks engine.Hooks
 	return out, err
 }
 
+// Resume asks the daemon to finish its unfinished operations now,
+// giving up on the DNS providers in dropDNS.
+func (c *Client) Resume(ctx context.Context, dropDNS []string, hooks engine.Hooks) (engine.Outcome, error) {
+	var out engine.Outcome
+	err := c.Call(ctx, Request{Op: OpResume, DropDNS: dropDNS}, hooks, &out)
+	return out, err
+}
+
 // History lists past operations, newest first.
 func (c *Client) History(ctx context.Context, limit int) (engine.HistoryDoc, error) {
 	var doc engine.HistoryDoc

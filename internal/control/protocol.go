@@ -30,6 +30,7 @@ const (
 	OpHold    = "hold"
 	OpDrill   = "drill"
 	OpAbort   = "abort"
+	OpResume  = "resume"
 )
 
 // Request is the first line a client sends.
@@ -52,6 +53,9 @@ type Request struct {
 	Name string `json:"name,omitempty"`
 	// Reason goes to the journal (OpAbort).
 	Reason string `json:"reason,omitempty"`
+	// DropDNS are the DNS providers an unfinished operation gives up on
+	// (OpResume).
+	DropDNS []string `json:"drop_dns,omitempty"`
 }
 
 // HoldChange turns the hold switch on or off.

@@ -42,11 +42,11 @@ func (d *Daemon) announceTransition(tr health.Transition) {
 // whether that says it went well, and whether it is announced at all.
 func decisionEvent(action string) (event string, ok, send bool) {
 	switch action {
-	case "none":
+	case "none", "reload_refused":
 		return "", false, false
 	case "held_back", "drill_skipped":
 		return notify.EventDecisionHeldBack, false, true
-	case "failed", "dns_sync_failed", "ttl_failed":
+	case "failed", "dns_sync_failed", "ttl_failed", "resume_failed":
 		return notify.EventDecisionActed, false, true
 	}
 	// failover, resumed, drill_aborted, redelegated, dns_synced,

@@ -56,11 +56,22 @@ type Daemon struct {
 	// drillIDs are the scheduled drills' cron entries, by drill name.
 	drillIDs map[string]cron.EntryID
 	ctx      context.Context // the daemon's, for cron jobs
+	// serveCtx outlives ctx until running work has stopped; parts run
+	// under it (the decision loop's goroutine swaps them on reload).
+	serveCtx context.Context
+	parts    *parts
+	// httpH is the HTTP server's handler (nil without a server block).
+	httpH *swapHandler
+	// retired closes the engines a reload replaced; Run waits for it.
+	retired sync.WaitGroup
 
 	slot    slot
 	kick    chan struct{}
 	decided map[string]string    // affected services -> the last held-back decision's key
 	retry   map[string]time.Time // affected services -> no automatic attempt before
+	// resume is when the leader next tries to finish an unfinished
+	// operation (under mu).
+	resume  resumer
 	reloads chan chan error
 	// forget asks the loop to journal its next held-back decision again
 	// (the hold switch changed).
@@ -75,6 +86,8 @@ type Daemon struct {
 	ttl map[string]ttlState
 	// delegations is watchDNS's memory of the zones it may re-delegate.
 	delegations delegations
+	// dns is the DNS providers' states as last read, served by Status.
+	dns dnsCache
 	// driftSeen is, per DNS provider, the records the last sync left
 	// alone, so unchanged drift is journaled once.
 	driftSeen map[string]string
@@ -123,6 +136,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.ctx = ctx
 	eng := d.eng
 	defer func() { _ = d.closeEngine() }()
+	defer d.retired.Wait()
 	j, err := eng.Journal()
 	if err != nil {
 		if errors.Is(err, journal.ErrLocked) {
@@ -166,6 +180,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}
 	serveCtx, stopServe := context.WithCancel(context.WithoutCancel(ctx))
+	d.serveCtx = serveCtx
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
@@ -173,9 +188,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}()
 	httpDone := make(chan struct{})
 	if httpL != nil {
+		d.httpH = &swapHandler{}
+		d.httpH.set(d.httpHandler(ctx))
 		go func() {
 			defer close(httpDone)
-			if err := httpapi.Serve(serveCtx, httpL, d.httpHandler(ctx), eng.Cfg.Server.IdleTimeout, 5*time.Second, d.log); err != nil {
+			if err := httpapi.Serve(serveCtx, httpL, d.httpH, eng.Cfg.Server.IdleTimeout, 5*time.Second, d.log); err != nil {
 				d.log.Error("the HTTP server stopped", "err", err)
 			}
 		}()
@@ -185,10 +202,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 
 	d.seedMetrics(ctx)
-	go d.watchDNS(serveCtx)
-	if every := eng.Cfg.Policy.SyncInterval; every > 0 {
-		go d.keepZonesInSync(ctx, every)
-	}
+	d.parts = d.startParts(serveCtx, eng.Cfg)
 	if d.nodes == nil {
 		// With several nodes the leader resumes, once elected.
 		d.resumeOnStart(ctx)
@@ -216,6 +230,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.log.Warn("an operation did not stop within the shutdown grace; it is journaled as running and will be resumed at the next start", "grace", d.opts.ShutdownGrace)
 	}
 	stopServe()
+	d.parts.stop()
 	for _, ch := range []chan struct{}{served, httpDone} {
 		select {
 		case <-ch:
@@ -272,10 +287,19 @@ func (d *Daemon) loop(ctx context.Context) {
 	eng, _ := d.current()
 	tick := time.NewTicker(eng.Cfg.Policy.Interval)
 	defer tick.Stop()
+	// retry wakes the loop when an unfinished operation's backoff ends.
+	retry := time.NewTimer(time.Hour)
+	defer retry.Stop()
 	for {
+		if wait, due := d.resumeDue(); due {
+			retry.Reset(wait)
+		} else {
+			retry.Stop()
+		}
 		select {
 		case <-ctx.Done():
 			return
+		case <-retry.C:
 		case reply := <-d.reloads:
 			reply <- d.reload(ctx)
 			eng, _ = d.current()
@@ -297,6 +321,9 @@ func (d *Daemon) loop(ctx context.Context) {
 			continue
 		}
 		blind := d.noteSight(lctx)
+		// Finishing an operation under way is not a new decision: its steps
+		// check the target themselves, so a blind node may still resume.
+		d.resumePending(lctx, false)
 		d.evaluate(lctx)
 		if blind == "" {
 			d.preemptTTL(lctx)
@@ -305,33 +332,16 @@ func (d *Daemon) loop(ctx context.Context) {
 	}
 }
 
-// resumeOnStart finishes what an earlier run left unfinished.
+// resumeOnStart finishes what an earlier run (or leader) left
+// unfinished; one that cannot be finished yet is tried again with backoff
+// from the decision loop.
 func (d *Daemon) resumeOnStart(ctx context.Context) {
 	ctx, unlead, err := d.asLeader(ctx)
 	if err != nil {
 		return
 	}
 	defer unlead()
-	eng, _ := d.current()
-	octx, release, err := d.slot.acquire(ctx, "resuming unfinished operations", false)
-	if err != nil {
-		return
-	}
-	defer release()
-	reps, err := eng.Resume(octx, nil, engine.Hooks{Progress: d.logProgress})
-	if errors.Is(err, engine.ErrNoOperation) {
-		return
-	}
-	for _, rep := range reps {
-		d.observeOperations(ctx, rep.Operation)
-		d.record(ctx, decision{Action: "resumed", Operation: rep.Operation,
-			Summary: fmt.Sprintf("resumed operation %s left unfinished by an earlier run", rep.Operation)})
-	}
-	if err != nil {
-		d.log.Error("an unfinished operation could not be finished", "err", err)
-		d.record(ctx, decision{Action: "failed", Summary: "resuming an unfinished operation on start failed: " + err.Error()})
-	}
-	d.follow(ctx)
+	d.resumePending(ctx, true)
 }
 
 func (d *Daemon) logProgress(ev engine.Event) {
@@ -366,7 +376,7 @@ func (d *Daemon) Reload(ctx context.Context) error {
 // switch, what runs now and the drill schedule.
 func (d *Daemon) Status(ctx context.Context) (*engine.StatusDoc, error) {
 	eng, w := d.current()
-	doc, err := eng.LiveStatus(ctx, w.snapshot())
+	doc, err := eng.LiveStatus(ctx, w.snapshot(), d.dnsStates(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -176,6 +176,12 @@ func (d *Daemon) failover(ctx context.Context, key string, base decision) {
 	case err != nil:
 		dec.Action, dec.Summary = "failed", fmt.Sprintf("automatic failover of %s failed: %v", key, err)
 		d.retry[key] = time.Now().Add(eng.Cfg.Policy.Cooldown)
+		if d.unfinished(ctx) {
+			// The cooldown gates a new move; finishing this one is
+			// resumed with backoff (see resumePending).
+			dec.Summary += fmt.Sprintf("; the operation is unfinished: resumed in %s, then with backoff, until it completes or `lifeboat abort` ends it",
+				d.resumeFailed().Round(time.Second))
+		}
 		d.record(ctx, dec)
 	case out.Settled:
 		d.holdBack(ctx, key, "settled:"+stripDigits(out.Message), dec, "nothing to move: "+out.Message)

@@ -93,7 +93,7 @@ func (d *Daemon) observeOutcome(ctx context.Context, out engine.Outcome) {
 // re-delegated.
 func (d *Daemon) watchDNS(ctx context.Context) {
 	eng, _ := d.current()
-	full := max(30*time.Second, eng.Cfg.Policy.Interval)
+	full := dnsReadEvery(eng.Cfg.Policy.Interval)
 	every := full
 	if len(eng.Cfg.Registrars) > 0 {
 		every = eng.Cfg.Policy.Interval
@@ -107,6 +107,7 @@ func (d *Daemon) watchDNS(ctx context.Context) {
 		if time.Since(last) >= full {
 			last = time.Now()
 			states = eng.DNSStates(ctx)
+			d.dns.put(states, last)
 			for name, o := range states {
 				d.metrics.SetDNSState(name, string(o.State))
 			}

@@ -23,15 +23,10 @@ func (d *Daemon) reload(ctx context.Context) error {
 		return fmt.Errorf("configuration not reloaded, the running one is kept: %w", err)
 	}
 	old, oldW := d.current()
-	if cfg.Path(cfg.State.Path) != old.Cfg.Path(old.Cfg.State.Path) {
-		err := fmt.Errorf("configuration not reloaded, the running one is kept: state.path changed from %s to %s; restart the daemon to move the journal",
-			old.Cfg.Path(old.Cfg.State.Path), cfg.Path(cfg.State.Path))
-		d.log.Error(err.Error())
-		return err
-	}
-	if !sameEtcd(old.Cfg.State.Etcd, cfg.State.Etcd) {
-		err := errors.New("configuration not reloaded, the running one is kept: state.etcd changed (endpoints, prefix, node, lease, credentials or TLS files); restart the daemon to change how it joins the other nodes")
-		d.log.Error(err.Error())
+	if field, detail := restartOnly(old.Cfg, cfg); field != "" {
+		err := fmt.Errorf("configuration not reloaded, the running one is kept: %s changed (%s); restart the daemon to change it", field, detail)
+		d.log.Error(err.Error(), "field", field)
+		d.record(ctx, decision{Action: "reload_refused", Summary: err.Error()})
 		return err
 	}
 	_, release, err := d.slot.acquire(ctx, "reloading the configuration", false)
@@ -48,7 +43,9 @@ func (d *Daemon) reload(ctx context.Context) error {
 	}
 	defer func() {
 		if d.eng != old {
-			go old.Close()
+			// Delivered and closed by the daemon's owner of retired
+			// engines: Run waits for it.
+			d.retired.Go(func() { _ = old.Close() })
 		}
 	}()
 	if _, err := eng.Journal(); err != nil {
@@ -81,9 +78,17 @@ func (d *Daemon) reload(ctx context.Context) error {
 		w.start(d.ctx)
 		d.log.Warn("providers or health thresholds changed: provider states start again from unknown")
 	}
+	// The per-configuration parts stop before the swap and start again
+	// with the new configuration (its intervals, its tokens).
+	d.parts.stop()
 	d.mu.Lock()
 	d.eng, d.w = eng, w
 	d.mu.Unlock()
+	d.dns.forget()
+	if d.httpH != nil {
+		d.httpH.set(d.httpHandler(d.ctx))
+	}
+	d.parts = d.startParts(d.serveCtx, cfg)
 	d.startDrills()
 	d.forget.Store(true)
 	d.log.Info("configuration reloaded", "file", cfg.Filename, "providers", len(cfg.Providers), "services", len(cfg.Services))

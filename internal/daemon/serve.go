@@ -46,6 +46,8 @@ func (d *Daemon) Handle(ctx context.Context, req control.Request, conv *control.
 		return d.drillNow(ctx, req.Name, conv)
 	case control.OpAbort:
 		return d.abort(ctx, req.Name, req.Reason, conv)
+	case control.OpResume:
+		return d.resumeRequested(ctx, req.DropDNS, conv)
 	}
 	return nil, fmt.Errorf("%w: unknown request %q", engine.ErrInvalidRequest, req.Op)
 }
@@ -118,7 +120,10 @@ func (d *Daemon) Plan(ctx context.Context, r engine.Request, progress func(engin
 		return engine.Outcome{}, err
 	}
 	eng, _ := d.current()
-	return eng.Plan(ctx, r, engine.Hooks{Progress: progress, Snapshot: d.view})
+	// A plan changes nothing: it is answered from the DNS states read
+	// last, as status is, not by reading every zone again.
+	return eng.Plan(ctx, r, engine.Hooks{Progress: progress, Snapshot: d.view,
+		DNS: func(ctx context.Context) map[string]planner.Observation { return d.dnsStates(ctx).States }})
 }
 
 // Operate runs an operator's request (who says from where, for the log)

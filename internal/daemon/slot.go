@@ -39,19 +39,9 @@ func (s *slot) acquire(ctx context.Context, what string, drill bool) (context.Co
 		}
 		cur := s.cur
 		if cur == nil {
-			octx, cancel := context.WithCancelCause(ctx)
-			r := &running{what: what, drill: drill, cancel: cancel, done: make(chan struct{})}
-			s.cur = r
+			octx, release := s.take(ctx, what, drill)
 			s.mu.Unlock()
-			return octx, func() {
-				s.mu.Lock()
-				if s.cur == r {
-					s.cur = nil
-				}
-				s.mu.Unlock()
-				cancel(nil)
-				close(r.done)
-			}, nil
+			return octx, release, nil
 		}
 		s.mu.Unlock()
 		switch {
@@ -66,6 +56,36 @@ func (s *slot) acquire(ctx context.Context, what string, drill bool) (context.Co
 		case <-cur.done:
 		}
 	}
+}
+
+// take gives the free slot to what; s.mu is held.
+func (s *slot) take(ctx context.Context, what string, drill bool) (context.Context, func()) {
+	octx, cancel := context.WithCancelCause(ctx)
+	r := &running{what: what, drill: drill, cancel: cancel, done: make(chan struct{})}
+	s.cur = r
+	return octx, func() {
+		s.mu.Lock()
+		if s.cur == r {
+			s.cur = nil
+		}
+		s.mu.Unlock()
+		cancel(nil)
+		close(r.done)
+	}
+}
+
+// tryAcquire takes the slot for what only if it is free: it neither
+// waits nor cancels a drill. The daemon's own retries use it: while
+// anything runs, its operation is unfinished in the journal and must not
+// be taken for one left over.
+func (s *slot) tryAcquire(ctx context.Context, what string) (context.Context, func(), bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.cur != nil {
+		return nil, nil, false
+	}
+	octx, release := s.take(ctx, what, false)
+	return octx, release, true
 }
 
 // abortDrill cancels a running drill, with the reason.

@@ -127,3 +127,31 @@ func TestStripDigitsKeepsTheReason(t *testing.T) {
 		t.Fatalf("%q vs %q", a, b)
 	}
 }
+
+// The daemon's own retries never wait for the slot nor cancel a drill in
+// it: a running drill's operation is unfinished too, and must not be
+// taken for one left over.
+func TestSlotTryAcquireLeavesADrillAlone(t *testing.T) {
+	var s slot
+	ctx := context.Background()
+	dctx, release, err := s.acquire(ctx, "drill weekly", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := s.tryAcquire(ctx, "resuming"); ok {
+		t.Fatal("took the slot from a running drill")
+	}
+	if dctx.Err() != nil {
+		t.Fatalf("the drill was cancelled: %v", context.Cause(dctx))
+	}
+	release()
+	_, rel, ok := s.tryAcquire(ctx, "resuming")
+	if !ok || s.current() != "resuming" {
+		t.Fatalf("free slot not taken: ok=%v current=%q", ok, s.current())
+	}
+	rel()
+	s.close(errors.New("stopping"))
+	if _, _, ok := s.tryAcquire(ctx, "resuming"); ok {
+		t.Fatal("took the slot of a daemon shutting down")
+	}
+}

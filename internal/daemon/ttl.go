@@ -193,22 +193,47 @@ func (d *Daemon) lowerTTL(ctx context.Context, eng *engine.Engine, provider stri
 	emergency := eng.Cfg.Policy.EmergencyTTL
 	changes := eng.SetTTL(ctx, engine.TTLRequest{Services: services, Down: downDNS(ctx, eng),
 		TTL: func(_ string, have time.Duration) (time.Duration, bool) { return emergency, have > emergency }})
-	o := summarize(changes)
 	st.Services = services
+	st, dec := lowered(st, changes, provider, emergency)
+	if dec != nil {
+		d.record(ctx, *dec)
+	}
+	return st
+}
+
+// lowered folds one lowering's changes into st and says what to journal
+// (nil: nothing new).
+func lowered(st ttlState, changes []engine.TTLChange, provider string, emergency time.Duration) (ttlState, *decision) {
+	o := summarize(changes)
 	st.note(changes)
 	st.Missed = o.missed
 	st.Touched = st.Touched || o.changed > 0
-	dec := decision{Providers: []string{provider}, Services: services, Evidence: o.lines}
+	dec := decision{Providers: []string{provider}, Services: st.Services, Evidence: o.lines}
 	if o.failed > 0 {
 		if st.failing && o.changed == 0 {
-			return st // journaled already; tried again next round
+			return st, nil // journaled already; tried again next round
 		}
 		st.failing, st.journaled = true, true
 		dec.Action = "ttl_failed"
 		dec.Summary = fmt.Sprintf("%s is at risk (%s); lowering the TTL of its records to %s failed at %d RRset(s) or zone(s), %d RRset(s) lowered; trying again every round",
 			provider, st.Reason, emergency, o.failed, o.changed)
-		d.record(ctx, dec)
-		return st
+		return st, &dec
+	}
+	if wroteNothing(o) {
+		// Every RRset or zone was left alone (not marked as the service's,
+		// or its DNS provider down): nothing has the emergency TTL, and
+		// saying "lowered" would promise a fast failover that is not.
+		// Done as far as it can be: DNS providers that were down are
+		// tried again (Missed).
+		st.Lowered = true
+		if st.failing {
+			return st, nil
+		}
+		st.failing = true
+		dec.Action = "ttl_failed"
+		dec.Summary = fmt.Sprintf("%s is at risk (%s); lowering the TTL of its records to %s wrote nothing: %d RRset(s) or zone(s) left alone (see the evidence)",
+			provider, st.Reason, emergency, len(o.lines))
+		return st, &dec
 	}
 	first := !st.Lowered
 	st.failing, st.Lowered = false, true
@@ -219,9 +244,9 @@ func (d *Daemon) lowerTTL(ctx context.Context, eng *engine.Engine, provider stri
 		dec.Action = "ttl_lowered"
 		dec.Summary = fmt.Sprintf("%s is at risk (%s): %d RRset(s) pointing at it lowered to the emergency TTL %s at every DNS provider that answers, so a failover propagates in seconds",
 			provider, st.Reason, o.changed, emergency)
-		d.record(ctx, dec)
+		return st, &dec
 	}
-	return st
+	return st, nil
 }
 
 func (d *Daemon) restoreTTL(ctx context.Context, eng *engine.Engine, provider string, st ttlState, placed map[string]string) ttlState {
@@ -280,6 +305,12 @@ func (d *Daemon) restoreTTL(ctx context.Context, eng *engine.Engine, provider st
 	}
 	return ttlState{}
 }
+
+// wroteNothing says whether a lowering looked at records and changed
+// none of them: each was left alone or its zone skipped. A round with no
+// lines at all (every RRset already low) wrote nothing because nothing
+// was to be written.
+func wroteNothing(o ttlOutcome) bool { return len(o.lines) > 0 && o.changed == 0 && o.failed == 0 }
 
 // ttlOutcome is one round of changes, told and counted.
 type ttlOutcome struct {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 )
 
@@ -138,5 +139,48 @@ func TestTTLFromJournal(t *testing.T) {
 	}
 	if _, action := decideTTL(got["beta"], false, true, "", t0.Add(8*time.Minute), window); action != ttlNone {
 		t.Error("beta, lowered before the restart: its window starts when this daemon sees it healthy")
+	}
+}
+
+// A lowering is journaled as ttl_lowered only when it wrote an RRset; one
+// that left everything alone (records not marked as the service's, every
+// DNS provider down) is ttl_failed, once while it lasts.
+func TestLoweredJournalsWhatWasWritten(t *testing.T) {
+	written := engine.TTLChange{Service: "www", DNS: "bind", Name: "www.example.test.", Type: "A", From: time.Hour, To: time.Minute, Changed: true}
+	notOwned := engine.TTLChange{Service: "www", DNS: "bind", Name: "www.example.test.", Type: "A", From: time.Hour, To: time.Minute,
+		Skipped: "not marked as lifeboat/www's, and service.adopt is off"}
+	dnsDown := engine.TTLChange{DNS: "knot", Name: "example.test.", Skipped: "DNS provider down: no answer"}
+	writeFailed := engine.TTLChange{Service: "www", DNS: "bind", Name: "www.example.test.", Type: "A", From: time.Hour, To: time.Minute, Error: "refused"}
+	for _, tc := range []struct {
+		name    string
+		st      ttlState
+		changes []engine.TTLChange
+		want    string // the action journaled, "" for none
+		lowered bool
+	}{
+		{name: "an RRset written", changes: []engine.TTLChange{written}, want: "ttl_lowered", lowered: true},
+		{name: "written at one DNS provider, the other down", changes: []engine.TTLChange{written, dnsDown}, want: "ttl_lowered", lowered: true},
+		{name: "every RRset not the service's", changes: []engine.TTLChange{notOwned}, want: "ttl_failed", lowered: true},
+		{name: "every DNS provider down", changes: []engine.TTLChange{dnsDown}, want: "ttl_failed", lowered: true},
+		{name: "wrote nothing again: journaled once", st: ttlState{failing: true}, changes: []engine.TTLChange{dnsDown}, want: "", lowered: true},
+		{name: "a write failed", changes: []engine.TTLChange{writeFailed}, want: "ttl_failed", lowered: false},
+		{name: "every RRset already low", changes: nil, want: "", lowered: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, dec := lowered(tc.st, tc.changes, "alpha", time.Minute)
+			got := ""
+			if dec != nil {
+				got = dec.Action
+			}
+			if got != tc.want {
+				t.Fatalf("journaled %q, want %q (%+v)", got, tc.want, dec)
+			}
+			if st.Lowered != tc.lowered {
+				t.Fatalf("Lowered = %v, want %v", st.Lowered, tc.lowered)
+			}
+			if dec != nil && dec.Action == "ttl_lowered" && !st.Touched {
+				t.Fatal("journaled as lowered without anything touched")
+			}
+		})
 	}
 }

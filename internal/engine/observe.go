@@ -188,6 +188,12 @@ func (e *Engine) Groups(pl Placement) ([]*health.Group, error) {
 // ObservationOf turns a monitor's snapshot into what the planner needs,
 // asking each DNS provider's nameservers for the zone's SOA.
 func (e *Engine) ObservationOf(ctx context.Context, snap health.Snapshot) Observation {
+	return e.observationOf(ctx, snap, nil)
+}
+
+// observationOf is ObservationOf with the DNS providers' states from dns
+// (a cache) when set, instead of read now.
+func (e *Engine) observationOf(ctx context.Context, snap health.Snapshot, dns func(context.Context) map[string]planner.Observation) Observation {
 	obs := Observation{Snapshot: snap, Providers: map[string]planner.Observation{}, DNS: map[string]planner.Observation{}}
 	for _, p := range e.Cfg.Providers {
 		st := obs.Snapshot.Provider(p.Name)
@@ -198,7 +204,11 @@ func (e *Engine) ObservationOf(ctx context.Context, snap health.Snapshot) Observ
 		o.ControlPlaneOK, o.Reason = e.controlPlane(p.Name, st, o.Reason)
 		obs.Providers[p.Name] = o
 	}
-	obs.DNS = e.DNSStates(ctx)
+	if dns != nil {
+		obs.DNS = dns(ctx)
+	} else {
+		obs.DNS = e.DNSStates(ctx)
+	}
 	return obs
 }
 

@@ -59,6 +59,10 @@ type Hooks struct {
 	// from (the daemon's long-lived monitor, which has already confirmed
 	// any loss) instead of fresh rounds of checks.
 	Snapshot func() health.Snapshot
+	// DNS, when set with Snapshot, gives the DNS providers' states (the
+	// daemon's cache) for a plan that changes nothing, instead of reading
+	// every zone again.
+	DNS func(context.Context) map[string]planner.Observation
 }
 
 // Outcome is the result of Run: what was planned and what was done.
@@ -152,7 +156,7 @@ func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Out
 	confirm := (req.Kind == planner.KindManual && req.From == "") || req.Kind == planner.KindAutomatic
 	var obs Observation
 	if hooks.Snapshot != nil {
-		obs = e.ObservationOf(ctx, hooks.Snapshot())
+		obs = e.observationOf(ctx, hooks.Snapshot(), hooks.DNS)
 	} else if obs, err = e.Observe(ctx, pl, ObserveOptions{Rounds: 1, Confirm: confirm, Progress: hooks.Progress}); err != nil {
 		return planner.Input{}, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
 // StatusDoc is the stable JSON document of `lifeboat status -o json`; the
@@ -20,6 +21,9 @@ type StatusDoc struct {
 	Providers []StatusProvider `json:"providers"`
 	DNS       []StatusDNS      `json:"dns"`
 	Services  []StatusService  `json:"services"`
+	// DNSCheckedAt is when the DNS providers' states were read: a daemon
+	// answers from what it last read, not by reading every zone again.
+	DNSCheckedAt time.Time `json:"dns_checked_at,omitzero"`
 	// Warnings say what the document could not see (a journal in use).
 	Warnings []string `json:"warnings,omitempty"`
 	// Daemon is set when a running daemon answered: its monitor's live
@@ -190,15 +194,24 @@ func (e *Engine) Status(ctx context.Context, rounds int) (*StatusDoc, error) {
 		return nil, err
 	}
 	e.fillStatus(doc, pl, obs)
+	doc.DNSCheckedAt = doc.At
 	return doc, nil
 }
 
 // liveJournalWait bounds LiveStatus's read of the placement.
 const liveJournalWait = 3 * time.Second
 
+// DNSView is the DNS providers' states as read at At (the daemon's
+// cache).
+type DNSView struct {
+	States map[string]planner.Observation
+	At     time.Time
+}
+
 // LiveStatus reports a long-lived monitor's view (the daemon's) with the
-// placement in the engine's journal, without running any check.
-func (e *Engine) LiveStatus(ctx context.Context, snap health.Snapshot) (*StatusDoc, error) {
+// placement in the engine's journal and the DNS states in dns, without
+// running any check or reading any zone.
+func (e *Engine) LiveStatus(ctx context.Context, snap health.Snapshot, dns DNSView) (*StatusDoc, error) {
 	j, err := e.Journal()
 	if err != nil {
 		return nil, err
@@ -221,7 +234,8 @@ func (e *Engine) LiveStatus(ctx context.Context, snap health.Snapshot) (*StatusD
 		rounds = max(rounds, p.Rounds)
 	}
 	doc := &StatusDoc{Config: e.Cfg.Filename, Rounds: rounds, Providers: []StatusProvider{}, Services: []StatusService{}, DNS: []StatusDNS{}, Warnings: warnings}
-	e.fillStatus(doc, pl, e.ObservationOf(ctx, snap))
+	e.fillStatus(doc, pl, e.observationOf(ctx, snap, func(context.Context) map[string]planner.Observation { return dns.States }))
+	doc.DNSCheckedAt = dns.At.UTC()
 	return doc, nil
 }
 

@@ -571,6 +571,12 @@ func (e *Executor) journaled(ctx context.Context, op *journal.Operation, st plan
 	phase := PhaseDone
 	if err != nil {
 		res.Status, res.Error, phase = journal.StepFailed, e.env.Redact(err.Error()), PhaseFailed
+		if ctx.Err() != nil {
+			// Stopped from outside (a signal, the daemon shutting down, a
+			// lost leadership): the step did not fail, and it runs again
+			// on resume.
+			res.Status = journal.StepInterrupted
+		}
 		msg = err.Error()
 	}
 	if jerr := e.env.Journal.StepFinished(context.WithoutCancel(ctx), op.Ref(), key, res); jerr != nil {

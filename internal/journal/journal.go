@@ -188,7 +188,7 @@ type Step struct {
 
 // StepResult is what StepFinished records.
 type StepResult struct {
-	Status  StepStatus // StepOK, StepFailed or StepSkipped
+	Status  StepStatus // StepOK, StepFailed, StepSkipped or StepInterrupted
 	Error   string
 	Outputs map[string]string
 	At      time.Time

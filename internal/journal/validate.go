@@ -32,7 +32,7 @@ func validateStepFinished(stepID string, res StepResult) error {
 	switch {
 	case stepID == "" || res.At.IsZero():
 		return fmt.Errorf("step finished: %w: empty step ID or zero time", ErrInvalid)
-	case res.Status != StepOK && res.Status != StepFailed && res.Status != StepSkipped:
+	case res.Status != StepOK && res.Status != StepFailed && res.Status != StepSkipped && res.Status != StepInterrupted:
 		return fmt.Errorf("step finished: %w: status %q is not a result", ErrInvalid, res.Status)
 	}
 	return nil

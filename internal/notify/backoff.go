@@ -1,8 +1,9 @@
 package notify
 
 import (
-	"math/rand/v2"
 	"time"
+
+	pkgbackoff "github.com/lifeboat-dev/lifeboat/internal/backoff"
 )
 
 // Retry pauses: exponential from a base, with jitter so that many
@@ -19,10 +20,5 @@ func backoff(base time.Duration, n int, after time.Duration) time.Duration {
 	if after > 0 {
 		return min(after, backoffCap)
 	}
-	d := base
-	for i := 0; i < n && d < backoffCap; i++ {
-		d *= 2
-	}
-	d = min(d, backoffCap)
-	return d/2 + rand.N(d/2+1)
+	return pkgbackoff.Pause(base, backoffCap, n)
 }
