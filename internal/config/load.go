@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -186,11 +185,9 @@ func (c *checker) err() error {
 			}
 		}
 	}
-	// Longest first, so a secret containing another is replaced whole.
-	forms := withForms(c.secrets)
-	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
+	r := newRedactor(c.secrets)
 	for i := range c.diags {
-		c.diags[i].Message = scrub(c.diags[i].Message, forms)
+		c.diags[i].Message = r.replace(c.diags[i].Message, "<redacted>")
 	}
 	sort.SliceStable(c.diags, func(i, j int) bool {
 		a, b := c.diags[i], c.diags[j]
@@ -209,14 +206,4 @@ func (c *checker) err() error {
 		}
 	}
 	return &Error{Diags: out}
-}
-
-func scrub(msg string, secrets []string) string {
-	for _, s := range secrets {
-		msg = strings.ReplaceAll(msg, s, "<redacted>")
-		if q := strconv.Quote(s); q[1:len(q)-1] != s {
-			msg = strings.ReplaceAll(msg, q[1:len(q)-1], "<redacted>")
-		}
-	}
-	return msg
 }

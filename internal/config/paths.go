@@ -2,7 +2,6 @@ package config
 
 import (
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -57,17 +56,12 @@ func (c *Config) Redact(s string) string {
 		return s
 	}
 	c.redactOnce.Do(func() {
+		vals := make([]string, 0, len(c.secrets))
 		for v := range c.secrets {
-			if len(v) >= 4 {
-				c.secretList = append(c.secretList, secretForms(v)...)
-			}
+			vals = append(vals, v)
 		}
-		sort.Slice(c.secretList, func(i, j int) bool { return len(c.secretList[i]) > len(c.secretList[j]) })
+		c.redactor = newRedactor(vals)
 	})
-	for _, v := range c.secretList {
-		if strings.Contains(s, v) {
-			s = strings.ReplaceAll(s, v, "<hidden>")
-		}
-	}
+	s = c.redactor.replace(s, "<hidden>")
 	return s
 }

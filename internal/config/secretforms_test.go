@@ -24,3 +24,27 @@ func TestSecretForms(t *testing.T) {
 		}
 	}
 }
+
+// A part of a secret is hidden where it stands as a name of its own, never
+// inside a longer name, address or port: a secret DNS server on 127.0.0.1
+// must not turn a host's 127.0.0.198 into "<hidden>98".
+func TestRedactorHidesPartsOnlyAsWholeNames(t *testing.T) {
+	r := newRedactor([]string{"127.0.0.1:5300", "https://ns1.Example.net:8443/hook", "tok-en-12345"})
+	for _, tc := range []struct{ in, want string }{
+		{"lookup 127.0.0.1: no such host", "lookup <hidden>: no such host"},
+		{"dial tcp 127.0.0.1:5300: refused", "dial tcp <hidden>: refused"},
+		{"host at 127.0.0.198 answers", "host at 127.0.0.198 answers"},
+		{"host at 127.0.0.19:80", "host at 127.0.0.19:80"},
+		{"port 127.0.0.1:53001", "port <hidden>1"}, // the whole value, hidden wherever it is
+		{"a10.127.0.0.1", "a10.127.0.0.1"},
+		{"lookup ns1.example.net. failed", "lookup <hidden>. failed"},
+		{"lookup ns1.example.net.evil failed", "lookup ns1.example.net.evil failed"},
+		{"Get https://ns1.Example.net:8443/hook: EOF", "Get <hidden>: EOF"},
+		{"token tok-en-12345x", "token <hidden>x"}, // a whole value is hidden wherever it is
+		{`quoted "tok-en-12345"`, `quoted "<hidden>"`},
+	} {
+		if got := r.replace(tc.in, "<hidden>"); got != tc.want {
+			t.Errorf("replace(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -42,8 +42,8 @@ type Config struct {
 	// AttrRange. Added by the loader; nil in hand-built values.
 	attrRanges map[hcl.Range]map[string]hcl.Range
 	secrets    map[string]bool // values produced by env() and file()
-	// secretList is secrets sorted longest first, built once for Redact.
-	secretList []string
+	// redactor replaces secrets and their forms, built once for Redact.
+	redactor   *redactor
 	redactOnce sync.Once
 }
 
