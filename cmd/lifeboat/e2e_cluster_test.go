@@ -402,3 +402,55 @@ func TestEtcdCommandsWithoutDaemon(t *testing.T) {
 		t.Fatalf("failback through n1's daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// A follower whose etcd freezes (the process stopped, its connections
+// open and silent) says within about its lease that it is not connected,
+// in its metrics and its status, and not only once etcd answers again.
+func TestClusterFollowerOnFrozenEtcd(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 1)
+	proxy := testharness.StartFreezeProxy(t, strings.TrimPrefix(etcd.Endpoints()[0], "http://"))
+	w := newWorld(t, worldOptions{})
+	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
+	w.startAlpha()
+	n1 := nodeConfig(t, w, etcd.Endpoints(), "n1", "")
+	n1.proc = w.startDaemonAt(n1.cfg)
+	waitFor(t, 30*time.Second, "n1 leads", func() bool {
+		doc, ok := w.clusterStatus(n1)
+		return ok && doc.Daemon.Cluster.Leading
+	})
+	n2 := nodeConfig(t, w, []string{"http://" + proxy.Addr()}, "n2", "")
+	n2.proc = w.startDaemonAt(n2.cfg)
+	metric := func() string {
+		resp, err := http.Get(n2.api + "/metrics")
+		if err != nil {
+			return ""
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	waitFor(t, 30*time.Second, "n2 follows", func() bool {
+		doc, ok := w.clusterStatus(n2)
+		return ok && doc.Daemon.Cluster.Connected && doc.Daemon.Cluster.Leader == "n1" &&
+			strings.Contains(metric(), "lifeboat_cluster_connected 1")
+	})
+
+	proxy.Freeze()
+	began := time.Now()
+	waitFor(t, 15*time.Second, "n2's metrics say it is not connected", func() bool {
+		return strings.Contains(metric(), "lifeboat_cluster_connected 0")
+	})
+	// The lease is 2s: three quarters of it without an answer, plus room
+	// for a loaded machine; before, it took until etcd answered again.
+	if took := time.Since(began); took > 4*time.Second {
+		t.Errorf("n2 said it lost etcd %s after etcd froze, not within about its lease", took)
+	}
+	doc, ok := w.clusterStatus(n2)
+	if !ok || doc.Daemon.Cluster.Connected || doc.Daemon.Cluster.Leading {
+		t.Fatalf("n2's status on a frozen etcd: %+v (%v)", doc.Daemon.Cluster, ok)
+	}
+	proxy.Thaw()
+	waitFor(t, 30*time.Second, "n2 follows again once etcd answers", func() bool {
+		return strings.Contains(metric(), "lifeboat_cluster_connected 1")
+	})
+}
