@@ -215,7 +215,7 @@ func (m *Member) term(ctx context.Context) (err error) {
 	m.log.Info("this node leads the lifeboat nodes", "node", m.opts.Node, "term", el.Rev())
 
 	<-cctx.Done()
-	end(fmt.Errorf("%w: the leadership ended: %w", ErrNoLeadership, context.Cause(cctx)))
+	end(fmt.Errorf("%w: %w", journal.ErrLostLeadership, context.Cause(cctx)))
 	m.mu.Lock()
 	m.lead, m.key = nil, ""
 	m.mu.Unlock()
@@ -429,16 +429,16 @@ func Acquire(ctx context.Context, cli *clientv3.Client, opts Options, wait time.
 		}
 		return nil, nil, fmt.Errorf("%w: not elected within %s: %w", ErrNoLeadership, wait, err)
 	}
-	lead, end := context.WithCancel(journal.WithLeadership(ctx, journal.Leadership{Key: el.Key(), Rev: el.Rev()}))
+	lead, end := context.WithCancelCause(journal.WithLeadership(ctx, journal.Leadership{Key: el.Key(), Rev: el.Rev()}))
 	go func() {
 		select {
 		case <-s.Done():
-			end()
+			end(fmt.Errorf("%w: the etcd session ended", journal.ErrLostLeadership))
 		case <-lead.Done():
 		}
 	}()
 	release := func() {
-		end()
+		end(nil)
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.bound())
 		defer cancel()
 		_, _ = cli.Revoke(rctx, s.Lease())

@@ -146,6 +146,7 @@ func (e *Executor) waitHealthy(ctx context.Context, st planner.Step, addrs []str
 	if timeout <= 0 {
 		timeout = 5 * time.Minute
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	last := "no check ran"
@@ -162,13 +163,24 @@ func (e *Executor) waitHealthy(ctx context.Context, st planner.Step, addrs []str
 			Message: fmt.Sprintf("round %d: %s", round, reason)})
 		select {
 		case <-ctx.Done():
-			if parent := context.Cause(ctx); errors.Is(parent, context.Canceled) {
-				return parent
+			// Stopped from above (a lost leadership, a shutdown): say why,
+			// and never as ErrUnhealthy, which would try the next target.
+			if parent.Err() != nil {
+				return stopped(parent)
 			}
 			return fmt.Errorf("%w: %s on %s after %s: %s", ErrUnhealthy, st.Provider, strings.Join(addrs, ", "), timeout, last)
 		case <-time.After(e.env.HealthPoll):
 		}
 	}
+}
+
+// stopped is the error for a step whose context ended: its cause, which
+// says why (journal.ErrLostLeadership when the term ended), else ctx.Err().
+func stopped(ctx context.Context) error {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, ctx.Err()) {
+		return fmt.Errorf("%w (%w)", cause, ctx.Err())
+	}
+	return ctx.Err()
 }
 
 // cutover writes the new addresses at every DNS provider of the step, and
