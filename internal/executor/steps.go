@@ -36,7 +36,7 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 		if err != nil {
 			return nil, "", err
 		}
-		err = ws.Apply(ctx, vars, func(ev terraform.Event) {
+		progress := func(ev terraform.Event) {
 			// Resource starts and ends, the summary and errors: enough to see
 			// progress without the provisioners' command lines.
 			switch {
@@ -47,8 +47,11 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 			}
 			e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind,
 				Phase: PhaseInfo, Message: applyLine(ev), Elapsed: ev.Elapsed})
+		}
+		outputs, err := e.applyUnlocking(ctx, op, stepKey(st), ws, func() error { return ws.Apply(ctx, vars, progress) }, func(msg string) {
+			e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind, Phase: PhaseInfo, Message: msg})
 		})
-		return nil, "applied", err
+		return outputs, "applied", err
 
 	case planner.StepReadOutputs:
 		got := st.Addresses
