@@ -454,3 +454,48 @@ func TestClusterFollowerOnFrozenEtcd(t *testing.T) {
 		return strings.Contains(metric(), "lifeboat_cluster_connected 1")
 	})
 }
+
+// Two of three nodes gone: under the default node_quorum the last one
+// acts on its own view (kept: a vendor may take two nodes with it), and
+// its status says so, in text and JSON.
+func TestClusterLastNodeSaysItActsAlone(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 1)
+	w := newWorld(t, worldOptions{})
+	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
+	w.startAlpha()
+	ns := []clusterNode{nodeConfig(t, w, etcd.Endpoints(), "n1", ""), nodeConfig(t, w, etcd.Endpoints(), "n2", ""), nodeConfig(t, w, etcd.Endpoints(), "n3", "")}
+	for i := range ns {
+		ns[i].proc = w.startDaemonAt(ns[i].cfg)
+	}
+	leader := w.waitLeader(t, ns, 30*time.Second)
+	last := ns[0]
+	if last.name == leader {
+		last = ns[1]
+	}
+	waitFor(t, 30*time.Second, "the last node reads every node's view", func() bool {
+		doc, ok := w.clusterStatus(last)
+		return ok && len(doc.Daemon.Cluster.Nodes) == 3
+	})
+	if r := w.lifeboatAt(last.cfg, nil, "status"); r.code != 0 || strings.Contains(r.stdout, "own view") {
+		t.Fatalf("status with three nodes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, n := range ns {
+		if n.name != last.name {
+			if code, _ := n.proc.stop(syscall.SIGTERM, 30*time.Second); code != 0 {
+				t.Fatalf("%s exit %d", n.name, code)
+			}
+		}
+	}
+	want := "node_quorum 0 (a majority of the 1 live node(s)): this node acts on its own view; 2 of 3 nodes are gone"
+	waitFor(t, 30*time.Second, "the last node says it acts on its own view", func() bool {
+		r := w.lifeboatAt(last.cfg, nil, "status", "-o", "json")
+		var doc struct{ Daemon struct{ Cluster struct{ Alone string } } }
+		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &doc) == nil && strings.HasPrefix(doc.Daemon.Cluster.Alone, want)
+	})
+	if r := w.lifeboatAt(last.cfg, nil, "status"); r.code != 0 || !strings.Contains(r.stdout, "NOTE: "+want) {
+		t.Fatalf("status of the last node: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if out := last.proc.out.String(); !strings.Contains(out, "a single node's view is enough to declare a provider lost") {
+		t.Errorf("the log does not say the node acts alone:\n%s", out)
+	}
+}
