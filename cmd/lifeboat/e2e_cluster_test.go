@@ -489,7 +489,9 @@ func TestClusterLastNodeSaysItActsAlone(t *testing.T) {
 	want := "node_quorum 0 (a majority of the 1 live node(s)): this node acts on its own view; 2 of 3 nodes are gone"
 	waitFor(t, 30*time.Second, "the last node says it acts on its own view", func() bool {
 		r := w.lifeboatAt(last.cfg, nil, "status", "-o", "json")
-		var doc struct{ Daemon struct{ Cluster struct{ Alone string } } }
+		var doc struct {
+			Daemon struct{ Cluster struct{ Alone string } }
+		}
 		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &doc) == nil && strings.HasPrefix(doc.Daemon.Cluster.Alone, want)
 	})
 	if r := w.lifeboatAt(last.cfg, nil, "status"); r.code != 0 || !strings.Contains(r.stdout, "NOTE: "+want) {
