@@ -501,3 +501,46 @@ func TestClusterLastNodeSaysItActsAlone(t *testing.T) {
 		t.Errorf("the log does not say the node acts alone:\n%s", out)
 	}
 }
+
+// A leader whose etcd freezes while it waits for the standby's checks
+// stops waiting within its lease, and says it lost the leadership, not
+// that the target did not become healthy.
+func TestClusterLeaderFencedDuringWaitHealthy(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 1)
+	proxy := testharness.StartFreezeProxy(t, strings.TrimPrefix(etcd.Endpoints()[0], "http://"))
+	w := newWorld(t, worldOptions{policy: "  auto_failover = true\n"})
+	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
+	w.startAlpha()
+	n := nodeConfig(t, w, []string{"http://" + proxy.Addr()}, "n1", "")
+	if err := os.WriteFile(n.pause(), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n.proc = w.startDaemonAt(n.cfg, "LIFEBOAT_TEST_PAUSE_AT=www/bravo/wait-healthy:started", "LIFEBOAT_TEST_PAUSE_FILE="+n.pause())
+	waitFor(t, 30*time.Second, "n1 leads", func() bool {
+		doc, ok := w.clusterStatus(n)
+		return ok && doc.Daemon.Cluster.Leading
+	})
+	w.cutOffAlpha()
+	waitFor(t, 90*time.Second, "the failover reaches wait-healthy", func() bool {
+		_, err := os.Stat(n.pause() + ".reached")
+		return err == nil
+	})
+	// bravo never becomes healthy: its host is stopped.
+	killPidfile(t, filepath.Join(w.runDir, "bravo.pid"))
+	if err := os.Remove(n.pause()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "wait-healthy sees bravo fail its checks", func() bool {
+		return strings.Contains(n.proc.out.String(), "round 1:")
+	})
+	proxy.Freeze()
+	defer proxy.Thaw()
+	began := time.Now()
+	waitFor(t, 90*time.Second, "n1 says it lost the leadership", func() bool {
+		return strings.Contains(n.proc.out.String(), "lost the leadership (fenced)")
+	})
+	t.Logf("n1 said it lost the leadership %s after etcd froze", time.Since(began).Round(time.Millisecond))
+	if out := n.proc.out.String(); strings.Contains(out, "did not become healthy") {
+		t.Errorf("the log blames bravo's health for the lost leadership:\n%s", out)
+	}
+}

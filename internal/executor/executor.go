@@ -581,7 +581,11 @@ func (e *Executor) journaled(ctx context.Context, op *journal.Operation, st plan
 		msg = err.Error()
 	}
 	if jerr := e.env.Journal.StepFinished(context.WithoutCancel(ctx), op.Ref(), key, res); jerr != nil {
-		return outputs, errors.Join(err, fmt.Errorf("journal: %w", jerr))
+		// Still say how the step ended: the journal may be why it did.
+		err = errors.Join(err, fmt.Errorf("journal: %w", jerr))
+		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: PhaseFailed,
+			Message: err.Error(), Elapsed: e.env.Now().Sub(started)})
+		return outputs, err
 	}
 	e.hook(key, "finished")
 	e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: phase,
