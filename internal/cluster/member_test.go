@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -183,5 +184,38 @@ func TestFollowerOnFrozenEtcdSaysSoWithinTheLease(t *testing.T) {
 	waitUntil(t, 20*time.Second, "b follows again once etcd answers", func() bool { return b.State().Connected })
 	if b.State().Leading {
 		t.Error("b leads while a does")
+	}
+}
+
+// With two of three etcd members gone, etcd has no majority: the leader
+// and the follower both say they are not connected within about the
+// lease (the report saw 11s with a lease of 2s).
+func TestMembersOnAnEtcdWithoutMajority(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 3)
+	cli := etcd.Client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	opts := func(node string) Options { return Options{Node: node, Prefix: "/t/", Lease: 2 * time.Second} }
+	a, b := New(cli, opts("a")), New(cli, opts("b"))
+	go a.Run(ctx)
+	waitUntil(t, 10*time.Second, "a leads", func() bool { return a.State().Leading })
+	go b.Run(ctx)
+	waitUntil(t, 10*time.Second, "b follows", func() bool { return b.State().Connected })
+	time.Sleep(500 * time.Millisecond)
+
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() { etcd.StopMember(i) })
+	}
+	wg.Wait()
+	began := time.Now()
+	waitUntil(t, 15*time.Second, "a and b say they are not connected", func() bool {
+		return !a.State().Connected && !b.State().Connected
+	})
+	if took := time.Since(began); took > 3*time.Second {
+		t.Errorf("the nodes said they lost etcd %s after its majority went, not within about their lease", took)
+	}
+	if a.State().Leading {
+		t.Error("a still leads")
 	}
 }
