@@ -536,6 +536,20 @@ func TestClusterLeaderFencedDuringWaitHealthy(t *testing.T) {
 	proxy.Freeze()
 	defer proxy.Thaw()
 	began := time.Now()
+	// The metrics follow within the lease, while the operation is still
+	// winding down (its journal writes wait on the frozen etcd).
+	waitFor(t, 10*time.Second, "n1's metrics say it neither leads nor is connected", func() bool {
+		resp, err := http.Get(n.api + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(b), "lifeboat_cluster_leader 0") && strings.Contains(string(b), "lifeboat_cluster_connected 0")
+	})
+	if took := time.Since(began); took > 4*time.Second {
+		t.Errorf("n1's metrics said it lost etcd %s after etcd froze, not within about its lease", took)
+	}
 	waitFor(t, 90*time.Second, "n1 says it lost the leadership", func() bool {
 		return strings.Contains(n.proc.out.String(), "lost the leadership (fenced)")
 	})

@@ -41,6 +41,10 @@ type Options struct {
 	// and its published view; rounded up to whole seconds, at least 2s.
 	Lease  time.Duration
 	Logger *slog.Logger
+	// OnChange, when set, is called with the new state whenever Connected
+	// or Leading changes, from the goroutine that changed it (so metrics
+	// follow at once, even while the caller's own loop is busy).
+	OnChange func(State)
 }
 
 // Peer is a node as the cluster knows it.
@@ -126,7 +130,11 @@ func (m *Member) set(f func(s *State)) {
 	if changed {
 		m.state.Since = time.Now()
 	}
+	now := m.state
 	m.mu.Unlock()
+	if changed && m.opts.OnChange != nil {
+		m.opts.OnChange(now)
+	}
 	if changed {
 		select {
 		case m.changed <- struct{}{}:

@@ -54,7 +54,10 @@ func (d *Daemon) joinCluster(ctx context.Context, cfg *config.Config) error {
 	}
 	advertise := advertiseOf(cfg)
 	n := &nodes{conn: conn, node: e.Node, done: make(chan struct{}),
-		m: cluster.New(ej.Client(), cluster.Options{Node: e.Node, Advertise: advertise, Prefix: e.Prefix, Lease: e.Lease, Logger: d.log})}
+		m: cluster.New(ej.Client(), cluster.Options{Node: e.Node, Advertise: advertise, Prefix: e.Prefix, Lease: e.Lease, Logger: d.log,
+			// The metrics follow the membership at once, also while the
+			// decision loop runs an operation.
+			OnChange: func(st cluster.State) { d.metrics.SetCluster(st.Connected, st.Leading) }})}
 	mctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	n.stop = stop
 	go func() {
