@@ -27,10 +27,13 @@ func (w *Workspace) ApplyPlan(ctx context.Context, planFile string, progress fun
 	return w.apply(ctx, "apply plan", nil, progress, tfexec.DirOrPlan(abs))
 }
 
+// apply waits up to the lock timeout for a state lock another command
+// holds; a lock still held then is a *LockedError naming its holder.
 func (w *Workspace) apply(ctx context.Context, op string, vars map[string]string, progress func(Event), opts ...tfexec.ApplyOption) error {
-	return w.streamed(ctx, op, vars, progress, func(ctx context.Context, out io.Writer) error {
+	opts = append(opts, w.lockTimeout())
+	return lockedOr(w.streamed(ctx, op, vars, progress, func(ctx context.Context, out io.Writer) error {
 		return w.tf.ApplyJSON(ctx, out, opts...)
-	})
+	}))
 }
 
 // streamed runs a command that writes the CLI's machine-readable UI (apply,

@@ -28,6 +28,7 @@ func OptionsFromConfig(cfg *config.Config, logger *slog.Logger) Options {
 		CLIConfigFile:  cfg.Path(cfg.Terraform.CLIConfigFile),
 		PluginCacheDir: cfg.Path(cfg.Terraform.PluginCacheDir),
 		Timeout:        cfg.Terraform.Timeout,
+		LockTimeout:    cfg.Terraform.LockTimeout,
 		Logger:         logger,
 	}
 }

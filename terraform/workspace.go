@@ -37,6 +37,9 @@ type Options struct {
 	// Timeout bounds one operation (Prepare, Plan, Apply, Outputs),
 	// including the wait for the workspace lock. Default 10m.
 	Timeout time.Duration
+	// LockTimeout is how long an apply waits for a state lock held by
+	// another command (-lock-timeout). Default DefaultLockTimeout.
+	LockTimeout time.Duration
 	// KillAfter is how long a command may take to stop after SIGINT
 	// before it is killed. Default 60s.
 	KillAfter time.Duration

@@ -402,3 +402,159 @@ func TestEtcdCommandsWithoutDaemon(t *testing.T) {
 		t.Fatalf("failback through n1's daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// A follower whose etcd freezes (the process stopped, its connections
+// open and silent) says within about its lease that it is not connected,
+// in its metrics and its status, and not only once etcd answers again.
+func TestClusterFollowerOnFrozenEtcd(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 1)
+	proxy := testharness.StartFreezeProxy(t, strings.TrimPrefix(etcd.Endpoints()[0], "http://"))
+	w := newWorld(t, worldOptions{})
+	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
+	w.startAlpha()
+	n1 := nodeConfig(t, w, etcd.Endpoints(), "n1", "")
+	n1.proc = w.startDaemonAt(n1.cfg)
+	waitFor(t, 30*time.Second, "n1 leads", func() bool {
+		doc, ok := w.clusterStatus(n1)
+		return ok && doc.Daemon.Cluster.Leading
+	})
+	n2 := nodeConfig(t, w, []string{"http://" + proxy.Addr()}, "n2", "")
+	n2.proc = w.startDaemonAt(n2.cfg)
+	metric := func() string {
+		resp, err := http.Get(n2.api + "/metrics")
+		if err != nil {
+			return ""
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	waitFor(t, 30*time.Second, "n2 follows", func() bool {
+		doc, ok := w.clusterStatus(n2)
+		return ok && doc.Daemon.Cluster.Connected && doc.Daemon.Cluster.Leader == "n1" &&
+			strings.Contains(metric(), "lifeboat_cluster_connected 1")
+	})
+
+	proxy.Freeze()
+	began := time.Now()
+	waitFor(t, 15*time.Second, "n2's metrics say it is not connected", func() bool {
+		return strings.Contains(metric(), "lifeboat_cluster_connected 0")
+	})
+	// The lease is 2s: three quarters of it without an answer, plus room
+	// for a loaded machine; before, it took until etcd answered again.
+	if took := time.Since(began); took > 4*time.Second {
+		t.Errorf("n2 said it lost etcd %s after etcd froze, not within about its lease", took)
+	}
+	doc, ok := w.clusterStatus(n2)
+	if !ok || doc.Daemon.Cluster.Connected || doc.Daemon.Cluster.Leading {
+		t.Fatalf("n2's status on a frozen etcd: %+v (%v)", doc.Daemon.Cluster, ok)
+	}
+	proxy.Thaw()
+	waitFor(t, 30*time.Second, "n2 follows again once etcd answers", func() bool {
+		return strings.Contains(metric(), "lifeboat_cluster_connected 1")
+	})
+}
+
+// Two of three nodes gone: under the default node_quorum the last one
+// acts on its own view (kept: a vendor may take two nodes with it), and
+// its status says so, in text and JSON.
+func TestClusterLastNodeSaysItActsAlone(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 1)
+	w := newWorld(t, worldOptions{})
+	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
+	w.startAlpha()
+	ns := []clusterNode{nodeConfig(t, w, etcd.Endpoints(), "n1", ""), nodeConfig(t, w, etcd.Endpoints(), "n2", ""), nodeConfig(t, w, etcd.Endpoints(), "n3", "")}
+	for i := range ns {
+		ns[i].proc = w.startDaemonAt(ns[i].cfg)
+	}
+	leader := w.waitLeader(t, ns, 30*time.Second)
+	last := ns[0]
+	if last.name == leader {
+		last = ns[1]
+	}
+	waitFor(t, 30*time.Second, "the last node reads every node's view", func() bool {
+		doc, ok := w.clusterStatus(last)
+		return ok && len(doc.Daemon.Cluster.Nodes) == 3
+	})
+	if r := w.lifeboatAt(last.cfg, nil, "status"); r.code != 0 || strings.Contains(r.stdout, "own view") {
+		t.Fatalf("status with three nodes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, n := range ns {
+		if n.name != last.name {
+			if code, _ := n.proc.stop(syscall.SIGTERM, 30*time.Second); code != 0 {
+				t.Fatalf("%s exit %d", n.name, code)
+			}
+		}
+	}
+	want := "node_quorum 0 (a majority of the 1 live node(s)): this node acts on its own view; 2 of 3 nodes are gone"
+	waitFor(t, 30*time.Second, "the last node says it acts on its own view", func() bool {
+		r := w.lifeboatAt(last.cfg, nil, "status", "-o", "json")
+		var doc struct {
+			Daemon struct{ Cluster struct{ Alone string } }
+		}
+		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &doc) == nil && strings.HasPrefix(doc.Daemon.Cluster.Alone, want)
+	})
+	if r := w.lifeboatAt(last.cfg, nil, "status"); r.code != 0 || !strings.Contains(r.stdout, "NOTE: "+want) {
+		t.Fatalf("status of the last node: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if out := last.proc.out.String(); !strings.Contains(out, "a single node's view is enough to declare a provider lost") {
+		t.Errorf("the log does not say the node acts alone:\n%s", out)
+	}
+}
+
+// A leader whose etcd freezes while it waits for the standby's checks
+// stops waiting within its lease, and says it lost the leadership, not
+// that the target did not become healthy.
+func TestClusterLeaderFencedDuringWaitHealthy(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 1)
+	proxy := testharness.StartFreezeProxy(t, strings.TrimPrefix(etcd.Endpoints()[0], "http://"))
+	w := newWorld(t, worldOptions{policy: "  auto_failover = true\n"})
+	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
+	w.startAlpha()
+	n := nodeConfig(t, w, []string{"http://" + proxy.Addr()}, "n1", "")
+	if err := os.WriteFile(n.pause(), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n.proc = w.startDaemonAt(n.cfg, "LIFEBOAT_TEST_PAUSE_AT=www/bravo/wait-healthy:started", "LIFEBOAT_TEST_PAUSE_FILE="+n.pause())
+	waitFor(t, 30*time.Second, "n1 leads", func() bool {
+		doc, ok := w.clusterStatus(n)
+		return ok && doc.Daemon.Cluster.Leading
+	})
+	w.cutOffAlpha()
+	waitFor(t, 90*time.Second, "the failover reaches wait-healthy", func() bool {
+		_, err := os.Stat(n.pause() + ".reached")
+		return err == nil
+	})
+	// bravo never becomes healthy: its host is stopped.
+	killPidfile(t, filepath.Join(w.runDir, "bravo.pid"))
+	if err := os.Remove(n.pause()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "wait-healthy sees bravo fail its checks", func() bool {
+		return strings.Contains(n.proc.out.String(), "round 1:")
+	})
+	proxy.Freeze()
+	defer proxy.Thaw()
+	began := time.Now()
+	// The metrics follow within the lease, while the operation is still
+	// winding down (its journal writes wait on the frozen etcd).
+	waitFor(t, 10*time.Second, "n1's metrics say it neither leads nor is connected", func() bool {
+		resp, err := http.Get(n.api + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(b), "lifeboat_cluster_leader 0") && strings.Contains(string(b), "lifeboat_cluster_connected 0")
+	})
+	if took := time.Since(began); took > 4*time.Second {
+		t.Errorf("n1's metrics said it lost etcd %s after etcd froze, not within about its lease", took)
+	}
+	waitFor(t, 90*time.Second, "n1 says it lost the leadership", func() bool {
+		return strings.Contains(n.proc.out.String(), "lost the leadership (fenced)")
+	})
+	t.Logf("n1 said it lost the leadership %s after etcd froze", time.Since(began).Round(time.Millisecond))
+	if out := n.proc.out.String(); strings.Contains(out, "did not become healthy") {
+		t.Errorf("the log blames bravo's health for the lost leadership:\n%s", out)
+	}
+}

@@ -27,6 +27,9 @@ func writeCluster(w io.Writer, c *engine.ClusterStatus) {
 	if c.Error != "" {
 		fmt.Fprintf(w, "  %s\n", c.Error)
 	}
+	if c.Alone != "" {
+		fmt.Fprintf(w, "  NOTE: %s.\n", c.Alone)
+	}
 	if len(c.Nodes) == 0 {
 		return
 	}

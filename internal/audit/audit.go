@@ -51,7 +51,7 @@ type Report struct {
 // It adds to a.unchecked a check it could not make.
 type checkFunc func(a *auditor) []Finding
 
-var checks = []checkFunc{singleLoss, sharedFate, zoneFate, redelegation, exposure, rtoBudget, readiness, dnsDrift}
+var checks = []checkFunc{singleLoss, sharedFate, zoneFate, redelegation, exposure, rtoBudget, readiness, dnsDrift, nodeQuorum}
 
 // Audit runs every check. It reads cfg and f and never modifies them.
 func Audit(cfg *config.Config, f Facts) Report {

@@ -41,6 +41,10 @@ type Options struct {
 	// and its published view; rounded up to whole seconds, at least 2s.
 	Lease  time.Duration
 	Logger *slog.Logger
+	// OnChange, when set, is called with the new state whenever Connected
+	// or Leading changes, from the goroutine that changed it (so metrics
+	// follow at once, even while the caller's own loop is busy).
+	OnChange func(State)
 }
 
 // Peer is a node as the cluster knows it.
@@ -126,7 +130,11 @@ func (m *Member) set(f func(s *State)) {
 	if changed {
 		m.state.Since = time.Now()
 	}
+	now := m.state
 	m.mu.Unlock()
+	if changed && m.opts.OnChange != nil {
+		m.opts.OnChange(now)
+	}
 	if changed {
 		select {
 		case m.changed <- struct{}{}:
@@ -161,7 +169,7 @@ func backoff(attempt int) time.Duration {
 }
 
 // term is one session: campaign, lead until the session ends.
-func (m *Member) term(ctx context.Context) error {
+func (m *Member) term(ctx context.Context) (err error) {
 	s, err := newSession(ctx, m.cli, m.opts.ttl())
 	if err != nil {
 		return err
@@ -169,10 +177,16 @@ func (m *Member) term(ctx context.Context) error {
 	defer func() {
 		// Revoke the lease so our key and view go at once, not after the
 		// lease: bounded, since etcd may be the reason we stop.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.bound())
 		defer cancel()
 		_, _ = m.cli.Revoke(rctx, s.Lease())
 		s.Orphan()
+	}()
+	defer func() {
+		// Say so before the revoke above, which may wait on etcd.
+		if err != nil && ctx.Err() == nil {
+			m.set(func(st *State) { st.Connected, st.Leading, st.Term, st.Err = false, false, 0, err.Error() })
+		}
 	}()
 	m.mu.Lock()
 	m.session = s
@@ -192,7 +206,7 @@ func (m *Member) term(ctx context.Context) error {
 	go m.watchdog(cctx, stop)
 	el := concurrency.NewElection(s, m.opts.electionPrefix())
 	value, _ := json.Marshal(Peer{Node: m.opts.Node, Advertise: m.opts.Advertise})
-	if err := el.Campaign(cctx, string(value)); err != nil {
+	if err := campaign(cctx, el, string(value), m.bound()); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -209,7 +223,7 @@ func (m *Member) term(ctx context.Context) error {
 	m.log.Info("this node leads the lifeboat nodes", "node", m.opts.Node, "term", el.Rev())
 
 	<-cctx.Done()
-	end(fmt.Errorf("%w: the leadership ended: %w", ErrNoLeadership, context.Cause(cctx)))
+	end(fmt.Errorf("%w: %w", journal.ErrLostLeadership, context.Cause(cctx)))
 	m.mu.Lock()
 	m.lead, m.key = nil, ""
 	m.mu.Unlock()
@@ -219,6 +233,44 @@ func (m *Member) term(ctx context.Context) error {
 	}
 	m.log.Warn("this node no longer leads", "node", m.opts.Node, "why", context.Cause(cctx))
 	return context.Cause(cctx)
+}
+
+// bound is how long one wait on etcd may take: a quarter of the lease,
+// at least half a second, so that a node whose etcd does not answer
+// says so within the lease.
+func (m *Member) bound() time.Duration { return m.opts.bound() }
+
+func (o Options) bound() time.Duration {
+	return max(time.Duration(o.ttl())*time.Second/4, 500*time.Millisecond)
+}
+
+// campaign is el.Campaign, returning once ctx ends and at most bound
+// later. etcd's Campaign, when its context ends, resigns on the client's
+// own context, which has no deadline: on a frozen etcd it would return
+// only once etcd answers again. That resign, left running, ends when etcd
+// answers or the client is closed; the lease it would free is revoked or
+// expires anyway.
+func campaign(ctx context.Context, el *concurrency.Election, val string, bound time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- el.Campaign(ctx, val) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(bound)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		if err == nil {
+			// Elected as the campaign was called off: the caller does not
+			// lead, and revokes the session.
+			return ctx.Err()
+		}
+		return err
+	case <-t.C:
+		return fmt.Errorf("campaign: called off (%w); etcd did not answer within %s", ctx.Err(), bound)
+	}
 }
 
 // watchdog ends the term when etcd has not answered this node for three
@@ -356,7 +408,10 @@ func newSession(ctx context.Context, cli *clientv3.Client, ttl int) (*concurrenc
 // resigns and ends the session.
 func Acquire(ctx context.Context, cli *clientv3.Client, opts Options, wait time.Duration) (context.Context, func(), error) {
 	// Someone leads already: say so at once rather than wait in line.
-	if p, ok, err := leaderOf(ctx, cli, opts.electionPrefix()); err != nil {
+	qctx, qcancel := context.WithTimeout(ctx, time.Duration(opts.ttl())*time.Second)
+	p, ok, err := leaderOf(qctx, cli, opts.electionPrefix())
+	qcancel()
+	if err != nil {
 		return nil, nil, err
 	} else if ok {
 		return nil, nil, leadsElsewhere(p)
@@ -369,8 +424,8 @@ func Acquire(ctx context.Context, cli *clientv3.Client, opts Options, wait time.
 	value, _ := json.Marshal(Peer{Node: opts.Node, Advertise: opts.Advertise})
 	cctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	if err := el.Campaign(cctx, string(value)); err != nil {
-		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	if err := campaign(cctx, el, string(value), opts.bound()); err != nil {
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), opts.bound())
 		defer rcancel()
 		_, _ = cli.Revoke(rctx, s.Lease())
 		s.Orphan()
@@ -382,17 +437,17 @@ func Acquire(ctx context.Context, cli *clientv3.Client, opts Options, wait time.
 		}
 		return nil, nil, fmt.Errorf("%w: not elected within %s: %w", ErrNoLeadership, wait, err)
 	}
-	lead, end := context.WithCancel(journal.WithLeadership(ctx, journal.Leadership{Key: el.Key(), Rev: el.Rev()}))
+	lead, end := context.WithCancelCause(journal.WithLeadership(ctx, journal.Leadership{Key: el.Key(), Rev: el.Rev()}))
 	go func() {
 		select {
 		case <-s.Done():
-			end()
+			end(fmt.Errorf("%w: the etcd session ended", journal.ErrLostLeadership))
 		case <-lead.Done():
 		}
 	}()
 	release := func() {
-		end()
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		end(nil)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.bound())
 		defer cancel()
 		_, _ = cli.Revoke(rctx, s.Lease())
 		s.Orphan()

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
@@ -135,5 +139,83 @@ func TestMemberCutOffStopsLeading(t *testing.T) {
 	}
 	if st := m.State(); st.Err == "" {
 		t.Error("the state does not say why the node is cut off")
+	}
+}
+
+// A follower whose etcd freezes (a process stopped, its connections open
+// and silent) says it is not connected within about its lease, not once
+// etcd answers again: etcd's Campaign, ended, resigns on the client's
+// own context, which has no deadline, and the term must not wait on it.
+func TestFollowerOnFrozenEtcdSaysSoWithinTheLease(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 1)
+	cli := etcd.Client(t)
+	proxy := testharness.StartFreezeProxy(t, strings.TrimPrefix(etcd.Endpoints()[0], "http://"))
+	far, err := clientv3.New(clientv3.Config{Endpoints: []string{"http://" + proxy.Addr()}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer far.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	opts := func(node string) Options { return Options{Node: node, Prefix: "/t/", Lease: 2 * time.Second} }
+	a, b := New(cli, opts("a")), New(far, opts("b"))
+	go a.Run(ctx)
+	waitUntil(t, 10*time.Second, "a leads", func() bool { return a.State().Leading })
+	go b.Run(ctx)
+	waitUntil(t, 10*time.Second, "b follows", func() bool { return b.State().Connected })
+	time.Sleep(500 * time.Millisecond) // b is campaigning, waiting behind a
+
+	proxy.Freeze()
+	began := time.Now()
+	waitUntil(t, 10*time.Second, "b says it is not connected", func() bool { return !b.State().Connected })
+	// Three quarters of the lease without an answer, plus a second for a
+	// loaded machine.
+	if took := time.Since(began); took > 3*time.Second {
+		t.Errorf("b said it lost etcd %s after etcd froze, not within about its lease", took)
+	}
+	if st := b.State(); st.Leading || st.Err == "" {
+		t.Errorf("b's state on a frozen etcd: %+v", st)
+	}
+	if !a.State().Leading {
+		t.Error("a, which etcd still answers, stopped leading")
+	}
+
+	proxy.Thaw()
+	waitUntil(t, 20*time.Second, "b follows again once etcd answers", func() bool { return b.State().Connected })
+	if b.State().Leading {
+		t.Error("b leads while a does")
+	}
+}
+
+// With two of three etcd members gone, etcd has no majority: the leader
+// and the follower both say they are not connected within about the
+// lease (the report saw 11s with a lease of 2s).
+func TestMembersOnAnEtcdWithoutMajority(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 3)
+	cli := etcd.Client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	opts := func(node string) Options { return Options{Node: node, Prefix: "/t/", Lease: 2 * time.Second} }
+	a, b := New(cli, opts("a")), New(cli, opts("b"))
+	go a.Run(ctx)
+	waitUntil(t, 10*time.Second, "a leads", func() bool { return a.State().Leading })
+	go b.Run(ctx)
+	waitUntil(t, 10*time.Second, "b follows", func() bool { return b.State().Connected })
+	time.Sleep(500 * time.Millisecond)
+
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() { etcd.StopMember(i) })
+	}
+	wg.Wait()
+	began := time.Now()
+	waitUntil(t, 15*time.Second, "a and b say they are not connected", func() bool {
+		return !a.State().Connected && !b.State().Connected
+	})
+	if took := time.Since(began); took > 3*time.Second {
+		t.Errorf("the nodes said they lost etcd %s after its majority went, not within about their lease", took)
+	}
+	if a.State().Leading {
+		t.Error("a still leads")
 	}
 }

@@ -38,7 +38,7 @@ func TestFullSketch(t *testing.T) {
 		t.Errorf("absolute path changed: %q", got)
 	}
 
-	wantTF := config.TerraformCLI{Binary: "tofu", CLIConfigFile: "tf/cli.tfrc", Timeout: 15 * time.Minute}
+	wantTF := config.TerraformCLI{Binary: "tofu", CLIConfigFile: "tf/cli.tfrc", Timeout: 15 * time.Minute, LockTimeout: config.DefaultTerraformLockTimeout}
 	if diff := cmp.Diff(wantTF, cfg.Terraform, ignoreRanges()); diff != "" {
 		t.Errorf("terraform (-want +got):\n%s", diff)
 	}

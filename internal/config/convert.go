@@ -190,6 +190,7 @@ func (c *checker) terraformCLI(r *rawTerraformCLI) TerraformCLI {
 		CLIConfigFile:  b.nonEmpty("cli_config_file", r.CLIConfigFile, false),
 		PluginCacheDir: b.nonEmpty("plugin_cache_dir", r.PluginCacheDir, false),
 		Timeout:        b.duration("timeout", r.Timeout),
+		LockTimeout:    b.duration("lock_timeout", r.LockTimeout),
 		Range:          r.DefRange,
 	}
 }

@@ -35,6 +35,9 @@ const (
 
 	// DefaultTerraformTimeout is terraform.timeout: one init, plan or apply.
 	DefaultTerraformTimeout = 10 * time.Minute
+	// DefaultTerraformLockTimeout is terraform.lock_timeout: how long an
+	// apply waits for a state lock held by another command.
+	DefaultTerraformLockTimeout = 30 * time.Second
 	// DefaultWorkspace is provider.terraform.workspace.
 	DefaultWorkspace = "default"
 
@@ -147,6 +150,9 @@ func applyDefaults(c *Config) {
 	// then "terraform", in PATH.
 	if c.Terraform.Timeout == 0 {
 		c.Terraform.Timeout = DefaultTerraformTimeout
+	}
+	if c.Terraform.LockTimeout == 0 {
+		c.Terraform.LockTimeout = DefaultTerraformLockTimeout
 	}
 
 	p := &c.Policy

@@ -81,6 +81,7 @@ type rawTerraformCLI struct {
 	CLIConfigFile  *string   `hcl:"cli_config_file,optional"`
 	PluginCacheDir *string   `hcl:"plugin_cache_dir,optional"`
 	Timeout        *string   `hcl:"timeout,optional"`
+	LockTimeout    *string   `hcl:"lock_timeout,optional"`
 	Body           hcl.Body  `hcl:",body"`
 	DefRange       hcl.Range `hcl:",def_range"`
 }

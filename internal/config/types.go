@@ -93,7 +93,10 @@ type TerraformCLI struct {
 	PluginCacheDir string
 	// Timeout bounds one terraform command (init, plan, apply). Default 10m.
 	Timeout time.Duration
-	Range   hcl.Range
+	// LockTimeout is how long an apply waits for a state lock another
+	// command holds (-lock-timeout). Default 30s.
+	LockTimeout time.Duration
+	Range       hcl.Range
 }
 
 // DNSProvider is a `dns "NAME" { ... }` block: one DNS vendor holding the zone.

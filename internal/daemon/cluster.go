@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -25,8 +26,10 @@ type nodes struct {
 	done chan struct{}
 
 	mu      sync.Mutex
-	pubErr  string // why the last publish failed
-	leading bool   // as the loop last saw it
+	pubErr  string          // why the last publish failed
+	leading bool            // as the loop last saw it
+	seen    map[string]bool // every node whose view this node has read
+	alone   string          // the last aloneNote, to log a change once
 }
 
 // errNotLeading: an action was asked of a node that does not lead.
@@ -51,7 +54,10 @@ func (d *Daemon) joinCluster(ctx context.Context, cfg *config.Config) error {
 	}
 	advertise := advertiseOf(cfg)
 	n := &nodes{conn: conn, node: e.Node, done: make(chan struct{}),
-		m: cluster.New(ej.Client(), cluster.Options{Node: e.Node, Advertise: advertise, Prefix: e.Prefix, Lease: e.Lease, Logger: d.log})}
+		m: cluster.New(ej.Client(), cluster.Options{Node: e.Node, Advertise: advertise, Prefix: e.Prefix, Lease: e.Lease, Logger: d.log,
+			// The metrics follow the membership at once, also while the
+			// decision loop runs an operation.
+			OnChange: func(st cluster.State) { d.metrics.SetCluster(st.Connected, st.Leading) }})}
 	mctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	n.stop = stop
 	go func() {
@@ -138,7 +144,66 @@ func (d *Daemon) mergeViews(own health.Snapshot, views []cluster.View, readErr e
 		d.log.Warn("cannot read the other nodes' views; no provider is declared lost meanwhile", "err", readErr)
 		views, quorum = nil, max(2, quorum)
 	}
-	return cluster.Merge(d.nodes.node, own, views, quorum, time.Now(), maxViewAge(eng.Cfg.Policy))
+	now := time.Now()
+	merged, agr := cluster.Merge(d.nodes.node, own, views, quorum, now, maxViewAge(eng.Cfg.Policy))
+	d.noteAlone(quorum, liveNodes(d.nodes.node, views, now, maxViewAge(eng.Cfg.Policy)))
+	return merged, agr
+}
+
+// liveNodes are the nodes whose view counts (as Merge counts them), self
+// included.
+func liveNodes(self string, views []cluster.View, now time.Time, maxAge time.Duration) []string {
+	live := []string{self}
+	for _, v := range views {
+		if v.Node != self && now.Sub(v.At) <= maxAge {
+			live = append(live, v.Node)
+		}
+	}
+	return live
+}
+
+// noteAlone remembers the nodes seen and, when one node's view is now
+// enough to declare a provider lost, logs it once.
+func (d *Daemon) noteAlone(quorum int, live []string) {
+	d.nodes.mu.Lock()
+	if d.nodes.seen == nil {
+		d.nodes.seen = map[string]bool{}
+	}
+	for _, n := range live {
+		d.nodes.seen[n] = true
+	}
+	note := aloneNote(quorum, live, slices.Sorted(maps.Keys(d.nodes.seen)))
+	was := d.nodes.alone
+	d.nodes.alone = note
+	d.nodes.mu.Unlock()
+	if note != "" && note != was {
+		d.log.Warn("a single node's view is enough to declare a provider lost", "why", note)
+	}
+}
+
+// aloneNote says when one node's view is enough to declare a provider
+// lost, and which of the nodes seen are gone; "" when it takes two or
+// more. A single view is kept on purpose under node_quorum 0 (a vendor
+// may take the other nodes with it), but never silently.
+func aloneNote(quorum int, live, seen []string) string {
+	if cluster.Needed(quorum, len(live)) > 1 {
+		return ""
+	}
+	setting := fmt.Sprintf("node_quorum %d", quorum)
+	if quorum == 0 {
+		setting = fmt.Sprintf("node_quorum 0 (a majority of the %d live node(s))", len(live))
+	}
+	note := setting + ": this node acts on its own view"
+	var gone []string
+	for _, n := range seen {
+		if !slices.Contains(live, n) {
+			gone = append(gone, n)
+		}
+	}
+	if len(gone) > 0 {
+		note += fmt.Sprintf("; %d of %d nodes are gone (%s)", len(gone), len(seen), strings.Join(gone, ", "))
+	}
+	return note
 }
 
 // publish puts this node's view into etcd for the leader.
@@ -239,6 +304,9 @@ func (d *Daemon) clusterStatus(ctx context.Context) *engine.ClusterStatus {
 	for _, a := range agr {
 		cs.Agreement = append(cs.Agreement, engine.ProviderAgreement{Provider: a.Provider, Lost: a.Lost, Need: a.Need, Reached: a.Reached})
 	}
+	d.nodes.mu.Lock()
+	cs.Alone = d.nodes.alone
+	d.nodes.mu.Unlock()
 	return cs
 }
 

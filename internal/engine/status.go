@@ -89,6 +89,10 @@ type ClusterStatus struct {
 	// Agreement says, per provider, which nodes see it lost and how many
 	// must agree before the leader declares it lost.
 	Agreement []ProviderAgreement `json:"agreement,omitempty"`
+	// Alone is set while one node's view is enough to declare a provider
+	// lost (node_quorum 1, or the default once one node is live): it says
+	// so, and which nodes seen earlier are gone.
+	Alone string `json:"alone,omitempty"`
 }
 
 // NodeView is one node's published view.

@@ -567,6 +567,13 @@ func (e *Executor) journaled(ctx context.Context, op *journal.Operation, st plan
 	}
 	e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: PhaseStart, Message: st.Reason})
 	outputs, msg, err := run()
+	if err != nil && ctx.Err() != nil && !errors.Is(err, journal.ErrLostLeadership) {
+		// Whatever the step saw (a killed command, a refused write), it
+		// stopped because the context did: say why first.
+		if cause := context.Cause(ctx); errors.Is(cause, journal.ErrLostLeadership) {
+			err = fmt.Errorf("%w; the step stopped: %w", cause, err)
+		}
+	}
 	res := journal.StepResult{Status: journal.StepOK, Outputs: outputs, At: e.env.Now()}
 	phase := PhaseDone
 	if err != nil {
@@ -580,7 +587,11 @@ func (e *Executor) journaled(ctx context.Context, op *journal.Operation, st plan
 		msg = err.Error()
 	}
 	if jerr := e.env.Journal.StepFinished(context.WithoutCancel(ctx), op.Ref(), key, res); jerr != nil {
-		return outputs, errors.Join(err, fmt.Errorf("journal: %w", jerr))
+		// Still say how the step ended: the journal may be why it did.
+		err = errors.Join(err, fmt.Errorf("journal: %w", jerr))
+		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: PhaseFailed,
+			Message: err.Error(), Elapsed: e.env.Now().Sub(started)})
+		return outputs, err
 	}
 	e.hook(key, "finished")
 	e.emit(Event{Service: st.Service, Provider: st.Provider, Step: key, Kind: st.Kind, Phase: phase,

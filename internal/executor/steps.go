@@ -36,7 +36,7 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 		if err != nil {
 			return nil, "", err
 		}
-		err = ws.Apply(ctx, vars, func(ev terraform.Event) {
+		progress := func(ev terraform.Event) {
 			// Resource starts and ends, the summary and errors: enough to see
 			// progress without the provisioners' command lines.
 			switch {
@@ -47,8 +47,11 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 			}
 			e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind,
 				Phase: PhaseInfo, Message: applyLine(ev), Elapsed: ev.Elapsed})
+		}
+		outputs, err := e.applyUnlocking(ctx, op, stepKey(st), ws, func() error { return ws.Apply(ctx, vars, progress) }, func(msg string) {
+			e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind, Phase: PhaseInfo, Message: msg})
 		})
-		return nil, "applied", err
+		return outputs, "applied", err
 
 	case planner.StepReadOutputs:
 		got := st.Addresses
@@ -146,6 +149,7 @@ func (e *Executor) waitHealthy(ctx context.Context, st planner.Step, addrs []str
 	if timeout <= 0 {
 		timeout = 5 * time.Minute
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	last := "no check ran"
@@ -162,13 +166,24 @@ func (e *Executor) waitHealthy(ctx context.Context, st planner.Step, addrs []str
 			Message: fmt.Sprintf("round %d: %s", round, reason)})
 		select {
 		case <-ctx.Done():
-			if parent := context.Cause(ctx); errors.Is(parent, context.Canceled) {
-				return parent
+			// Stopped from above (a lost leadership, a shutdown): say why,
+			// and never as ErrUnhealthy, which would try the next target.
+			if parent.Err() != nil {
+				return stopped(parent)
 			}
 			return fmt.Errorf("%w: %s on %s after %s: %s", ErrUnhealthy, st.Provider, strings.Join(addrs, ", "), timeout, last)
 		case <-time.After(e.env.HealthPoll):
 		}
 	}
+}
+
+// stopped is the error for a step whose context ended: its cause, which
+// says why (journal.ErrLostLeadership when the term ended), else ctx.Err().
+func stopped(ctx context.Context) error {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, ctx.Err()) {
+		return fmt.Errorf("%w (%w)", cause, ctx.Err())
+	}
+	return ctx.Err()
 }
 
 // cutover writes the new addresses at every DNS provider of the step, and

@@ -35,6 +35,20 @@ import (
 // EtcdOptions.DialTimeout is 0.
 const DefaultEtcdDialTimeout = 5 * time.Second
 
+// etcdRequestTimeout bounds one journal call made without a deadline: on
+// an etcd that stops answering (frozen, or cut off with its connections
+// open) a call would otherwise wait until it answers again, holding the
+// operation and everything behind it.
+const etcdRequestTimeout = 10 * time.Second
+
+// bound gives ctx a deadline when it has none.
+func bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, etcdRequestTimeout)
+}
+
 // maxTxnRetries bounds how often one call retries a transaction that lost
 // a race with another writer; each loss means someone else's write went
 // through, so the bound is only hit under unreasonable contention.

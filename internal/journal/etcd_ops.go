@@ -95,6 +95,8 @@ func compareU64(a, b uint64) int {
 
 // Begin implements Journal.
 func (e *Etcd) Begin(ctx context.Context, op Operation) (Operation, error) {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	if err := validateBegin(op); err != nil {
 		return Operation{}, err
 	}
@@ -166,6 +168,8 @@ func (e *Etcd) begin(ctx context.Context, op Operation) (Operation, error) {
 
 // Unfinished implements Journal.
 func (e *Etcd) Unfinished(ctx context.Context) (*Operation, error) {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	all, err := e.UnfinishedAll(ctx)
 	if err != nil || len(all) == 0 {
 		return nil, err
@@ -175,6 +179,8 @@ func (e *Etcd) Unfinished(ctx context.Context) (*Operation, error) {
 
 // UnfinishedAll implements Journal.
 func (e *Etcd) UnfinishedAll(ctx context.Context) ([]Operation, error) {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	out, err := func() ([]Operation, error) {
 		if err := e.ready(ctx, false); err != nil {
 			return nil, err
@@ -197,6 +203,8 @@ func (e *Etcd) UnfinishedAll(ctx context.Context) ([]Operation, error) {
 
 // Resume implements Journal.
 func (e *Etcd) Resume(ctx context.Context, id string, at time.Time) (Operation, error) {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	out, err := e.resume(ctx, id, at)
 	if err != nil {
 		return Operation{}, fmt.Errorf("resume %s: %w", id, err)
@@ -300,6 +308,8 @@ func (e *Etcd) fenced(ctx context.Context, ref Ref, fn fencedWrite) error {
 
 // StepStarted implements Journal.
 func (e *Etcd) StepStarted(ctx context.Context, ref Ref, stepID string, at time.Time) error {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	if err := validateStepStarted(stepID, at); err != nil {
 		return err
 	}
@@ -327,6 +337,8 @@ func (e *Etcd) StepStarted(ctx context.Context, ref Ref, stepID string, at time.
 
 // StepFinished implements Journal.
 func (e *Etcd) StepFinished(ctx context.Context, ref Ref, stepID string, res StepResult) error {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	if err := validateStepFinished(stepID, res); err != nil {
 		return err
 	}
@@ -359,6 +371,8 @@ func (e *Etcd) StepFinished(ctx context.Context, ref Ref, stepID string, res Ste
 
 // Finish implements Journal.
 func (e *Etcd) Finish(ctx context.Context, ref Ref, status Status, summary string, at time.Time) error {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	if err := validateFinish(status, at); err != nil {
 		return err
 	}
@@ -386,6 +400,8 @@ func (e *Etcd) Finish(ctx context.Context, ref Ref, status Status, summary strin
 
 // SetPlacement implements Journal.
 func (e *Etcd) SetPlacement(ctx context.Context, ref Ref, service, provider string, at time.Time) error {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	if err := validatePlacement(service, provider, at); err != nil {
 		return err
 	}
@@ -401,6 +417,8 @@ func (e *Etcd) SetPlacement(ctx context.Context, ref Ref, service, provider stri
 
 // Placement implements Journal.
 func (e *Etcd) Placement(ctx context.Context) (map[string]Placement, error) {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	out := map[string]Placement{}
 	err := func() error {
 		if err := e.ready(ctx, false); err != nil {
@@ -429,6 +447,8 @@ func (e *Etcd) Placement(ctx context.Context) (map[string]Placement, error) {
 
 // Operation implements Journal.
 func (e *Etcd) Operation(ctx context.Context, id string) (Operation, error) {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	out, err := func() (Operation, error) {
 		if err := e.ready(ctx, false); err != nil {
 			return Operation{}, err
@@ -451,6 +471,8 @@ func (e *Etcd) Operation(ctx context.Context, id string) (Operation, error) {
 
 // Operations implements Journal.
 func (e *Etcd) Operations(ctx context.Context, limit int) ([]Operation, error) {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	var out []Operation
 	err := func() error {
 		if err := e.ready(ctx, false); err != nil {

@@ -37,6 +37,8 @@ func seqSuffix(seq uint64) string { return fmt.Sprintf("%020d", seq) }
 
 // Append implements Journal.
 func (e *Etcd) Append(ctx context.Context, r Record) (Record, error) {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	r, err := validateRecord(r)
 	if err != nil {
 		return Record{}, err
@@ -105,6 +107,8 @@ func (e *Etcd) append(ctx context.Context, r Record) (uint64, error) {
 
 // Records implements Journal.
 func (e *Etcd) Records(ctx context.Context, kind RecordKind, limit int) ([]Record, error) {
+	ctx, cancel := bound(ctx)
+	defer cancel()
 	out, err := e.records(ctx, kind, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list records: %w", err)

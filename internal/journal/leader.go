@@ -14,6 +14,12 @@ import (
 // The node must stop: another leader has taken over.
 var ErrNotLeader = errors.New("this node is no longer the leader")
 
+// ErrLostLeadership is the cause a leadership's context ends with when
+// the term ends under a running operation (the session lost, another node
+// elected): whatever step was waiting stops for that reason, not for its
+// own timeout. It is an ErrNotLeader.
+var ErrLostLeadership = fmt.Errorf("%w: lost the leadership (fenced)", ErrNotLeader)
+
 // Leadership is a leader's fencing token: the etcd key its election holds
 // and the revision at which that key was created. A later leader's key
 // has another revision, so a compare on it tells the terms apart.
