@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/libdns/libdns"
+
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 )
 
 // OwnerName is the name of the TXT RRset that marks name (relative, "@"
@@ -19,12 +21,12 @@ func ParseOwnership(text string) (string, bool) { return parseOwnership(text) }
 
 // ServiceOwner is the owner a service's records are marked with:
 // "lifeboat/www".
-func ServiceOwner(service string) string { return "lifeboat/" + service }
+func ServiceOwner(service string) string { return dnswriter.ServiceOwner(service) }
 
 // DrillOwner is the owner a canary drill's record is marked with:
 // "lifeboat-drill/www". It is never a service's owner, so the ownership
 // rule keeps a drill from changing or deleting the service's records.
-func DrillOwner(service string) string { return "lifeboat-drill/" + service }
+func DrillOwner(service string) string { return dnswriter.DrillOwner(service) }
 
 // Claimable applies the cutover's ownership rule to record name (relative,
 // "@" for the apex) in a zone holding records, as a Cutover with Owner
