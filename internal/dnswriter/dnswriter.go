@@ -58,6 +58,10 @@ type Writer struct {
 	// mark (and, for a service's owner, records another owner marks). The
 	// zone sync never takes over another owner's addresses or marks.
 	Adopt bool
+	// Owners, when set, gives the owner (and whether it adopts) of each
+	// name written, in place of Owner and Adopt: a TTL change writes
+	// several services' records in one call, each name as its service's.
+	Owners func(name string) (owner string, adopt bool)
 	// BeforeWrite, when set, is called right before each write. An error
 	// stops the writer: nothing more is written, and the error (wrapped)
 	// is permanent for Retry. The executor checks its fencing token here.
@@ -102,9 +106,6 @@ func (w *Writer) do(ctx context.Context, del bool, recs []libdns.Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	if w.Owner == "" {
-		return fmt.Errorf("%w: a DNS writer without an owner", ErrNotOwned)
-	}
 	if !w.read {
 		if _, err := w.Read(ctx); err != nil {
 			return err
@@ -113,7 +114,19 @@ func (w *Writer) do(ctx context.Context, del bool, recs []libdns.Record) error {
 	z := newZone(w.seen, w.Zone)
 	var refused []error
 	for _, s := range groupSets(recs, w.Zone) {
-		if err := z.permit(w.Owner, w.Adopt, del, s); err != nil {
+		owner, adopt := w.Owner, w.Adopt
+		if w.Owners != nil {
+			name := s.name
+			if m, ok := IsMarkName(name); ok {
+				name = m
+			}
+			owner, adopt = w.Owners(name)
+		}
+		if owner == "" {
+			refused = append(refused, fmt.Errorf("%s %s: %w: the writer has no owner for it", s.name, s.typ, ErrNotOwned))
+			continue
+		}
+		if err := z.permit(owner, adopt, del, s); err != nil {
 			refused = append(refused, err)
 		}
 	}
@@ -134,11 +147,7 @@ func (w *Writer) do(ctx context.Context, del bool, recs []libdns.Record) error {
 		_, err = w.Provider.SetRecords(ctx, w.Zone, recs)
 	}
 	if err != nil {
-		verb := "write"
-		if del {
-			verb = "delete"
-		}
-		return fmt.Errorf("%s %v in zone %s: %w", verb, setNames(recs, w.Zone), w.Zone, err)
+		return err // the provider's, as is: the caller says what it was writing
 	}
 	w.seen = apply(w.seen, w.Zone, del, recs)
 	w.written = append(w.written, write{del: del, recs: recs})
@@ -187,15 +196,6 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// setNames lists the RRsets of recs ("www A"), sorted.
-func setNames(recs []libdns.Record, zone string) []string {
-	var out []string
-	for _, s := range groupSets(recs, zone) {
-		out = append(out, s.name+" "+s.typ)
-	}
-	return out
 }
 
 // normName is a record's name relative to zone, lower-cased, "@" for the
