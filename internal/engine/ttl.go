@@ -154,9 +154,9 @@ func (e *Engine) setTTLAt(ctx context.Context, dnsName, zone string, services []
 		out = nil
 		var write []libdns.Record
 		for _, name := range services {
-			changes, recs := planTTL(recs, zone, name, e.Cfg.Service(name).Records, e.Cfg.Service(name).Adopt, req)
+			changes, sets := planTTL(recs, zone, name, e.Cfg.Service(name).Records, e.Cfg.Service(name).Adopt, req)
 			out = append(out, changes...)
-			write = append(write, recs...)
+			write = append(write, sets...)
 		}
 		if len(write) == 0 {
 			return false, nil
