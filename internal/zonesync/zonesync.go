@@ -24,10 +24,12 @@ import (
 	"github.com/libdns/libdns"
 
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 )
 
-// Owner is the owner the sync marks the names it writes with.
-const Owner = "lifeboat/sync"
+// Owner is the owner the sync marks the names it writes with; the DNS
+// writer holds the sync's writes to it.
+const Owner = dnswriter.SyncOwner
 
 // RRset is the records of one name and type.
 type RRset struct {
