@@ -34,8 +34,7 @@ func DrillOwner(service string) string { return dnswriter.DrillOwner(service) }
 // free, or marked as owner's), an error wrapping ErrNotOwned otherwise.
 // Adopting is not considered.
 func Claimable(records []libdns.Record, name, owner string, exclusive bool) error {
-	_, _, err := newZoneView(records).claim(strings.ToLower(name), owner, exclusive)
-	return err
+	return dnswriter.Claim(records, "", strings.ToLower(name), owner, exclusive)
 }
 
 // Owned reports whether records (a zone's, names relative) mark record

@@ -2,6 +2,7 @@ package dnswriter
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -116,27 +117,48 @@ func (z zone) permit(owner string, adopt bool, del bool, s rrset) error {
 	}
 	marks := z.marks(s.name)
 	ours := slices.Contains(marks, owner)
-	others := slices.DeleteFunc(slices.Clone(marks), func(o string) bool { return o == owner })
 	if isAddress(s.typ) {
-		at := z[s.name]
-		switch {
-		case owner == SyncOwner && len(others) > 0:
+		others := slices.DeleteFunc(slices.Clone(marks), func(o string) bool { return o == owner })
+		if owner == SyncOwner && len(others) > 0 {
 			return refuse(fmt.Sprintf("the name is %s's, whose failovers write its addresses", others[0]))
-		case ours:
-			return nil
-		case len(others) > 0 && !adoptOthers:
-			return refuse(fmt.Sprintf("marked for owner %q, not %q", others[0], owner))
-		case len(others) > 0:
-			return nil
-		case len(at["A"])+len(at["AAAA"])+len(at["CNAME"]) == 0 || adopt:
-			return nil
 		}
-		return refuse("it exists without an ownership record for " + owner)
+		if err := z.claim(s.name, owner, false); err != nil && !adopt {
+			return fmt.Errorf("%s %s: %w", s.name, s.typ, err)
+		}
+		return nil
 	}
 	if ours || len(z[s.name][s.typ]) == 0 || adopt {
 		return nil
 	}
 	return refuse("it exists without an ownership record for " + owner)
+}
+
+// Claim is the ownership rule for a whole name, in one place: name
+// (relative to zone, "@" for the apex) in a zone holding records is
+// owner's to change when it carries owner's mark, or when it has neither
+// another owner's mark nor address or CNAME records (with exclusive, no
+// records at all: a drill's name must be one of its own). The error
+// wraps ErrNotOwned; adopting is the caller's to consider.
+func Claim(records []libdns.Record, zone, name, owner string, exclusive bool) error {
+	return newZone(records, zone).claim(normName(name, zone), owner, exclusive)
+}
+
+func (z zone) claim(name, owner string, exclusive bool) error {
+	marks := z.marks(name)
+	if slices.Contains(marks, owner) {
+		return nil
+	}
+	at := z[name]
+	switch {
+	case len(marks) > 0:
+		return fmt.Errorf("%q: %w: marked for owner %q, not %q", name, ErrNotOwned, marks[0], owner)
+	case len(at["A"])+len(at["AAAA"])+len(at["CNAME"]) > 0:
+		return fmt.Errorf("%q: %w: it exists without an ownership record", name, ErrNotOwned)
+	case exclusive && len(at) > 0:
+		types := slices.Sorted(maps.Keys(at))
+		return fmt.Errorf("%q: %w: it exists (%s) without an ownership record, and this name must be one of its own", name, ErrNotOwned, strings.Join(types, ", "))
+	}
+	return nil
 }
 
 // apply returns recs (a zone's) as they are after a write.
