@@ -68,10 +68,11 @@ type TTLRequest struct {
 // provider of theirs not in req.Down, where and as req.TTL says.
 // Values are never changed, and each RRset is written whole. A name is
 // changed only when it carries its service's ownership mark or the
-// service adopts records, as the cutover does. Each DNS provider is read
-// once and written once, all at the same time, each call bounded; one
-// that cannot be read or written is reported in the changes (Error), the
-// others are still written. The changes come sorted by DNS provider,
+// service adopts records, as the cutover does (the DNS writer enforces
+// it). Each DNS provider is read once, written once and read back once,
+// all at the same time, each call bounded, a failure retried a few times;
+// one that cannot be read or written is reported in the changes (Error),
+// the others are still written. The changes come sorted by DNS provider,
 // name and type.
 func (e *Engine) SetTTL(ctx context.Context, req TTLRequest) []TTLChange {
 	byDNS := map[string][]string{}
