@@ -75,10 +75,11 @@ func isAddress(typ string) bool { return typ == "A" || typ == "AAAA" || typ == "
 // whoever the caller: nil when owner may write (or delete, with del) the
 // RRset s in z.
 //
-//   - The addresses (A, AAAA, CNAME) of a name are owner's when the name
-//     carries owner's mark, or when no other owner marks it and it has no
-//     addresses. The zone sync never writes the addresses of a name
-//     another owner marks; others need Adopt to take over someone's.
+//   - The addresses (A, AAAA, CNAME) of a name are owner's as Claim says
+//     (owner's mark, or no other owner's mark and no addresses), and an
+//     RRset of them that does not exist may be created where no other
+//     owner marks the name. The zone sync never writes the addresses of a
+//     name another owner marks; others need Adopt to take over someone's.
 //   - Any other RRset is owner's when the name carries owner's mark, or
 //     when the RRset does not exist yet (creating one takes nothing from
 //     anyone).
@@ -121,6 +122,9 @@ func (z zone) permit(owner string, adopt bool, del bool, s rrset) error {
 		others := slices.DeleteFunc(slices.Clone(marks), func(o string) bool { return o == owner })
 		if owner == SyncOwner && len(others) > 0 {
 			return refuse(fmt.Sprintf("the name is %s's, whose failovers write its addresses", others[0]))
+		}
+		if !del && len(z[s.name][s.typ]) == 0 && len(others) == 0 {
+			return nil // a new RRset takes nothing from anyone (the sync's rule)
 		}
 		if err := z.claim(s.name, owner, false); err != nil && !adopt {
 			return fmt.Errorf("%s %s: %w", s.name, s.typ, err)

@@ -68,6 +68,8 @@ func TestPermit(t *testing.T) {
 		{"the sync deletes no service's addresses", SyncOwner, true, true, []libdns.Record{libdns.RR{Name: "www", Type: "A"}}, false},
 		{"the sync writes other types at a name it shares", SyncOwner, false, false, []libdns.Record{rec("both", "TXT", "v=2")}, true},
 		{"the sync creates an RRset that does not exist", SyncOwner, false, false, []libdns.Record{rec("www", "MX", "10 mail")}, true},
+		{"the sync creates an address family a name lacks", SyncOwner, false, false, []libdns.Record{rec("plain", "AAAA", "2001:db8::2")}, true},
+		{"but may not change the one it has", SyncOwner, false, false, []libdns.Record{a("plain", "192.0.2.8")}, false},
 		{"the sync may not change an RRset it did not write", SyncOwner, false, false, []libdns.Record{rec("mx", "MX", "20 mail")}, false},
 		{"the sync adopts an RRset nobody marked", SyncOwner, true, false, []libdns.Record{rec("mx", "MX", "20 mail")}, true},
 		{"the sync adds its mark beside a service's", SyncOwner, false, false, join(markOf("www", svc, SyncOwner)), true},
