@@ -316,6 +316,11 @@ func (c *checker) provider(r *rawProvider) *Provider {
 func (c *checker) service(r *rawService, cfg *Config) *Service {
 	b := c.block(r.Body, r.DefRange, "service", r.Name, true)
 	s := &Service{Name: r.Name, Range: r.DefRange}
+	if r.Name == "sync" {
+		// A service's records are marked owner=lifeboat/NAME, and
+		// lifeboat/sync is the zone sync's: the two would share a claim.
+		b.blockErrf(`the name "sync" is reserved: the zone sync marks what it writes as owner lifeboat/sync`)
+	}
 	s.Records = b.list("records", r.Records, true, "record")
 	for _, rec := range s.Records {
 		if strings.HasSuffix(rec, ".") || strings.ContainsAny(rec, " \t\r\n") {

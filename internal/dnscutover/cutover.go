@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
-	"time"
 
 	"github.com/libdns/libdns"
+
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 )
 
 // Cutover makes every record of req hold exactly req.Addresses at every
@@ -53,15 +53,14 @@ func runOne(ctx context.Context, t Target, req Request, opts Options, plan plann
 		return res
 	}
 	changed := map[string]bool{}
-	res.Err = retry(ctx, opts, func(ctx context.Context) (bool, error) {
+	res.Err = opts.retry().Do(ctx, func(ctx context.Context) (bool, error) {
 		res.Attempts++
 		done, notOwned, err := attempt(ctx, t, req, plan, opts)
 		for _, c := range done {
 			changed[c] = true
 		}
-		var stop *stopError
-		if errors.As(err, &stop) {
-			return false, errors.Join(append(notOwned, stop.err)...)
+		if dnswriter.Permanent(err) {
+			return false, errors.Join(append(notOwned, err)...)
 		}
 		if err != nil {
 			opts.Logger.Warn("DNS change attempt failed", "dns", t.Name, "zone", t.Zone,
@@ -77,14 +76,16 @@ func runOne(ctx context.Context, t Target, req Request, opts Options, plan plann
 	return res
 }
 
-// attempt reads the zone, writes what differs from req and reads the zone
-// again to confirm: a provider's write calls report what they were given,
-// not what the zone now holds. done lists the RRsets written, notOwned the
-// records refused, and err a failure worth retrying.
+// attempt reads the zone, writes what differs from req through a DNS
+// writer with req's owner, and reads the zone back to confirm. done lists
+// the RRsets written, notOwned the records refused, and err a failure
+// worth retrying, or the writer's stop.
 func attempt(ctx context.Context, t Target, req Request, plan planner, opts Options) (done []string, notOwned []error, err error) {
-	records, err := t.Provider.GetRecords(ctx, t.Zone)
+	w := &dnswriter.Writer{Name: t.Name, Provider: t.Provider, Zone: t.Zone, Owner: req.Owner,
+		Adopt: req.Adopt && !req.Exclusive, BeforeWrite: opts.BeforeWrite}
+	records, err := w.Read(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read zone %s: %w", t.Zone, err)
+		return nil, nil, err
 	}
 	c, notOwned := plan(records, req)
 	if opts.DryRun {
@@ -93,72 +94,25 @@ func attempt(ctx context.Context, t Target, req Request, plan planner, opts Opti
 	writes := []struct {
 		what string
 		g    group
-		op   func(context.Context, string, []libdns.Record) ([]libdns.Record, error)
+		op   func(context.Context, []libdns.Record) error
 	}{
-		{"write ownership records", c.owners, t.Provider.SetRecords},
-		{"delete conflicting CNAME", c.clear, t.Provider.DeleteRecords},
-		{"set addresses", c.set, t.Provider.SetRecords},
-		{"delete stale addresses", c.drop, t.Provider.DeleteRecords},
-		{"delete ownership records", c.unmark, t.Provider.DeleteRecords},
+		{"write ownership records", c.owners, w.Set},
+		{"delete conflicting CNAME", c.clear, w.Delete},
+		{"set addresses", c.set, w.Set},
+		{"delete stale addresses", c.drop, w.Delete},
+		{"delete ownership records", c.unmark, w.Delete},
 	}
-	for _, w := range writes {
-		if len(w.g.recs) == 0 {
+	for _, wr := range writes {
+		if len(wr.g.recs) == 0 {
 			continue
 		}
-		// Before each write, not only the first: a writer paused between
-		// its marks and its addresses may have been replaced meanwhile.
-		if opts.BeforeWrite != nil {
-			if err := opts.BeforeWrite(ctx); err != nil {
-				return done, notOwned, &stopError{fmt.Errorf("before writing to %s: %w", t.Name, err)}
+		if err := wr.op(ctx, wr.g.recs); err != nil {
+			if dnswriter.Stopped(err) {
+				return done, notOwned, err
 			}
+			return done, notOwned, fmt.Errorf("%s %v: %w", wr.what, wr.g.names, err)
 		}
-		if _, err := w.op(ctx, t.Zone, w.g.recs); err != nil {
-			return done, notOwned, fmt.Errorf("%s %v: %w", w.what, w.g.names, err)
-		}
-		done = append(done, w.g.names...)
+		done = append(done, wr.g.names...)
 	}
-	if len(done) == 0 {
-		return nil, notOwned, nil
-	}
-	records, err = t.Provider.GetRecords(ctx, t.Zone)
-	if err != nil {
-		return done, notOwned, fmt.Errorf("read zone %s back: %w", t.Zone, err)
-	}
-	if left, _ := plan(records, req); len(left.changed()) > 0 {
-		return done, notOwned, fmt.Errorf("provider accepted the changes but still holds old data for %v", left.changed())
-	}
-	return done, notOwned, nil
-}
-
-// stopError ends a provider's attempts at once: Options.BeforeWrite said
-// this writer must not write.
-type stopError struct{ err error }
-
-func (e *stopError) Error() string { return e.err.Error() }
-func (e *stopError) Unwrap() error { return e.err }
-
-// retry calls fn until it reports no retry, opts.Attempts is reached or
-// ctx ends, waiting with exponential backoff and jitter in between. Each
-// call gets opts.AttemptTimeout. It returns fn's last error.
-func retry(ctx context.Context, opts Options, fn func(context.Context) (again bool, err error)) error {
-	wait := opts.InitialBackoff
-	for n := 1; ; n++ {
-		actx, cancel := context.WithTimeout(ctx, opts.AttemptTimeout)
-		again, err := fn(actx)
-		cancel()
-		if !again || n >= opts.Attempts {
-			return err
-		}
-		// Jitter (±25%) keeps several orchestrators, or several records,
-		// from retrying a struggling API in lockstep.
-		d := wait/4*3 + rand.N(wait/2+1)
-		timer := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return errors.Join(err, ctx.Err())
-		case <-timer.C:
-		}
-		wait = min(wait*2, opts.MaxBackoff)
-	}
+	return done, notOwned, w.Confirm(ctx)
 }

@@ -2,13 +2,12 @@
 // DNS provider at once, and then checks with each provider's authoritative
 // servers that the new answer is served.
 //
-// Ownership follows external-dns's TXT registry: beside each record lifeboat
-// manages it keeps a TXT record at "_lifeboat.<name>" ("_lifeboat" for the
-// apex) holding "heritage=lifeboat,owner=<owner>". A companion name, rather
-// than a TXT at the record's own name, never conflicts with a CNAME and
-// never mixes with a user's own TXT records (SPF, site verification). A
-// record that exists without our ownership mark is left alone unless the
-// request says to adopt it.
+// Every write goes through internal/dnswriter, which holds the ownership
+// marks ("_lifeboat.<name>" TXT records, as in external-dns's TXT registry)
+// and refuses a write to a name the request's owner does not own; this
+// package plans the writes and checks the answers. A record that exists
+// without our ownership mark is left alone unless the request says to
+// adopt it.
 package dnscutover
 
 import (
@@ -21,16 +20,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/libdns/libdns"
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 )
 
 // Provider is what a cutover needs from a DNS provider. Every provider of
 // the providers registry implements it.
-type Provider interface {
-	libdns.RecordGetter
-	libdns.RecordSetter
-	libdns.RecordDeleter
-}
+type Provider = dnswriter.Provider
 
 // Target is one DNS provider holding the service's zone (a dns block).
 type Target struct {
@@ -99,6 +94,12 @@ type Options struct {
 	BeforeWrite func(ctx context.Context) error
 }
 
+// retry is the writes' retry loop as o says.
+func (o Options) retry() dnswriter.Retry {
+	return dnswriter.Retry{Attempts: o.Attempts, InitialBackoff: o.InitialBackoff,
+		MaxBackoff: o.MaxBackoff, AttemptTimeout: o.AttemptTimeout}
+}
+
 func (o Options) withDefaults() Options {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -135,7 +136,7 @@ type ProviderResult struct {
 
 // ErrNotOwned is returned (wrapped, naming the record) for a record that
 // exists without lifeboat's ownership mark for this owner.
-var ErrNotOwned = errors.New("record is not owned by lifeboat")
+var ErrNotOwned = dnswriter.ErrNotOwned
 
 // ErrInvalidRequest is returned (wrapped) when a Request cannot be carried out at all.
 var ErrInvalidRequest = errors.New("invalid DNS cutover request")
@@ -145,47 +146,18 @@ var ErrInvalidRequest = errors.New("invalid DNS cutover request")
 var ErrNotVerified = errors.New("authoritative servers do not serve the new answer")
 
 const (
-	heritage     = "lifeboat"
 	ownerPrefix  = "_lifeboat"
 	defaultTTL   = 60 * time.Second
 	typeA        = "A"
 	typeAAAA     = "AAAA"
 	typeCNAME    = "CNAME"
 	typeTXT      = "TXT"
-	heritageKey  = "heritage"
-	ownerKey     = "owner"
-	kvSeparator  = ","
 	maxOwnerName = 200
 )
 
-// ownerName is the companion name holding the ownership TXT of record name.
-func ownerName(name string) string {
-	if name == "@" {
-		return ownerPrefix
-	}
-	return ownerPrefix + "." + name
-}
-
-// ownershipText is the TXT value marking a record as owner's.
-func ownershipText(owner string) string {
-	return heritageKey + "=" + heritage + kvSeparator + ownerKey + "=" + owner
-}
-
-// parseOwnership returns the owner named by a lifeboat ownership TXT
-// value, and false for any other text.
-func parseOwnership(text string) (owner string, ok bool) {
-	var isOurs bool
-	for kv := range strings.SplitSeq(text, kvSeparator) {
-		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
-		switch k {
-		case heritageKey:
-			isOurs = v == heritage
-		case ownerKey:
-			owner = v
-		}
-	}
-	return owner, isOurs
-}
+func ownerName(name string) string              { return dnswriter.OwnerName(name) }
+func ownershipText(owner string) string         { return dnswriter.OwnershipText(owner) }
+func parseOwnership(text string) (string, bool) { return dnswriter.ParseOwnership(text) }
 
 // normalize checks req and returns it with names lower-cased and
 // addresses de-duplicated and sorted.

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/libdns/libdns"
+
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 )
 
 // OwnerName is the name of the TXT RRset that marks name (relative, "@"
@@ -19,12 +21,12 @@ func ParseOwnership(text string) (string, bool) { return parseOwnership(text) }
 
 // ServiceOwner is the owner a service's records are marked with:
 // "lifeboat/www".
-func ServiceOwner(service string) string { return "lifeboat/" + service }
+func ServiceOwner(service string) string { return dnswriter.ServiceOwner(service) }
 
 // DrillOwner is the owner a canary drill's record is marked with:
 // "lifeboat-drill/www". It is never a service's owner, so the ownership
 // rule keeps a drill from changing or deleting the service's records.
-func DrillOwner(service string) string { return "lifeboat-drill/" + service }
+func DrillOwner(service string) string { return dnswriter.DrillOwner(service) }
 
 // Claimable applies the cutover's ownership rule to record name (relative,
 // "@" for the apex) in a zone holding records, as a Cutover with Owner
@@ -32,8 +34,7 @@ func DrillOwner(service string) string { return "lifeboat-drill/" + service }
 // free, or marked as owner's), an error wrapping ErrNotOwned otherwise.
 // Adopting is not considered.
 func Claimable(records []libdns.Record, name, owner string, exclusive bool) error {
-	_, _, err := newZoneView(records).claim(strings.ToLower(name), owner, exclusive)
-	return err
+	return dnswriter.Claim(records, "", strings.ToLower(name), owner, exclusive)
 }
 
 // Owned reports whether records (a zone's, names relative) mark record

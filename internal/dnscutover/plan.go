@@ -2,13 +2,14 @@ package dnscutover
 
 import (
 	"fmt"
-	"maps"
 	"net/netip"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/libdns/libdns"
+
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 )
 
 // changes is what one attempt at one provider must write. Writes go in
@@ -115,27 +116,27 @@ func planRecord(v zoneView, name string, req Request, c *changes) error {
 	return nil
 }
 
-// claim is the ownership rule, in one place: record name is owner's to
-// change when it carries owner's mark, or when it has neither another
-// lifeboat owner's mark nor address or CNAME records (with exclusive, no
-// records at all). err wraps ErrNotOwned otherwise (Adopt, checked by the
-// caller, may override it).
+// claim applies the ownership rule (dnswriter.Claim, the one the DNS
+// writer enforces) to record name: whether owner's mark is there, which
+// other owners mark it, and an error wrapping ErrNotOwned when the name is
+// not owner's to change (Adopt, checked by the caller, may override it).
 func (v zoneView) claim(name, owner string, exclusive bool) (ours bool, others []string, err error) {
-	at := v[name]
 	ours, others = v.owners(name, owner)
-	if ours {
-		return true, others, nil
+	return ours, others, dnswriter.Claim(v.records(), "", name, owner, exclusive)
+}
+
+// records lists the view's records again.
+func (v zoneView) records() []libdns.Record {
+	var out []libdns.Record
+	for name, types := range v {
+		for _, rrs := range types {
+			for _, rr := range rrs {
+				rr.Name = name
+				out = append(out, rr)
+			}
+		}
 	}
-	switch {
-	case len(others) > 0:
-		return false, others, fmt.Errorf("%q: %w: marked for owner %q, not %q", name, ErrNotOwned, others[0], owner)
-	case len(at[typeA])+len(at[typeAAAA])+len(at[typeCNAME]) > 0:
-		return false, others, fmt.Errorf("%q: %w: it exists without an ownership record", name, ErrNotOwned)
-	case exclusive && len(at) > 0:
-		types := slices.Sorted(maps.Keys(at))
-		return false, others, fmt.Errorf("%q: %w: it exists (%s) without an ownership record, and this name must be one of its own", name, ErrNotOwned, strings.Join(types, ", "))
-	}
-	return false, others, nil
+	return out
 }
 
 // owners reads the ownership marks of record name: whether owner's mark

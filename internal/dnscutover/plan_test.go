@@ -1,7 +1,6 @@
 package dnscutover
 
 import (
-	"context"
 	"errors"
 	"net/netip"
 	"slices"
@@ -233,49 +232,5 @@ func TestPlanRelease(t *testing.T) {
 	}
 	if len(errs) != 1 || !errors.Is(errs[0], ErrNotOwned) || !strings.Contains(errs[0].Error(), `"www"`) {
 		t.Errorf("errs = %v, want one ErrNotOwned for www", errs)
-	}
-}
-
-func TestRetry(t *testing.T) {
-	opts := Options{Attempts: 4, InitialBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}.withDefaults()
-	boom := errors.New("boom")
-
-	calls := 0
-	err := retry(context.Background(), opts, func(context.Context) (bool, error) {
-		calls++
-		return true, boom
-	})
-	if calls != 4 || !errors.Is(err, boom) {
-		t.Errorf("always failing: %d calls, err %v; want 4 calls and boom", calls, err)
-	}
-
-	calls = 0
-	err = retry(context.Background(), opts, func(context.Context) (bool, error) {
-		calls++
-		return calls < 2, nil
-	})
-	if calls != 2 || err != nil {
-		t.Errorf("succeeding on the second call: %d calls, err %v", calls, err)
-	}
-
-	calls = 0
-	err = retry(context.Background(), opts, func(context.Context) (bool, error) {
-		calls++
-		return false, ErrNotOwned
-	})
-	if calls != 1 || !errors.Is(err, ErrNotOwned) {
-		t.Errorf("permanent error: %d calls, err %v; want 1 call", calls, err)
-	}
-
-	// A cancelled context ends the wait between attempts at once.
-	ctx, cancel := context.WithCancel(context.Background())
-	slow := Options{Attempts: 10, InitialBackoff: time.Hour, MaxBackoff: time.Hour}.withDefaults()
-	start := time.Now()
-	err = retry(ctx, slow, func(context.Context) (bool, error) {
-		cancel()
-		return true, boom
-	})
-	if !errors.Is(err, context.Canceled) || !errors.Is(err, boom) || time.Since(start) > time.Second {
-		t.Errorf("cancelled: err %v after %v", err, time.Since(start))
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/libdns/libdns"
 
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 	"github.com/lifeboat-dev/lifeboat/internal/zonefile"
 	"github.com/lifeboat-dev/lifeboat/internal/zonesync"
 )
@@ -31,6 +32,9 @@ type SyncTarget struct {
 // SyncDoc is the JSON document of `lifeboat sync -o json`.
 type SyncDoc struct {
 	Targets []SyncTarget `json:"targets"`
+	// adopt is the plan's zonesync.Options.Adopt: the writer may take
+	// over what the plan changes without the sync's mark.
+	adopt bool
 }
 
 // SyncPlan reads each zone (all when zone is empty) at its source of
@@ -44,7 +48,7 @@ func (e *Engine) SyncPlan(ctx context.Context, zone string, opts zonesync.Option
 // syncPlan is SyncPlan with the zones read by read (the audit passes the
 // records it has already read).
 func (e *Engine) syncPlan(ctx context.Context, zone string, opts zonesync.Options, read func(context.Context, string) ([]libdns.Record, error)) (SyncDoc, error) {
-	var doc SyncDoc
+	doc := SyncDoc{adopt: opts.Adopt}
 	found := false
 	for _, z := range e.zones() {
 		if zone != "" && !strings.EqualFold(strings.TrimSuffix(zone, ".")+".", z) {
@@ -110,7 +114,7 @@ func (e *Engine) Sync(ctx context.Context, doc *SyncDoc) error {
 		if t.Error != "" || t.Plan.Empty() {
 			continue
 		}
-		if err := e.writeSync(ctx, t); err != nil {
+		if err := e.writeSync(ctx, t, doc.adopt); err != nil {
 			t.Error = e.Cfg.Redact(err.Error())
 			failed++
 			continue
@@ -123,13 +127,14 @@ func (e *Engine) Sync(ctx context.Context, doc *SyncDoc) error {
 	return nil
 }
 
-func (e *Engine) writeSync(ctx context.Context, t *SyncTarget) error {
+// writeSync writes one target's plan through a DNS writer with the
+// sync's owner: what the plan would write over another owner's records
+// (a service's addresses above all) is refused there, whatever the plan.
+func (e *Engine) writeSync(ctx context.Context, t *SyncTarget, adopt bool) error {
 	p, err := e.DNSProvider(t.Provider)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
-	defer cancel()
 	var set, del []libdns.Record
 	for _, cs := range [][]zonesync.Change{t.Plan.Create, t.Plan.Change} {
 		for _, c := range cs {
@@ -139,18 +144,24 @@ func (e *Engine) writeSync(ctx context.Context, t *SyncTarget) error {
 	for _, c := range t.Plan.Delete {
 		del = append(del, records(*c.From)...)
 	}
-	if len(set) > 0 {
-		if _, err := p.SetRecords(ctx, t.Zone, set); err != nil {
-			return fmt.Errorf("write %d record(s) to zone %s: %w%s", len(set), t.Zone, err, refusedHint(err))
+	w := &dnswriter.Writer{Name: t.Provider, Provider: p, Zone: t.Zone, Owner: zonesync.Owner, Adopt: adopt}
+	return syncRetry.Do(ctx, func(ctx context.Context) (bool, error) {
+		if _, err := w.Read(ctx); err != nil {
+			return true, err
 		}
-	}
-	if len(del) > 0 {
-		if _, err := p.DeleteRecords(ctx, t.Zone, del); err != nil {
-			return fmt.Errorf("delete %d record(s) from zone %s: %w", len(del), t.Zone, err)
+		if err := w.Set(ctx, set); err != nil {
+			return !dnswriter.Permanent(err), fmt.Errorf("write %d record(s) to zone %s: %w%s", len(set), t.Zone, err, refusedHint(err))
 		}
-	}
-	return nil
+		if err := w.Delete(ctx, del); err != nil {
+			return !dnswriter.Permanent(err), fmt.Errorf("delete %d record(s) from zone %s: %w", len(del), t.Zone, err)
+		}
+		err := w.Confirm(ctx)
+		return err != nil, err
+	})
 }
+
+// syncRetry bounds the writes of a sync at one DNS provider.
+var syncRetry = dnswriter.Retry{Attempts: 3, AttemptTimeout: syncTimeout}
 
 func records(r zonesync.RRset) []libdns.Record {
 	out := make([]libdns.Record, 0, len(r.Values))

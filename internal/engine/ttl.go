@@ -11,6 +11,7 @@ import (
 	"github.com/libdns/libdns"
 
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 )
 
 // TTLChange is one address RRset of a service at one DNS provider whose
@@ -67,10 +68,11 @@ type TTLRequest struct {
 // provider of theirs not in req.Down, where and as req.TTL says.
 // Values are never changed, and each RRset is written whole. A name is
 // changed only when it carries its service's ownership mark or the
-// service adopts records, as the cutover does. Each DNS provider is read
-// once and written once, all at the same time, each call bounded; one
-// that cannot be read or written is reported in the changes (Error), the
-// others are still written. The changes come sorted by DNS provider,
+// service adopts records, as the cutover does (the DNS writer enforces
+// it). Each DNS provider is read once, written once and read back once,
+// all at the same time, each call bounded, a failure retried a few times;
+// one that cannot be read or written is reported in the changes (Error),
+// the others are still written. The changes come sorted by DNS provider,
 // name and type.
 func (e *Engine) SetTTL(ctx context.Context, req TTLRequest) []TTLChange {
 	byDNS := map[string][]string{}
@@ -114,7 +116,10 @@ func (e *Engine) SetTTL(ctx context.Context, req TTLRequest) []TTLChange {
 	return out
 }
 
-// setTTLAt does SetTTL's work at one DNS provider.
+// setTTLAt does SetTTL's work at one DNS provider: read once, every
+// service's RRsets written in one call through a DNS writer that holds
+// each name to its service's owner (so a name the service does not own
+// is refused there too, not only skipped here), then read back.
 func (e *Engine) setTTLAt(ctx context.Context, dnsName, zone string, services []string, req TTLRequest) []TTLChange {
 	fail := func(err error) []TTLChange {
 		return []TTLChange{{DNS: dnsName, Name: zone, Error: e.Cfg.Redact(err.Error())}}
@@ -123,37 +128,61 @@ func (e *Engine) setTTLAt(ctx context.Context, dnsName, zone string, services []
 	if err != nil {
 		return fail(err)
 	}
-	rctx, cancel := context.WithTimeout(ctx, syncTimeout)
-	defer cancel()
-	recs, err := p.GetRecords(rctx, zone)
-	if err != nil {
-		return fail(fmt.Errorf("read zone %s: %w", zone, err))
-	}
-	var out []TTLChange
-	var write []libdns.Record
+	claims := map[string]struct {
+		owner string
+		adopt bool
+	}{}
 	for _, name := range services {
-		changes, w := planTTL(recs, zone, name, e.Cfg.Service(name).Records, e.Cfg.Service(name).Adopt, req)
-		for i := range changes {
-			changes[i].DNS = dnsName
+		svc := e.Cfg.Service(name)
+		for _, r := range svc.Records {
+			claims[strings.ToLower(r)] = struct {
+				owner string
+				adopt bool
+			}{dnscutover.ServiceOwner(name), svc.Adopt}
 		}
-		out = append(out, changes...)
-		write = append(write, w...)
 	}
-	if len(write) == 0 {
-		return out
+	w := &dnswriter.Writer{Name: dnsName, Provider: p, Zone: zone, Owners: func(name string) (string, bool) {
+		c := claims[name]
+		return c.owner, c.adopt
+	}}
+	var out []TTLChange
+	read := true
+	err = ttlRetry.Do(ctx, func(ctx context.Context) (bool, error) {
+		recs, err := w.Read(ctx)
+		if read = err == nil; !read {
+			return true, err
+		}
+		out = nil
+		var write []libdns.Record
+		for _, name := range services {
+			changes, sets := planTTL(recs, zone, name, e.Cfg.Service(name).Records, e.Cfg.Service(name).Adopt, req)
+			out = append(out, changes...)
+			write = append(write, sets...)
+		}
+		if len(write) == 0 {
+			return false, nil
+		}
+		if err := w.Set(ctx, write); err != nil {
+			return !dnswriter.Permanent(err), fmt.Errorf("write %d record(s) to zone %s: %w", len(write), zone, err)
+		}
+		err = w.Confirm(ctx)
+		return err != nil, err
+	})
+	if !read {
+		return fail(err)
 	}
-	wctx, wcancel := context.WithTimeout(ctx, syncTimeout)
-	defer wcancel()
-	if _, err := p.SetRecords(wctx, zone, write); err != nil {
-		msg := e.Cfg.Redact(fmt.Sprintf("write %d record(s) to zone %s: %v", len(write), zone, err))
-		for i := range out {
-			if out[i].Changed {
-				out[i].Changed, out[i].Error = false, msg
-			}
+	for i := range out {
+		out[i].DNS = dnsName
+		if err != nil && out[i].Changed {
+			out[i].Changed, out[i].Error = false, e.Cfg.Redact(err.Error())
 		}
 	}
 	return out
 }
+
+// ttlRetry bounds a TTL change at one DNS provider: a few attempts, each
+// bounded as a sync's call is.
+var ttlRetry = dnswriter.Retry{Attempts: 3, AttemptTimeout: syncTimeout}
 
 // planTTL decides, from a zone's records, which of a service's RRsets get
 // a new TTL, and returns them whole with it.

@@ -46,6 +46,13 @@ func (f *fakeZone) SetRecords(ctx context.Context, zone string, recs []libdns.Re
 	if f.failWriting != nil {
 		return nil, f.failWriting
 	}
+	// Hold what was written, as a zone does: the writer reads it back.
+	f.recs = slices.DeleteFunc(f.recs, func(have libdns.Record) bool {
+		return slices.ContainsFunc(recs, func(w libdns.Record) bool {
+			return have.RR().Name == w.RR().Name && have.RR().Type == w.RR().Type
+		})
+	})
+	f.recs = append(f.recs, recs...)
 	return recs, nil
 }
 
@@ -117,7 +124,8 @@ func lower(to time.Duration) func(string, time.Duration) (time.Duration, bool) {
 // Lowering: only the services' A and AAAA RRsets above the TTL, whole and
 // with their values, at every DNS provider of each service; a name not
 // marked as the service's is left alone unless the service adopts; each
-// DNS provider read and written once, every call with a deadline.
+// DNS provider read and written once (and read back once to confirm),
+// every call with a deadline.
 func TestSetTTLLowers(t *testing.T) {
 	a, b := &fakeZone{recs: zoneRecords()}, &fakeZone{recs: zoneRecords()}
 	e := ttlEngine(t, map[string]*fakeZone{"a": a, "b": b})
@@ -135,8 +143,8 @@ func TestSetTTLLowers(t *testing.T) {
 		t.Errorf("written at b (only-a's records are not its):\n%s\nwant:\n%s", strings.Join(w, "\n"), strings.Join(wantB, "\n"))
 	}
 	for name, z := range map[string]*fakeZone{"a": a, "b": b} {
-		if z.reads != 1 || len(z.writes) != 1 {
-			t.Errorf("%s read %d times, written %d times: want once each", name, z.reads, len(z.writes))
+		if z.reads != 2 || len(z.writes) != 1 {
+			t.Errorf("%s read %d times, written %d times: want read once and back once, written once", name, z.reads, len(z.writes))
 		}
 		if z.noDeadline {
 			t.Errorf("a call to %s had no deadline", name)

@@ -24,10 +24,12 @@ import (
 	"github.com/libdns/libdns"
 
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 )
 
-// Owner is the owner the sync marks the names it writes with.
-const Owner = "lifeboat/sync"
+// Owner is the owner the sync marks the names it writes with; the DNS
+// writer holds the sync's writes to it.
+const Owner = dnswriter.SyncOwner
 
 // RRset is the records of one name and type.
 type RRset struct {
@@ -179,6 +181,14 @@ func (p *Plan) planMarks(src, dst map[string]RRset, marks map[string]bool) {
 		}
 		slices.Sort(want.Values)
 		want.Values = slices.Compact(want.Values)
+		if o := droppedOwner(d, want); inDst && o != "" {
+			// Another owner's mark is its claim on the name: dropping it
+			// would take the name from a service's failovers (the DNS
+			// writer refuses it anyway).
+			p.Left = append(p.Left, Refusal{Name: oname, Type: "TXT",
+				Reason: fmt.Sprintf("differs from the source (%s there, %s at the source); the name is %s's: left to it", valuesOf(d), valuesOf(want), o)})
+			continue
+		}
 		switch {
 		case len(want.Values) == 0 && inDst:
 			p.Delete = append(p.Delete, Change{Name: oname, Type: "TXT", From: ptr(d)})
@@ -191,6 +201,17 @@ func (p *Plan) planMarks(src, dst map[string]RRset, marks map[string]bool) {
 			p.Change = append(p.Change, Change{Name: oname, Type: "TXT", From: ptr(d), To: ptr(want)})
 		}
 	}
+}
+
+// droppedOwner is an owner other than the sync whose mark is in have but
+// not in want, or "".
+func droppedOwner(have, want RRset) string {
+	for _, v := range have.Values {
+		if o, ok := dnscutover.ParseOwnership(v); ok && o != Owner && !slices.Contains(want.Values, v) {
+			return o
+		}
+	}
+	return ""
 }
 
 // defaultMarkTTL is the TTL of a mark the source does not have.

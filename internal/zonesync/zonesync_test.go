@@ -173,3 +173,33 @@ func TestSyncNeverRevertsAFailover(t *testing.T) {
 		}
 	}
 }
+
+// A source whose mark names another owner (a service renamed there, say)
+// must not take the name from the service whose mark the target holds:
+// with its mark gone, that service's failovers could no longer write the
+// name at this provider.
+func TestSyncKeepsAServicesMark(t *testing.T) {
+	source := zone(t,
+		"www 60 A 127.0.0.11",
+		"_lifeboat.www 60 TXT heritage=lifeboat,owner=lifeboat/web",
+	)
+	target := zone(t,
+		"www 60 A 127.0.0.22",
+		"_lifeboat.www 60 TXT heritage=lifeboat,owner=lifeboat/www",
+	)
+	for _, opts := range []Options{{}, {Adopt: true}} {
+		p := Diff(source, target, opts)
+		for _, c := range append(append(p.Create, p.Change...), p.Delete...) {
+			if c.Name == "_lifeboat.www" || c.Name == "www" {
+				t.Errorf("adopt %v: the sync writes %s %s, the service's", opts.Adopt, c.Name, c.Type)
+			}
+		}
+		var left []string
+		for _, l := range p.Left {
+			left = append(left, l.Name+" "+l.Type)
+		}
+		if strings.Join(left, ",") != "www A,_lifeboat.www TXT" {
+			t.Errorf("adopt %v: left alone %q, want www A and _lifeboat.www TXT", opts.Adopt, left)
+		}
+	}
+}
