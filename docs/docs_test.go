@@ -1,7 +1,8 @@
 // Package docs_test checks that the documentation matches the code: every
 // package of the module has a row in architecture.md, every DNS provider
-// type is in the configuration reference with its settings, and every
-// relative link and anchor in the README and docs/ resolves.
+// type is in the configuration reference with its settings, the README's
+// first real setup is a valid configuration, and every relative link and
+// anchor in the README and docs/ resolves.
 package docs_test
 
 import (
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/providers"
 )
 
@@ -250,5 +252,30 @@ func TestLinksResolve(t *testing.T) {
 	// The check catches an anchor that moved away.
 	if b := brokenLinks(t, "configuration.md", "[x](operator-guide.md#no-such-section)"); len(b) != 1 {
 		t.Errorf("a link to a missing heading is not reported: %v", b)
+	}
+}
+
+// The README's first real setup is what a new user copies: it must load,
+// with its DNS settings checked as lifeboat validate checks them.
+func TestReadmeSetupIsValid(t *testing.T) {
+	readme := read(t, filepath.Join(moduleRoot, "README.md"))
+	_, rest, ok := strings.Cut(readme, "```hcl\n# lifeboat.hcl\n")
+	if !ok {
+		t.Fatal("the README has no ```hcl block starting with # lifeboat.hcl")
+	}
+	src, _, _ := strings.Cut(rest, "```")
+	opts := config.Options{
+		DNSSettings: providers.CheckDNSSettings,
+		LookupEnv: func(name string) (string, bool) {
+			return "token-" + strings.ToLower(name), true
+		},
+	}
+	cfg, err := config.Parse("lifeboat.hcl", []byte(src), opts)
+	if err != nil {
+		t.Fatalf("the README's configuration is invalid:\n%v", err)
+	}
+	if len(cfg.DNS) != 1 || len(cfg.Providers) != 2 || len(cfg.Services) != 1 {
+		t.Errorf("the first real setup should have one dns block, two providers and one service: %d, %d, %d",
+			len(cfg.DNS), len(cfg.Providers), len(cfg.Services))
 	}
 }
