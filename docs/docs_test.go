@@ -6,6 +6,8 @@
 package docs_test
 
 import (
+	"errors"
+	"go/build"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -277,5 +279,60 @@ func TestReadmeSetupIsValid(t *testing.T) {
 	if len(cfg.DNS) != 1 || len(cfg.Providers) != 2 || len(cfg.Services) != 1 {
 		t.Errorf("the first real setup should have one dns block, two providers and one service: %d, %d, %d",
 			len(cfg.DNS), len(cfg.Providers), len(cfg.Services))
+	}
+}
+
+// graphLine is the line of architecture.md's package graph for the package
+// at rel: the module's packages it imports outside its tests, sorted.
+func graphLine(t *testing.T, rel string) string {
+	t.Helper()
+	p, err := build.ImportDir(filepath.Join(moduleRoot, rel), 0)
+	var noGo *build.NoGoError
+	if errors.As(err, &noGo) || (err == nil && len(p.GoFiles) == 0) {
+		return "" // only tests: nothing to draw
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", rel, err)
+	}
+	const module = "github.com/lifeboat-dev/lifeboat/"
+	var deps []string
+	for _, imp := range p.Imports {
+		if dep, ok := strings.CutPrefix(imp, module); ok {
+			deps = append(deps, dep)
+		}
+	}
+	if len(deps) == 0 {
+		return "- `" + rel + "` → nothing of this module"
+	}
+	slices.Sort(deps)
+	return "- `" + rel + "` → `" + strings.Join(deps, "`, `") + "`"
+}
+
+// The package graph in architecture.md is the one the code has: when an
+// import is added or removed, the line says so.
+func TestArchitectureGraphMatchesImports(t *testing.T) {
+	doc := read(t, "architecture.md")
+	graph := section(doc, "## Package graph")
+	if graph == "" {
+		t.Fatal(`docs/architecture.md has no "## Package graph" section`)
+	}
+	var want []string
+	for _, rel := range packages(t) {
+		line := graphLine(t, rel)
+		if line == "" {
+			continue
+		}
+		want = append(want, line)
+		if !slices.Contains(strings.Split(graph, "\n"), line) {
+			t.Errorf("docs/architecture.md's package graph lacks, or has another line for %s; it should read:\n%s", rel, line)
+		}
+	}
+	for l := range strings.SplitSeq(graph, "\n") {
+		if strings.HasPrefix(l, "- `") && !slices.Contains(want, l) {
+			t.Errorf("docs/architecture.md's package graph has a line the code does not: %s", l)
+		}
+	}
+	if !slices.Contains(want, graphLine(t, "internal/dnscutover")) || !strings.Contains(graphLine(t, "internal/dnscutover"), "`internal/dnswriter`") {
+		t.Fatalf("the graph does not see dnscutover's import of dnswriter: %q", graphLine(t, "internal/dnscutover"))
 	}
 }
