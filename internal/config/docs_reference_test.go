@@ -140,6 +140,7 @@ type docAttr struct {
 // without a row), and every attribute with the text of its section.
 func undocumented(doc string) (missing []string, attrs []docAttr) {
 	root := parseSections(doc)
+	topLevel, _ := root.find("## Top-level blocks")
 	var walk func(t reflect.Type, path []string, sec docSection)
 	walk = func(t reflect.Type, path []string, sec docSection) {
 		for f := range t.Fields() {
@@ -152,6 +153,9 @@ func undocumented(doc string) (missing []string, attrs []docAttr) {
 					et = et.Elem()
 				}
 				p := append(slices.Clone(path), name)
+				if len(path) == 0 && !strings.Contains(topLevel.own, "\n| [`"+name) {
+					missing = append(missing, name+" (the top-level blocks' table)")
+				}
 				var bsec docSection
 				var ok bool
 				if h, shared := sharedSections[et]; shared {
