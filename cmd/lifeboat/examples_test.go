@@ -62,9 +62,9 @@ func TestValidateReportsPositionAndExit2(t *testing.T) {
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o644) }
 
 // The audit of the production example, offline and with no journal, finds
-// what a reader of that file expects and the README shows: never drilled,
-// and a recovery-time budget that cannot be completed without a measured
-// apply. Nothing else: hosting and DNS each span two vendors in two
+// what a reader of that file expects and docs/operator-guide.md shows:
+// never drilled, and a recovery-time budget that cannot be completed
+// without a measured apply. Nothing else: hosting and DNS each span two vendors in two
 // countries, the journal and the workspaces' state are elsewhere.
 func TestAuditOfProductionExample(t *testing.T) {
 	for _, v := range productionEnv {

@@ -99,7 +99,7 @@ const (
 	// DefaultNotifyRetries is notify.retries.
 	DefaultNotifyRetries = 3
 
-	// DefaultHTTPMethod is the method of http and provider_api checks.
+	// DefaultHTTPMethod is http.method and provider_api.method.
 	DefaultHTTPMethod = "GET"
 	// DefaultHTTPPath is http.path when neither url nor path is written.
 	DefaultHTTPPath = "/"
@@ -112,7 +112,8 @@ const (
 	// DefaultMaxRedirects is http.max_redirects.
 	DefaultMaxRedirects = 10
 
-	// DefaultDNSCheckType is the record type a dns check asks for.
+	// DefaultDNSCheckType is check.dns.type: the record type a dns check
+	// asks for.
 	DefaultDNSCheckType = "A"
 
 	// DefaultAPIHeader is provider_api.header, where the token is sent.

@@ -11,8 +11,8 @@ import (
 )
 
 // A step stopped from outside (its context cancelled: a signal, the
-// daemon shutting down) is journaled as interrupted, as the README says,
-// not as failed; a step that fails by itself stays failed. Either way the
+// daemon shutting down) is journaled as interrupted, as the operator
+// guide says, not as failed; a step that fails by itself stays failed. Either way the
 // operation stays unfinished and the step runs again on resume.
 func TestStepStatusInterruptedOrFailed(t *testing.T) {
 	for _, tc := range []struct {

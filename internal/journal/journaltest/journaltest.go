@@ -1,6 +1,6 @@
 // Package journaltest is the conformance suite every journal.Journal
-// implementation runs (bbolt now, etcd later), so callers can rely on the
-// same behaviour whichever backend holds the state.
+// implementation runs (bbolt, etcd and the in-memory one), so callers can
+// rely on the same behaviour whichever backend holds the state.
 package journaltest
 
 import (
