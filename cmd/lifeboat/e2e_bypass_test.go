@@ -1,0 +1,127 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+)
+
+// `lifeboat sync --yes` beside a running daemon writes through it: the
+// daemon (the leader) writes the plan in its operation slot and journals
+// it as its own sync, with who asked; the records change at Knot and the
+// command shows the same plan as without a daemon. The dry run writes
+// nothing, and a zone nobody serves is still bad usage.
+func TestSyncYesGoesThroughTheDaemon(t *testing.T) {
+	bind := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: []string{
+		"www 60 IN A 127.0.0.11",
+		"api 60 IN A 127.0.0.12",
+	}})
+	knot := testharness.StartKnot(t, testharness.KnotOptions{Zone: "example.test."})
+	// No policy.sync_interval: the daemon never syncs by itself here, so
+	// whatever reaches Knot was the command's.
+	w, _ := syncWorld(t, bind, knot, "")
+	d := w.startDaemon()
+
+	r := w.lifeboat(nil, "sync")
+	if r.code != 1 || !strings.Contains(r.stdout, "knot: 4 to create") || !strings.Contains(r.stdout, "run with --yes") {
+		t.Fatalf("sync without --yes beside the daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := knot.Query(t, "www.example.test.", "A"); len(got) != 0 {
+		t.Fatalf("sync without --yes wrote www at Knot: %v", got)
+	}
+
+	r = w.lifeboat(nil, "sync", "--yes")
+	if r.code != 0 || !strings.Contains(r.stdout, "knot: 4 to create") || !strings.Contains(r.stdout, "Written.") {
+		t.Fatalf("sync --yes beside the daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "a daemon is running; the sync runs in it") {
+		t.Errorf("sync --yes does not say the daemon runs it:\n%s", r.stderr)
+	}
+	knot.WantAnswer(t, "www.example.test.", "A", "127.0.0.11")
+	knot.WantAnswer(t, "api.example.test.", "A", "127.0.0.12")
+	if !strings.Contains(d.out.String(), "zone sync requested") {
+		t.Errorf("the daemon did not run the sync:\n%s", d.out.String())
+	}
+	if ds := w.decisions(); !hasDecision(ds, "dns_synced", "kept in sync with bind: 4 created, 0 changed, 0 deleted (requested over the control socket") {
+		t.Errorf("the daemon's journal does not show the requested sync: %+v", ds)
+	}
+
+	// Nothing left to do: the daemon says so as the command would.
+	r = w.lifeboat(nil, "sync", "--yes", "-o", "json")
+	var doc struct {
+		Targets []struct {
+			Provider string `json:"dns"`
+			Applied  bool
+			Error    string
+		}
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &doc) != nil || len(doc.Targets) != 1 || doc.Targets[0].Applied || doc.Targets[0].Error != "" {
+		t.Fatalf("second sync --yes beside the daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := w.lifeboat(nil, "sync", "--zone", "other.test", "--yes"); r.code != 2 || !strings.Contains(r.stderr, "no dns block serves zone") {
+		t.Errorf("sync --yes of a zone nobody serves, beside the daemon: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// `lifeboat prepare` beside a running daemon prepares the workspaces in
+// it, between its operations, and reports as it does alone: each
+// workspace ready (nothing changed the second time), and a workspace
+// that cannot be initialised FAILED with exit 1.
+func TestPrepareGoesThroughTheDaemon(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.startAlpha()
+	d := w.startDaemon()
+
+	prepared := func() (result, map[string]string) {
+		r := w.lifeboat(nil, "prepare", "-o", "json")
+		var doc struct {
+			Workspaces []struct {
+				Provider string
+				Already  bool `json:"already_prepared"`
+				Error    string
+			}
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+			t.Fatalf("prepare -o json: %v: exit %d\n%s%s", err, r.code, r.stdout, r.stderr)
+		}
+		out := map[string]string{}
+		for _, ws := range doc.Workspaces {
+			switch {
+			case ws.Error != "":
+				out[ws.Provider] = "failed: " + ws.Error
+			case ws.Already:
+				out[ws.Provider] = "already"
+			default:
+				out[ws.Provider] = "initialised"
+			}
+		}
+		return r, out
+	}
+	r, got := prepared()
+	if r.code != 0 || len(got) != 2 || got["bravo"] == "" || strings.HasPrefix(got["bravo"], "failed") {
+		t.Fatalf("prepare beside the daemon: exit %d %v\n%s%s", r.code, got, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "a daemon is running; the workspaces are prepared in it") {
+		t.Errorf("prepare does not say the daemon prepares the workspaces:\n%s", r.stderr)
+	}
+	if !strings.Contains(d.out.String(), "preparing the workspaces") {
+		t.Errorf("the daemon did not prepare the workspaces:\n%s", d.out.String())
+	}
+	r = w.lifeboat(nil, "prepare")
+	if r.code != 0 || strings.Count(r.stdout, "(nothing changed)") != 2 {
+		t.Fatalf("second prepare beside the daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// A workspace init refuses: its line says FAILED, and the exit is 1.
+	if err := os.WriteFile(filepath.Join(w.infra, "bravo", "broken.tf"), []byte("this is not HCL {\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = w.lifeboat(nil, "prepare")
+	if r.code != 1 || !strings.Contains(r.stdout, "bravo") || !strings.Contains(r.stdout, "FAILED  provider bravo: ") {
+		t.Fatalf("prepare of a broken workspace beside the daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
