@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/libdns/libdns"
 
 	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+	"github.com/lifeboat-dev/lifeboat/providers"
 )
 
 // `lifeboat sync --yes` beside a running daemon writes through it: the
@@ -108,7 +113,7 @@ func TestPrepareGoesThroughTheDaemon(t *testing.T) {
 	if !strings.Contains(r.stderr, "a daemon is running; the workspaces are prepared in it") {
 		t.Errorf("prepare does not say the daemon prepares the workspaces:\n%s", r.stderr)
 	}
-	if !strings.Contains(d.out.String(), "preparing the workspaces") {
+	if !strings.Contains(d.out.String(), "workspace preparation requested") {
 		t.Errorf("the daemon did not prepare the workspaces:\n%s", d.out.String())
 	}
 	r = w.lifeboat(nil, "prepare")
@@ -124,4 +129,77 @@ func TestPrepareGoesThroughTheDaemon(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stdout, "bravo") || !strings.Contains(r.stdout, "FAILED  provider bravo: ") {
 		t.Fatalf("prepare of a broken workspace beside the daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+}
+
+// While the daemon runs an operation, `lifeboat sync --yes` and `lifeboat
+// prepare` wait for its operation slot: nothing is written to the second
+// DNS server and no workspace is initialised beside the failover; once it
+// ends, both run and the record reaches the second server.
+func TestSyncAndPrepareWaitForTheDaemonsOperation(t *testing.T) {
+	w := newWorld(t, worldOptions{dnsServers: 2})
+	w.startAlpha()
+	pause := filepath.Join(w.dir, "pause")
+	if err := os.WriteFile(pause, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := w.startDaemon("LIFEBOAT_TEST_PAUSE_AT=www/bravo/apply:started", "LIFEBOAT_TEST_PAUSE_FILE="+pause)
+	// A record only ns1, the zone's source of truth, has: the sync's work.
+	src, err := providers.NewNamedDNS("ns1", "rfc2136", w.dns[0].RFC2136Settings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.SetRecords(context.Background(), "example.test.", []libdns.Record{libdns.RR{Name: "new", Type: "A", TTL: time.Minute, Data: "127.0.0.60"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	failover := make(chan result, 1)
+	go func() { failover <- w.lifeboat(nil, "failover", "--from", "alpha", "--yes") }()
+	waitFor(t, 60*time.Second, "the failover reaches its apply", func() bool {
+		_, err := os.Stat(pause + ".reached")
+		return err == nil
+	})
+	synced, prepared := make(chan result, 1), make(chan result, 1)
+	go func() { synced <- w.lifeboat(nil, "sync", "--yes") }()
+	go func() { prepared <- w.lifeboat(nil, "prepare") }()
+	// Neither may finish, nor write, while the failover runs.
+	held := func() {
+		select {
+		case r := <-synced:
+			t.Fatalf("sync --yes finished while the failover ran: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		case r := <-prepared:
+			t.Fatalf("prepare finished while the failover ran: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		default:
+		}
+		if got := w.dns[1].Query(t, "new.example.test.", "A"); len(got) != 0 {
+			t.Fatalf("the sync wrote to ns2 beside the running failover: %v", got)
+		}
+	}
+	waitFor(t, 30*time.Second, "the daemon has both requests", func() bool {
+		held()
+		out := d.out.String()
+		return strings.Contains(out, "zone sync requested") && strings.Contains(out, "workspace preparation requested")
+	})
+	// And a second more, held behind the failover.
+	for range 10 {
+		held()
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := os.Remove(pause); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		what string
+		ch   chan result
+		want string
+	}{{"failover", failover, "www: moved from alpha to bravo"}, {"sync --yes", synced, "Written."}, {"prepare", prepared, "bravo"}} {
+		select {
+		case r := <-c.ch:
+			if r.code != 0 || !strings.Contains(r.stdout, c.want) {
+				t.Errorf("%s: exit %d\n%s%s", c.what, r.code, r.stdout, r.stderr)
+			}
+		case <-time.After(2 * time.Minute):
+			t.Fatalf("%s did not return", c.what)
+		}
+	}
+	w.dns[1].WantAnswer(t, "new.example.test.", "A", "127.0.0.60")
 }

@@ -22,13 +22,13 @@ func (d *Daemon) syncRequested(ctx context.Context, req *control.SyncRequest, co
 	}
 	defer unlead()
 	by := "requested over the control socket (" + conv.Peer + ")"
+	d.log.Info("zone sync requested", "zone", req.Zone, "adopt", req.Adopt, "by", conv.Peer, "waiting_for", d.slot.current())
 	// An operator's sync waits for a running operation, as resume does.
 	octx, release, err := d.slot.acquire(lctx, "zone sync "+by, false)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	d.log.Info("zone sync requested", "zone", req.Zone, "adopt", req.Adopt, "by", conv.Peer)
 	eng, _ := d.current()
 	doc, err := eng.SyncPlan(octx, req.Zone, zonesync.Options{Adopt: req.Adopt})
 	if err != nil {
@@ -70,12 +70,12 @@ func (d *Daemon) syncObserved(ctx context.Context, doc engine.SyncDoc, by string
 // node's workspaces are initialised in its operation slot, never beside an
 // operation that applies in them. Each node prepares its own, leader or not.
 func (d *Daemon) prepareRequested(ctx context.Context, conv *control.Conv) (any, error) {
+	d.log.Info("workspace preparation requested", "by", conv.Peer, "waiting_for", d.slot.current())
 	octx, release, err := d.slot.acquire(ctx, "preparing the workspaces, requested over the control socket ("+conv.Peer+")", false)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	d.log.Info("preparing the workspaces", "by", conv.Peer)
 	eng, _ := d.current()
 	results := eng.Prepare(octx, func(r engine.PrepareResult) {
 		if r.Err() != nil {
