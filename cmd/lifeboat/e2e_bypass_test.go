@@ -203,3 +203,53 @@ func TestSyncAndPrepareWaitForTheDaemonsOperation(t *testing.T) {
 	}
 	w.dns[1].WantAnswer(t, "new.example.test.", "A", "127.0.0.60")
 }
+
+// With nodes on an etcd journal, `lifeboat sync --yes` writes only under
+// the leadership: on a follower's daemon it is refused, naming the
+// leader; without a daemon (an operator's laptop) while a daemon leads it
+// is refused too; on the leader's it writes.
+func TestSyncYesOnlyOnTheLeader(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 1)
+	w := newWorld(t, worldOptions{dnsServers: 2})
+	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
+	w.startAlpha()
+	n1 := nodeConfig(t, w, etcd.Endpoints(), "n1", "")
+	n2 := nodeConfig(t, w, etcd.Endpoints(), "n2", "")
+	laptop := nodeConfig(t, w, etcd.Endpoints(), "laptop", "")
+	n1.proc = w.startDaemonAt(n1.cfg)
+	waitFor(t, 30*time.Second, "n1 leads", func() bool {
+		doc, ok := w.clusterStatus(n1)
+		return ok && doc.Daemon.Cluster.Leading
+	})
+	n2.proc = w.startDaemonAt(n2.cfg)
+	if leader := w.waitLeader(t, []clusterNode{n1, n2}, 30*time.Second); leader != "n1" {
+		t.Fatalf("leader = %s, want n1 (started first)", leader)
+	}
+	src, err := providers.NewNamedDNS("ns1", "rfc2136", w.dns[0].RFC2136Settings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.SetRecords(context.Background(), "example.test.", []libdns.Record{libdns.RR{Name: "new", Type: "A", TTL: time.Minute, Data: "127.0.0.60"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	r := w.lifeboatAt(n2.cfg, nil, "sync", "--yes")
+	if r.code != 1 || !strings.Contains(r.stderr, "must run on the leader, node n1") {
+		t.Errorf("sync --yes on the follower n2: exit %d, want a refusal naming n1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := w.dns[1].Query(t, "new.example.test.", "A"); len(got) != 0 {
+		t.Fatalf("sync --yes on a follower wrote to ns2: %v", got)
+	}
+	r = w.lifeboatAt(laptop.cfg, nil, "sync", "--yes")
+	if r.code != 1 || !strings.Contains(r.stderr, "node n1 leads") {
+		t.Errorf("sync --yes without a daemon while n1 leads: exit %d, want a refusal naming n1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := w.dns[1].Query(t, "new.example.test.", "A"); len(got) != 0 {
+		t.Fatalf("sync --yes beside the leading daemon wrote to ns2: %v", got)
+	}
+	r = w.lifeboatAt(n1.cfg, nil, "sync", "--yes")
+	if r.code != 0 || !strings.Contains(r.stdout, "Written.") {
+		t.Fatalf("sync --yes on the leader n1: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	w.dns[1].WantAnswer(t, "new.example.test.", "A", "127.0.0.60")
+}
