@@ -20,7 +20,8 @@ func newSyncCmd(g *globals) *cobra.Command {
 		Short: "Make every DNS provider of a zone hold the records of its first one",
 		Long: `sync reads each zone at its source of truth (the zone's first dns block) and at every
 other dns block of the zone, and shows per provider what it would create, change and
-delete. With --yes it writes that.
+delete. With --yes it writes that; with a daemon running, the daemon (the leader)
+writes it, between its operations, and journals it as its own sync.
 
 The ownership rules are the cutover's: a record the sync writes is marked as its own
 (a _lifeboat TXT with owner lifeboat/sync); a record that differs and that the sync did

@@ -35,7 +35,9 @@ func (d *Daemon) syncRequested(ctx context.Context, req *control.SyncRequest, co
 		return nil, err
 	}
 	werr := eng.Sync(octx, &doc) // writes only the targets that differ
-	d.syncObserved(lctx, doc, by)
+	// What was written is journaled even when the operator's Ctrl-C ended
+	// the request halfway.
+	d.syncObserved(context.WithoutCancel(lctx), doc, by)
 	return doc, werr
 }
 
