@@ -44,8 +44,9 @@ automatic failback, one operation at a time, and the hold switch
 (lifeboat hold on). Every decision, acted on or held back, is journaled.
 
 Runs the drill blocks on their schedules. While it runs it holds the
-journal; status, plan, history, failover, failback, hold, drill and abort
-reach it over a Unix socket beside the journal (owner only).
+journal; status, plan, history, failover, failback, hold, drill, abort,
+resume, prepare and sync --yes reach it over a Unix socket beside the
+journal (owner only).
 
 SIGINT/SIGTERM: no new operation starts; the running one stops and is
 journaled, and the next start resumes it. SIGHUP: the configuration is read

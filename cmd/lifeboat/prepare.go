@@ -17,32 +17,38 @@ func newPrepareCmd(g *globals) *cobra.Command {
 		Long: `Runs init (against the configured mirror or plugin cache) and selects the
 workspace for every provider with a terraform block, only where something
 changed since the last time. Run it after changing a workspace and from
-deployment scripts; a failover then starts applying at once.`,
+deployment scripts; a failover then starts applying at once. With a daemon
+running, the daemon prepares its workspaces, between its operations.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := g.loadConfig()
 			if err != nil {
 				return err
 			}
-			eng := engine.New(cfg, g.logger())
-			defer eng.Close()
-			results := eng.Prepare(cmd.Context(), func(r engine.PrepareResult) {
-				if g.json() {
-					return
+			var results []engine.PrepareResult
+			c, err := findDaemon(cmd.Context(), cfg)
+			switch {
+			case err != nil:
+				return err
+			case c != nil:
+				// The daemon applies in these workspaces: it inits them
+				// in its operation slot, never beside an apply of its own.
+				fmt.Fprintln(g.stderr, "lifeboat: a daemon is running; the workspaces are prepared in it")
+				if results, err = c.Prepare(cmd.Context()); err != nil {
+					return err
 				}
-				switch {
-				case r.Err() != nil:
-					fmt.Fprintf(g.stdout, "%-16s FAILED  %s\n", r.Provider, r.Err())
-				case r.Already:
-					fmt.Fprintf(g.stdout, "%-16s ready   %s (nothing changed)\n", r.Provider, r.Dir)
-				default:
-					fmt.Fprintf(g.stdout, "%-16s ready   %s (initialised in %s)\n", r.Provider, r.Dir, time.Duration(r.Seconds*float64(time.Second)).Round(time.Millisecond))
+				for _, r := range results {
+					printPrepared(g, r)
 				}
-			})
+			default:
+				eng := engine.New(cfg, g.logger())
+				defer eng.Close()
+				results = eng.Prepare(cmd.Context(), func(r engine.PrepareResult) { printPrepared(g, r) })
+			}
 			var errs []error
 			for _, r := range results {
-				if r.Err() != nil {
-					errs = append(errs, r.Err())
+				if err := prepareErr(r); err != nil {
+					errs = append(errs, err)
 				}
 			}
 			if g.json() {
@@ -57,4 +63,31 @@ deployment scripts; a failover then starts applying at once.`,
 			return errors.Join(errs...)
 		},
 	}
+}
+
+// printPrepared is one workspace's line of `lifeboat prepare`.
+func printPrepared(g *globals, r engine.PrepareResult) {
+	if g.json() {
+		return
+	}
+	switch {
+	case prepareErr(r) != nil:
+		fmt.Fprintf(g.stdout, "%-16s FAILED  %s\n", r.Provider, prepareErr(r))
+	case r.Already:
+		fmt.Fprintf(g.stdout, "%-16s ready   %s (nothing changed)\n", r.Provider, r.Dir)
+	default:
+		fmt.Fprintf(g.stdout, "%-16s ready   %s (initialised in %s)\n", r.Provider, r.Dir, time.Duration(r.Seconds*float64(time.Second)).Round(time.Millisecond))
+	}
+}
+
+// prepareErr is a workspace's error, also when the result came from the
+// daemon (only its text crosses the socket).
+func prepareErr(r engine.PrepareResult) error {
+	if err := r.Err(); err != nil {
+		return err
+	}
+	if r.Error != "" {
+		return fmt.Errorf("provider %s: %s", r.Provider, r.Error)
+	}
+	return nil
 }

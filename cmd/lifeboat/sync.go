@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/zonesync"
 )
@@ -18,7 +20,8 @@ func newSyncCmd(g *globals) *cobra.Command {
 		Short: "Make every DNS provider of a zone hold the records of its first one",
 		Long: `sync reads each zone at its source of truth (the zone's first dns block) and at every
 other dns block of the zone, and shows per provider what it would create, change and
-delete. With --yes it writes that.
+delete. With --yes it writes that; with a daemon running, the daemon (the leader)
+writes it, between its operations, and journals it as its own sync.
 
 The ownership rules are the cutover's: a record the sync writes is marked as its own
 (a _lifeboat TXT with owner lifeboat/sync); a record that differs and that the sync did
@@ -35,7 +38,7 @@ provider could not be read or written, or a plan was shown without --yes and is 
 				return err
 			}
 			defer s.close()
-			doc, err := s.eng.SyncPlan(cmd.Context(), zone, zonesync.Options{Adopt: adopt})
+			doc, werr, err := syncHere(cmd.Context(), g, s, zone, yes, adopt)
 			if errors.Is(err, engine.ErrInvalidRequest) {
 				return usageError{err}
 			}
@@ -47,10 +50,6 @@ provider could not be read or written, or a plan was shown without --yes and is 
 				if t.Error != "" || !t.Plan.Empty() {
 					pending++
 				}
-			}
-			var werr error
-			if yes && pending > 0 {
-				werr = s.eng.Sync(cmd.Context(), &doc)
 			}
 			if g.json() {
 				if err := writeJSON(g.stdout, doc); err != nil {
@@ -77,6 +76,35 @@ provider could not be read or written, or a plan was shown without --yes and is 
 	cmd.Flags().BoolVar(&yes, "yes", false, "write the plan")
 	cmd.Flags().BoolVar(&adopt, "adopt", false, "also change records that differ and that the sync did not write")
 	return cmd
+}
+
+// syncHere plans the sync and, with yes, writes it: in the daemon when one
+// runs, so the write takes its operation slot (never beside a failover, a
+// drill or its own sync) on the leader; else here. err is a plan that
+// could not be made, werr a write that failed (doc then says where).
+func syncHere(ctx context.Context, g *globals, s *session, zone string, yes, adopt bool) (doc engine.SyncDoc, werr, err error) {
+	if yes {
+		c, err := findDaemon(ctx, s.eng.Cfg)
+		if err != nil {
+			return doc, nil, err
+		}
+		if c != nil {
+			fmt.Fprintln(g.stderr, "lifeboat: a daemon is running; the sync runs in it")
+			doc, err := c.Sync(ctx, control.SyncRequest{Zone: zone, Adopt: adopt})
+			if err != nil && len(doc.Targets) == 0 {
+				return doc, nil, err // nothing planned: refused, or the source unread
+			}
+			return doc, err, nil
+		}
+	}
+	doc, err = s.eng.SyncPlan(ctx, zone, zonesync.Options{Adopt: adopt})
+	if err != nil {
+		return doc, nil, err
+	}
+	if yes {
+		werr = s.eng.Sync(ctx, &doc) // writes only the targets that differ
+	}
+	return doc, werr, nil
 }
 
 func writeSync(g *globals, doc engine.SyncDoc, yes bool) error {

@@ -172,6 +172,24 @@ func (c *Client) Resume(ctx context.Context, dropDNS []string, hooks engine.Hook
 	return out, err
 }
 
+// Sync asks the daemon to write the zone sync's plan in its operation
+// slot. The plan comes back with each target's outcome, also when the
+// error says a target failed.
+func (c *Client) Sync(ctx context.Context, req SyncRequest) (engine.SyncDoc, error) {
+	var doc engine.SyncDoc
+	err := c.Call(ctx, Request{Op: OpSync, Sync: &req}, engine.Hooks{}, &doc)
+	return doc, err
+}
+
+// Prepare asks the daemon to initialise its workspaces in its operation
+// slot. A workspace's failure is in its entry's Error (its Err is nil on
+// this side of the socket).
+func (c *Client) Prepare(ctx context.Context) ([]engine.PrepareResult, error) {
+	var res []engine.PrepareResult
+	err := c.Call(ctx, Request{Op: OpPrepare}, engine.Hooks{}, &res)
+	return res, err
+}
+
 // History lists past operations, newest first.
 func (c *Client) History(ctx context.Context, limit int) (engine.HistoryDoc, error) {
 	var doc engine.HistoryDoc

@@ -31,6 +31,11 @@ const (
 	OpDrill   = "drill"
 	OpAbort   = "abort"
 	OpResume  = "resume"
+	// OpSync writes the zone sync's plan (`lifeboat sync --yes`); the
+	// dry run reads only and stays in the command.
+	OpSync = "sync"
+	// OpPrepare initialises the daemon's workspaces (`lifeboat prepare`).
+	OpPrepare = "prepare"
 )
 
 // Request is the first line a client sends.
@@ -56,6 +61,16 @@ type Request struct {
 	// DropDNS are the DNS providers an unfinished operation gives up on
 	// (OpResume).
 	DropDNS []string `json:"drop_dns,omitempty"`
+	// Sync is what OpSync writes.
+	Sync *SyncRequest `json:"sync,omitempty"`
+}
+
+// SyncRequest is `lifeboat sync --yes` and its flags.
+type SyncRequest struct {
+	// Zone is the one zone to sync; empty, every zone.
+	Zone string `json:"zone,omitempty"`
+	// Adopt also changes records that differ and that the sync did not write.
+	Adopt bool `json:"adopt,omitempty"`
 }
 
 // HoldChange turns the hold switch on or off.

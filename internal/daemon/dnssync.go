@@ -44,27 +44,8 @@ func (d *Daemon) syncZones(ctx context.Context) {
 		d.log.Error("zone sync: cannot read the source of truth", "err", err)
 		return
 	}
-	drift := map[string]int{}
-	for _, t := range doc.Targets {
-		drift[t.Provider] = len(t.Plan.Create) + len(t.Plan.Change) + len(t.Plan.Delete) + len(t.Plan.Left)
-	}
-	_ = eng.Sync(octx, &doc) // each target's error is in its entry, logged below
-	for _, t := range doc.Targets {
-		result := "same"
-		switch {
-		case t.Error != "":
-			result = "failed"
-			d.log.Error("zone sync failed", "dns", t.Provider, "zone", t.Zone, "err", t.Error)
-		case t.Applied:
-			result = "written"
-			d.log.Info("zone synced", "dns", t.Provider, "zone", t.Zone, "created", len(t.Plan.Create),
-				"changed", len(t.Plan.Change), "deleted", len(t.Plan.Delete), "left_alone", len(t.Plan.Left))
-		}
-		d.metrics.ObserveSync(t.Provider, drift[t.Provider], result)
-		if result != "same" || (len(t.Plan.Left) > 0 && d.newDrift(t)) {
-			d.record(lctx, syncDecision(t, result))
-		}
-	}
+	_ = eng.Sync(octx, &doc) // each target's error is in its entry, logged there
+	d.syncObserved(lctx, doc, "")
 }
 
 // syncDecision is the decision journaled (and announced) for a sync that

@@ -48,6 +48,10 @@ func (d *Daemon) Handle(ctx context.Context, req control.Request, conv *control.
 		return d.abort(ctx, req.Name, req.Reason, conv)
 	case control.OpResume:
 		return d.resumeRequested(ctx, req.DropDNS, conv)
+	case control.OpSync:
+		return d.syncRequested(ctx, req.Sync, conv)
+	case control.OpPrepare:
+		return d.prepareRequested(ctx, conv)
 	}
 	return nil, fmt.Errorf("%w: unknown request %q", engine.ErrInvalidRequest, req.Op)
 }

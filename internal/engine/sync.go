@@ -108,6 +108,16 @@ func (e *Engine) syncSource(ctx context.Context, z string, names []string, read 
 // left with nothing while its new records are on their way. A target that
 // fails is reported in its entry; the others are still written.
 func (e *Engine) Sync(ctx context.Context, doc *SyncDoc) error {
+	if !slices.ContainsFunc(doc.Targets, func(t SyncTarget) bool { return t.Error == "" && !t.Plan.Empty() }) {
+		return nil
+	}
+	// Written under the leadership, as an operation is: with an etcd
+	// journal, a command run while a daemon leads is refused, naming it.
+	ctx, unlead, err := e.lead(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlead()
 	failed := 0
 	for i := range doc.Targets {
 		t := &doc.Targets[i]
