@@ -140,7 +140,7 @@ type tlsKey struct {
 // NewProbers returns the shared prober state; Close it when done.
 func NewProbers(opts ProberOptions) *Probers {
 	if opts.MaxConnsPerHost <= 0 {
-		opts.MaxConnsPerHost = 64
+		opts.MaxConnsPerHost = config.DefaultConcurrency
 	}
 	return &Probers{opts: opts, transports: map[tlsKey]*http.Transport{}}
 }

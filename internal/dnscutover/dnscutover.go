@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 )
 
@@ -112,7 +113,7 @@ func (o Options) withDefaults() Options {
 	def(&o.InitialBackoff, 500*time.Millisecond)
 	def(&o.MaxBackoff, 10*time.Second)
 	def(&o.AttemptTimeout, 30*time.Second)
-	def(&o.VerifyTimeout, 2*time.Minute)
+	def(&o.VerifyTimeout, config.DefaultVerifyDNS)
 	def(&o.PollInterval, time.Second)
 	def(&o.QueryTimeout, 2*time.Second)
 	if o.Logger == nil {

@@ -16,6 +16,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
@@ -108,7 +109,7 @@ func OpenEtcd(ctx context.Context, opts EtcdOptions) (*Etcd, error) {
 	}
 	prefix := opts.Prefix
 	if prefix == "" {
-		prefix = "/lifeboat/"
+		prefix = config.DefaultEtcdPrefix
 	}
 	log := opts.Logger
 	if log == nil {
