@@ -62,7 +62,8 @@ type Request struct {
 	Exclusive bool
 }
 
-// Options tune retries and verification; zero values take the defaults.
+// Options tune retries and verification; zero values take the defaults
+// (the retry's are dnswriter.Retry's).
 type Options struct {
 	// Attempts bounds tries per DNS provider (default 5).
 	Attempts int
@@ -107,12 +108,6 @@ func (o Options) withDefaults() Options {
 			*d = v
 		}
 	}
-	if o.Attempts <= 0 {
-		o.Attempts = 5
-	}
-	def(&o.InitialBackoff, 500*time.Millisecond)
-	def(&o.MaxBackoff, 10*time.Second)
-	def(&o.AttemptTimeout, 30*time.Second)
 	def(&o.VerifyTimeout, config.DefaultVerifyDNS)
 	def(&o.PollInterval, time.Second)
 	def(&o.QueryTimeout, 2*time.Second)
