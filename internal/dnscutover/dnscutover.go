@@ -62,17 +62,10 @@ type Request struct {
 	Exclusive bool
 }
 
-// Options tune retries and verification; zero values take the defaults
-// (the retry's are dnswriter.Retry's).
+// Options tune retries and verification; zero values take the defaults.
 type Options struct {
-	// Attempts bounds tries per DNS provider (default 5).
-	Attempts int
-	// InitialBackoff is the wait after the first failed attempt (default
-	// 500ms); it doubles after each failure up to MaxBackoff (default 10s).
-	InitialBackoff time.Duration
-	MaxBackoff     time.Duration
-	// AttemptTimeout bounds one attempt at one provider (default 30s).
-	AttemptTimeout time.Duration
+	// Retry bounds the writes' attempts at each DNS provider.
+	Retry dnswriter.Retry
 	// DryRun computes the changes without making them: Changed lists what
 	// a real run would change.
 	DryRun bool
@@ -97,10 +90,7 @@ type Options struct {
 }
 
 // retry is the writes' retry loop as o says.
-func (o Options) retry() dnswriter.Retry {
-	return dnswriter.Retry{Attempts: o.Attempts, InitialBackoff: o.InitialBackoff,
-		MaxBackoff: o.MaxBackoff, AttemptTimeout: o.AttemptTimeout}
-}
+func (o Options) retry() dnswriter.Retry { return o.Retry }
 
 func (o Options) withDefaults() Options {
 	def := func(d *time.Duration, v time.Duration) {

@@ -198,7 +198,7 @@ func (e *Executor) cutover(ctx context.Context, op *journal.Operation, st planne
 	go func() {
 		defer wg.Done()
 		once := e.fencedDNSOptions(op)
-		once.Attempts = 1
+		once.Retry.Attempts = 1
 		extraResults = dnscutover.Cutover(ctx, extra, req, once)
 	}()
 	results = dnscutover.Cutover(ctx, targets, req, e.fencedDNSOptions(op))
