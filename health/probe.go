@@ -19,7 +19,7 @@ import (
 )
 
 // DefaultTimeout bounds one probe when neither the check nor the policy says.
-const DefaultTimeout = 3 * time.Second
+const DefaultTimeout = config.DefaultTimeout
 
 // Buffer sizes of every kept-alive probe connection (net/http's default is 4 KB each).
 const (
