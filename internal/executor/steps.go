@@ -155,7 +155,7 @@ func (e *Executor) waitHealthy(ctx context.Context, st planner.Step, addrs []str
 	switch {
 	case errors.As(err, &nh):
 		return fmt.Errorf("%w: %s on %s after %s: %s", ErrUnhealthy, st.Provider, strings.Join(addrs, ", "), nh.After, nh.Last)
-	case err != nil && ctx.Err() != nil && err == context.Cause(ctx):
+	case err != nil && ctx.Err() != nil && errors.Is(err, context.Cause(ctx)):
 		return stopped(ctx)
 	}
 	return err
