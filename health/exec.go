@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
 // execWaitDelay bounds how long a probe waits, once its command exited or
@@ -24,7 +25,7 @@ const execWaitDelay = 500 * time.Millisecond
 // a bare name is looked up in PATH. The check's env values are secrets:
 // each one of 4 bytes or more is hidden from the output quoted in the
 // reason (a shorter one would mangle ordinary words).
-func compileExec(c *config.ExecCheck, dir string, redact func(string) string) probeFunc {
+func compileExec(c *config.ExecCheck, dir string, guard func(string) string) probeFunc {
 	argv := append([]string(nil), c.Command...)
 	if abs, err := filepath.Abs(dir); dir != "" && err == nil {
 		// os/exec resolves a relative path against Dir: both absolute.
@@ -41,10 +42,10 @@ func compileExec(c *config.ExecCheck, dir string, redact func(string) string) pr
 		env = append(env, k+"="+v)
 		values = append(values, v)
 	}
-	hide := newScrubber(values...)
+	hide := redact.New(values...)
 	// Scrub the whole output before it is cut to one line: a cut secret
 	// would no longer be recognised.
-	scrub := func(s string) string { return redact(hide.scrub(s)) }
+	scrub := func(s string) string { return guard(hide.String(s)) }
 	return func(ctx context.Context, start time.Time) outcome {
 		return runExec(ctx, start, argv, env, dir, scrub)
 	}

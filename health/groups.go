@@ -89,7 +89,7 @@ func BuildGroups(cfg *config.Config, p *Probers, t Targets) ([]*Group, error) {
 // returns the results in the probes' order.
 func RunProbes(ctx context.Context, probes []*Probe, concurrency int) []Result {
 	if concurrency <= 0 {
-		concurrency = 64
+		concurrency = config.DefaultConcurrency
 	}
 	out := make([]Result, len(probes))
 	sem := make(chan struct{}, concurrency)

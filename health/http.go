@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
 const (
@@ -49,7 +50,7 @@ type httpProbe struct {
 	maxLatency  time.Duration
 	certWarning time.Duration
 	// scrub hides a secret URL (url from env() or file()) in reasons.
-	scrub scrubber
+	scrub *redact.Redactor
 }
 
 type headerMatch struct {
@@ -82,8 +83,8 @@ func (p *Probers) compileHTTP(h *config.HTTPCheck, target string) (probeFunc, er
 	hp := &httpProbe{req: req, expect: h.ExpectStatus, maxLatency: h.MaxLatency, certWarning: h.CertExpiryWarning}
 	if h.URLSecret {
 		hp.scrub = urlScrubber(target)
-	} else if s := credScrubber(target); len(s) > 0 {
-		hp.scrub = s
+	} else {
+		hp.scrub = credScrubber(target)
 	}
 	if h.BodyRegex != "" {
 		if hp.body, err = regexp.Compile(h.BodyRegex); err != nil {
@@ -108,9 +109,7 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (h *httpProbe) run(ctx context.Context, start time.Time) outcome {
 	o := h.probe(ctx, start)
-	if h.scrub != nil {
-		o.reason = h.scrub.scrub(o.reason)
-	}
+	o.reason = h.scrub.String(o.reason)
 	return o
 }
 

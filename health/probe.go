@@ -19,7 +19,7 @@ import (
 )
 
 // DefaultTimeout bounds one probe when neither the check nor the policy says.
-const DefaultTimeout = 3 * time.Second
+const DefaultTimeout = config.DefaultTimeout
 
 // Buffer sizes of every kept-alive probe connection (net/http's default is 4 KB each).
 const (
@@ -140,7 +140,7 @@ type tlsKey struct {
 // NewProbers returns the shared prober state; Close it when done.
 func NewProbers(opts ProberOptions) *Probers {
 	if opts.MaxConnsPerHost <= 0 {
-		opts.MaxConnsPerHost = 64
+		opts.MaxConnsPerHost = config.DefaultConcurrency
 	}
 	return &Probers{opts: opts, transports: map[tlsKey]*http.Transport{}}
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
 // DaemonGCPercent is the garbage collector's target percentage in the
@@ -71,10 +73,10 @@ type Scheduler struct {
 // watching any provider of groups it did not know.
 func NewScheduler(groups []*Group, monitor *Monitor, opts SchedulerOptions) *Scheduler {
 	if opts.Interval <= 0 {
-		opts.Interval = 5 * time.Second
+		opts.Interval = config.DefaultInterval
 	}
 	if opts.Concurrency <= 0 {
-		opts.Concurrency = 64
+		opts.Concurrency = config.DefaultConcurrency
 	}
 	if opts.Slot <= 0 {
 		opts.Slot = min(50*time.Millisecond, opts.Interval/10)

@@ -4,24 +4,26 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
 // Policy is what the state machine needs from the configuration's policy.
 type Policy struct {
-	FailAfter    int     // consecutive failed rounds before down; default 3
-	RecoverAfter int     // consecutive good rounds before healthy again; default 5
-	Quorum       float64 // fraction of a round's results that must fail; default 0.5
+	FailAfter    int     // consecutive failed rounds before down; default policy.fail_after's
+	RecoverAfter int     // consecutive good rounds before healthy again; default policy.recover_after's
+	Quorum       float64 // fraction of a round's results that must fail; default policy.quorum's
 }
 
 func (p Policy) withDefaults() Policy {
 	if p.FailAfter <= 0 {
-		p.FailAfter = 3
+		p.FailAfter = config.DefaultFailAfter
 	}
 	if p.RecoverAfter <= 0 {
-		p.RecoverAfter = 5
+		p.RecoverAfter = config.DefaultRecoverAfter
 	}
 	if p.Quorum <= 0 || p.Quorum > 1 {
-		p.Quorum = 0.5
+		p.Quorum = config.DefaultQuorum
 	}
 	return p
 }

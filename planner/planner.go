@@ -57,12 +57,12 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
-// Defaults used when the configuration leaves a value empty; the config
-// loader applies the same ones, these only keep hand-built configs safe.
+// Defaults used when the configuration leaves a value empty: the config
+// loader's own, applied again only to keep hand-built configs safe.
 const (
-	defaultTTL           = 60
-	defaultAddressOutput = "addresses"
-	defaultWorkspace     = "default"
+	defaultTTL           = config.DefaultTTL
+	defaultAddressOutput = config.DefaultAddressOutput
+	defaultWorkspace     = config.DefaultWorkspace
 )
 
 // Plan computes the plan for in. It returns an error only when the request

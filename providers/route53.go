@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/libdns/libdns"
 	"github.com/libdns/route53"
+
+	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
 // ErrAWSConfig is returned (wrapped) when the AWS configuration the
@@ -61,7 +62,7 @@ func (s *safeRoute53) preflight(ctx context.Context) error {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		// The SDK quotes the profile name, a setting like any other.
-		err = scrub(err, s.p.Profile, s.p.Region, s.p.AccessKeyId, s.p.SecretAccessKey, s.p.SessionToken)
+		err = redact.Strict(s.p.Profile, s.p.Region, s.p.AccessKeyId, s.p.SecretAccessKey, s.p.SessionToken).Error(err)
 		return fmt.Errorf("route53: %w: %w", ErrAWSConfig, err)
 	}
 	if cfg.DefaultsMode == aws.DefaultsModeAuto {
@@ -97,24 +98,4 @@ func (s *safeRoute53) DeleteRecords(ctx context.Context, zone string, recs []lib
 		return nil, err
 	}
 	return s.p.DeleteRecords(ctx, zone, recs)
-}
-
-// scrubbed is an error whose text has setting values replaced; it still
-// unwraps to the original.
-type scrubbed struct {
-	err  error
-	text string
-}
-
-func (e *scrubbed) Error() string { return e.text }
-func (e *scrubbed) Unwrap() error { return e.err }
-
-func scrub(err error, values ...string) error {
-	text := err.Error()
-	for _, v := range values {
-		if v != "" {
-			text = strings.ReplaceAll(text, v, "<hidden>")
-		}
-	}
-	return &scrubbed{err: err, text: text}
 }

@@ -19,7 +19,7 @@
 // command that needs them (see vars.go), never as -var arguments (process
 // listings) nor in a file (a process killed mid-command would leave it
 // on disk); errors and progress events replace their values with
-// "(redacted)". Variable files an older lifeboat left in Options.VarDir
+// "<hidden>". Variable files an older lifeboat left in Options.VarDir
 // are swept when a workspace opens. A variable the module does not declare
 // is ignored. TF_VAR_* variables in lifeboat's own environment are not
 // passed on: put them in the configuration.

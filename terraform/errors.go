@@ -3,16 +3,16 @@ package terraform
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
 // ErrNoOutput means the workspace has no output of the requested name.
@@ -23,7 +23,7 @@ const stderrLines = 20
 
 // Error is a failed CLI command. Its text names the binary, the operation
 // and the cause, followed by the last lines of the tool's stderr and its
-// error diagnostics, with every variable value replaced by "(redacted)".
+// error diagnostics, with every variable value replaced by redact.Placeholder.
 type Error struct {
 	Binary string        // base name: "tofu" or "terraform"
 	Op     string        // "init", "plan", "apply", "output", "workspace select", ...
@@ -114,33 +114,22 @@ func (w *Workspace) redact(s string) string {
 		vals = append(vals, v)
 	}
 	w.secretsMu.Unlock()
-	return redact(s, vals)
+	return hideValues(s, vals)
 }
 
-// redact replaces every value longer than 3 bytes, as written and as
-// JSON-escaped (the form it takes in JSON output), with "(redacted)".
-// Longer values go first so a value containing another is hidden whole.
-func redact(s string, values []string) string {
+// hideValues replaces every value that could be a secret (secretLike) in
+// s, as written and as JSON-escaped (the form it takes in JSON output).
+func hideValues(s string, values []string) string {
 	if s == "" || len(values) == 0 {
 		return s
 	}
-	forms := make([]string, 0, 2*len(values))
+	var secret []string
 	for _, v := range values {
-		if !secretLike(v) {
-			continue
-		}
-		forms = append(forms, v)
-		if q, err := json.Marshal(v); err == nil {
-			if esc := string(q[1 : len(q)-1]); esc != v {
-				forms = append(forms, esc)
-			}
+		if secretLike(v) {
+			secret = append(secret, v)
 		}
 	}
-	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
-	for _, f := range forms {
-		s = strings.ReplaceAll(s, f, "(redacted)")
-	}
-	return s
+	return redact.New(secret...).String(s)
 }
 
 // secretLike says whether a variable value could be a secret worth hiding:

@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
 // DefaultLockTimeout is how long an apply waits for the state lock a
 // backend (s3, gcs, http, ...) holds for another command before it fails
 // with ErrStateLocked: a briefly held lock is waited out.
-const DefaultLockTimeout = 30 * time.Second
+const DefaultLockTimeout = config.DefaultTerraformLockTimeout
 
 // ErrStateLocked: the backend's state lock is held by another command (or
 // was left behind by one that died), and was not released within the

@@ -84,15 +84,15 @@ func TestSetVars(t *testing.T) {
 func TestRedact(t *testing.T) {
 	vals := []string{"hunter22", `pa"ss\word`, "abc", "hunter2"}
 	for _, tc := range []struct{ in, want string }{
-		{"token=hunter22 end", "token=(redacted) end"},
-		{"prefix hunter2x", "prefix (redacted)x"},            // the shorter value alone
-		{`{"v":"pa\"ss\\word"}`, `{"v":"(redacted)"}`},       // JSON-escaped form
-		{`raw pa"ss\word`, `raw (redacted)`},                 // raw form
+		{"token=hunter22 end", "token=<hidden> end"},
+		{"prefix hunter2x", "prefix <hidden>x"},              // the shorter value alone
+		{`{"v":"pa\"ss\\word"}`, `{"v":"<hidden>"}`},         // JSON-escaped form
+		{`raw pa"ss\word`, `raw <hidden>`},                   // raw form
 		{"abc is short and stays", "abc is short and stays"}, // 3 bytes or fewer are not hidden
 		{"", ""},
 	} {
-		if got := redact(tc.in, vals); got != tc.want {
-			t.Errorf("redact(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := hideValues(tc.in, vals); got != tc.want {
+			t.Errorf("hideValues(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
@@ -160,7 +160,7 @@ var uiLines = []string{
 
 func TestEventWriter(t *testing.T) {
 	var got []Event
-	w := newEventWriter(func(e Event) { got = append(got, e) }, func(s string) string { return redact(s, []string{"hunter22"}) })
+	w := newEventWriter(func(e Event) { got = append(got, e) }, func(s string) string { return hideValues(s, []string{"hunter22"}) })
 	// Feed the stream in awkward pieces: events are whole lines regardless.
 	stream := strings.Join(uiLines, "\n") + "\nnot json at all"
 	for i := 0; i < len(stream); i += 7 {
@@ -173,7 +173,7 @@ func TestEventWriter(t *testing.T) {
 		{Time: ts("2026-11-25T12:00:00.1Z"), Type: "planned_change", Level: "info", Resource: "terraform_data.host[0]", Action: "create", Message: "terraform_data.host[0]: Plan to create"},
 		{Time: ts("2026-11-25T12:00:00.2Z"), Type: "apply_start", Level: "info", Resource: "terraform_data.host[0]", Action: "create", Message: "terraform_data.host[0]: Creating..."},
 		{Time: ts("2026-11-25T12:00:02.2Z"), Type: "apply_complete", Level: "info", Resource: "terraform_data.host[0]", Action: "create", Message: "terraform_data.host[0]: Creation complete after 2s [id=abc]", Elapsed: 2 * time.Second},
-		{Time: ts("2026-11-25T12:00:03Z"), Type: "diagnostic", Level: "error", Message: "Error: local-exec provisioner error: Error running command 'echo token=(redacted); exit 3': exit status 3. Output: token=(redacted)"},
+		{Time: ts("2026-11-25T12:00:03Z"), Type: "diagnostic", Level: "error", Message: "Error: local-exec provisioner error: Error running command 'echo token=<hidden>; exit 3': exit status 3. Output: token=<hidden>"},
 		{Type: "text", Level: "info", Message: "not json at all"},
 	}
 	if len(got) == len(want) {

@@ -18,7 +18,7 @@ import (
 
 // Defaults for Options.
 const (
-	DefaultTimeout   = 10 * time.Minute
+	DefaultTimeout   = config.DefaultTerraformTimeout
 	DefaultKillAfter = 60 * time.Second // terraform-exec's own default
 )
 

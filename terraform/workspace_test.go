@@ -244,7 +244,7 @@ func TestTofuApplyFailureRedactsSecrets(t *testing.T) {
 		t.Errorf("error does not wrap the exit status: %v", err)
 	}
 	text := err.Error()
-	for _, want := range []string{"tofu apply", "local-exec provisioner error", "exit status 3", "token=(redacted)"} {
+	for _, want := range []string{"tofu apply", "local-exec provisioner error", "exit status 3", "token=<hidden>"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("error lacks %q", want)
 		}

@@ -94,7 +94,7 @@ again and swapped in between operations, or kept when the new one is invalid.`,
 			return err
 		},
 	}
-	cmd.Flags().DurationVar(&grace, "shutdown-grace", 30*time.Second, "how long to wait for a running operation to stop on SIGTERM")
+	cmd.Flags().DurationVar(&grace, "shutdown-grace", daemon.DefaultShutdownGrace, "how long to wait for a running operation to stop on SIGTERM")
 	return cmd
 }
 

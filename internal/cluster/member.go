@@ -17,6 +17,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
 
+	"github.com/lifeboat-dev/lifeboat/internal/backoff"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 )
 
@@ -149,31 +150,46 @@ func (m *Member) set(f func(s *State)) {
 // only reports until a new session is granted. On return the leadership,
 // if held, is resigned so another node takes over without waiting.
 func (m *Member) Run(ctx context.Context) {
-	for attempt := 0; ctx.Err() == nil; attempt++ {
-		err := m.term(ctx)
+	// failures counts the terms in a row that ended early; one that held
+	// its session for a lease starts the count afresh (one that ends at
+	// once keeps it growing, so a flapping etcd is not asked twice a
+	// second).
+	failures := 0
+	for ctx.Err() == nil {
+		held, err := m.term(ctx)
 		if ctx.Err() != nil {
 			return
+		}
+		if held >= time.Duration(m.opts.ttl())*time.Second {
+			failures = 0
 		}
 		m.set(func(s *State) { s.Connected, s.Leading, s.Term, s.Err = false, false, 0, err.Error() })
 		m.log.Warn("lost the etcd session: this node checks and reports but takes no action until it is back", "err", err)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff(attempt)):
+		case <-time.After(backoff.Pause(rejoinBase, rejoinCap, failures)):
 		}
+		failures++
 	}
 }
 
-func backoff(attempt int) time.Duration {
-	return min(time.Duration(attempt+1)*500*time.Millisecond, 5*time.Second)
-}
+// The pause before asking etcd for a new session: from half a second,
+// doubling to at most 5s.
+const (
+	rejoinBase = 500 * time.Millisecond
+	rejoinCap  = 5 * time.Second
+)
 
-// term is one session: campaign, lead until the session ends.
-func (m *Member) term(ctx context.Context) (err error) {
+// term is one session: campaign, lead until the session ends. held is
+// how long the session lasted (0 when etcd granted none).
+func (m *Member) term(ctx context.Context) (held time.Duration, err error) {
 	s, err := newSession(ctx, m.cli, m.opts.ttl())
 	if err != nil {
-		return err
+		return 0, err
 	}
+	granted := time.Now()
+	defer func() { held = time.Since(granted) }() // whatever the returns below say
 	defer func() {
 		// Revoke the lease so our key and view go at once, not after the
 		// lease: bounded, since etcd may be the reason we stop.
@@ -208,12 +224,12 @@ func (m *Member) term(ctx context.Context) (err error) {
 	value, _ := json.Marshal(Peer{Node: m.opts.Node, Advertise: m.opts.Advertise})
 	if err := campaign(cctx, el, string(value), m.bound()); err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return 0, ctx.Err()
 		}
 		if cause := context.Cause(cctx); cause != nil {
-			return cause
+			return 0, cause
 		}
-		return fmt.Errorf("campaign: %w", err)
+		return 0, fmt.Errorf("campaign: %w", err)
 	}
 	lead, end := context.WithCancelCause(journal.WithLeadership(ctx, journal.Leadership{Key: el.Key(), Rev: el.Rev()}))
 	m.mu.Lock()
@@ -229,10 +245,10 @@ func (m *Member) term(ctx context.Context) (err error) {
 	m.mu.Unlock()
 	m.set(func(st *State) { st.Leading, st.Term = false, 0 })
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
 	m.log.Warn("this node no longer leads", "node", m.opts.Node, "why", context.Cause(cctx))
-	return context.Cause(cctx)
+	return 0, context.Cause(cctx)
 }
 
 // bound is how long one wait on etcd may take: a quarter of the lease,

@@ -11,6 +11,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
 // blk is one block being converted: where it is, how to name its fields
@@ -137,7 +139,7 @@ func (b *blk) q(name, v string) string {
 // qname is q without the leading space.
 func (b *blk) qname(name, v string) string {
 	if b.hidden(name) {
-		return "<hidden>"
+		return redact.Placeholder
 	}
 	if len(v) > 80 {
 		v = v[:80] + "..."

@@ -26,9 +26,8 @@ const (
 	// to whole seconds: etcd grants leases in seconds.
 	DefaultEtcdLease = 3 * time.Second
 	// DefaultEtcdMaxRecords is state.etcd.max_records: the records of each
-	// kind the event log keeps. It is the same number as the journal's
-	// DefaultMaxRecordsPerKind (bbolt keeps as many); config does not
-	// import journal, so it is repeated here.
+	// kind the event log keeps. The journal's DefaultMaxRecordsPerKind is
+	// this one (bbolt keeps as many).
 	DefaultEtcdMaxRecords = 10000
 	// minEtcdMaxRecords keeps enough history to read back an incident.
 	minEtcdMaxRecords = 100

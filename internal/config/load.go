@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
 // Options adjusts loading.
@@ -185,9 +187,9 @@ func (c *checker) err() error {
 			}
 		}
 	}
-	r := newRedactor(c.secrets)
+	r := redact.Secrets(c.secrets...)
 	for i := range c.diags {
-		c.diags[i].Message = r.replace(c.diags[i].Message, "<redacted>")
+		c.diags[i].Message = r.String(c.diags[i].Message)
 	}
 	sort.SliceStable(c.diags, func(i, j int) bool {
 		a, b := c.diags[i], c.diags[j]

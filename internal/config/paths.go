@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
 // Path resolves a path written in the configuration (state.path,
@@ -48,7 +50,7 @@ func (c *Config) IsSecret(v string) bool { return c.secrets[v] }
 
 // Redact replaces every value produced by env() or file() (of 4 bytes or
 // more) in s with <hidden>, longest first, and the host, host:port and
-// URL parts of one (secretForms). It is the last guard for text
+// URL parts of one (redact.Secrets). It is the last guard for text
 // that may quote a secret (a probe's error, a command's output); values
 // marked secret per attribute never get that far.
 func (c *Config) Redact(s string) string {
@@ -60,8 +62,7 @@ func (c *Config) Redact(s string) string {
 		for v := range c.secrets {
 			vals = append(vals, v)
 		}
-		c.redactor = newRedactor(vals)
+		c.redactor = redact.Secrets(vals...)
 	})
-	s = c.redactor.replace(s, "<hidden>")
-	return s
+	return c.redactor.String(s)
 }

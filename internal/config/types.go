@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
 // Config is one parsed and validated configuration file.
@@ -43,7 +45,7 @@ type Config struct {
 	attrRanges map[hcl.Range]map[string]hcl.Range
 	secrets    map[string]bool // values produced by env() and file()
 	// redactor replaces secrets and their forms, built once for Redact.
-	redactor   *redactor
+	redactor   *redact.Redactor
 	redactOnce sync.Once
 }
 

@@ -96,13 +96,17 @@ type Daemon struct {
 	wasBlind bool
 }
 
+// DefaultShutdownGrace is Options.ShutdownGrace left zero, and the
+// default of `lifeboat run --shutdown-grace`.
+const DefaultShutdownGrace = 30 * time.Second
+
 // New returns a daemon for cfg.
 func New(cfg *config.Config, opts Options) *Daemon {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.ShutdownGrace <= 0 {
-		opts.ShutdownGrace = 30 * time.Second
+		opts.ShutdownGrace = DefaultShutdownGrace
 	}
 	d := &Daemon{
 		opts:    opts,

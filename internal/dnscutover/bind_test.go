@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 	"github.com/lifeboat-dev/lifeboat/internal/testharness"
 	"github.com/lifeboat-dev/lifeboat/providers"
 )
@@ -19,13 +20,10 @@ const zone = "example.test."
 
 // fast keeps retries and verification short; every loop stays bounded.
 var fast = Options{
-	Attempts:       3,
-	InitialBackoff: 20 * time.Millisecond,
-	MaxBackoff:     50 * time.Millisecond,
-	AttemptTimeout: 5 * time.Second,
-	VerifyTimeout:  5 * time.Second,
-	PollInterval:   50 * time.Millisecond,
-	QueryTimeout:   time.Second,
+	Retry:         dnswriter.Retry{Attempts: 3, InitialBackoff: 20 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, AttemptTimeout: 5 * time.Second},
+	VerifyTimeout: 5 * time.Second,
+	PollInterval:  50 * time.Millisecond,
+	QueryTimeout:  time.Second,
 }
 
 func startBIND(t *testing.T, records ...string) *testharness.BIND {
@@ -195,8 +193,8 @@ func TestOneProviderDownOthersProceed(t *testing.T) {
 	if res[0].DNS != "a" || res[0].Err != nil {
 		t.Errorf("a: %+v, want success", res[0])
 	}
-	if res[1].DNS != "b" || res[1].Err == nil || res[1].Attempts != fast.Attempts {
-		t.Errorf("b: %+v, want an error after %d attempts", res[1], fast.Attempts)
+	if res[1].DNS != "b" || res[1].Err == nil || res[1].Attempts != fast.Retry.Attempts {
+		t.Errorf("b: %+v, want an error after %d attempts", res[1], fast.Retry.Attempts)
 	}
 	if strings.Contains(res[1].Err.Error(), b.Secret) {
 		t.Errorf("error leaks the TSIG secret: %v", res[1].Err)

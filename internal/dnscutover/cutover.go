@@ -13,7 +13,7 @@ import (
 
 // Cutover makes every record of req hold exactly req.Addresses at every
 // target, all targets at once. A target that fails is retried with
-// backoff (bounded by opts.Attempts and ctx) while the others proceed; its
+// backoff (bounded by opts.Retry.Attempts and ctx) while the others proceed; its
 // result says why it failed. Records not owned by req.Owner are left alone
 // and reported with ErrNotOwned (not retried); the target's other records
 // are still changed. Running it again with the same request changes

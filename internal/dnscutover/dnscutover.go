@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 )
 
@@ -63,14 +64,8 @@ type Request struct {
 
 // Options tune retries and verification; zero values take the defaults.
 type Options struct {
-	// Attempts bounds tries per DNS provider (default 5).
-	Attempts int
-	// InitialBackoff is the wait after the first failed attempt (default
-	// 500ms); it doubles after each failure up to MaxBackoff (default 10s).
-	InitialBackoff time.Duration
-	MaxBackoff     time.Duration
-	// AttemptTimeout bounds one attempt at one provider (default 30s).
-	AttemptTimeout time.Duration
+	// Retry bounds the writes' attempts at each DNS provider.
+	Retry dnswriter.Retry
 	// DryRun computes the changes without making them: Changed lists what
 	// a real run would change.
 	DryRun bool
@@ -95,10 +90,7 @@ type Options struct {
 }
 
 // retry is the writes' retry loop as o says.
-func (o Options) retry() dnswriter.Retry {
-	return dnswriter.Retry{Attempts: o.Attempts, InitialBackoff: o.InitialBackoff,
-		MaxBackoff: o.MaxBackoff, AttemptTimeout: o.AttemptTimeout}
-}
+func (o Options) retry() dnswriter.Retry { return o.Retry }
 
 func (o Options) withDefaults() Options {
 	def := func(d *time.Duration, v time.Duration) {
@@ -106,13 +98,7 @@ func (o Options) withDefaults() Options {
 			*d = v
 		}
 	}
-	if o.Attempts <= 0 {
-		o.Attempts = 5
-	}
-	def(&o.InitialBackoff, 500*time.Millisecond)
-	def(&o.MaxBackoff, 10*time.Second)
-	def(&o.AttemptTimeout, 30*time.Second)
-	def(&o.VerifyTimeout, 2*time.Minute)
+	def(&o.VerifyTimeout, config.DefaultVerifyDNS)
 	def(&o.PollInterval, time.Second)
 	def(&o.QueryTimeout, 2*time.Second)
 	if o.Logger == nil {

@@ -48,7 +48,7 @@ func TestHungProviderDoesNotStallCutover(t *testing.T) {
 		{Name: "hung", Zone: zone, Provider: providers.Guard("hung", "fake", hungProvider{release}), Nameservers: []string{b.Addr}},
 	}
 	opts := fast
-	opts.AttemptTimeout = 200 * time.Millisecond
+	opts.Retry.AttemptTimeout = 200 * time.Millisecond
 	req := Request{Owner: testOwner, Records: []string{"www"}, Addresses: addrs("127.0.0.22")}
 
 	done := make(chan []ProviderResult, 1)
@@ -67,8 +67,8 @@ func TestHungProviderDoesNotStallCutover(t *testing.T) {
 	if res[0].Err != nil {
 		t.Errorf("good: %v", res[0].Err)
 	}
-	if !errors.Is(res[1].Err, providers.ErrAbandoned) || !errors.Is(res[1].Err, context.DeadlineExceeded) || res[1].Attempts != opts.Attempts {
-		t.Errorf("hung: %+v, want ErrAbandoned after %d attempts", res[1], opts.Attempts)
+	if !errors.Is(res[1].Err, providers.ErrAbandoned) || !errors.Is(res[1].Err, context.DeadlineExceeded) || res[1].Attempts != opts.Retry.Attempts {
+		t.Errorf("hung: %+v, want ErrAbandoned after %d attempts", res[1], opts.Retry.Attempts)
 	}
 	if res[1].Err != nil && !strings.Contains(res[1].Err.Error(), `dns "hung" (type fake): GetRecords`) {
 		t.Errorf("error does not name the block and the call: %v", res[1].Err)

@@ -8,19 +8,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
 // DefaultTimeout bounds one exchange when Options.Timeout is zero.
 const DefaultTimeout = 2 * time.Second
-
-// hidden stands in for a server address the caller marked secret.
-const hidden = "<hidden>"
 
 // Options tune a query; the zero value asks over UDP without recursion,
 // with DefaultTimeout.
@@ -81,7 +78,7 @@ func Ask(ctx context.Context, server, name string, qtype uint16, opts Options) (
 	name = dns.Fqdn(name)
 	shown := server
 	if opts.HideServer {
-		shown = hidden
+		shown = redact.Placeholder
 	}
 	question := fmt.Sprintf("%s %s at %s", name, typeString(qtype), shown)
 
@@ -109,7 +106,8 @@ func Ask(ctx context.Context, server, name string, qtype uint16, opts Options) (
 			err = context.DeadlineExceeded
 		}
 		if opts.HideServer {
-			err = redact(err, server)
+			// The host alone too, as net errors print it in several forms.
+			err = redact.Secrets(server).Error(err)
 		}
 		return nil, fmt.Errorf("%s: %w", question, err)
 	}
@@ -145,30 +143,4 @@ func typeString(qtype uint16) string {
 		return s
 	}
 	return fmt.Sprintf("TYPE%d", qtype)
-}
-
-// redacted is an error whose text has the server's address replaced; it
-// still unwraps to the original, so errors.Is keeps working.
-type redacted struct {
-	err  error
-	text string
-}
-
-func (r *redacted) Error() string { return r.text }
-func (r *redacted) Unwrap() error { return r.err }
-
-// redact removes server (and its host alone, as net errors print it in
-// several forms) from err's text.
-func redact(err error, server string) error {
-	text := err.Error()
-	secrets := []string{server}
-	if host, _, splitErr := net.SplitHostPort(server); splitErr == nil && host != "" {
-		secrets = append(secrets, host)
-	}
-	for _, s := range secrets {
-		if s != "" {
-			text = strings.ReplaceAll(text, s, hidden)
-		}
-	}
-	return &redacted{err: err, text: text}
 }

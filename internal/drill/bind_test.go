@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 	"github.com/lifeboat-dev/lifeboat/internal/testharness"
 	"github.com/lifeboat-dev/lifeboat/providers"
 )
@@ -26,7 +27,7 @@ func bindRecords(t *testing.T, b *testharness.BIND) DNS {
 	}
 	return DNS{Service: "www", TTL: 60 * time.Second,
 		Targets: []dnscutover.Target{{Name: "primary", Zone: b.Zone, Provider: p, Nameservers: []string{b.Addr}}},
-		Options: dnscutover.Options{Attempts: 2, InitialBackoff: 20 * time.Millisecond, AttemptTimeout: 5 * time.Second,
+		Options: dnscutover.Options{Retry: dnswriter.Retry{Attempts: 2, InitialBackoff: 20 * time.Millisecond, AttemptTimeout: 5 * time.Second},
 			VerifyTimeout: 5 * time.Second, PollInterval: 50 * time.Millisecond, QueryTimeout: time.Second}}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
 	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
 )
@@ -125,7 +126,7 @@ func (d DNS) results(verb string, rs []dnscutover.ProviderResult) (string, error
 func (d DNS) VerifyGone(ctx context.Context, record string) error {
 	timeout := d.Options.VerifyTimeout
 	if timeout <= 0 {
-		timeout = 2 * time.Minute
+		timeout = config.DefaultVerifyDNS
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

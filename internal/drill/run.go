@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/healthwait"
 )
 
 // Spec is one drill as the configuration and the planner describe it.
@@ -40,7 +42,8 @@ type Env struct {
 	Redact func(string) string
 	// Now is the clock; default time.Now.
 	Now func() time.Time
-	// Poll is the pause between rounds of checks; default 1s.
+	// Poll is the pause between rounds of checks; default
+	// healthwait.DefaultPoll.
 	Poll time.Duration
 }
 
@@ -53,9 +56,6 @@ func Run(ctx context.Context, spec Spec, env Env) (Report, error) {
 	}
 	if env.Redact == nil {
 		env.Redact = func(s string) string { return s }
-	}
-	if env.Poll <= 0 {
-		env.Poll = time.Second
 	}
 	rep := Report{Name: spec.Name, Mode: spec.Mode, Service: spec.Service, Target: spec.Target, Started: env.Now(), Steps: []Step{}}
 	r := &run{rep: &rep, progress: env.Progress, now: env.Now, redact: env.Redact}
@@ -112,30 +112,10 @@ func joinFailures(f []string) string {
 // waitHealthy polls the service's checks against addrs until all pass or
 // timeout ends; it never succeeds without a passing round.
 func waitHealthy(ctx context.Context, c Checker, service string, addrs []string, timeout, poll time.Duration) (string, error) {
-	if timeout <= 0 {
-		timeout = 5 * time.Minute
+	check := func(ctx context.Context) (bool, string, error) { return c.CheckService(ctx, service, addrs) }
+	rounds, err := healthwait.Until(ctx, timeout, poll, check, nil)
+	if err != nil {
+		return "", err
 	}
-	wctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	last := "no check ran"
-	for round := 1; ; round++ {
-		ok, reason, err := c.CheckService(wctx, service, addrs)
-		if err != nil {
-			return "", err
-		}
-		if ok {
-			return fmt.Sprintf("checks pass after %d round(s)", round), nil
-		}
-		last = reason
-		t := time.NewTimer(poll)
-		select {
-		case <-wctx.Done():
-			t.Stop()
-			if ctx.Err() != nil {
-				return "", context.Cause(ctx)
-			}
-			return "", fmt.Errorf("not healthy after %s: %s", timeout, last)
-		case <-t.C:
-		}
-	}
+	return fmt.Sprintf("checks pass after %d round(s)", rounds), nil
 }

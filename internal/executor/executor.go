@@ -79,7 +79,8 @@ type Env struct {
 	Redact func(string) string
 	// Now is the clock; default time.Now.
 	Now func() time.Time
-	// HealthPoll is the pause between rounds of wait-healthy; default 1s.
+	// HealthPoll is the pause between rounds of wait-healthy; default
+	// healthwait.DefaultPoll.
 	HealthPoll time.Duration
 }
 
@@ -185,9 +186,6 @@ func New(env Env) (*Executor, error) {
 	}
 	if env.Now == nil {
 		env.Now = time.Now
-	}
-	if env.HealthPoll <= 0 {
-		env.HealthPoll = time.Second
 	}
 	if env.Adopt == nil {
 		env.Adopt = func(string) bool { return false }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/planner"
 	"github.com/lifeboat-dev/lifeboat/terraform"
@@ -152,9 +153,9 @@ func (w *world) env(afterJournal func(key, phase string)) Env {
 		CheckHealth: w.checkHealth,
 		DNSTargets:  w.dnsTargets,
 		DNSOptions: dnscutover.Options{
-			Attempts: 2, InitialBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond,
-			AttemptTimeout: time.Second, VerifyTimeout: time.Second,
-			PollInterval: 10 * time.Millisecond, QueryTimeout: 200 * time.Millisecond,
+			Retry:         dnswriter.Retry{Attempts: 2, InitialBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, AttemptTimeout: time.Second},
+			VerifyTimeout: time.Second,
+			PollInterval:  10 * time.Millisecond, QueryTimeout: 200 * time.Millisecond,
 		},
 		Replan:       w.replan,
 		Notify:       w.notify,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
+	"github.com/lifeboat-dev/lifeboat/internal/healthwait"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/planner"
 	"github.com/lifeboat-dev/lifeboat/terraform"
@@ -145,36 +146,19 @@ func applyLine(ev terraform.Event) string {
 // waitHealthy polls the service's checks against addrs until they all pass
 // or the step's timeout ends. It never returns success without a passing round.
 func (e *Executor) waitHealthy(ctx context.Context, st planner.Step, addrs []string) error {
-	timeout := st.Timeout()
-	if timeout <= 0 {
-		timeout = 5 * time.Minute
-	}
-	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	last := "no check ran"
-	for round := 1; ; round++ {
-		ok, reason, err := e.env.CheckHealth(ctx, st.Service, addrs)
-		if err != nil {
-			return err
-		}
-		if ok {
-			return nil
-		}
-		last = reason
+	check := func(ctx context.Context) (bool, string, error) { return e.env.CheckHealth(ctx, st.Service, addrs) }
+	_, err := healthwait.Until(ctx, st.Timeout(), e.env.HealthPoll, check, func(round int, reason string) {
 		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind, Phase: PhaseInfo,
 			Message: fmt.Sprintf("round %d: %s", round, reason)})
-		select {
-		case <-ctx.Done():
-			// Stopped from above (a lost leadership, a shutdown): say why,
-			// and never as ErrUnhealthy, which would try the next target.
-			if parent.Err() != nil {
-				return stopped(parent)
-			}
-			return fmt.Errorf("%w: %s on %s after %s: %s", ErrUnhealthy, st.Provider, strings.Join(addrs, ", "), timeout, last)
-		case <-time.After(e.env.HealthPoll):
-		}
+	})
+	var nh *healthwait.NotHealthy
+	switch {
+	case errors.As(err, &nh):
+		return fmt.Errorf("%w: %s on %s after %s: %s", ErrUnhealthy, st.Provider, strings.Join(addrs, ", "), nh.After, nh.Last)
+	case err != nil && ctx.Err() != nil && errors.Is(err, context.Cause(ctx)):
+		return stopped(ctx)
 	}
+	return err
 }
 
 // stopped is the error for a step whose context ended: its cause, which
@@ -214,7 +198,7 @@ func (e *Executor) cutover(ctx context.Context, op *journal.Operation, st planne
 	go func() {
 		defer wg.Done()
 		once := e.fencedDNSOptions(op)
-		once.Attempts = 1
+		once.Retry.Attempts = 1
 		extraResults = dnscutover.Cutover(ctx, extra, req, once)
 	}()
 	results = dnscutover.Cutover(ctx, targets, req, e.fencedDNSOptions(op))

@@ -15,6 +15,9 @@ import (
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
 // Layout under the prefix P (every value is JSON or a decimal counter):
@@ -106,7 +109,7 @@ func OpenEtcd(ctx context.Context, opts EtcdOptions) (*Etcd, error) {
 	}
 	prefix := opts.Prefix
 	if prefix == "" {
-		prefix = "/lifeboat/"
+		prefix = config.DefaultEtcdPrefix
 	}
 	log := opts.Logger
 	if log == nil {
@@ -138,10 +141,10 @@ func OpenEtcd(ctx context.Context, opts EtcdOptions) (*Etcd, error) {
 // scrub keeps the password out of an error from the client, in case a
 // message ever quotes it; the error chain is kept when it does not.
 func scrub(err error, password string) error {
-	if password == "" || !strings.Contains(err.Error(), password) {
-		return err
+	if red := redact.Strict(password).String(err.Error()); red != err.Error() {
+		return errors.New(red)
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), password, "<redacted>"))
+	return err
 }
 
 // Close closes the client. Closing twice is harmless.

@@ -3,6 +3,8 @@ package journal
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
 // RecordKind says what a Record is.
@@ -18,7 +20,7 @@ const (
 // unless told otherwise: the oldest of a kind go when a newer one is
 // appended, so a daemon running for years does not grow the journal
 // without bound.
-const DefaultMaxRecordsPerKind = 10000
+const DefaultMaxRecordsPerKind = config.DefaultEtcdMaxRecords
 
 // maxRecordKindLen bounds a kind's length: a kind names an index in the
 // file, and is meant to be a short word.

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
 // apiTimeout bounds one call to a registrar's API; maxBody bounds what is
@@ -110,12 +112,7 @@ func (c *apiClient) call(ctx context.Context, method, path string, body, out any
 // APIs echo the request they refuse. It goes before clip, which could cut
 // a credential to a part no longer recognised.
 func (c *apiClient) redact(msg string) string {
-	for _, s := range c.secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "[redacted]")
-		}
-	}
-	return msg
+	return redact.Strict(c.secrets...).String(msg)
 }
 
 // clip keeps an API's message short and on one line.

@@ -1,4 +1,4 @@
-package config
+package redact
 
 import (
 	"slices"
@@ -29,7 +29,7 @@ func TestSecretForms(t *testing.T) {
 // inside a longer name, address or port: a secret DNS server on 127.0.0.1
 // must not turn a host's 127.0.0.198 into "<hidden>98".
 func TestRedactorHidesPartsOnlyAsWholeNames(t *testing.T) {
-	r := newRedactor([]string{"127.0.0.1:5300", "https://ns1.Example.net:8443/hook", "tok-en-12345"})
+	r := Secrets("127.0.0.1:5300", "https://ns1.Example.net:8443/hook", "tok-en-12345")
 	for _, tc := range []struct{ in, want string }{
 		{"lookup 127.0.0.1: no such host", "lookup <hidden>: no such host"},
 		{"dial tcp 127.0.0.1:5300: refused", "dial tcp <hidden>: refused"},
@@ -43,8 +43,8 @@ func TestRedactorHidesPartsOnlyAsWholeNames(t *testing.T) {
 		{"token tok-en-12345x", "token <hidden>x"}, // a whole value is hidden wherever it is
 		{`quoted "tok-en-12345"`, `quoted "<hidden>"`},
 	} {
-		if got := r.replace(tc.in, "<hidden>"); got != tc.want {
-			t.Errorf("replace(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := r.String(tc.in); got != tc.want {
+			t.Errorf("String(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -1,11 +1,9 @@
-package config
+package redact
 
 import (
 	"net"
 	"net/url"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -14,6 +12,7 @@ import (
 // ns1.example.net: no such host"), an HTTP client's the host:port of a
 // secret URL. Parts shorter than 4 bytes are left out (too common to
 // scrub from text).
+// Derived parts are hidden only as names of their own (replaceNames).
 func secretForms(v string) []string {
 	forms := []string{v}
 	add := func(s string) {
@@ -36,59 +35,6 @@ func secretForms(v string) []string {
 		addHostPort(v)
 	}
 	return forms
-}
-
-// redactor replaces secrets in text: each whole value wherever it
-// appears (and as Go would quote it), and each part secretForms derives
-// only where it stands as a name of its own, so a secret server
-// 127.0.0.1:53 hides "127.0.0.1" but not the 127.0.0.198 of a host.
-type redactor struct {
-	forms []secretForm // longest first, so a secret containing another is replaced whole
-}
-
-type secretForm struct {
-	text  string
-	whole bool
-}
-
-func newRedactor(secrets []string) *redactor {
-	r := &redactor{}
-	seen := map[secretForm]bool{}
-	for _, s := range secrets {
-		if len(s) < 4 {
-			continue
-		}
-		for i, f := range secretForms(s) {
-			sf := secretForm{text: f, whole: i == 0}
-			if !seen[sf] {
-				seen[sf] = true
-				r.forms = append(r.forms, sf)
-			}
-		}
-	}
-	sort.SliceStable(r.forms, func(i, j int) bool { return len(r.forms[i].text) > len(r.forms[j].text) })
-	return r
-}
-
-// replace returns s with every secret form replaced by placeholder.
-func (r *redactor) replace(s, placeholder string) string {
-	for _, f := range r.forms {
-		if !strings.Contains(s, f.text) {
-			if !f.whole {
-				continue
-			}
-			if q := strconv.Quote(f.text); q[1:len(q)-1] != f.text {
-				s = strings.ReplaceAll(s, q[1:len(q)-1], placeholder)
-			}
-			continue
-		}
-		if f.whole {
-			s = strings.ReplaceAll(s, f.text, placeholder)
-			continue
-		}
-		s = replaceNames(s, f.text, placeholder)
-	}
-	return s
 }
 
 // replaceNames replaces each occurrence of name in s that is not part of
