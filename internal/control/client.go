@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // maxLine bounds one message: a plan or a status document of a large
@@ -141,8 +142,8 @@ func (c *Client) wireErr(ctx context.Context, err error) error {
 }
 
 // Status is the daemon's live view.
-func (c *Client) Status(ctx context.Context) (*engine.StatusDoc, error) {
-	var doc engine.StatusDoc
+func (c *Client) Status(ctx context.Context) (*wire.StatusDoc, error) {
+	var doc wire.StatusDoc
 	if err := c.Call(ctx, Request{Op: OpStatus}, engine.Hooks{}, &doc); err != nil {
 		return nil, err
 	}

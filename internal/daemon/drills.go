@@ -12,6 +12,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // startDrills schedules every drill block that has a schedule. Jobs run
@@ -123,14 +124,14 @@ func (d *Daemon) RunDrill(ctx context.Context, name string, progress func(engine
 	return rep, err
 }
 
-func (d *Daemon) drillSchedules() []engine.DrillSchedule {
+func (d *Daemon) drillSchedules() []wire.DrillSchedule {
 	eng, _ := d.current()
 	d.mu.Lock()
 	c, ids := d.cron, d.drillIDs
 	d.mu.Unlock()
-	var out []engine.DrillSchedule
+	var out []wire.DrillSchedule
 	for _, dr := range eng.Cfg.Drills {
-		s := engine.DrillSchedule{Name: dr.Name, Mode: string(dr.Mode), Service: dr.Service, Schedule: dr.Schedule}
+		s := wire.DrillSchedule{Name: dr.Name, Mode: string(dr.Mode), Service: dr.Service, Schedule: dr.Schedule}
 		if id, ok := ids[dr.Name]; ok && c != nil {
 			s.Next = c.Entry(id).Next
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/httpapi"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/statuspage"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 var _ httpapi.Backend = (*Daemon)(nil)
@@ -42,7 +43,7 @@ func serverHosts(s *config.Server) []string {
 // pageSource is what the status page reads from the daemon.
 type pageSource struct{ d *Daemon }
 
-func (s pageSource) Status(ctx context.Context) (*engine.StatusDoc, error) { return s.d.Status(ctx) }
+func (s pageSource) Status(ctx context.Context) (*wire.StatusDoc, error) { return s.d.Status(ctx) }
 
 func (s pageSource) History(ctx context.Context, limit int) ([]journal.Operation, error) {
 	eng, _ := s.d.current()

@@ -26,12 +26,13 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
 // Backend is what the API serves: the running daemon.
 type Backend interface {
-	Status(ctx context.Context) (*engine.StatusDoc, error)
+	Status(ctx context.Context) (*wire.StatusDoc, error)
 	Operations(ctx context.Context, limit int) (engine.HistoryDoc, error)
 	// Operation returns one operation, or an error wrapping journal.ErrNotFound.
 	Operation(ctx context.Context, id string) (journal.Operation, error)

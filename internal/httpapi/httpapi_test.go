@@ -16,6 +16,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -33,8 +34,8 @@ type fakeBackend struct {
 	runErr  error
 }
 
-func (f *fakeBackend) Status(context.Context) (*engine.StatusDoc, error) {
-	return &engine.StatusDoc{Config: "x.hcl"}, nil
+func (f *fakeBackend) Status(context.Context) (*wire.StatusDoc, error) {
+	return &wire.StatusDoc{Config: "x.hcl"}, nil
 }
 func (f *fakeBackend) Operations(context.Context, int) (engine.HistoryDoc, error) {
 	return engine.HistoryDoc{}, nil

@@ -8,11 +8,12 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/drill"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // fakeSource serves fixed documents, or an error per part.
 type fakeSource struct {
-	doc                          *engine.StatusDoc
+	doc                          *wire.StatusDoc
 	ops                          []journal.Operation
 	drills                       []engine.DrillReport
 	statusErr, historyErr, drErr error
@@ -22,7 +23,7 @@ type fakeSource struct {
 	limits   []int // the limits History and DrillReports were asked for
 }
 
-func (f *fakeSource) Status(ctx context.Context) (*engine.StatusDoc, error) {
+func (f *fakeSource) Status(ctx context.Context) (*wire.StatusDoc, error) {
 	if f.block {
 		select {
 		case <-ctx.Done():
@@ -62,36 +63,36 @@ func fixture() *fakeSource {
 		return s
 	}
 	return &fakeSource{
-		doc: &engine.StatusDoc{
+		doc: &wire.StatusDoc{
 			At: now.Add(-2 * time.Second),
-			Providers: []engine.StatusProvider{
+			Providers: []wire.StatusProvider{
 				{Name: "alpha", State: health.StateAccountLost, Since: &since, Reason: "API says the account is suspended",
-					Checks: []engine.StatusCheck{
+					Checks: []wire.StatusCheck{
 						{Check: "api", Kind: "provider_api", Target: "https://api.alpha.example/v1/account", AccountLost: true, LatencyMS: 41.2, Reason: "HTTP 403", At: now},
 						{Service: "www", Check: "home", Kind: "http", Target: "http://127.0.0.11:18080/", LatencyMS: 1000, Reason: "connection refused", At: now},
 					}},
 				{Name: "bravo", State: health.StateHealthy, Reason: "all checks pass",
-					Checks: []engine.StatusCheck{
+					Checks: []wire.StatusCheck{
 						{Service: "www", Check: "home", Kind: "http", Target: "http://127.0.0.12:18080/", OK: true, LatencyMS: 2.34, Reason: "HTTP 200", At: now},
 					}},
 			},
-			DNS: []engine.StatusDNS{{Name: "ns-local", Zone: "example.test.", State: "healthy", Reason: "SOA serial 42 at 1 of 1 nameservers"}},
-			Services: []engine.StatusService{
+			DNS: []wire.StatusDNS{{Name: "ns-local", Zone: "example.test.", State: "healthy", Reason: "SOA serial 42 at 1 of 1 nameservers"}},
+			Services: []wire.StatusService{
 				{Name: "www", Placement: "bravo", Addresses: []string{"127.0.0.12"}, Source: "journal", ProviderState: health.StateHealthy},
 				{Name: "api", Placement: "alpha", Source: "first_candidate", ProviderState: health.StateAccountLost},
 			},
-			Daemon: &engine.DaemonStatus{PID: 4242, Since: now.Add(-time.Hour), AutoFailover: true, Hold: true,
+			Daemon: &wire.DaemonStatus{PID: 4242, Since: now.Add(-time.Hour), AutoFailover: true, Hold: true,
 				HoldReason: "database maintenance", HoldSince: now.Add(-5 * time.Minute),
-				Drills: []engine.DrillSchedule{{Name: "weekly-canary", Mode: "canary", Service: "www", Schedule: "0 3 * * 1", Next: now.Add(40 * time.Hour)}},
-				TTL: []engine.TTLStatus{{Provider: "charlie", AtRiskSince: now.Add(-10 * time.Minute), Reason: "degraded: 1/2 checks failing", Lowered: true,
+				Drills: []wire.DrillSchedule{{Name: "weekly-canary", Mode: "canary", Service: "www", Schedule: "0 3 * * 1", Next: now.Add(40 * time.Hour)}},
+				TTL: []wire.TTLStatus{{Provider: "charlie", AtRiskSince: now.Add(-10 * time.Minute), Reason: "degraded: 1/2 checks failing", Lowered: true,
 					Services: []string{"docs"}, Records: []string{"docs.example.test. A at ns-local: 3600s -> 30s"}}},
-				Cluster: &engine.ClusterStatus{Node: "n2", Connected: true, Leader: "n1", Term: 7,
-					Nodes: []engine.NodeView{
+				Cluster: &wire.ClusterStatus{Node: "n2", Connected: true, Leader: "n1", Term: 7,
+					Nodes: []wire.NodeView{
 						{Node: "n1", At: now, Providers: map[string]health.State{"alpha": health.StateDown, "bravo": health.StateHealthy}},
 						{Node: "n2", At: now, Providers: map[string]health.State{"alpha": health.StateHealthy, "bravo": health.StateHealthy}},
 						{Node: "n3", At: now, Providers: map[string]health.State{"alpha": health.StateHealthy, "bravo": health.StateHealthy}},
 					},
-					Agreement: []engine.ProviderAgreement{{Provider: "alpha", Lost: []string{"n1"}, Need: 2}, {Provider: "bravo", Need: 2}}}},
+					Agreement: []wire.ProviderAgreement{{Provider: "alpha", Lost: []string{"n1"}, Need: 2}, {Provider: "bravo", Need: 2}}}},
 		},
 		ops: []journal.Operation{
 			{ID: "op-0002", Kind: "failover", Services: []string{"www"}, From: "alpha", To: "bravo", Status: journal.StatusSucceeded,

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func get(t *testing.T, h http.Handler, method, path string) (*http.Response, string) {
@@ -253,7 +253,7 @@ func TestRunningOperation(t *testing.T) {
 }
 
 func TestNoDaemonNoData(t *testing.T) {
-	src := &fakeSource{doc: &engine.StatusDoc{Providers: []engine.StatusProvider{{Name: "solo", State: health.StateUnknown}}}}
+	src := &fakeSource{doc: &wire.StatusDoc{Providers: []wire.StatusProvider{{Name: "solo", State: health.StateUnknown}}}}
 	res, body := get(t, Handler(src, testOptions()), http.MethodGet, "/")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d, want 200", res.StatusCode)

@@ -16,11 +16,12 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // Source is what the page reads; the daemon implements it.
 type Source interface {
-	Status(ctx context.Context) (*engine.StatusDoc, error)
+	Status(ctx context.Context) (*wire.StatusDoc, error)
 	History(ctx context.Context, limit int) ([]journal.Operation, error)
 	DrillReports(ctx context.Context, limit int) ([]engine.DrillReport, error)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // page is everything the template prints, already worded: the template
@@ -141,7 +142,7 @@ type errorView struct {
 	What, Why string
 }
 
-func buildPage(doc *engine.StatusDoc, ops []journal.Operation, drills []engine.DrillReport, now time.Time, refresh time.Duration) *page {
+func buildPage(doc *wire.StatusDoc, ops []journal.Operation, drills []engine.DrillReport, now time.Time, refresh time.Duration) *page {
 	p := &page{
 		Refresh:  refreshSeconds(refresh),
 		Rendered: formatTime(now),
@@ -180,7 +181,7 @@ func buildPage(doc *engine.StatusDoc, ops []journal.Operation, drills []engine.D
 	return p
 }
 
-func daemonOf(d *engine.DaemonStatus) *daemonView {
+func daemonOf(d *wire.DaemonStatus) *daemonView {
 	if d == nil {
 		return nil
 	}
@@ -216,7 +217,7 @@ func daemonOf(d *engine.DaemonStatus) *daemonView {
 	return v
 }
 
-func clusterOf(c *engine.ClusterStatus) *clusterView {
+func clusterOf(c *wire.ClusterStatus) *clusterView {
 	if c == nil {
 		return nil
 	}
@@ -245,7 +246,7 @@ func clusterOf(c *engine.ClusterStatus) *clusterView {
 	return v
 }
 
-func providerOf(sp engine.StatusProvider, now time.Time) providerView {
+func providerOf(sp wire.StatusProvider, now time.Time) providerView {
 	v := providerView{Name: sp.Name, State: providerBadge(sp.State), Reason: sp.Reason}
 	if sp.Since != nil && !sp.Since.IsZero() {
 		v.Since = ago(*sp.Since, now)
@@ -282,7 +283,7 @@ func lastPassed(drills []engine.DrillReport) map[string]engine.DrillReport {
 
 // serviceOf words one service; never is what to say of one without a
 // passed drill among the reports read.
-func serviceOf(s engine.StatusService, passed map[string]engine.DrillReport, never string, now time.Time) serviceView {
+func serviceOf(s wire.StatusService, passed map[string]engine.DrillReport, never string, now time.Time) serviceView {
 	v := serviceView{Name: s.Name, Placement: s.Placement, Addresses: strings.Join(s.Addresses, ", "),
 		ProviderState: providerBadge(s.ProviderState)}
 	switch s.Source {

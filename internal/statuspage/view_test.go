@@ -8,6 +8,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func TestAgo(t *testing.T) {
@@ -66,12 +67,12 @@ func TestLastPassedDrill(t *testing.T) {
 	if got := passed["www"].Name; got != "c" {
 		t.Errorf("www's last passed drill %q, want c", got)
 	}
-	www := serviceOf(engine.StatusService{Name: "www"}, passed, "never", now)
+	www := serviceOf(wire.StatusService{Name: "www"}, passed, "never", now)
 	if !www.DrillStale || www.LastDrill != "9 days ago (drill c)" {
 		t.Errorf("www: %q stale=%v, want 9 days ago and stale", www.LastDrill, www.DrillStale)
 	}
 	// Exactly 8 days is not yet overdue.
-	api := serviceOf(engine.StatusService{Name: "api"}, passed, "never", now)
+	api := serviceOf(wire.StatusService{Name: "api"}, passed, "never", now)
 	if api.DrillStale {
 		t.Errorf("api's drill of exactly 8 days is flagged")
 	}
@@ -80,7 +81,7 @@ func TestLastPassedDrill(t *testing.T) {
 // With as many reports as were asked for, older ones were not read: the
 // page must not claim a service never passed.
 func TestNoPassedDrillAmongReportsRead(t *testing.T) {
-	doc := &engine.StatusDoc{Services: []engine.StatusService{{Name: "www"}}}
+	doc := &wire.StatusDoc{Services: []wire.StatusService{{Name: "www"}}}
 	var reports []engine.DrillReport
 	for range drillsRead {
 		reports = append(reports, engine.DrillReport{Service: "www", Finished: fixtureNow})
@@ -100,7 +101,7 @@ func TestNoPassedDrillAmongReportsRead(t *testing.T) {
 
 // A source that ignores the limit still gives a page of the last 10.
 func TestOperationsCapped(t *testing.T) {
-	doc := &engine.StatusDoc{}
+	doc := &wire.StatusDoc{}
 	var ops []journal.Operation
 	for i := range 15 {
 		ops = append(ops, journal.Operation{ID: fmt.Sprintf("op-%02d", i), Kind: "failover", Started: fixtureNow})
