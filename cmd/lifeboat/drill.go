@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func newDrillCmd(g *globals) *cobra.Command {
@@ -27,7 +28,7 @@ func newDrillCmd(g *globals) *cobra.Command {
 			}
 			defer s.close()
 			// Progress on stderr: stdout carries the report only.
-			hooks := engine.Hooks{Progress: func(ev engine.Event) { drillProgress(g, s.start, ev) }}
+			hooks := engine.Hooks{Progress: func(ev wire.Event) { drillProgress(g, s.start, ev) }}
 			var rep engine.DrillReport
 			c, err := findDaemon(cmd.Context(), s.eng.Cfg)
 			switch {
@@ -104,7 +105,7 @@ func printDrills(ctx context.Context, g *globals, eng *engine.Engine, limit int)
 }
 
 // drillProgress prints one event of a drill on stderr.
-func drillProgress(g *globals, start time.Time, ev engine.Event) {
+func drillProgress(g *globals, start time.Time, ev wire.Event) {
 	offset := ev.Time.Sub(start).Seconds()
 	switch ev.Phase {
 	case "start":

@@ -151,24 +151,24 @@ func (c *Client) Status(ctx context.Context) (*wire.StatusDoc, error) {
 }
 
 // Plan asks the daemon to plan req from its live view.
-func (c *Client) Plan(ctx context.Context, req engine.Request, hooks engine.Hooks) (engine.Outcome, error) {
-	var out engine.Outcome
+func (c *Client) Plan(ctx context.Context, req wire.Request, hooks engine.Hooks) (wire.Outcome, error) {
+	var out wire.Outcome
 	err := c.Call(ctx, Request{Op: OpPlan, Run: &req}, hooks, &out)
 	return out, err
 }
 
 // Run asks the daemon to run req; hooks.Confirm, when set, is asked
 // before anything changes.
-func (c *Client) Run(ctx context.Context, req engine.Request, hooks engine.Hooks) (engine.Outcome, error) {
-	var out engine.Outcome
+func (c *Client) Run(ctx context.Context, req wire.Request, hooks engine.Hooks) (wire.Outcome, error) {
+	var out wire.Outcome
 	err := c.Call(ctx, Request{Op: OpRun, Run: &req, Confirm: hooks.Confirm != nil}, hooks, &out)
 	return out, err
 }
 
 // Resume asks the daemon to finish its unfinished operations now,
 // giving up on the DNS providers in dropDNS.
-func (c *Client) Resume(ctx context.Context, dropDNS []string, hooks engine.Hooks) (engine.Outcome, error) {
-	var out engine.Outcome
+func (c *Client) Resume(ctx context.Context, dropDNS []string, hooks engine.Hooks) (wire.Outcome, error) {
+	var out wire.Outcome
 	err := c.Call(ctx, Request{Op: OpResume, DropDNS: dropDNS}, hooks, &out)
 	return out, err
 }

@@ -345,7 +345,7 @@ func (d *Daemon) resumeOnStart(ctx context.Context) {
 	d.resumePending(ctx, true)
 }
 
-func (d *Daemon) logProgress(ev engine.Event) {
+func (d *Daemon) logProgress(ev wire.Event) {
 	attrs := []any{"phase", ev.Phase}
 	if ev.Step != "" {
 		attrs = append(attrs, "step", ev.Step)

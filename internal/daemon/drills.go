@@ -73,7 +73,7 @@ func (d *Daemon) scheduledDrill(name string) {
 
 // runDrill runs one drill in the slot; anything real that needs the slot
 // cancels it.
-func (d *Daemon) runDrill(ctx context.Context, name string, progress func(engine.Event)) (engine.DrillReport, error) {
+func (d *Daemon) runDrill(ctx context.Context, name string, progress func(wire.Event)) (engine.DrillReport, error) {
 	if ctx == nil {
 		return engine.DrillReport{}, ErrShuttingDown
 	}
@@ -105,9 +105,9 @@ func (d *Daemon) drillNow(ctx context.Context, name string, conv *control.Conv) 
 
 // RunDrill runs the named drill now (who says from where, for the log);
 // it is refused while another operation runs.
-func (d *Daemon) RunDrill(ctx context.Context, name string, progress func(engine.Event), who string) (engine.DrillReport, error) {
+func (d *Daemon) RunDrill(ctx context.Context, name string, progress func(wire.Event), who string) (engine.DrillReport, error) {
 	d.log.Info("drill requested", "drill", name, "by", who)
-	tee := func(ev engine.Event) {
+	tee := func(ev wire.Event) {
 		d.logProgress(ev)
 		if progress != nil {
 			progress(ev)

@@ -16,6 +16,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/notify"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -49,7 +50,7 @@ func (e *Engine) Drill(ctx context.Context, name string, hooks Hooks) (DrillRepo
 		Redact:   e.Cfg.Redact,
 		Progress: func(ev drill.Event) {
 			if hooks.Progress != nil {
-				hooks.Progress(Event{Time: ev.Time, Service: d.Service, Step: ev.Step, Phase: executor.Phase(ev.Phase), Message: ev.Message})
+				hooks.Progress(wire.Event{Time: ev.Time, Service: d.Service, Step: ev.Step, Phase: executor.Phase(ev.Phase), Message: ev.Message})
 			}
 		},
 	}
@@ -161,7 +162,7 @@ func (e *Engine) readinessSpec(ctx context.Context, s *config.Service, current s
 // (KindDrill) and takes the target, its apply variables and the DNS
 // providers from that plan; production records are never written.
 func (e *Engine) canarySpec(ctx context.Context, s *config.Service, d *config.Drill, hooks Hooks, spec *drill.Spec, env *drill.Env, j journal.Journal) error {
-	out, err := e.Plan(ctx, Request{Kind: planner.KindDrill, Service: s.Name, To: d.Target}, Hooks{Progress: hooks.Progress, Snapshot: hooks.Snapshot})
+	out, err := e.Plan(ctx, wire.Request{Kind: planner.KindDrill, Service: s.Name, To: d.Target}, Hooks{Progress: hooks.Progress, Snapshot: hooks.Snapshot})
 	if err != nil {
 		return fmt.Errorf("plan the drill: %w", err)
 	}
@@ -340,7 +341,7 @@ type drillFailover struct {
 }
 
 func (f drillFailover) Run(ctx context.Context, kind, to string) (drill.OpResult, error) {
-	out, err := f.e.Run(ctx, Request{Kind: planner.Kind(kind), Service: f.service, To: to}, Hooks{Progress: f.hooks.Progress, Snapshot: f.hooks.Snapshot})
+	out, err := f.e.Run(ctx, wire.Request{Kind: planner.Kind(kind), Service: f.service, To: to}, Hooks{Progress: f.hooks.Progress, Snapshot: f.hooks.Snapshot})
 	var res drill.OpResult
 	if out.Report != nil {
 		res.OpID = out.Report.Operation

@@ -13,6 +13,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -143,7 +144,7 @@ type ObserveOptions struct {
 	// round is not yet a loss.
 	Confirm bool
 	// Progress hears about the extra rounds.
-	Progress func(Event)
+	Progress func(wire.Event)
 }
 
 // Observe runs every check for the given rounds and asks every DNS

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 	"github.com/lifeboat-dev/lifeboat/terraform"
 )
@@ -83,28 +84,20 @@ type Env struct {
 	HealthPoll time.Duration
 }
 
-// Phase is where an Event stands in a step.
-type Phase string
-
-const (
-	PhaseStart   Phase = "start"
-	PhaseDone    Phase = "done"
-	PhaseFailed  Phase = "failed"
-	PhaseSkipped Phase = "skipped"
-	PhaseInfo    Phase = "info"
+// Phase and Event are the operation's live progress, defined with the
+// documents that carry them.
+type (
+	Phase = wire.Phase
+	Event = wire.Event
 )
 
-// Event is one line of live progress.
-type Event struct {
-	Time     time.Time        `json:"time"`
-	Service  string           `json:"service,omitempty"`
-	Provider string           `json:"provider,omitempty"`
-	Step     string           `json:"step,omitempty"` // the step's ID, e.g. "www/bravo/apply"
-	Kind     planner.StepKind `json:"kind,omitempty"`
-	Phase    Phase            `json:"phase"`
-	Message  string           `json:"message"`
-	Elapsed  time.Duration    `json:"elapsed_ns,omitempty"`
-}
+const (
+	PhaseStart   = wire.PhaseStart
+	PhaseDone    = wire.PhaseDone
+	PhaseFailed  = wire.PhaseFailed
+	PhaseSkipped = wire.PhaseSkipped
+	PhaseInfo    = wire.PhaseInfo
+)
 
 // Notification events: an operation began for one service, or how it
 // ended for it.
@@ -134,41 +127,13 @@ type Notification struct {
 	Extra     map[string]string `json:"extra,omitempty"`
 }
 
-// Report is what an operation did.
-type Report struct {
-	Operation string          `json:"operation"`
-	Resumed   bool            `json:"resumed"`
-	Started   time.Time       `json:"started"`
-	Finished  time.Time       `json:"finished"`
-	Services  []ServiceReport `json:"services"`
-	Zones     []ZoneReport    `json:"zones,omitempty"`
-}
-
-// ZoneReport is the outcome of one zone's re-delegation.
-type ZoneReport struct {
-	Zone      string   `json:"zone"`
-	Registrar string   `json:"registrar"`
-	OK        bool     `json:"ok"`
-	NS        []string `json:"ns,omitempty"`
-	Error     string   `json:"error,omitempty"`
-}
-
-// ServiceReport is the outcome for one service.
-type ServiceReport struct {
-	Service   string   `json:"service"`
-	From      string   `json:"from,omitempty"`
-	To        string   `json:"to,omitempty"`
-	OK        bool     `json:"ok"`
-	Addresses []string `json:"addresses,omitempty"`
-	// Rejected lists targets tried and abandoned (provider -> why).
-	Rejected map[string]string `json:"rejected,omitempty"`
-	// DNSFailed lists DNS providers not updated (name -> error).
-	DNSFailed map[string]string `json:"dns_failed,omitempty"`
-	Error     string            `json:"error,omitempty"`
-	// Recovery is the time from the operation's start to DNS serving the
-	// new answer.
-	Recovery time.Duration `json:"recovery_ns,omitempty"`
-}
+// Report is what an operation did; the document is defined with the
+// others the CLI, the socket and the API exchange.
+type (
+	Report        = wire.OperationReport
+	ZoneReport    = wire.ZoneReport
+	ServiceReport = wire.ServiceReport
+)
 
 // StepDNSRetry is the executor's own step, after the plan's: it retries the
 // DNS providers the cutover could not update.

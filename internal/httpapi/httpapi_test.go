@@ -28,7 +28,7 @@ const (
 // fakeBackend records what reached it; the API's own logic is under test.
 type fakeBackend struct {
 	mu      sync.Mutex
-	ran     []engine.Request
+	ran     []wire.Request
 	holds   []control.HoldChange
 	planErr error
 	runErr  error
@@ -52,16 +52,16 @@ func (f *fakeBackend) Drills(context.Context, int) (engine.DrillsDoc, error) {
 func (f *fakeBackend) Decisions(context.Context, int) (engine.DecisionsDoc, error) {
 	return engine.DecisionsDoc{}, nil
 }
-func (f *fakeBackend) Plan(_ context.Context, req engine.Request, _ func(engine.Event)) (engine.Outcome, error) {
-	return engine.Outcome{Message: string(req.Kind) + ":" + req.Service}, f.planErr
+func (f *fakeBackend) Plan(_ context.Context, req wire.Request, _ func(wire.Event)) (wire.Outcome, error) {
+	return wire.Outcome{Message: string(req.Kind) + ":" + req.Service}, f.planErr
 }
-func (f *fakeBackend) Operate(_ context.Context, req engine.Request, _ engine.Hooks, _ string) (engine.Outcome, error) {
+func (f *fakeBackend) Operate(_ context.Context, req wire.Request, _ engine.Hooks, _ string) (wire.Outcome, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.ran = append(f.ran, req)
-	return engine.Outcome{Executed: true}, f.runErr
+	return wire.Outcome{Executed: true}, f.runErr
 }
-func (f *fakeBackend) RunDrill(context.Context, string, func(engine.Event), string) (engine.DrillReport, error) {
+func (f *fakeBackend) RunDrill(context.Context, string, func(wire.Event), string) (engine.DrillReport, error) {
 	return engine.DrillReport{}, nil
 }
 func (f *fakeBackend) Hold(_ context.Context, c *control.HoldChange, _ string) (control.HoldState, error) {
@@ -223,7 +223,7 @@ func TestErrorsMapToStatusCodes(t *testing.T) {
 		code, body := do(t, "POST", srv.URL+"/api/v1/failover", operateTok, `{}`)
 		var doc struct {
 			Error  string
-			Result *engine.Outcome
+			Result *wire.Outcome
 		}
 		if code != c.want || json.Unmarshal([]byte(body), &doc) != nil || doc.Error != c.err.Error() || doc.Result == nil || !doc.Result.Executed {
 			t.Errorf("%v: %d %s, want %d with the error and the outcome", c.err, code, body, c.want)
