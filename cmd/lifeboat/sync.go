@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/zonesync"
 )
 
 func newSyncCmd(g *globals) *cobra.Command {
@@ -35,7 +34,7 @@ provider could not be read or written, or a plan was shown without --yes and is 
 				return err
 			}
 			defer s.close()
-			doc, err := s.eng.SyncPlan(cmd.Context(), zone, zonesync.Options{Adopt: adopt})
+			doc, err := s.eng.SyncPlan(cmd.Context(), zone, engine.SyncOptions{Adopt: adopt})
 			if errors.Is(err, engine.ErrInvalidRequest) {
 				return usageError{err}
 			}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -20,12 +21,6 @@ import (
 // auditLookupTimeout bounds each live look-up of the audit.
 const auditLookupTimeout = 10 * time.Second
 
-// AuditFacts looks up what `lifeboat audit` judges: the placement, the
-// measured applies and the drills from the journal, each workspace's state
-// backend and, unless offline, the zones' delegation, the records each
-// DNS provider serves, and the standbys' addresses from their workspaces.
-// What cannot be looked up is listed as unchecked, with why; nothing here
-// changes anything.
 // AuditJournal reads what the audit needs from the journal; a command
 // whose journal a running daemon holds reads it through the daemon.
 type AuditJournal interface {
@@ -37,7 +32,7 @@ type AuditJournal interface {
 	Drills(ctx context.Context) ([]DrillReport, error)
 }
 
-// AuditOptions tune AuditFacts.
+// AuditOptions tune Audit.
 type AuditOptions struct {
 	// Offline skips the look-ups over the network.
 	Offline bool
@@ -45,7 +40,33 @@ type AuditOptions struct {
 	Journal AuditJournal
 }
 
-func (e *Engine) AuditFacts(ctx context.Context, opts AuditOptions) audit.Facts {
+// Audit judges the configuration and the facts looked up for it.
+func (e *Engine) Audit(ctx context.Context, opts AuditOptions) audit.Report {
+	return audit.Audit(e.Cfg, e.auditFacts(ctx, opts))
+}
+
+// ParseSeverity reads a severity as --fail-on names it.
+func ParseSeverity(s string) (audit.Severity, error) { return audit.ParseSeverity(s) }
+
+// WriteAudit renders the report as json, markdown or, for any other
+// format, text.
+func WriteAudit(w io.Writer, format string, rep audit.Report) error {
+	switch format {
+	case "json":
+		return audit.WriteJSON(w, rep)
+	case "markdown":
+		return audit.WriteMarkdown(w, rep)
+	}
+	return audit.WriteText(w, rep)
+}
+
+// auditFacts looks up what `lifeboat audit` judges: the placement, the
+// measured applies and the drills from the journal, each workspace's state
+// backend and, unless offline, the zones' delegation, the records each
+// DNS provider serves, and the standbys' addresses from their workspaces.
+// What cannot be looked up is listed as unchecked, with why; nothing here
+// changes anything.
+func (e *Engine) auditFacts(ctx context.Context, opts AuditOptions) audit.Facts {
 	offline := opts.Offline
 	f := audit.Facts{
 		Now:        time.Now(),

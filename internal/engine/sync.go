@@ -17,6 +17,9 @@ import (
 // syncTimeout bounds reading or writing one zone at one DNS provider.
 const syncTimeout = 30 * time.Second
 
+// SyncOptions tune SyncPlan.
+type SyncOptions = zonesync.Options
+
 // SyncTarget is the plan for one DNS provider of a zone.
 type SyncTarget struct {
 	Zone     string        `json:"zone"`
