@@ -44,8 +44,8 @@ type Engine struct {
 	released    bool // CloseJournal was called: another engine owns the journal now
 	workspaces  map[string]*terraform.Workspace
 	dns         map[string]providers.DNS
-	nameservers map[string][]string  // looked up, for dns blocks that list none
-	registrars  map[string]Delegator // by registrar block name, opened once
+	nameservers map[string][]string           // looked up, for dns blocks that list none
+	registrars  map[string]executor.Delegator // by registrar block name, opened once
 }
 
 // New returns an engine for cfg. Nothing is opened until it is needed.
@@ -273,10 +273,15 @@ func (e *Engine) ExecutorEnv(j journal.Journal, replan func(service string, excl
 			s := e.Cfg.Service(service)
 			return s != nil && s.Adopt
 		},
-		Replan:     replan,
-		Redelegate: e.redelegate,
-		Redact:     e.Cfg.Redact,
-		Notify:     e.Notify,
-		Progress:   progress,
+		Replan: replan,
+		Registrar: func(zone string) (executor.Delegator, error) {
+			return e.registrar(zone)
+		},
+		Serving:  e.checkServing,
+		Glue:     e.glue,
+		Logger:   e.Log,
+		Redact:   e.Cfg.Redact,
+		Notify:   e.Notify,
+		Progress: progress,
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"slices"
 	"strings"
@@ -57,11 +58,16 @@ type Env struct {
 	SecretVar func(st planner.Step, name string) (string, error)
 	// Adopt says whether the service may take over records it does not own.
 	Adopt func(service string) bool
-	// Redelegate carries out a redelegate step: it checks that the DNS
-	// providers it names answer for the zone with the current records,
-	// then sets the zone's delegation at the registrar, and returns the
-	// step's outputs. Required when a plan re-delegates a zone.
-	Redelegate func(ctx context.Context, st planner.Step) (map[string]string, error)
+	// Registrar opens the registrar of a zone. Required, with Serving and
+	// Glue, when a plan re-delegates a zone.
+	Registrar func(zone string) (Delegator, error)
+	// Serving checks, before a re-delegation, that the named DNS providers
+	// answer for the zone with the current records; it returns one line
+	// per provider of what was checked.
+	Serving func(ctx context.Context, zone string, dns []string) ([]string, error)
+	// Glue returns the addresses of the step's new nameservers named
+	// inside the zone, which the parent needs to refer there.
+	Glue func(ctx context.Context, st planner.Step) (map[string][]netip.Addr, error)
 	// Replan returns the service's plan with the given providers excluded
 	// (provider -> why), after a target failed its checks.
 	Replan func(service string, excluded map[string]string) (planner.ServicePlan, error)
@@ -82,6 +88,9 @@ type Env struct {
 	Now func() time.Time
 	// HealthPoll is the pause between rounds of wait-healthy; default 1s.
 	HealthPoll time.Duration
+	// Logger hears what the operator's events do not carry; default
+	// discards.
+	Logger *slog.Logger
 }
 
 // Phase and Event are the operation's live progress, defined with the
@@ -151,6 +160,9 @@ func New(env Env) (*Executor, error) {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	if env.Logger == nil {
+		env.Logger = slog.New(slog.DiscardHandler)
+	}
 	if env.HealthPoll <= 0 {
 		env.HealthPoll = time.Second
 	}
@@ -169,8 +181,8 @@ func (e *Executor) Start(ctx context.Context, plan planner.Result, kind string) 
 	if plan.Work() == 0 {
 		return Report{}, ErrNothingToDo
 	}
-	if plan.Redelegations() > 0 && e.env.Redelegate == nil {
-		return Report{}, errors.New("executor: the plan re-delegates a zone and Env.Redelegate is not set")
+	if plan.Redelegations() > 0 && (e.env.Registrar == nil || e.env.Serving == nil || e.env.Glue == nil) {
+		return Report{}, errors.New("executor: the plan re-delegates a zone and Env.Registrar, Env.Serving or Env.Glue is not set")
 	}
 	raw, err := json.Marshal(plan)
 	if err != nil {
@@ -351,7 +363,7 @@ func (e *Executor) runZone(ctx context.Context, op *journal.Operation, z planner
 			return zr, err
 		}
 		_, err := e.journaled(ctx, op, st, func() (map[string]string, string, error) {
-			out, err := e.env.Redelegate(ctx, st)
+			out, err := e.redelegate(ctx, st)
 			return out, "zone " + st.Zone + " delegated to " + strings.Join(st.NS, ", "), err
 		})
 		if err != nil {

@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -36,27 +37,46 @@ func zoneWorld(t *testing.T) (*world, planner.Result) {
 	return w, plan
 }
 
+// redelegations is a registrar that takes every delegation at once, and
+// the DNS providers' serving check, which fails with err when set.
 type redelegations struct {
 	mu    sync.Mutex
-	steps []planner.Step
+	steps []planner.Step // one per write to the registrar
+	ns    []string
 	err   error
 }
 
-func (r *redelegations) do(_ context.Context, st planner.Step) (map[string]string, error) {
+func (r *redelegations) Nameservers(context.Context, string) ([]string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.steps = append(r.steps, st)
-	if r.err != nil {
-		return nil, r.err
+	return r.ns, nil
+}
+
+func (r *redelegations) SetNameservers(_ context.Context, zone string, ns []string, _ map[string][]netip.Addr) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.steps = append(r.steps, planner.Step{Zone: zone, NS: ns})
+	r.ns = ns
+	return nil
+}
+
+// hook sets the re-delegation's hooks of env.
+func (r *redelegations) hook(env *Env) {
+	env.Registrar = func(string) (Delegator, error) { return r, nil }
+	env.Serving = func(_ context.Context, _ string, names []string) ([]string, error) {
+		if r.err != nil {
+			return nil, r.err
+		}
+		return names, nil
 	}
-	return map[string]string{"ns": strings.Join(st.NS, ",")}, nil
+	env.Glue = func(context.Context, planner.Step) (map[string][]netip.Addr, error) { return nil, nil }
 }
 
 func TestZoneRedelegated(t *testing.T) {
 	w, plan := zoneWorld(t)
 	var r redelegations
 	env := w.env(nil)
-	env.Redelegate = r.do
+	r.hook(&env)
 	e, err := New(env)
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +105,7 @@ func TestZoneRedelegationFails(t *testing.T) {
 	w, plan := zoneWorld(t)
 	r := redelegations{err: errors.New("dns-b does not answer for the zone")}
 	env := w.env(nil)
-	env.Redelegate = r.do
+	r.hook(&env)
 	e, _ := New(env)
 	rep, err := e.Start(context.Background(), plan, "manual")
 	if err == nil || !strings.Contains(err.Error(), "dns-b does not answer") {
@@ -109,7 +129,7 @@ func TestZoneResumeSkipsDoneRedelegation(t *testing.T) {
 			panic(errCrash)
 		}
 	})
-	env.Redelegate = r.do
+	r.hook(&env)
 	e, _ := New(env)
 	func() {
 		defer func() {
@@ -121,7 +141,7 @@ func TestZoneResumeSkipsDoneRedelegation(t *testing.T) {
 	}()
 	op := w.unfinished()
 	env = w.env(nil)
-	env.Redelegate = r.do
+	r.hook(&env)
 	e, _ = New(env)
 	rep, err := e.Resume(context.Background(), op, ResumeOptions{})
 	if err != nil {
@@ -137,7 +157,7 @@ func TestZoneResumeSkipsDoneRedelegation(t *testing.T) {
 
 func TestZonePlanNeedsRedelegateHook(t *testing.T) {
 	w, plan := zoneWorld(t)
-	if _, err := w.executor(nil).Start(context.Background(), plan, "manual"); err == nil || !strings.Contains(err.Error(), "Env.Redelegate") {
+	if _, err := w.executor(nil).Start(context.Background(), plan, "manual"); err == nil || !strings.Contains(err.Error(), "Env.Registrar") {
 		t.Fatalf("err %v, want the missing hook named", err)
 	}
 }
