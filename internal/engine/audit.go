@@ -272,7 +272,7 @@ func (e *Engine) delegation(ctx context.Context, zone string) ([]string, error) 
 		if d.Zone != zone {
 			continue
 		}
-		for _, server := range e.Nameservers(ctx, d.Name) {
+		for _, server := range e.nameserversOf(ctx, d.Name) {
 			msg, err := dnsquery.Ask(ctx, server, zone, dns.TypeNS, dnsquery.Options{Authoritative: true})
 			if err != nil {
 				failures = append(failures, err.Error())

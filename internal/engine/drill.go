@@ -129,7 +129,7 @@ func (e *Engine) serviceDNS(s *config.Service) []string {
 // variables a failover to each would apply.
 func (e *Engine) readinessSpec(ctx context.Context, s *config.Service, current string) (*drill.ReadinessSpec, drill.ZoneReader, error) {
 	names := e.serviceDNS(s)
-	targets, err := e.DNSTargets(ctx, names)
+	targets, err := e.dnsTargets(ctx, names)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -142,7 +142,7 @@ func (e *Engine) readinessSpec(ctx context.Context, s *config.Service, current s
 		c := drill.Candidate{Provider: name, Current: name == current, Cold: p.Standby == config.StandbyCold,
 			Output: s.AddressOutput, Addresses: p.Addresses}
 		if p.Terraform != nil {
-			ws, err := e.Workspace(name)
+			ws, err := e.workspace(name)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -200,11 +200,11 @@ func (e *Engine) canarySpec(ctx context.Context, s *config.Service, d *config.Dr
 		}
 		vars[name] = v
 	}
-	ws, err := e.Workspace(sp.To)
+	ws, err := e.workspace(sp.To)
 	if err != nil {
 		return err
 	}
-	targets, err := e.DNSTargets(ctx, cutover.DNS)
+	targets, err := e.dnsTargets(ctx, cutover.DNS)
 	if err != nil {
 		return err
 	}

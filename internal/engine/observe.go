@@ -81,7 +81,7 @@ func (e *Engine) outputAddresses(ctx context.Context, service, provider string) 
 	if p == nil || s == nil || len(p.Addresses) > 0 || p.Terraform == nil {
 		return nil
 	}
-	ws, err := e.Workspace(provider)
+	ws, err := e.workspace(provider)
 	if err != nil {
 		e.Log.Warn("cannot open workspace to find the service's addresses", "service", service, "provider", provider, "err", err)
 		return nil
@@ -103,10 +103,10 @@ func operationAddresses(ctx context.Context, j journal.Journal, opID, service, p
 	return executor.Addresses(op, service, provider)
 }
 
-// Targets tells health where to run checks: a service's checks run against
+// targets tells health where to run checks: a service's checks run against
 // the addresses of its placement (from the journal when known, else the
 // provider's configured addresses).
-func (e *Engine) Targets(pl Placement) health.Targets {
+func (e *Engine) targets(pl Placement) health.Targets {
 	return health.Targets{
 		Addresses: func(provider string) []string {
 			var out []string
@@ -134,8 +134,8 @@ type Observation struct {
 	DNS       map[string]planner.Observation
 }
 
-// ObserveOptions say how long to look.
-type ObserveOptions struct {
+// observeOptions say how long to look.
+type observeOptions struct {
 	// Rounds of checks to run, policy.interval apart; at least 1.
 	Rounds int
 	// Confirm runs more rounds, up to policy.fail_after in all, while a
@@ -147,10 +147,10 @@ type ObserveOptions struct {
 	Progress func(wire.Event)
 }
 
-// Observe runs every check for the given rounds and asks every DNS
+// observe runs every check for the given rounds and asks every DNS
 // provider's nameservers for the zone's SOA.
-func (e *Engine) Observe(ctx context.Context, pl Placement, opts ObserveOptions) (Observation, error) {
-	groups, err := health.BuildGroups(e.Cfg, e.probers, e.Targets(pl))
+func (e *Engine) observe(ctx context.Context, pl Placement, opts observeOptions) (Observation, error) {
+	groups, err := health.BuildGroups(e.Cfg, e.probers, e.targets(pl))
 	if err != nil {
 		return Observation{}, fmt.Errorf("cannot run checks: %w", err)
 	}
@@ -176,24 +176,20 @@ func (e *Engine) Observe(ctx context.Context, pl Placement, opts ObserveOptions)
 			}
 		}
 	}
-	return e.ObservationOf(ctx, mon.Snapshot()), nil
+	return e.observationOf(ctx, mon.Snapshot(), nil), nil
 }
 
 // Groups compiles the checks to run for placement pl: a long-lived
 // monitor (the daemon's) swaps them in after each operation, so a
 // service's checks follow it to its new addresses.
 func (e *Engine) Groups(pl Placement) ([]*health.Group, error) {
-	return health.BuildGroups(e.Cfg, e.probers, e.Targets(pl))
+	return health.BuildGroups(e.Cfg, e.probers, e.targets(pl))
 }
 
-// ObservationOf turns a monitor's snapshot into what the planner needs,
+// observationOf turns a monitor's snapshot into what the planner needs,
 // asking each DNS provider's nameservers for the zone's SOA.
-func (e *Engine) ObservationOf(ctx context.Context, snap health.Snapshot) Observation {
-	return e.observationOf(ctx, snap, nil)
-}
-
-// observationOf is ObservationOf with the DNS providers' states from dns
-// (a cache) when set, instead of read now.
+// The DNS providers' states come from dns (a cache) when set, instead
+// of being read now.
 func (e *Engine) observationOf(ctx context.Context, snap health.Snapshot, dns func(context.Context) map[string]planner.Observation) Observation {
 	obs := Observation{Snapshot: snap, Providers: map[string]planner.Observation{}, DNS: map[string]planner.Observation{}}
 	for _, p := range e.Cfg.Providers {
@@ -236,7 +232,7 @@ func (e *Engine) dnsStates(ctx context.Context, api bool) map[string]planner.Obs
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			o := askSOA(ctx, d.Zone, e.Nameservers(ctx, d.Name), e.Cfg.Policy.Timeout)
+			o := askSOA(ctx, d.Zone, e.nameserversOf(ctx, d.Name), e.Cfg.Policy.Timeout)
 			o.Serving = o.State == planner.StateHealthy || o.State == planner.StateDegraded
 			var err error
 			if api {
@@ -268,7 +264,7 @@ const minAPITimeout = 10 * time.Second
 
 // askAPI reads the zone through the DNS provider's API.
 func (e *Engine) askAPI(ctx context.Context, name string) error {
-	p, err := e.DNSProvider(name)
+	p, err := e.dnsProvider(name)
 	if err != nil {
 		return err
 	}

@@ -16,10 +16,10 @@ import (
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
-// ErrNotServing is returned (wrapped) when a DNS provider a re-delegation
+// errNotServing is returned (wrapped) when a DNS provider a re-delegation
 // would delegate to does not answer for the zone with the current
 // records: the delegation is left as it is.
-var ErrNotServing = errors.New("DNS provider does not serve the zone's current records")
+var errNotServing = errors.New("DNS provider does not serve the zone's current records")
 
 // registrar returns the registrar of zone, opened once.
 func (e *Engine) registrar(zone string) (executor.Delegator, error) {
@@ -58,12 +58,12 @@ func (e *Engine) checkServing(ctx context.Context, zone string, names []string) 
 	}
 	var lines []string
 	for _, name := range names {
-		servers := e.Nameservers(ctx, name)
+		servers := e.nameserversOf(ctx, name)
 		if len(servers) == 0 {
-			return nil, fmt.Errorf("%w: dns %s: no nameservers to ask (set nameservers in its dns block)", ErrNotServing, name)
+			return nil, fmt.Errorf("%w: dns %s: no nameservers to ask (set nameservers in its dns block)", errNotServing, name)
 		}
 		if o := askSOA(ctx, zone, servers, e.Cfg.Policy.Timeout); o.State != planner.StateHealthy {
-			return nil, fmt.Errorf("%w: dns %s: %s", ErrNotServing, name, e.Cfg.Redact(o.Reason))
+			return nil, fmt.Errorf("%w: dns %s: %s", errNotServing, name, e.Cfg.Redact(o.Reason))
 		}
 		n := 0
 		for _, s := range e.Cfg.Services {
@@ -79,11 +79,11 @@ func (e *Engine) checkServing(ctx context.Context, zone string, names []string) 
 				for _, server := range servers {
 					got, err := dnscutover.Addresses(ctx, server, fq, e.Cfg.Policy.Timeout)
 					if err != nil {
-						return nil, fmt.Errorf("%w: dns %s: %s", ErrNotServing, name, e.Cfg.Redact(err.Error()))
+						return nil, fmt.Errorf("%w: dns %s: %s", errNotServing, name, e.Cfg.Redact(err.Error()))
 					}
 					if !sameAddresses(got, want) {
 						return nil, fmt.Errorf("%w: dns %s serves %s as %s, but %s runs on %s at %s; run `lifeboat sync` first",
-							ErrNotServing, name, fq, orNothing(got), s.Name, pl.Provider[s.Name], strings.Join(want, ", "))
+							errNotServing, name, fq, orNothing(got), s.Name, pl.Provider[s.Name], strings.Join(want, ", "))
 					}
 				}
 				n++
@@ -132,7 +132,7 @@ func (e *Engine) glue(ctx context.Context, st planner.Step) (map[string][]netip.
 		var servers []string
 		for _, name := range st.DNS {
 			if d := e.Cfg.DNSProvider(name); d != nil && slices.Contains(d.NSNames, ns) {
-				servers = append(servers, e.Nameservers(ctx, name)...)
+				servers = append(servers, e.nameserversOf(ctx, name)...)
 			}
 		}
 		var lastErr error

@@ -120,7 +120,7 @@ func (e *Engine) preview(ctx context.Context, req wire.Request, hooks Hooks, out
 	var obs Observation
 	if hooks.Snapshot != nil {
 		obs = e.observationOf(ctx, hooks.Snapshot(), hooks.DNS)
-	} else if obs, err = e.Observe(ctx, pl, ObserveOptions{Rounds: 1, Confirm: confirm, Progress: hooks.Progress}); err != nil {
+	} else if obs, err = e.observe(ctx, pl, observeOptions{Rounds: 1, Confirm: confirm, Progress: hooks.Progress}); err != nil {
 		return planner.Input{}, err
 	}
 	in := e.plannerInput(obs, pl, preq)
@@ -217,8 +217,8 @@ func (e *Engine) resumeOne(ctx context.Context, j journal.Journal, op journal.Op
 	}
 	var obs Observation
 	if hooks.Snapshot != nil {
-		obs = e.ObservationOf(ctx, hooks.Snapshot())
-	} else if obs, err = e.Observe(ctx, pl, ObserveOptions{Rounds: 1}); err != nil {
+		obs = e.observationOf(ctx, hooks.Snapshot(), nil)
+	} else if obs, err = e.observe(ctx, pl, observeOptions{Rounds: 1}); err != nil {
 		return nil, err
 	}
 	exec, err := e.executor(j, e.plannerInput(obs, pl, plan.Request), hooks)
@@ -287,7 +287,7 @@ func (e *Engine) Abort(ctx context.Context, id, reason string) (journal.Operatio
 
 // executor builds the executor for an operation planned from in.
 func (e *Engine) executor(j journal.Journal, in planner.Input, hooks Hooks) (*executor.Executor, error) {
-	env := e.ExecutorEnv(j, func(service string, excluded map[string]string) (planner.ServicePlan, error) {
+	env := e.executorEnv(j, func(service string, excluded map[string]string) (planner.ServicePlan, error) {
 		return planner.Replan(in, service, excluded)
 	}, hooks.Progress)
 	env.AfterJournal = testHook()

@@ -30,7 +30,7 @@ func (e *Engine) Status(ctx context.Context, rounds int) (*wire.StatusDoc, error
 	if err != nil {
 		return nil, err
 	}
-	obs, err := e.Observe(ctx, pl, ObserveOptions{Rounds: rounds})
+	obs, err := e.observe(ctx, pl, observeOptions{Rounds: rounds})
 	if err != nil {
 		return nil, err
 	}
