@@ -8,6 +8,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func newAuditCmd(g *globals) *cobra.Command {
@@ -64,11 +65,11 @@ so it can gate CI; 2 for a bad configuration or flag.`,
 // daemonJournal reads the audit's journal facts through a running daemon.
 type daemonJournal struct{ c *control.Client }
 
-func (d daemonJournal) Operations(ctx context.Context) (engine.HistoryDoc, error) {
+func (d daemonJournal) Operations(ctx context.Context) (wire.HistoryDoc, error) {
 	return d.c.History(ctx, 0)
 }
 
-func (d daemonJournal) Drills(ctx context.Context) ([]engine.DrillReport, error) {
+func (d daemonJournal) Drills(ctx context.Context) ([]wire.DrillReport, error) {
 	return d.c.DrillReports(ctx, 0)
 }
 

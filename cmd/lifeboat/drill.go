@@ -29,7 +29,7 @@ func newDrillCmd(g *globals) *cobra.Command {
 			defer s.close()
 			// Progress on stderr: stdout carries the report only.
 			hooks := engine.Hooks{Progress: func(ev wire.Event) { drillProgress(g, s.start, ev) }}
-			var rep engine.DrillReport
+			var rep wire.DrillReport
 			c, err := findDaemon(cmd.Context(), s.eng.Cfg)
 			switch {
 			case err != nil:
@@ -64,7 +64,7 @@ func newDrillCmd(g *globals) *cobra.Command {
 // printDrills lists drill reports, newest first: a table, or one JSON
 // document {"drills": [...]}.
 func printDrills(ctx context.Context, g *globals, eng *engine.Engine, limit int) error {
-	var reps []engine.DrillReport
+	var reps []wire.DrillReport
 	c, err := findDaemon(ctx, eng.Cfg)
 	switch {
 	case err != nil:
@@ -78,7 +78,7 @@ func printDrills(ctx context.Context, g *globals, eng *engine.Engine, limit int)
 		return err
 	}
 	if g.json() {
-		return writeJSON(g.stdout, engine.DrillsDoc{Drills: reps})
+		return writeJSON(g.stdout, wire.DrillsDoc{Drills: reps})
 	}
 	if len(reps) == 0 {
 		fmt.Fprintln(g.stdout, "No drills yet.")

@@ -174,8 +174,8 @@ func (c *Client) Resume(ctx context.Context, dropDNS []string, hooks engine.Hook
 }
 
 // History lists past operations, newest first.
-func (c *Client) History(ctx context.Context, limit int) (engine.HistoryDoc, error) {
-	var doc engine.HistoryDoc
+func (c *Client) History(ctx context.Context, limit int) (wire.HistoryDoc, error) {
+	var doc wire.HistoryDoc
 	err := c.Call(ctx, Request{Op: OpHistory, Limit: limit}, engine.Hooks{}, &doc)
 	return doc, err
 }
@@ -188,22 +188,22 @@ func (c *Client) Hold(ctx context.Context, change *HoldChange) (HoldState, error
 }
 
 // Drill runs the named drill in the daemon now.
-func (c *Client) Drill(ctx context.Context, name string, hooks engine.Hooks) (engine.DrillReport, error) {
-	var rep engine.DrillReport
+func (c *Client) Drill(ctx context.Context, name string, hooks engine.Hooks) (wire.DrillReport, error) {
+	var rep wire.DrillReport
 	err := c.Call(ctx, Request{Op: OpDrill, Name: name}, hooks, &rep)
 	return rep, err
 }
 
 // DrillReports lists drill reports, newest first.
-func (c *Client) DrillReports(ctx context.Context, limit int) ([]engine.DrillReport, error) {
-	var doc engine.DrillsDoc
+func (c *Client) DrillReports(ctx context.Context, limit int) ([]wire.DrillReport, error) {
+	var doc wire.DrillsDoc
 	err := c.Call(ctx, Request{Op: OpHistory, Drills: true, Limit: limit}, engine.Hooks{}, &doc)
 	return doc.Drills, err
 }
 
 // Decisions lists the daemon's decisions, newest first.
-func (c *Client) Decisions(ctx context.Context, limit int) (engine.DecisionsDoc, error) {
-	var doc engine.DecisionsDoc
+func (c *Client) Decisions(ctx context.Context, limit int) (wire.DecisionsDoc, error) {
+	var doc wire.DecisionsDoc
 	err := c.Call(ctx, Request{Op: OpHistory, Decisions: true, Limit: limit}, engine.Hooks{}, &doc)
 	return doc, err
 }

@@ -73,18 +73,18 @@ func (d *Daemon) scheduledDrill(name string) {
 
 // runDrill runs one drill in the slot; anything real that needs the slot
 // cancels it.
-func (d *Daemon) runDrill(ctx context.Context, name string, progress func(wire.Event)) (engine.DrillReport, error) {
+func (d *Daemon) runDrill(ctx context.Context, name string, progress func(wire.Event)) (wire.DrillReport, error) {
 	if ctx == nil {
-		return engine.DrillReport{}, ErrShuttingDown
+		return wire.DrillReport{}, ErrShuttingDown
 	}
 	lctx, unlead, err := d.asLeader(ctx)
 	if err != nil {
-		return engine.DrillReport{}, err
+		return wire.DrillReport{}, err
 	}
 	defer unlead()
 	octx, release, err := d.slot.acquire(lctx, "drill "+name, true)
 	if err != nil {
-		return engine.DrillReport{}, err
+		return wire.DrillReport{}, err
 	}
 	defer release()
 	eng, _ := d.current()
@@ -105,7 +105,7 @@ func (d *Daemon) drillNow(ctx context.Context, name string, conv *control.Conv) 
 
 // RunDrill runs the named drill now (who says from where, for the log);
 // it is refused while another operation runs.
-func (d *Daemon) RunDrill(ctx context.Context, name string, progress func(wire.Event), who string) (engine.DrillReport, error) {
+func (d *Daemon) RunDrill(ctx context.Context, name string, progress func(wire.Event), who string) (wire.DrillReport, error) {
 	d.log.Info("drill requested", "drill", name, "by", who)
 	tee := func(ev wire.Event) {
 		d.logProgress(ev)
@@ -115,7 +115,7 @@ func (d *Daemon) RunDrill(ctx context.Context, name string, progress func(wire.E
 	}
 	if d.nodes != nil {
 		if _, ok := d.nodes.m.Leading(); !ok {
-			var rep engine.DrillReport
+			var rep wire.DrillReport
 			err := d.forward(ctx, "drill "+name, "/api/v1/drills/"+url.PathEscape(name), struct{}{}, &rep, progress)
 			return rep, err
 		}

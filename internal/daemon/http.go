@@ -7,7 +7,6 @@ import (
 	"net/url"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/httpapi"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/statuspage"
@@ -50,7 +49,7 @@ func (s pageSource) History(ctx context.Context, limit int) ([]journal.Operation
 	return eng.History(ctx, limit)
 }
 
-func (s pageSource) DrillReports(ctx context.Context, limit int) ([]engine.DrillReport, error) {
+func (s pageSource) DrillReports(ctx context.Context, limit int) ([]wire.DrillReport, error) {
 	eng, _ := s.d.current()
 	return eng.DrillReports(ctx, limit)
 }

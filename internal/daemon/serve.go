@@ -54,10 +54,10 @@ func (d *Daemon) Handle(ctx context.Context, req control.Request, conv *control.
 }
 
 // Operations lists past operations, newest first.
-func (d *Daemon) Operations(ctx context.Context, limit int) (engine.HistoryDoc, error) {
+func (d *Daemon) Operations(ctx context.Context, limit int) (wire.HistoryDoc, error) {
 	eng, _ := d.current()
 	ops, err := eng.History(ctx, limit)
-	return engine.HistoryDoc{Operations: ops}, err
+	return wire.HistoryDoc{Operations: ops}, err
 }
 
 // Operation returns one operation with its timeline.
@@ -67,17 +67,17 @@ func (d *Daemon) Operation(ctx context.Context, id string) (journal.Operation, e
 }
 
 // Drills lists drill reports, newest first.
-func (d *Daemon) Drills(ctx context.Context, limit int) (engine.DrillsDoc, error) {
+func (d *Daemon) Drills(ctx context.Context, limit int) (wire.DrillsDoc, error) {
 	eng, _ := d.current()
 	reps, err := eng.DrillReports(ctx, limit)
-	return engine.DrillsDoc{Drills: reps}, err
+	return wire.DrillsDoc{Drills: reps}, err
 }
 
 // Decisions lists the daemon's decisions and hold switch changes.
-func (d *Daemon) Decisions(ctx context.Context, limit int) (engine.DecisionsDoc, error) {
+func (d *Daemon) Decisions(ctx context.Context, limit int) (wire.DecisionsDoc, error) {
 	eng, _ := d.current()
 	recs, err := eng.Decisions(ctx, limit)
-	return engine.DecisionsDoc{Decisions: recs}, err
+	return wire.DecisionsDoc{Decisions: recs}, err
 }
 
 // Hold reads the hold switch, or changes it when change is non-nil.

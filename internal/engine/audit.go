@@ -14,6 +14,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/audit"
 	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/internal/zonesync"
 	"github.com/lifeboat-dev/lifeboat/terraform"
 )
@@ -25,11 +26,11 @@ const auditLookupTimeout = 10 * time.Second
 // whose journal a running daemon holds reads it through the daemon.
 type AuditJournal interface {
 	// Operations lists every operation, newest first.
-	Operations(ctx context.Context) (HistoryDoc, error)
+	Operations(ctx context.Context) (wire.HistoryDoc, error)
 	// Placement maps each service moved by an operation to its provider.
 	Placement(ctx context.Context) (map[string]string, error)
 	// Drills lists every drill report, newest first.
-	Drills(ctx context.Context) ([]DrillReport, error)
+	Drills(ctx context.Context) ([]wire.DrillReport, error)
 }
 
 // AuditOptions tune Audit.
@@ -237,12 +238,12 @@ func auditJournal(ctx context.Context, src AuditJournal, f *audit.Facts, uncheck
 // read-only for the call.
 type engineJournal struct{ e *Engine }
 
-func (j engineJournal) Operations(ctx context.Context) (HistoryDoc, error) {
+func (j engineJournal) Operations(ctx context.Context) (wire.HistoryDoc, error) {
 	ops, err := j.e.History(ctx, 0)
-	return HistoryDoc{Operations: ops}, err
+	return wire.HistoryDoc{Operations: ops}, err
 }
 
-func (j engineJournal) Drills(ctx context.Context) ([]DrillReport, error) {
+func (j engineJournal) Drills(ctx context.Context) ([]wire.DrillReport, error) {
 	return j.e.DrillReports(ctx, 0)
 }
 

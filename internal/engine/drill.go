@@ -20,28 +20,25 @@ import (
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
-// DrillReport is what one drill did; it is journaled whatever the outcome.
-type DrillReport = drill.Report
-
 // ErrDrillAborted: the drill's context was cancelled before its end (the
 // daemon does so when a real provider is lost).
 var ErrDrillAborted = drill.ErrAborted
 
 // Drill runs the named drill now and journals its report. Progress goes
 // to hooks.Progress; hooks.Snapshot, when set, is used for the plans.
-func (e *Engine) Drill(ctx context.Context, name string, hooks Hooks) (DrillReport, error) {
+func (e *Engine) Drill(ctx context.Context, name string, hooks Hooks) (wire.DrillReport, error) {
 	d := e.findDrill(name)
 	if d == nil {
-		return DrillReport{}, fmt.Errorf("%w: no drill %q in the configuration (drills: %s)", ErrInvalidRequest, name, e.drillNames())
+		return wire.DrillReport{}, fmt.Errorf("%w: no drill %q in the configuration (drills: %s)", ErrInvalidRequest, name, e.drillNames())
 	}
 	ctx, unlead, err := e.lead(ctx)
 	if err != nil {
-		return DrillReport{}, err
+		return wire.DrillReport{}, err
 	}
 	defer unlead()
 	j, err := e.Journal()
 	if err != nil {
-		return DrillReport{}, err
+		return wire.DrillReport{}, err
 	}
 	spec := drill.Spec{Name: d.Name, Mode: drill.Mode(d.Mode), Service: d.Service, Target: d.Target}
 	env := drill.Env{
@@ -79,7 +76,7 @@ func (e *Engine) Drill(ctx context.Context, name string, hooks Hooks) (DrillRepo
 
 // announceDrill sends a drill's outcome to the notify blocks that take
 // "drill" events.
-func (e *Engine) announceDrill(rep DrillReport) {
+func (e *Engine) announceDrill(rep wire.DrillReport) {
 	ev := notify.Event{Event: notify.EventDrillPassed, Category: config.EventDrill, At: rep.Finished, OK: rep.OK,
 		Summary: rep.Summary(), Service: rep.Service, Provider: rep.Target, Details: rep}
 	switch {
@@ -376,7 +373,7 @@ func (f drillFailover) Placement(ctx context.Context) (string, error) {
 // DrillReports returns up to limit drill reports from the journal, newest
 // first (all when limit <= 0). Like History, it opens the journal
 // read-only and never creates it.
-func (e *Engine) DrillReports(ctx context.Context, limit int) ([]DrillReport, error) {
+func (e *Engine) DrillReports(ctx context.Context, limit int) ([]wire.DrillReport, error) {
 	var recs []journal.Record
 	err := e.withJournal(func(j journal.Journal) (err error) {
 		if j != nil {
@@ -387,29 +384,13 @@ func (e *Engine) DrillReports(ctx context.Context, limit int) ([]DrillReport, er
 	if err != nil {
 		return nil, err
 	}
-	out := make([]DrillReport, 0, len(recs))
+	out := make([]wire.DrillReport, 0, len(recs))
 	for _, r := range recs {
-		var rep DrillReport
+		var rep wire.DrillReport
 		if err := json.Unmarshal(r.Data, &rep); err != nil {
 			return nil, fmt.Errorf("drill record %d: %w: its report does not decode: %v", r.Seq, journal.ErrCorrupt, err)
 		}
 		out = append(out, rep)
 	}
 	return out, nil
-}
-
-// DrillsDoc is the JSON document of `lifeboat history --drills -o json`.
-type DrillsDoc struct {
-	Drills []DrillReport `json:"drills"`
-}
-
-// MarshalJSON keeps drills a list, never null.
-func (d DrillsDoc) MarshalJSON() ([]byte, error) {
-	drills := d.Drills
-	if drills == nil {
-		drills = []DrillReport{}
-	}
-	return json.Marshal(struct {
-		Drills []DrillReport `json:"drills"`
-	}{drills})
 }

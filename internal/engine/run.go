@@ -399,22 +399,6 @@ func (e *Engine) History(ctx context.Context, limit int) ([]journal.Operation, e
 	return ops, err
 }
 
-// HistoryDoc is the JSON document of `lifeboat history -o json`.
-type HistoryDoc struct {
-	Operations []journal.Operation `json:"operations"`
-}
-
-// MarshalJSON keeps operations a list, never null.
-func (d HistoryDoc) MarshalJSON() ([]byte, error) {
-	ops := d.Operations
-	if ops == nil {
-		ops = []journal.Operation{}
-	}
-	return json.Marshal(struct {
-		Operations []journal.Operation `json:"operations"`
-	}{ops})
-}
-
 // holdInCooldown blocks the automatic move of a service whose last
 // automatic failover started less than policy.cooldown ago: a provider
 // flapping between up and down must not drag a service back and forth.

@@ -33,14 +33,14 @@ import (
 // Backend is what the API serves: the running daemon.
 type Backend interface {
 	Status(ctx context.Context) (*wire.StatusDoc, error)
-	Operations(ctx context.Context, limit int) (engine.HistoryDoc, error)
+	Operations(ctx context.Context, limit int) (wire.HistoryDoc, error)
 	// Operation returns one operation, or an error wrapping journal.ErrNotFound.
 	Operation(ctx context.Context, id string) (journal.Operation, error)
-	Drills(ctx context.Context, limit int) (engine.DrillsDoc, error)
-	Decisions(ctx context.Context, limit int) (engine.DecisionsDoc, error)
+	Drills(ctx context.Context, limit int) (wire.DrillsDoc, error)
+	Decisions(ctx context.Context, limit int) (wire.DecisionsDoc, error)
 	Plan(ctx context.Context, req wire.Request, progress func(wire.Event)) (wire.Outcome, error)
 	Operate(ctx context.Context, req wire.Request, hooks engine.Hooks, who string) (wire.Outcome, error)
-	RunDrill(ctx context.Context, name string, progress func(wire.Event), who string) (engine.DrillReport, error)
+	RunDrill(ctx context.Context, name string, progress func(wire.Event), who string) (wire.DrillReport, error)
 	Hold(ctx context.Context, change *control.HoldChange, who string) (control.HoldState, error)
 	// Ready says whether the daemon is watching and can act.
 	Ready() error

@@ -37,8 +37,8 @@ type fakeBackend struct {
 func (f *fakeBackend) Status(context.Context) (*wire.StatusDoc, error) {
 	return &wire.StatusDoc{Config: "x.hcl"}, nil
 }
-func (f *fakeBackend) Operations(context.Context, int) (engine.HistoryDoc, error) {
-	return engine.HistoryDoc{}, nil
+func (f *fakeBackend) Operations(context.Context, int) (wire.HistoryDoc, error) {
+	return wire.HistoryDoc{}, nil
 }
 func (f *fakeBackend) Operation(_ context.Context, id string) (journal.Operation, error) {
 	if id == "00000001" {
@@ -46,11 +46,11 @@ func (f *fakeBackend) Operation(_ context.Context, id string) (journal.Operation
 	}
 	return journal.Operation{}, fmt.Errorf("operation %s: %w", id, journal.ErrNotFound)
 }
-func (f *fakeBackend) Drills(context.Context, int) (engine.DrillsDoc, error) {
-	return engine.DrillsDoc{}, nil
+func (f *fakeBackend) Drills(context.Context, int) (wire.DrillsDoc, error) {
+	return wire.DrillsDoc{}, nil
 }
-func (f *fakeBackend) Decisions(context.Context, int) (engine.DecisionsDoc, error) {
-	return engine.DecisionsDoc{}, nil
+func (f *fakeBackend) Decisions(context.Context, int) (wire.DecisionsDoc, error) {
+	return wire.DecisionsDoc{}, nil
 }
 func (f *fakeBackend) Plan(_ context.Context, req wire.Request, _ func(wire.Event)) (wire.Outcome, error) {
 	return wire.Outcome{Message: string(req.Kind) + ":" + req.Service}, f.planErr
@@ -61,8 +61,8 @@ func (f *fakeBackend) Operate(_ context.Context, req wire.Request, _ engine.Hook
 	f.ran = append(f.ran, req)
 	return wire.Outcome{Executed: true}, f.runErr
 }
-func (f *fakeBackend) RunDrill(context.Context, string, func(wire.Event), string) (engine.DrillReport, error) {
-	return engine.DrillReport{}, nil
+func (f *fakeBackend) RunDrill(context.Context, string, func(wire.Event), string) (wire.DrillReport, error) {
+	return wire.DrillReport{}, nil
 }
 func (f *fakeBackend) Hold(_ context.Context, c *control.HoldChange, _ string) (control.HoldState, error) {
 	if c == nil {

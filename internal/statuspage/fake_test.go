@@ -6,7 +6,6 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/drill"
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
@@ -15,7 +14,7 @@ import (
 type fakeSource struct {
 	doc                          *wire.StatusDoc
 	ops                          []journal.Operation
-	drills                       []engine.DrillReport
+	drills                       []wire.DrillReport
 	statusErr, historyErr, drErr error
 	// block makes Status wait for its context (bounded by blockMax).
 	block    bool
@@ -40,7 +39,7 @@ func (f *fakeSource) History(_ context.Context, limit int) ([]journal.Operation,
 	return f.ops, f.historyErr
 }
 
-func (f *fakeSource) DrillReports(_ context.Context, limit int) ([]engine.DrillReport, error) {
+func (f *fakeSource) DrillReports(_ context.Context, limit int) ([]wire.DrillReport, error) {
 	f.limits = append(f.limits, limit)
 	return f.drills, f.drErr
 }
@@ -108,7 +107,7 @@ func fixture() *fakeSource {
 				Finished: now.Add(-72*time.Hour + time.Minute),
 				Steps:    []journal.Step{{ID: "www/bravo/apply", Attempt: 2, Status: journal.StepFailed, Started: now.Add(-72 * time.Hour), Error: "apply: quota exceeded"}}},
 		},
-		drills: []engine.DrillReport{
+		drills: []wire.DrillReport{
 			{Name: "weekly-canary", Mode: drill.ModeCanary, Service: "www", Target: "bravo", OK: false,
 				Started: now.Add(-2 * 24 * time.Hour), Finished: now.Add(-2*24*time.Hour + time.Minute), Failures: []string{"apply: quota exceeded"}},
 			{Name: "weekly-canary", Mode: drill.ModeCanary, Service: "www", Target: "bravo", OK: true,

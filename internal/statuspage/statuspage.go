@@ -10,20 +10,18 @@ package statuspage
 
 import (
 	"context"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"log/slog"
 	"net/http"
 	"time"
-
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
-	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // Source is what the page reads; the daemon implements it.
 type Source interface {
 	Status(ctx context.Context) (*wire.StatusDoc, error)
 	History(ctx context.Context, limit int) ([]journal.Operation, error)
-	DrillReports(ctx context.Context, limit int) ([]engine.DrillReport, error)
+	DrillReports(ctx context.Context, limit int) ([]wire.DrillReport, error)
 }
 
 // Options tune the page. The zero value is usable.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
@@ -142,7 +141,7 @@ type errorView struct {
 	What, Why string
 }
 
-func buildPage(doc *wire.StatusDoc, ops []journal.Operation, drills []engine.DrillReport, now time.Time, refresh time.Duration) *page {
+func buildPage(doc *wire.StatusDoc, ops []journal.Operation, drills []wire.DrillReport, now time.Time, refresh time.Duration) *page {
 	p := &page{
 		Refresh:  refreshSeconds(refresh),
 		Rendered: formatTime(now),
@@ -268,8 +267,8 @@ func providerOf(sp wire.StatusProvider, now time.Time) providerView {
 
 // lastPassed maps each service to the end of its newest passed drill.
 // An aborted drill never passed, whatever its steps did.
-func lastPassed(drills []engine.DrillReport) map[string]engine.DrillReport {
-	out := map[string]engine.DrillReport{}
+func lastPassed(drills []wire.DrillReport) map[string]wire.DrillReport {
+	out := map[string]wire.DrillReport{}
 	for _, r := range drills {
 		if !r.OK || r.Aborted {
 			continue
@@ -283,7 +282,7 @@ func lastPassed(drills []engine.DrillReport) map[string]engine.DrillReport {
 
 // serviceOf words one service; never is what to say of one without a
 // passed drill among the reports read.
-func serviceOf(s wire.StatusService, passed map[string]engine.DrillReport, never string, now time.Time) serviceView {
+func serviceOf(s wire.StatusService, passed map[string]wire.DrillReport, never string, now time.Time) serviceView {
 	v := serviceView{Name: s.Name, Placement: s.Placement, Addresses: strings.Join(s.Addresses, ", "),
 		ProviderState: providerBadge(s.ProviderState)}
 	switch s.Source {
@@ -378,7 +377,7 @@ func stepBadge(s journal.StepStatus) badge {
 	return badge{string(s), toneNeutral}
 }
 
-func drillOf(r engine.DrillReport, now time.Time) drillView {
+func drillOf(r wire.DrillReport, now time.Time) drillView {
 	v := drillView{Name: r.Name, Mode: string(r.Mode), Service: r.Service, Target: r.Target,
 		Finished: formatTime(r.Finished), Age: ago(r.Finished, now), Problems: r.Failures}
 	switch {

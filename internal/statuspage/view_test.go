@@ -2,13 +2,11 @@ package statuspage
 
 import (
 	"fmt"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
-	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func TestAgo(t *testing.T) {
@@ -56,7 +54,7 @@ func TestDuration(t *testing.T) {
 func TestLastPassedDrill(t *testing.T) {
 	now := fixtureNow
 	day := 24 * time.Hour
-	reports := []engine.DrillReport{
+	reports := []wire.DrillReport{
 		{Name: "a", Service: "www", OK: true, Aborted: true, Finished: now.Add(-1 * day)},
 		{Name: "b", Service: "www", OK: false, Finished: now.Add(-2 * day)},
 		{Name: "c", Service: "www", OK: true, Finished: now.Add(-9 * day)},
@@ -82,9 +80,9 @@ func TestLastPassedDrill(t *testing.T) {
 // page must not claim a service never passed.
 func TestNoPassedDrillAmongReportsRead(t *testing.T) {
 	doc := &wire.StatusDoc{Services: []wire.StatusService{{Name: "www"}}}
-	var reports []engine.DrillReport
+	var reports []wire.DrillReport
 	for range drillsRead {
-		reports = append(reports, engine.DrillReport{Service: "www", Finished: fixtureNow})
+		reports = append(reports, wire.DrillReport{Service: "www", Finished: fixtureNow})
 	}
 	p := buildPage(doc, nil, reports, fixtureNow, time.Second)
 	if got, want := p.Services[0].LastDrill, "no passed drill in the last 100 reports"; got != want || !p.Services[0].DrillStale {
