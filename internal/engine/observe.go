@@ -127,8 +127,8 @@ func (e *Engine) targets(pl Placement) health.Targets {
 	}
 }
 
-// Observation is what one look at the world saw.
-type Observation struct {
+// observation is what one look at the world saw.
+type observation struct {
 	Snapshot  health.Snapshot
 	Providers map[string]planner.Observation
 	DNS       map[string]planner.Observation
@@ -149,15 +149,15 @@ type observeOptions struct {
 
 // observe runs every check for the given rounds and asks every DNS
 // provider's nameservers for the zone's SOA.
-func (e *Engine) observe(ctx context.Context, pl Placement, opts observeOptions) (Observation, error) {
+func (e *Engine) observe(ctx context.Context, pl Placement, opts observeOptions) (observation, error) {
 	groups, err := health.BuildGroups(e.Cfg, e.probers, e.targets(pl))
 	if err != nil {
-		return Observation{}, fmt.Errorf("cannot run checks: %w", err)
+		return observation{}, fmt.Errorf("cannot run checks: %w", err)
 	}
 	rounds := max(opts.Rounds, 1)
 	mon := health.NewMonitor(health.ProviderNames(e.Cfg), health.PolicyOf(e.Cfg.Policy))
 	if err := health.RunRounds(ctx, groups, mon, rounds, e.Cfg.Policy.Interval, e.Cfg.Policy.Concurrency); err != nil {
-		return Observation{}, fmt.Errorf("checks interrupted: %w", err)
+		return observation{}, fmt.Errorf("checks interrupted: %w", err)
 	}
 	if opts.Confirm {
 		limit := max(e.Cfg.Policy.FailAfter, rounds)
@@ -169,10 +169,10 @@ func (e *Engine) observe(ctx context.Context, pl Placement, opts observeOptions)
 			emit(opts.Progress, fmt.Sprintf("round %d of up to %d: %s failing; checking again in %s to confirm",
 				n, limit, strings.Join(failing, ", "), e.Cfg.Policy.Interval))
 			if err := sleep(ctx, e.Cfg.Policy.Interval); err != nil {
-				return Observation{}, fmt.Errorf("checks interrupted: %w", err)
+				return observation{}, fmt.Errorf("checks interrupted: %w", err)
 			}
 			if err := health.RunRounds(ctx, groups, mon, 1, 0, e.Cfg.Policy.Concurrency); err != nil {
-				return Observation{}, fmt.Errorf("checks interrupted: %w", err)
+				return observation{}, fmt.Errorf("checks interrupted: %w", err)
 			}
 		}
 	}
@@ -190,8 +190,8 @@ func (e *Engine) Groups(pl Placement) ([]*health.Group, error) {
 // asking each DNS provider's nameservers for the zone's SOA.
 // The DNS providers' states come from dns (a cache) when set, instead
 // of being read now.
-func (e *Engine) observationOf(ctx context.Context, snap health.Snapshot, dns func(context.Context) map[string]planner.Observation) Observation {
-	obs := Observation{Snapshot: snap, Providers: map[string]planner.Observation{}, DNS: map[string]planner.Observation{}}
+func (e *Engine) observationOf(ctx context.Context, snap health.Snapshot, dns func(context.Context) map[string]planner.Observation) observation {
+	obs := observation{Snapshot: snap, Providers: map[string]planner.Observation{}, DNS: map[string]planner.Observation{}}
 	for _, p := range e.Cfg.Providers {
 		st := obs.Snapshot.Provider(p.Name)
 		o := planner.Observation{State: planner.StateUnknown}
@@ -354,7 +354,7 @@ func askSOA(ctx context.Context, zone string, servers []string, timeout time.Dur
 
 // plannerInput turns an observation, the placement and a request into the
 // planner's input; it does no I/O, so a long-lived monitor feeds it too.
-func (e *Engine) plannerInput(obs Observation, pl Placement, req planner.Request) planner.Input {
+func (e *Engine) plannerInput(obs observation, pl Placement, req planner.Request) planner.Input {
 	return planner.Input{Config: e.Cfg, Providers: obs.Providers, DNS: obs.DNS, Placement: pl.Provider, Request: req}
 }
 

@@ -117,7 +117,7 @@ func (e *Engine) preview(ctx context.Context, req wire.Request, hooks Hooks, out
 	// A provider named with --from needs no confirming: the operator has
 	// decided, and an emergency should not wait for more rounds.
 	confirm := (req.Kind == planner.KindManual && req.From == "") || req.Kind == planner.KindAutomatic
-	var obs Observation
+	var obs observation
 	if hooks.Snapshot != nil {
 		obs = e.observationOf(ctx, hooks.Snapshot(), hooks.DNS)
 	} else if obs, err = e.observe(ctx, pl, observeOptions{Rounds: 1, Confirm: confirm, Progress: hooks.Progress}); err != nil {
@@ -215,7 +215,7 @@ func (e *Engine) resumeOne(ctx context.Context, j journal.Journal, op journal.Op
 	if err != nil {
 		return nil, err
 	}
-	var obs Observation
+	var obs observation
 	if hooks.Snapshot != nil {
 		obs = e.observationOf(ctx, hooks.Snapshot(), nil)
 	} else if obs, err = e.observe(ctx, pl, observeOptions{Rounds: 1}); err != nil {
@@ -303,7 +303,7 @@ func planServices(plan planner.Result) []string {
 }
 
 // evidence names, for each provider the plan leaves, what was seen of it.
-func evidence(plan planner.Result, obs Observation) []string {
+func evidence(plan planner.Result, obs observation) []string {
 	var out []string
 	for _, l := range plan.Lost {
 		line := l.Name + ": " + l.Reason

@@ -80,7 +80,7 @@ func (e *Engine) LiveStatus(ctx context.Context, snap health.Snapshot, dns DNSVi
 	return doc, nil
 }
 
-func (e *Engine) fillStatus(doc *wire.StatusDoc, pl Placement, obs Observation) {
+func (e *Engine) fillStatus(doc *wire.StatusDoc, pl Placement, obs observation) {
 	snap := obs.Snapshot
 	doc.At = time.Now().UTC()
 	for _, p := range snap.Providers {
