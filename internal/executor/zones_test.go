@@ -44,11 +44,21 @@ type redelegations struct {
 	steps []planner.Step // one per write to the registrar
 	ns    []string
 	err   error
+	// lag is how many reads after a write still report the delegation
+	// before it (-1: the write never shows).
+	lag     int
+	pending []string
 }
 
 func (r *redelegations) Nameservers(context.Context, string) ([]string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.pending != nil && r.lag == 0 {
+		r.ns, r.pending = r.pending, nil
+	}
+	if r.pending != nil && r.lag > 0 {
+		r.lag--
+	}
 	return r.ns, nil
 }
 
@@ -56,7 +66,7 @@ func (r *redelegations) SetNameservers(_ context.Context, zone string, ns []stri
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.steps = append(r.steps, planner.Step{Zone: zone, NS: ns})
-	r.ns = ns
+	r.pending = ns
 	return nil
 }
 
@@ -159,5 +169,62 @@ func TestZonePlanNeedsRedelegateHook(t *testing.T) {
 	w, plan := zoneWorld(t)
 	if _, err := w.executor(nil).Start(context.Background(), plan, "manual"); err == nil || !strings.Contains(err.Error(), "Env.Registrar") {
 		t.Fatalf("err %v, want the missing hook named", err)
+	}
+}
+
+// A zone already delegated as the plan wants (names compared without case
+// or the final dot) is not written again.
+func TestZoneAlreadyDelegatedIsNotWritten(t *testing.T) {
+	w, plan := zoneWorld(t)
+	r := redelegations{ns: []string{"NS.DNS-B.example"}}
+	env := w.env(nil)
+	r.hook(&env)
+	e, _ := New(env)
+	rep, err := e.Start(context.Background(), plan, "manual")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.steps) != 0 {
+		t.Errorf("the registrar was written %d times, want none", len(r.steps))
+	}
+	key := planner.StepID(testZone, "parent", planner.StepRedelegate)
+	if out := w.operation(rep.Operation).Outputs(key); out["unchanged"] != "true" || out["previous"] != "NS.DNS-B.example" {
+		t.Errorf("outputs %v, want unchanged with the previous delegation", out)
+	}
+}
+
+// A registrar that takes the change and reports it later is waited for,
+// within the step's timeout; one that never reports it fails the step.
+func TestZoneRegistrarReportsLate(t *testing.T) {
+	tests := []struct {
+		name string
+		lag  int
+		ok   bool
+	}{
+		{"at once", 0, true},
+		{"after two reads", 2, true},
+		{"never", -1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, plan := zoneWorld(t)
+			r := redelegations{ns: []string{"ns.dns-a.example."}, lag: tt.lag}
+			env := w.env(nil)
+			r.hook(&env)
+			e, _ := New(env)
+			rep, err := e.Start(context.Background(), plan, "manual")
+			if tt.ok != (err == nil) {
+				t.Fatalf("err %v, want ok %v", err, tt.ok)
+			}
+			if !tt.ok && !strings.Contains(err.Error(), "does not report it within") {
+				t.Errorf("err %v, want the registrar named as not reporting the delegation", err)
+			}
+			if len(r.steps) != 1 {
+				t.Errorf("the registrar was written %d times, want once", len(r.steps))
+			}
+			if len(rep.Zones) != 1 || rep.Zones[0].OK != tt.ok {
+				t.Errorf("report %+v", rep.Zones)
+			}
+		})
 	}
 }
