@@ -6,14 +6,13 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/drill"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // fakeSource serves fixed documents, or an error per part.
 type fakeSource struct {
 	doc                          *wire.StatusDoc
-	ops                          []journal.Operation
+	ops                          []wire.Operation
 	drills                       []wire.DrillReport
 	statusErr, historyErr, drErr error
 	// block makes Status wait for its context (bounded by blockMax).
@@ -34,7 +33,7 @@ func (f *fakeSource) Status(ctx context.Context) (*wire.StatusDoc, error) {
 	return f.doc, f.statusErr
 }
 
-func (f *fakeSource) History(_ context.Context, limit int) ([]journal.Operation, error) {
+func (f *fakeSource) History(_ context.Context, limit int) ([]wire.Operation, error) {
 	f.limits = append(f.limits, limit)
 	return f.ops, f.historyErr
 }
@@ -54,8 +53,8 @@ func fixture() *fakeSource {
 	now := fixtureNow
 	since := now.Add(-17 * time.Minute)
 	opStart := now.Add(-15 * time.Minute)
-	step := func(id string, off, took time.Duration, st journal.StepStatus, errText string) journal.Step {
-		s := journal.Step{ID: id, Attempt: 1, Status: st, Started: opStart.Add(off), Error: errText}
+	step := func(id string, off, took time.Duration, st wire.StepStatus, errText string) wire.Step {
+		s := wire.Step{ID: id, Attempt: 1, Status: st, Started: opStart.Add(off), Error: errText}
 		if took > 0 {
 			s.Finished = s.Started.Add(took)
 		}
@@ -93,19 +92,19 @@ func fixture() *fakeSource {
 					},
 					Agreement: []wire.ProviderAgreement{{Provider: "alpha", Lost: []string{"n1"}, Need: 2}, {Provider: "bravo", Need: 2}}}},
 		},
-		ops: []journal.Operation{
-			{ID: "op-0002", Kind: "failover", Services: []string{"www"}, From: "alpha", To: "bravo", Status: journal.StatusSucceeded,
+		ops: []wire.Operation{
+			{ID: "op-0002", Kind: "failover", Services: []string{"www"}, From: "alpha", To: "bravo", Status: wire.StatusSucceeded,
 				Started: opStart, Finished: opStart.Add(5200 * time.Millisecond), Summary: "www moved from alpha to bravo",
-				Steps: []journal.Step{
-					step("www/bravo/prepare", 0, 30*time.Millisecond, journal.StepSkipped, ""),
-					step("www/bravo/apply", 40*time.Millisecond, 2100*time.Millisecond, journal.StepOK, ""),
-					step("www/bravo/wait-healthy", 2200*time.Millisecond, 1500*time.Millisecond, journal.StepOK, ""),
-					step("www/bravo/dns-cutover", 3800*time.Millisecond, 400*time.Millisecond, journal.StepOK, ""),
-					step("www/bravo/verify-dns", 4300*time.Millisecond, 800*time.Millisecond, journal.StepOK, ""),
+				Steps: []wire.Step{
+					step("www/bravo/prepare", 0, 30*time.Millisecond, wire.StepSkipped, ""),
+					step("www/bravo/apply", 40*time.Millisecond, 2100*time.Millisecond, wire.StepOK, ""),
+					step("www/bravo/wait-healthy", 2200*time.Millisecond, 1500*time.Millisecond, wire.StepOK, ""),
+					step("www/bravo/dns-cutover", 3800*time.Millisecond, 400*time.Millisecond, wire.StepOK, ""),
+					step("www/bravo/verify-dns", 4300*time.Millisecond, 800*time.Millisecond, wire.StepOK, ""),
 				}},
-			{ID: "op-0001", Kind: "drill", Service: "www", Status: journal.StatusFailed, Started: now.Add(-72 * time.Hour),
+			{ID: "op-0001", Kind: "drill", Service: "www", Status: wire.StatusFailed, Started: now.Add(-72 * time.Hour),
 				Finished: now.Add(-72*time.Hour + time.Minute),
-				Steps:    []journal.Step{{ID: "www/bravo/apply", Attempt: 2, Status: journal.StepFailed, Started: now.Add(-72 * time.Hour), Error: "apply: quota exceeded"}}},
+				Steps:    []wire.Step{{ID: "www/bravo/apply", Attempt: 2, Status: wire.StepFailed, Started: now.Add(-72 * time.Hour), Error: "apply: quota exceeded"}}},
 		},
 		drills: []wire.DrillReport{
 			{Name: "weekly-canary", Mode: drill.ModeCanary, Service: "www", Target: "bravo", OK: false,

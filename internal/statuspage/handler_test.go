@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
@@ -242,7 +241,7 @@ func TestRefreshOption(t *testing.T) {
 
 func TestRunningOperation(t *testing.T) {
 	src := fixture()
-	src.ops[0].Status, src.ops[0].Finished = journal.StatusRunning, time.Time{}
+	src.ops[0].Status, src.ops[0].Finished = wire.StatusRunning, time.Time{}
 	src.doc.Daemon.Running = "automatic failover of www"
 	_, body := get(t, Handler(src, testOptions()), http.MethodGet, "/")
 	mustContain(t, body, `<span class="badge warn">busy</span> automatic failover of www`, `<span class="badge warn">running</span>`)

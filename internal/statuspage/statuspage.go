@@ -10,7 +10,6 @@ package statuspage
 
 import (
 	"context"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"log/slog"
 	"net/http"
@@ -20,7 +19,7 @@ import (
 // Source is what the page reads; the daemon implements it.
 type Source interface {
 	Status(ctx context.Context) (*wire.StatusDoc, error)
-	History(ctx context.Context, limit int) ([]journal.Operation, error)
+	History(ctx context.Context, limit int) ([]wire.Operation, error)
 	DrillReports(ctx context.Context, limit int) ([]wire.DrillReport, error)
 }
 

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
@@ -141,7 +140,7 @@ type errorView struct {
 	What, Why string
 }
 
-func buildPage(doc *wire.StatusDoc, ops []journal.Operation, drills []wire.DrillReport, now time.Time, refresh time.Duration) *page {
+func buildPage(doc *wire.StatusDoc, ops []wire.Operation, drills []wire.DrillReport, now time.Time, refresh time.Duration) *page {
 	p := &page{
 		Refresh:  refreshSeconds(refresh),
 		Rendered: formatTime(now),
@@ -312,7 +311,7 @@ func serviceOf(s wire.StatusService, passed map[string]wire.DrillReport, never s
 // operationOf words one operation. busy says whether something may be
 // working on an operation the journal has as running: a daemon that runs
 // nothing leaves such an operation unfinished, not running.
-func operationOf(op journal.Operation, now time.Time, busy bool) operationView {
+func operationOf(op wire.Operation, now time.Time, busy bool) operationView {
 	v := operationView{ID: op.ID, Kind: op.Kind, Status: opBadge(op.Status, busy), Started: formatTime(op.Started),
 		Age: ago(op.Started, now), Summary: op.Summary, Resumed: len(op.Resumed), Finished: !op.Finished.IsZero()}
 	services := op.Services
@@ -344,34 +343,34 @@ func operationOf(op journal.Operation, now time.Time, busy bool) operationView {
 	return v
 }
 
-func opBadge(s journal.Status, busy bool) badge {
+func opBadge(s wire.OperationStatus, busy bool) badge {
 	switch s {
-	case journal.StatusSucceeded:
+	case wire.StatusSucceeded:
 		return badge{"succeeded", toneGood}
-	case journal.StatusRunning:
+	case wire.StatusRunning:
 		if busy {
 			return badge{"running", toneWarn}
 		}
 		return badge{"unfinished", toneBad}
-	case journal.StatusFailed:
+	case wire.StatusFailed:
 		return badge{"failed", toneBad}
-	case journal.StatusAborted:
+	case wire.StatusAborted:
 		return badge{"aborted", toneWarn}
 	}
 	return badge{string(s), toneNeutral}
 }
 
-func stepBadge(s journal.StepStatus) badge {
+func stepBadge(s wire.StepStatus) badge {
 	switch s {
-	case journal.StepOK:
+	case wire.StepOK:
 		return badge{"ok", toneGood}
-	case journal.StepRunning:
+	case wire.StepRunning:
 		return badge{"running", toneWarn}
-	case journal.StepFailed:
+	case wire.StepFailed:
 		return badge{"failed", toneBad}
-	case journal.StepSkipped:
+	case wire.StepSkipped:
 		return badge{"skipped", toneNeutral}
-	case journal.StepInterrupted:
+	case wire.StepInterrupted:
 		return badge{"interrupted", toneWarn}
 	}
 	return badge{string(s), toneNeutral}

@@ -2,7 +2,6 @@ package statuspage
 
 import (
 	"fmt"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"net/http"
 	"testing"
@@ -100,9 +99,9 @@ func TestNoPassedDrillAmongReportsRead(t *testing.T) {
 // A source that ignores the limit still gives a page of the last 10.
 func TestOperationsCapped(t *testing.T) {
 	doc := &wire.StatusDoc{}
-	var ops []journal.Operation
+	var ops []wire.Operation
 	for i := range 15 {
-		ops = append(ops, journal.Operation{ID: fmt.Sprintf("op-%02d", i), Kind: "failover", Started: fixtureNow})
+		ops = append(ops, wire.Operation{ID: fmt.Sprintf("op-%02d", i), Kind: "failover", Started: fixtureNow})
 	}
 	p := buildPage(doc, ops, nil, fixtureNow, time.Second)
 	if len(p.Operations) != historyLimit || p.Operations[0].ID != "op-00" {
