@@ -5,7 +5,11 @@
 // failover (the planner does).
 package health
 
-import "time"
+import (
+	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
+)
 
 // Result is what one probe of one check against one target saw.
 type Result struct {
@@ -34,8 +38,10 @@ type Result struct {
 	At     time.Time `json:"at"`
 }
 
-// State is a provider's health as the state machine sees it.
-type State string
+// State is a provider's health as the state machine sees it. It is
+// defined with the documents that carry it, so their readers need not
+// import the health checks.
+type State = wire.State
 
 const (
 	StateUnknown     State = "unknown"

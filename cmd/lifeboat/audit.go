@@ -6,9 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lifeboat-dev/lifeboat/internal/audit"
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func newAuditCmd(g *globals) *cobra.Command {
@@ -29,7 +29,7 @@ Exit status: 0 when no finding is at or above --fail-on (default high), 1 otherw
 so it can gate CI; 2 for a bad configuration or flag.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			threshold, err := audit.ParseSeverity(failOn)
+			threshold, err := engine.ParseSeverity(failOn)
 			if err != nil {
 				return usageError{fmt.Errorf("--fail-on: %w", err)}
 			}
@@ -47,16 +47,8 @@ so it can gate CI; 2 for a bad configuration or flag.`,
 				// The daemon holds the journal: read it through the daemon.
 				opts.Journal = daemonJournal{c}
 			}
-			rep := audit.Audit(s.eng.Cfg, s.eng.AuditFacts(cmd.Context(), opts))
-			switch g.output {
-			case "json":
-				err = audit.WriteJSON(g.stdout, rep)
-			case "markdown":
-				err = audit.WriteMarkdown(g.stdout, rep)
-			default:
-				err = audit.WriteText(g.stdout, rep)
-			}
-			if err != nil {
+			rep := s.eng.Audit(cmd.Context(), opts)
+			if err := engine.WriteAudit(g.stdout, g.output, rep); err != nil {
 				return err
 			}
 			if n := rep.AtOrAbove(threshold); n > 0 {
@@ -73,11 +65,11 @@ so it can gate CI; 2 for a bad configuration or flag.`,
 // daemonJournal reads the audit's journal facts through a running daemon.
 type daemonJournal struct{ c *control.Client }
 
-func (d daemonJournal) Operations(ctx context.Context) (engine.HistoryDoc, error) {
+func (d daemonJournal) Operations(ctx context.Context) (wire.HistoryDoc, error) {
 	return d.c.History(ctx, 0)
 }
 
-func (d daemonJournal) Drills(ctx context.Context) ([]engine.DrillReport, error) {
+func (d daemonJournal) Drills(ctx context.Context) ([]wire.DrillReport, error) {
 	return d.c.DrillReports(ctx, 0)
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/daemon"
@@ -59,7 +58,7 @@ again and swapped in between operations, or kept when the new one is invalid.`,
 			}
 			log := g.logger()
 			if os.Getenv("GOGC") == "" {
-				debug.SetGCPercent(health.DaemonGCPercent)
+				debug.SetGCPercent(daemon.GCPercent)
 			}
 			d := daemon.New(cfg, daemon.Options{
 				Logger:        log,

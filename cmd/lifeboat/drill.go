@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func newDrillCmd(g *globals) *cobra.Command {
@@ -27,8 +28,8 @@ func newDrillCmd(g *globals) *cobra.Command {
 			}
 			defer s.close()
 			// Progress on stderr: stdout carries the report only.
-			hooks := engine.Hooks{Progress: func(ev engine.Event) { drillProgress(g, s.start, ev) }}
-			var rep engine.DrillReport
+			hooks := engine.Hooks{Progress: func(ev wire.Event) { drillProgress(g, s.start, ev) }}
+			var rep wire.DrillReport
 			c, err := findDaemon(cmd.Context(), s.eng.Cfg)
 			switch {
 			case err != nil:
@@ -63,7 +64,7 @@ func newDrillCmd(g *globals) *cobra.Command {
 // printDrills lists drill reports, newest first: a table, or one JSON
 // document {"drills": [...]}.
 func printDrills(ctx context.Context, g *globals, eng *engine.Engine, limit int) error {
-	var reps []engine.DrillReport
+	var reps []wire.DrillReport
 	c, err := findDaemon(ctx, eng.Cfg)
 	switch {
 	case err != nil:
@@ -77,7 +78,7 @@ func printDrills(ctx context.Context, g *globals, eng *engine.Engine, limit int)
 		return err
 	}
 	if g.json() {
-		return writeJSON(g.stdout, engine.DrillsDoc{Drills: reps})
+		return writeJSON(g.stdout, wire.DrillsDoc{Drills: reps})
 	}
 	if len(reps) == 0 {
 		fmt.Fprintln(g.stdout, "No drills yet.")
@@ -104,7 +105,7 @@ func printDrills(ctx context.Context, g *globals, eng *engine.Engine, limit int)
 }
 
 // drillProgress prints one event of a drill on stderr.
-func drillProgress(g *globals, start time.Time, ev engine.Event) {
+func drillProgress(g *globals, start time.Time, ev wire.Event) {
 	offset := ev.Time.Sub(start).Seconds()
 	switch ev.Phase {
 	case "start":

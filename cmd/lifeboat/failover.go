@@ -17,7 +17,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/planner"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // opFlags are the flags of the commands that move services.
@@ -42,7 +42,7 @@ is already done and changes nothing.
 provider to leave even if it still answers; --to names the target.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runOperation(cmd.Context(), g, engine.Request{Kind: planner.KindManual, Service: f.service, From: f.from, To: f.to}, f.yes)
+			return runOperation(cmd.Context(), g, wire.Request{Kind: wire.KindManual, Service: f.service, From: f.from, To: f.to}, f.yes)
 		},
 	}
 	addOpFlags(cmd, &f, true)
@@ -56,7 +56,7 @@ func newFailbackCmd(g *globals) *cobra.Command {
 		Short: "Move services back to their preferred provider (never automatic)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runOperation(cmd.Context(), g, engine.Request{Kind: planner.KindFailback, Service: f.service}, f.yes)
+			return runOperation(cmd.Context(), g, wire.Request{Kind: wire.KindFailback, Service: f.service}, f.yes)
 		},
 	}
 	addOpFlags(cmd, &f, false)
@@ -80,7 +80,7 @@ daemon (the leader) resumes it now, with the progress shown here.`,
 				return err
 			}
 			defer s.close()
-			var reps []engine.OperationReport
+			var reps []wire.OperationReport
 			c, err := findDaemon(cmd.Context(), s.eng.Cfg)
 			switch {
 			case err != nil:
@@ -89,7 +89,7 @@ daemon (the leader) resumes it now, with the progress shown here.`,
 				// The daemon holds the journal: it resumes now, and its
 				// progress comes back here.
 				fmt.Fprintln(g.stderr, "lifeboat: a daemon is running; the operation is resumed in it")
-				var out engine.Outcome
+				var out wire.Outcome
 				out, err = c.Resume(cmd.Context(), drop, s.hooks())
 				reps = out.Resumed
 			default:
@@ -99,7 +99,7 @@ daemon (the leader) resumes it now, with the progress shown here.`,
 				fmt.Fprintln(g.stdout, "No unfinished operation.")
 				return nil
 			}
-			return s.finish(engine.Outcome{Resumed: reps, Executed: len(reps) > 0}, err)
+			return s.finish(wire.Outcome{Resumed: reps, Executed: len(reps) > 0}, err)
 		},
 	}
 	cmd.Flags().StringSliceVar(&drop, "drop-dns", nil, "give up on these DNS providers for the unfinished operation (repeat or separate with commas)")
@@ -192,14 +192,14 @@ func (s *session) close() { _ = s.eng.Close() }
 
 func (s *session) hooks() engine.Hooks { return engine.Hooks{Progress: s.progress} }
 
-func runOperation(ctx context.Context, g *globals, req engine.Request, yes bool) error {
+func runOperation(ctx context.Context, g *globals, req wire.Request, yes bool) error {
 	s, err := openSession(g)
 	if err != nil {
 		return err
 	}
 	defer s.close()
 	hooks := s.hooks()
-	hooks.Confirm = func(ctx context.Context, plan planner.Result) error {
+	hooks.Confirm = func(ctx context.Context, plan wire.Plan) error {
 		if !g.json() {
 			fmt.Fprintln(g.stdout, plan.Text())
 		}
@@ -208,7 +208,7 @@ func runOperation(ctx context.Context, g *globals, req engine.Request, yes bool)
 		}
 		return confirm(ctx, g)
 	}
-	var out engine.Outcome
+	var out wire.Outcome
 	c, err := findDaemon(ctx, s.eng.Cfg)
 	switch {
 	case err != nil:
@@ -228,7 +228,7 @@ func runOperation(ctx context.Context, g *globals, req engine.Request, yes bool)
 }
 
 // finish prints the outcome: a summary for people or one JSON document.
-func (s *session) finish(out engine.Outcome, err error) error {
+func (s *session) finish(out wire.Outcome, err error) error {
 	g := s.g
 	if g.json() {
 		doc := map[string]any{"plan": out.Plan, "executed": out.Executed, "settled": out.Settled, "ok": err == nil,
@@ -280,7 +280,7 @@ func (s *session) finish(out engine.Outcome, err error) error {
 	return nil
 }
 
-func (s *session) printReport(rep engine.OperationReport) {
+func (s *session) printReport(rep wire.OperationReport) {
 	w := s.g.stdout
 	fmt.Fprintln(w)
 	for _, sr := range rep.Services {
@@ -348,7 +348,7 @@ func isTerminal(f *os.File) bool {
 }
 
 // progress prints one event as it happens.
-func (s *session) progress(ev engine.Event) {
+func (s *session) progress(ev wire.Event) {
 	g := s.g
 	w := g.stdout
 	if g.json() || ev.Step == "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -33,7 +34,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 			case decisions:
 				return printDecisions(cmd.Context(), g, s.eng, limit)
 			}
-			var doc engine.HistoryDoc
+			var doc wire.HistoryDoc
 			c, err := findDaemon(cmd.Context(), s.eng.Cfg)
 			switch {
 			case err != nil:
@@ -48,7 +49,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 			}
 			ops := doc.Operations
 			if g.json() {
-				return writeJSON(g.stdout, engine.HistoryDoc{Operations: ops})
+				return writeJSON(g.stdout, wire.HistoryDoc{Operations: ops})
 			}
 			if len(ops) == 0 {
 				fmt.Fprintln(g.stdout, "No operations yet.")
@@ -73,7 +74,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 
 // printDecisions lists the daemon's decisions, newest first.
 func printDecisions(ctx context.Context, g *globals, eng *engine.Engine, limit int) error {
-	var doc engine.DecisionsDoc
+	var doc wire.DecisionsDoc
 	c, err := findDaemon(ctx, eng.Cfg)
 	switch {
 	case err != nil:

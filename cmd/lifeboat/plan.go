@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/planner"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func newPlanCmd(g *globals) *cobra.Command {
@@ -24,11 +24,11 @@ func newPlanCmd(g *globals) *cobra.Command {
 			}
 			eng := engine.New(cfg, g.logger())
 			defer eng.Close()
-			req := engine.Request{Kind: planner.KindManual, Service: f.service, From: f.from, To: f.to}
+			req := wire.Request{Kind: wire.KindManual, Service: f.service, From: f.from, To: f.to}
 			if failback {
-				req.Kind, req.From = planner.KindFailback, ""
+				req.Kind, req.From = wire.KindFailback, ""
 			}
-			var out engine.Outcome
+			var out wire.Outcome
 			c, err := findDaemon(cmd.Context(), cfg)
 			switch {
 			case err != nil:
@@ -65,8 +65,8 @@ func newPlanCmd(g *globals) *cobra.Command {
 }
 
 // quietProgress shows only the confirmation rounds of a plan, on stderr.
-func quietProgress(g *globals) func(engine.Event) {
-	return func(ev engine.Event) {
+func quietProgress(g *globals) func(wire.Event) {
+	return func(ev wire.Event) {
 		if ev.Step == "" && ev.Message != "checking every provider" {
 			fmt.Fprintln(g.stderr, ev.Message)
 		}

@@ -10,8 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
-	"github.com/lifeboat-dev/lifeboat/internal/registrar"
-	"github.com/lifeboat-dev/lifeboat/providers"
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
 )
 
 // globals are the flags every command shares, and where it writes.
@@ -38,7 +37,7 @@ func (g *globals) json() bool { return g.output == "json" }
 
 // loadConfig reads and validates the configuration; an invalid one is a usage error (exit 2).
 func (g *globals) loadConfig() (*config.Config, error) {
-	cfg, err := config.Load(g.configPath, config.Options{DNSSettings: providers.CheckDNSSettings, RegistrarSettings: registrar.Check})
+	cfg, err := engine.LoadConfig(g.configPath)
 	if err != nil {
 		return nil, usageError{err}
 	}

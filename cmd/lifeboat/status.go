@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func newStatusCmd(g *globals) *cobra.Command {
@@ -35,7 +36,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var doc *engine.StatusDoc
+			var doc *wire.StatusDoc
 			if c != nil {
 				// The daemon's monitor has been watching all along: its
 				// live view, not one fresh round.
@@ -62,7 +63,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func printStatus(w io.Writer, doc *engine.StatusDoc) error {
+func printStatus(w io.Writer, doc *wire.StatusDoc) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROVIDER\tSTATE\tCHECK\tTARGET\tRESULT\tLATENCY\tREASON")
 	for _, p := range doc.Providers {
@@ -135,7 +136,7 @@ func printStatus(w io.Writer, doc *engine.StatusDoc) error {
 
 // writeTTL shows the providers at risk and the records whose TTL was
 // lowered pre-emptively.
-func writeTTL(w io.Writer, ttl []engine.TTLStatus) {
+func writeTTL(w io.Writer, ttl []wire.TTLStatus) {
 	for _, t := range ttl {
 		switch {
 		case len(t.Records) == 0 && len(t.Services) == 0:

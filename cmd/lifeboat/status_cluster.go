@@ -2,17 +2,16 @@ package main
 
 import (
 	"fmt"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"io"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
 )
 
 // writeCluster prints the lifeboat nodes as the answering node sees them:
 // who leads, each node's view of each provider, and how far each loss is
 // from the quorum.
-func writeCluster(w io.Writer, c *engine.ClusterStatus) {
+func writeCluster(w io.Writer, c *wire.ClusterStatus) {
 	if c == nil {
 		return
 	}

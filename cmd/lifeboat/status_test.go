@@ -5,13 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/testharness"
 )
 
 func writeStatusConfig(t *testing.T, addrs []string) string {
@@ -97,7 +96,7 @@ func TestStatusJSONRoundsDown(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d (a run whatever the states is exit 0): %s", code, errOut)
 	}
-	var doc engine.StatusDoc
+	var doc wire.StatusDoc
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("not one JSON document: %v\n%s", err, out)
 	}

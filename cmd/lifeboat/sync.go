@@ -9,7 +9,6 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/zonesync"
 )
 
 func newSyncCmd(g *globals) *cobra.Command {
@@ -97,7 +96,7 @@ func syncHere(ctx context.Context, g *globals, s *session, zone string, yes, ado
 			return doc, err, nil
 		}
 	}
-	doc, err = s.eng.SyncPlan(ctx, zone, zonesync.Options{Adopt: adopt})
+	doc, err = s.eng.SyncPlan(ctx, zone, engine.SyncOptions{Adopt: adopt})
 	if err != nil {
 		return doc, nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // maxLine bounds one message: a plan or a status document of a large
@@ -141,8 +142,8 @@ func (c *Client) wireErr(ctx context.Context, err error) error {
 }
 
 // Status is the daemon's live view.
-func (c *Client) Status(ctx context.Context) (*engine.StatusDoc, error) {
-	var doc engine.StatusDoc
+func (c *Client) Status(ctx context.Context) (*wire.StatusDoc, error) {
+	var doc wire.StatusDoc
 	if err := c.Call(ctx, Request{Op: OpStatus}, engine.Hooks{}, &doc); err != nil {
 		return nil, err
 	}
@@ -150,24 +151,24 @@ func (c *Client) Status(ctx context.Context) (*engine.StatusDoc, error) {
 }
 
 // Plan asks the daemon to plan req from its live view.
-func (c *Client) Plan(ctx context.Context, req engine.Request, hooks engine.Hooks) (engine.Outcome, error) {
-	var out engine.Outcome
+func (c *Client) Plan(ctx context.Context, req wire.Request, hooks engine.Hooks) (wire.Outcome, error) {
+	var out wire.Outcome
 	err := c.Call(ctx, Request{Op: OpPlan, Run: &req}, hooks, &out)
 	return out, err
 }
 
 // Run asks the daemon to run req; hooks.Confirm, when set, is asked
 // before anything changes.
-func (c *Client) Run(ctx context.Context, req engine.Request, hooks engine.Hooks) (engine.Outcome, error) {
-	var out engine.Outcome
+func (c *Client) Run(ctx context.Context, req wire.Request, hooks engine.Hooks) (wire.Outcome, error) {
+	var out wire.Outcome
 	err := c.Call(ctx, Request{Op: OpRun, Run: &req, Confirm: hooks.Confirm != nil}, hooks, &out)
 	return out, err
 }
 
 // Resume asks the daemon to finish its unfinished operations now,
 // giving up on the DNS providers in dropDNS.
-func (c *Client) Resume(ctx context.Context, dropDNS []string, hooks engine.Hooks) (engine.Outcome, error) {
-	var out engine.Outcome
+func (c *Client) Resume(ctx context.Context, dropDNS []string, hooks engine.Hooks) (wire.Outcome, error) {
+	var out wire.Outcome
 	err := c.Call(ctx, Request{Op: OpResume, DropDNS: dropDNS}, hooks, &out)
 	return out, err
 }
@@ -191,8 +192,8 @@ func (c *Client) Prepare(ctx context.Context) ([]engine.PrepareResult, error) {
 }
 
 // History lists past operations, newest first.
-func (c *Client) History(ctx context.Context, limit int) (engine.HistoryDoc, error) {
-	var doc engine.HistoryDoc
+func (c *Client) History(ctx context.Context, limit int) (wire.HistoryDoc, error) {
+	var doc wire.HistoryDoc
 	err := c.Call(ctx, Request{Op: OpHistory, Limit: limit}, engine.Hooks{}, &doc)
 	return doc, err
 }
@@ -205,22 +206,22 @@ func (c *Client) Hold(ctx context.Context, change *HoldChange) (HoldState, error
 }
 
 // Drill runs the named drill in the daemon now.
-func (c *Client) Drill(ctx context.Context, name string, hooks engine.Hooks) (engine.DrillReport, error) {
-	var rep engine.DrillReport
+func (c *Client) Drill(ctx context.Context, name string, hooks engine.Hooks) (wire.DrillReport, error) {
+	var rep wire.DrillReport
 	err := c.Call(ctx, Request{Op: OpDrill, Name: name}, hooks, &rep)
 	return rep, err
 }
 
 // DrillReports lists drill reports, newest first.
-func (c *Client) DrillReports(ctx context.Context, limit int) ([]engine.DrillReport, error) {
-	var doc engine.DrillsDoc
+func (c *Client) DrillReports(ctx context.Context, limit int) ([]wire.DrillReport, error) {
+	var doc wire.DrillsDoc
 	err := c.Call(ctx, Request{Op: OpHistory, Drills: true, Limit: limit}, engine.Hooks{}, &doc)
 	return doc.Drills, err
 }
 
 // Decisions lists the daemon's decisions, newest first.
-func (c *Client) Decisions(ctx context.Context, limit int) (engine.DecisionsDoc, error) {
-	var doc engine.DecisionsDoc
+func (c *Client) Decisions(ctx context.Context, limit int) (wire.DecisionsDoc, error) {
+	var doc wire.DecisionsDoc
 	err := c.Call(ctx, Request{Op: OpHistory, Decisions: true, Limit: limit}, engine.Hooks{}, &doc)
 	return doc, err
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -49,11 +50,11 @@ func TestRunConfirmProgressAndResult(t *testing.T) {
 		if req.Op != OpRun || req.Run.Service != "www" || !req.Confirm {
 			return nil, fmt.Errorf("%w: unexpected request %+v", engine.ErrInvalidRequest, req)
 		}
-		conv.Progress(engine.Event{Message: "checking"})
+		conv.Progress(wire.Event{Message: "checking"})
 		if err := conv.Confirm(ctx, planner.Result{Notes: []string{"the plan"}}); err != nil {
 			return nil, err
 		}
-		return engine.Outcome{Executed: true, Message: "moved"}, nil
+		return wire.Outcome{Executed: true, Message: "moved"}, nil
 	}})
 	c, err := Dial(context.Background(), path)
 	if err != nil {
@@ -62,13 +63,13 @@ func TestRunConfirmProgressAndResult(t *testing.T) {
 	var events []string
 	var asked []string
 	hooks := engine.Hooks{
-		Progress: func(ev engine.Event) { events = append(events, ev.Message) },
+		Progress: func(ev wire.Event) { events = append(events, ev.Message) },
 		Confirm: func(_ context.Context, p planner.Result) error {
 			asked = append(asked, p.Notes...)
 			return nil
 		},
 	}
-	out, err := c.Run(context.Background(), engine.Request{Kind: planner.KindManual, Service: "www"}, hooks)
+	out, err := c.Run(context.Background(), wire.Request{Kind: planner.KindManual, Service: "www"}, hooks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestRunConfirmProgressAndResult(t *testing.T) {
 
 	// A "no" at the prompt reaches the daemon as a cancellation.
 	hooks.Confirm = func(context.Context, planner.Result) error { return engine.ErrCancelled }
-	if _, err := c.Run(context.Background(), engine.Request{Kind: planner.KindManual, Service: "www"}, hooks); !errors.Is(err, engine.ErrCancelled) {
+	if _, err := c.Run(context.Background(), wire.Request{Kind: planner.KindManual, Service: "www"}, hooks); !errors.Is(err, engine.ErrCancelled) {
 		t.Fatalf("refused confirmation: got %v, want ErrCancelled", err)
 	}
 }
@@ -92,7 +93,7 @@ func TestSentinelErrorsCrossTheSocket(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.Plan(context.Background(), engine.Request{Kind: planner.KindManual}, engine.Hooks{})
+		_, err = c.Plan(context.Background(), wire.Request{Kind: planner.KindManual}, engine.Hooks{})
 		if !errors.Is(err, want) || err.Error() != "something: "+want.Error() {
 			t.Errorf("got %v, want it to wrap %v with the daemon's message", err, want)
 		}
@@ -102,7 +103,7 @@ func TestSentinelErrorsCrossTheSocket(t *testing.T) {
 func TestClientGoingAwayCancelsTheRequest(t *testing.T) {
 	cancelled := make(chan error, 1)
 	path := serve(t, fakeHandler{func(ctx context.Context, req Request, conv *Conv) (any, error) {
-		conv.Progress(engine.Event{Message: "started"})
+		conv.Progress(wire.Event{Message: "started"})
 		select {
 		case <-ctx.Done():
 			cancelled <- context.Cause(ctx)
@@ -116,7 +117,7 @@ func TestClientGoingAwayCancelsTheRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err = c.Run(ctx, engine.Request{Kind: planner.KindManual}, engine.Hooks{Progress: func(engine.Event) { cancel() }})
+	_, err = c.Run(ctx, wire.Request{Kind: planner.KindManual}, engine.Hooks{Progress: func(wire.Event) { cancel() }})
 	if err == nil {
 		t.Fatal("a cancelled call returned no error")
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -106,7 +107,7 @@ func TestConfirmationOnlyToOwnDaemon(t *testing.T) {
 
 	c := &Client{path: path}
 	asked := false
-	_, err = c.Run(ctx, engine.Request{Service: "www"}, engine.Hooks{Confirm: func(context.Context, planner.Result) error {
+	_, err = c.Run(ctx, wire.Request{Service: "www"}, engine.Hooks{Confirm: func(context.Context, planner.Result) error {
 		asked = true
 		return nil
 	}})

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -42,7 +43,7 @@ const (
 type Request struct {
 	Op string `json:"op"`
 	// Run is the operation to plan or run (OpPlan, OpRun).
-	Run *engine.Request `json:"run,omitempty"`
+	Run *wire.Request `json:"run,omitempty"`
 	// Confirm asks the daemon to send the plan and wait for an Answer
 	// before it changes anything (OpRun).
 	Confirm bool `json:"confirm,omitempty"`
@@ -91,7 +92,7 @@ type HoldState struct {
 
 // Message is one line from the daemon.
 type Message struct {
-	Event   *engine.Event   `json:"event,omitempty"`
+	Event   *wire.Event     `json:"event,omitempty"`
 	Confirm *planner.Result `json:"confirm,omitempty"`
 	// Done marks the last message, with Result or Error.
 	Done   bool            `json:"done,omitempty"`

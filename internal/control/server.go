@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -35,7 +36,7 @@ type Conv struct {
 
 // Progress sends one event; a client that went away is not an error here
 // (its request's context is cancelled instead).
-func (c *Conv) Progress(ev engine.Event) {
+func (c *Conv) Progress(ev wire.Event) {
 	c.send(Message{Event: &ev})
 }
 

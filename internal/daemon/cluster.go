@@ -12,8 +12,8 @@ import (
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/cluster"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // nodes is the daemon's part in a cluster of lifeboat nodes sharing an
@@ -266,12 +266,12 @@ func (d *Daemon) membership(ctx context.Context) {
 }
 
 // clusterStatus is the status document's view of the nodes.
-func (d *Daemon) clusterStatus(ctx context.Context) *engine.ClusterStatus {
+func (d *Daemon) clusterStatus(ctx context.Context) *wire.ClusterStatus {
 	if d.nodes == nil {
 		return nil
 	}
 	st := d.nodes.m.State()
-	cs := &engine.ClusterStatus{Node: d.nodes.node, Connected: st.Connected, Leading: st.Leading, Term: st.Term, Error: st.Err}
+	cs := &wire.ClusterStatus{Node: d.nodes.node, Connected: st.Connected, Leading: st.Leading, Term: st.Term, Error: st.Err}
 	d.nodes.mu.Lock()
 	if cs.Error == "" {
 		cs.Error = d.nodes.pubErr
@@ -292,17 +292,17 @@ func (d *Daemon) clusterStatus(ctx context.Context) *engine.ClusterStatus {
 		cs.Error = err.Error()
 	}
 	for _, v := range views {
-		nv := engine.NodeView{Node: v.Node, At: v.At, Providers: map[string]health.State{}}
+		nv := wire.NodeView{Node: v.Node, At: v.At, Providers: map[string]health.State{}}
 		for _, p := range v.Providers {
 			nv.Providers[p.Name] = p.State
 		}
 		cs.Nodes = append(cs.Nodes, nv)
 	}
-	slices.SortFunc(cs.Nodes, func(a, b engine.NodeView) int { return strings.Compare(a.Node, b.Node) })
+	slices.SortFunc(cs.Nodes, func(a, b wire.NodeView) int { return strings.Compare(a.Node, b.Node) })
 	_, w := d.current()
 	_, agr := d.mergeViews(w.snapshot(), views, err)
 	for _, a := range agr {
-		cs.Agreement = append(cs.Agreement, engine.ProviderAgreement{Provider: a.Provider, Lost: a.Lost, Need: a.Need, Reached: a.Reached})
+		cs.Agreement = append(cs.Agreement, wire.ProviderAgreement{Provider: a.Provider, Lost: a.Lost, Need: a.Need, Reached: a.Reached})
 	}
 	d.nodes.mu.Lock()
 	cs.Alone = d.nodes.alone

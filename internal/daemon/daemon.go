@@ -25,6 +25,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/httpapi"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/metrics"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // Options configure a daemon; zero values are sensible.
@@ -348,7 +349,7 @@ func (d *Daemon) resumeOnStart(ctx context.Context) {
 	d.resumePending(ctx, true)
 }
 
-func (d *Daemon) logProgress(ev engine.Event) {
+func (d *Daemon) logProgress(ev wire.Event) {
 	attrs := []any{"phase", ev.Phase}
 	if ev.Step != "" {
 		attrs = append(attrs, "step", ev.Step)
@@ -378,7 +379,7 @@ func (d *Daemon) Reload(ctx context.Context) error {
 
 // Status is the daemon's live view: its monitor, the placement, the hold
 // switch, what runs now and the drill schedule.
-func (d *Daemon) Status(ctx context.Context) (*engine.StatusDoc, error) {
+func (d *Daemon) Status(ctx context.Context) (*wire.StatusDoc, error) {
 	eng, w := d.current()
 	doc, err := eng.LiveStatus(ctx, w.snapshot(), d.dnsStates(ctx))
 	if err != nil {
@@ -389,7 +390,7 @@ func (d *Daemon) Status(ctx context.Context) (*engine.StatusDoc, error) {
 	if d.nodes != nil {
 		node = d.nodes.node
 	}
-	doc.Daemon = &engine.DaemonStatus{Node: node, PID: os.Getpid(), Since: d.started.UTC(), AutoFailover: eng.Cfg.Policy.AutoFailover,
+	doc.Daemon = &wire.DaemonStatus{Node: node, PID: os.Getpid(), Since: d.started.UTC(), AutoFailover: eng.Cfg.Policy.AutoFailover,
 		Hold: h.On, HoldReason: h.Reason, HoldSince: h.Since, Running: d.slot.current(), Drills: d.drillSchedules(),
 		Cluster: d.clusterStatus(ctx), TTL: d.ttlStatus(eng.Cfg.Policy.RecoveryWindow)}
 	if why := d.blind(); why != "" {

@@ -13,6 +13,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -158,7 +159,7 @@ func (d *Daemon) failover(ctx context.Context, key string, base decision) {
 	if err != nil {
 		return // shutting down
 	}
-	out, err := eng.Run(octx, engine.Request{Kind: planner.KindAutomatic}, engine.Hooks{Progress: d.logProgress, Snapshot: d.view})
+	out, err := eng.Run(octx, wire.Request{Kind: planner.KindAutomatic}, engine.Hooks{Progress: d.logProgress, Snapshot: d.view})
 	release()
 	d.observeOutcome(ctx, out)
 	dec := base
@@ -195,7 +196,7 @@ func (d *Daemon) failover(ctx context.Context, key string, base decision) {
 	d.follow(ctx)
 }
 
-func movedText(out engine.Outcome) string {
+func movedText(out wire.Outcome) string {
 	if out.Report == nil {
 		return out.Message
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // startDrills schedules every drill block that has a schedule. Jobs run
@@ -72,18 +73,18 @@ func (d *Daemon) scheduledDrill(name string) {
 
 // runDrill runs one drill in the slot; anything real that needs the slot
 // cancels it.
-func (d *Daemon) runDrill(ctx context.Context, name string, progress func(engine.Event)) (engine.DrillReport, error) {
+func (d *Daemon) runDrill(ctx context.Context, name string, progress func(wire.Event)) (wire.DrillReport, error) {
 	if ctx == nil {
-		return engine.DrillReport{}, ErrShuttingDown
+		return wire.DrillReport{}, ErrShuttingDown
 	}
 	lctx, unlead, err := d.asLeader(ctx)
 	if err != nil {
-		return engine.DrillReport{}, err
+		return wire.DrillReport{}, err
 	}
 	defer unlead()
 	octx, release, err := d.slot.acquire(lctx, "drill "+name, true)
 	if err != nil {
-		return engine.DrillReport{}, err
+		return wire.DrillReport{}, err
 	}
 	defer release()
 	eng, _ := d.current()
@@ -104,9 +105,9 @@ func (d *Daemon) drillNow(ctx context.Context, name string, conv *control.Conv) 
 
 // RunDrill runs the named drill now (who says from where, for the log);
 // it is refused while another operation runs.
-func (d *Daemon) RunDrill(ctx context.Context, name string, progress func(engine.Event), who string) (engine.DrillReport, error) {
+func (d *Daemon) RunDrill(ctx context.Context, name string, progress func(wire.Event), who string) (wire.DrillReport, error) {
 	d.log.Info("drill requested", "drill", name, "by", who)
-	tee := func(ev engine.Event) {
+	tee := func(ev wire.Event) {
 		d.logProgress(ev)
 		if progress != nil {
 			progress(ev)
@@ -114,7 +115,7 @@ func (d *Daemon) RunDrill(ctx context.Context, name string, progress func(engine
 	}
 	if d.nodes != nil {
 		if _, ok := d.nodes.m.Leading(); !ok {
-			var rep engine.DrillReport
+			var rep wire.DrillReport
 			err := d.forward(ctx, "drill "+name, "/api/v1/drills/"+url.PathEscape(name), struct{}{}, &rep, progress)
 			return rep, err
 		}
@@ -123,14 +124,14 @@ func (d *Daemon) RunDrill(ctx context.Context, name string, progress func(engine
 	return rep, err
 }
 
-func (d *Daemon) drillSchedules() []engine.DrillSchedule {
+func (d *Daemon) drillSchedules() []wire.DrillSchedule {
 	eng, _ := d.current()
 	d.mu.Lock()
 	c, ids := d.cron, d.drillIDs
 	d.mu.Unlock()
-	var out []engine.DrillSchedule
+	var out []wire.DrillSchedule
 	for _, dr := range eng.Cfg.Drills {
-		s := engine.DrillSchedule{Name: dr.Name, Mode: string(dr.Mode), Service: dr.Service, Schedule: dr.Schedule}
+		s := wire.DrillSchedule{Name: dr.Name, Mode: string(dr.Mode), Service: dr.Service, Schedule: dr.Schedule}
 		if id, ok := ids[dr.Name]; ok && c != nil {
 			s.Next = c.Entry(id).Next
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/cluster"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -50,7 +51,7 @@ func (d *Daemon) leaderAPI(ctx context.Context, what string) (cluster.Peer, erro
 // forward sends one POST to the leader's API with this node's operate
 // token and decodes the answer into out. The leader's refusal keeps its
 // meaning: a 400 is ErrInvalidRequest, a 409 ErrBlocked.
-func (d *Daemon) forward(ctx context.Context, what, path string, body, out any, progress func(engine.Event)) error {
+func (d *Daemon) forward(ctx context.Context, what, path string, body, out any, progress func(wire.Event)) error {
 	p, err := d.leaderAPI(ctx, what)
 	if err != nil {
 		return err
@@ -72,7 +73,7 @@ func (d *Daemon) forward(ctx context.Context, what, path string, body, out any, 
 		return err
 	}
 	if progress != nil {
-		progress(engine.Event{Time: time.Now(), Phase: "info", Message: fmt.Sprintf("this node does not lead: %s is forwarded to the leader, node %s (%s)", what, p.Node, p.Advertise)})
+		progress(wire.Event{Time: time.Now(), Phase: "info", Message: fmt.Sprintf("this node does not lead: %s is forwarded to the leader, node %s (%s)", what, p.Node, p.Advertise)})
 	}
 	d.log.Info("forwarding to the leader", "what", what, "leader", p.Node, "api", p.Advertise)
 	resp, raw, err := postForward(ctx, target, token, d.nodes.node, data)
@@ -136,7 +137,7 @@ func postForward(ctx context.Context, target, token, node string, data []byte) (
 
 // forwardOperate runs r on the leader. An operator who asked to confirm
 // sees this node's plan first (the leader plans again with its view).
-func (d *Daemon) forwardOperate(ctx context.Context, r engine.Request, hooks engine.Hooks) (engine.Outcome, error) {
+func (d *Daemon) forwardOperate(ctx context.Context, r wire.Request, hooks engine.Hooks) (wire.Outcome, error) {
 	what := string(r.Kind)
 	if hooks.Confirm != nil {
 		eng, _ := d.current()
@@ -153,7 +154,7 @@ func (d *Daemon) forwardOperate(ctx context.Context, r engine.Request, hooks eng
 	if r.Kind == planner.KindFailback {
 		path, body = "/api/v1/failback", map[string]string{"service": r.Service}
 	}
-	var out engine.Outcome
+	var out wire.Outcome
 	err := d.forward(ctx, what, path, body, &out, hooks.Progress)
 	return out, err
 }

@@ -7,10 +7,10 @@ import (
 	"net/url"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/httpapi"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/statuspage"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 var _ httpapi.Backend = (*Daemon)(nil)
@@ -42,14 +42,14 @@ func serverHosts(s *config.Server) []string {
 // pageSource is what the status page reads from the daemon.
 type pageSource struct{ d *Daemon }
 
-func (s pageSource) Status(ctx context.Context) (*engine.StatusDoc, error) { return s.d.Status(ctx) }
+func (s pageSource) Status(ctx context.Context) (*wire.StatusDoc, error) { return s.d.Status(ctx) }
 
 func (s pageSource) History(ctx context.Context, limit int) ([]journal.Operation, error) {
 	eng, _ := s.d.current()
 	return eng.History(ctx, limit)
 }
 
-func (s pageSource) DrillReports(ctx context.Context, limit int) ([]engine.DrillReport, error) {
+func (s pageSource) DrillReports(ctx context.Context, limit int) ([]wire.DrillReport, error) {
 	eng, _ := s.d.current()
 	return eng.DrillReports(ctx, limit)
 }

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/metrics"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -75,7 +75,7 @@ func (d *Daemon) observeOperations(ctx context.Context, ids ...string) {
 }
 
 // observeOutcome counts the operations an engine run finished.
-func (d *Daemon) observeOutcome(ctx context.Context, out engine.Outcome) {
+func (d *Daemon) observeOutcome(ctx context.Context, out wire.Outcome) {
 	var ids []string
 	for _, r := range out.Resumed {
 		ids = append(ids, r.Operation)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -91,7 +92,7 @@ func (d *Daemon) redelegateZone(ctx context.Context, eng *engine.Engine, zone st
 	if err != nil {
 		return // shutting down
 	}
-	out, err := eng.Run(octx, engine.Request{Kind: planner.KindAutomatic, ZonesOnly: true}, engine.Hooks{Progress: d.logProgress, Snapshot: d.view})
+	out, err := eng.Run(octx, wire.Request{Kind: planner.KindAutomatic, ZonesOnly: true}, engine.Hooks{Progress: d.logProgress, Snapshot: d.view})
 	release()
 	d.observeOutcome(ctx, out)
 	if out.Report != nil {
@@ -118,7 +119,7 @@ func (d *Daemon) redelegateZone(ctx context.Context, eng *engine.Engine, zone st
 	d.record(ctx, base)
 }
 
-func redelegatedText(out engine.Outcome, zone string) string {
+func redelegatedText(out wire.Outcome, zone string) string {
 	if out.Report == nil {
 		return "zone " + zone + ": " + out.Message
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/backoff"
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // Pauses between the leader's attempts to finish an unfinished operation:
@@ -117,7 +118,7 @@ func (d *Daemon) resumePending(ctx context.Context, now bool) {
 }
 
 // resumed journals the outcome of a resume and sets the next attempt.
-func (d *Daemon) resumed(ctx context.Context, reps []engine.OperationReport, err error, by string) {
+func (d *Daemon) resumed(ctx context.Context, reps []wire.OperationReport, err error, by string) {
 	if errors.Is(err, engine.ErrNoOperation) {
 		d.resumeReset()
 		return
@@ -191,5 +192,5 @@ func (d *Daemon) resumeRequested(ctx context.Context, dropDNS []string, conv *co
 	reps, err := eng.Resume(octx, dropDNS, engine.Hooks{Progress: conv.Progress, Snapshot: d.view})
 	release()
 	d.resumed(context.WithoutCancel(lctx), reps, err, "requested over the control socket ("+conv.Peer+")")
-	return engine.Outcome{Resumed: reps, Executed: len(reps) > 0}, err
+	return wire.Outcome{Resumed: reps, Executed: len(reps) > 0}, err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -57,10 +58,10 @@ func (d *Daemon) Handle(ctx context.Context, req control.Request, conv *control.
 }
 
 // Operations lists past operations, newest first.
-func (d *Daemon) Operations(ctx context.Context, limit int) (engine.HistoryDoc, error) {
+func (d *Daemon) Operations(ctx context.Context, limit int) (wire.HistoryDoc, error) {
 	eng, _ := d.current()
 	ops, err := eng.History(ctx, limit)
-	return engine.HistoryDoc{Operations: ops}, err
+	return wire.HistoryDoc{Operations: ops}, err
 }
 
 // Operation returns one operation with its timeline.
@@ -70,17 +71,17 @@ func (d *Daemon) Operation(ctx context.Context, id string) (journal.Operation, e
 }
 
 // Drills lists drill reports, newest first.
-func (d *Daemon) Drills(ctx context.Context, limit int) (engine.DrillsDoc, error) {
+func (d *Daemon) Drills(ctx context.Context, limit int) (wire.DrillsDoc, error) {
 	eng, _ := d.current()
 	reps, err := eng.DrillReports(ctx, limit)
-	return engine.DrillsDoc{Drills: reps}, err
+	return wire.DrillsDoc{Drills: reps}, err
 }
 
 // Decisions lists the daemon's decisions and hold switch changes.
-func (d *Daemon) Decisions(ctx context.Context, limit int) (engine.DecisionsDoc, error) {
+func (d *Daemon) Decisions(ctx context.Context, limit int) (wire.DecisionsDoc, error) {
 	eng, _ := d.current()
 	recs, err := eng.Decisions(ctx, limit)
-	return engine.DecisionsDoc{Decisions: recs}, err
+	return wire.DecisionsDoc{Decisions: recs}, err
 }
 
 // Hold reads the hold switch, or changes it when change is non-nil.
@@ -110,7 +111,7 @@ func (d *Daemon) Ready() error {
 }
 
 // checkKind admits what an operator may ask the daemon to run.
-func checkKind(r engine.Request) error {
+func checkKind(r wire.Request) error {
 	switch r.Kind {
 	case planner.KindManual, planner.KindFailback:
 		return nil
@@ -119,9 +120,9 @@ func checkKind(r engine.Request) error {
 }
 
 // Plan answers what r would do now, from the daemon's monitor.
-func (d *Daemon) Plan(ctx context.Context, r engine.Request, progress func(engine.Event)) (engine.Outcome, error) {
+func (d *Daemon) Plan(ctx context.Context, r wire.Request, progress func(wire.Event)) (wire.Outcome, error) {
 	if err := d.prepareRequest(ctx, r, progress); err != nil {
-		return engine.Outcome{}, err
+		return wire.Outcome{}, err
 	}
 	eng, _ := d.current()
 	// A plan changes nothing: it is answered from the DNS states read
@@ -133,21 +134,21 @@ func (d *Daemon) Plan(ctx context.Context, r engine.Request, progress func(engin
 // Operate runs an operator's request (who says from where, for the log)
 // through the same engine path as the automatic failover, one operation
 // at a time.
-func (d *Daemon) Operate(ctx context.Context, r engine.Request, hooks engine.Hooks, who string) (engine.Outcome, error) {
+func (d *Daemon) Operate(ctx context.Context, r wire.Request, hooks engine.Hooks, who string) (wire.Outcome, error) {
 	if err := d.prepareRequest(ctx, r, hooks.Progress); err != nil {
-		return engine.Outcome{}, err
+		return wire.Outcome{}, err
 	}
 	lctx, unlead, err := d.asLeader(ctx)
 	if errors.Is(err, errNotLeading) {
 		return d.forwardOperate(ctx, r, hooks)
 	}
 	if err != nil {
-		return engine.Outcome{}, err
+		return wire.Outcome{}, err
 	}
 	defer unlead()
 	octx, release, err := d.slot.acquire(lctx, fmt.Sprintf("%s requested over %s", r.Kind, who), false)
 	if err != nil {
-		return engine.Outcome{}, err
+		return wire.Outcome{}, err
 	}
 	defer release()
 	d.log.Info("operation requested", "kind", r.Kind, "service", r.Service, "from", r.From, "to", r.To, "by", who)
@@ -169,7 +170,7 @@ func (d *Daemon) Operate(ctx context.Context, r engine.Request, hooks engine.Hoo
 // leave, waits as the command does without a daemon: an operator who
 // types `failover` right after a host died must not be told nothing is
 // lost while the monitor is still confirming it.
-func (d *Daemon) prepareRequest(ctx context.Context, r engine.Request, progress func(engine.Event)) error {
+func (d *Daemon) prepareRequest(ctx context.Context, r wire.Request, progress func(wire.Event)) error {
 	if err := checkKind(r); err != nil {
 		return err
 	}
@@ -184,7 +185,7 @@ func (d *Daemon) prepareRequest(ctx context.Context, r engine.Request, progress 
 
 // waitConfirmed waits while a provider fails its checks without being
 // down yet, up to what the monitor needs to decide (fail_after rounds).
-func (d *Daemon) waitConfirmed(ctx context.Context, progress func(engine.Event)) error {
+func (d *Daemon) waitConfirmed(ctx context.Context, progress func(wire.Event)) error {
 	eng, w := d.current()
 	p := eng.Cfg.Policy
 	asked := time.Now()
@@ -210,7 +211,7 @@ func (d *Daemon) waitConfirmed(ctx context.Context, progress func(engine.Event))
 			return nil
 		}
 		if !told && len(failing) > 0 {
-			progress(engine.Event{Time: time.Now(), Phase: "info",
+			progress(wire.Event{Time: time.Now(), Phase: "info",
 				Message: fmt.Sprintf("%s failing; waiting up to %s for the daemon's checks to confirm", strings.Join(failing, ", "), time.Until(deadline).Round(time.Second))})
 			told = true
 		}

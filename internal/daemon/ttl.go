@@ -12,6 +12,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -445,18 +446,18 @@ func (d *Daemon) forgetTTL() {
 }
 
 // ttlStatus is the pre-emptive TTL part of the daemon's status.
-func (d *Daemon) ttlStatus(window time.Duration) []engine.TTLStatus {
+func (d *Daemon) ttlStatus(window time.Duration) []wire.TTLStatus {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var out []engine.TTLStatus
+	var out []wire.TTLStatus
 	for name, st := range d.ttl {
-		ts := engine.TTLStatus{Provider: name, AtRiskSince: st.AtRiskSince, Reason: st.Reason, Lowered: st.owed(),
+		ts := wire.TTLStatus{Provider: name, AtRiskSince: st.AtRiskSince, Reason: st.Reason, Lowered: st.owed(),
 			Services: st.Services, Records: st.records(), HealthySince: st.HealthySince, Missed: st.Missed}
 		if st.owed() && !st.HealthySince.IsZero() {
 			ts.RestoreAt = st.HealthySince.Add(window)
 		}
 		out = append(out, ts)
 	}
-	slices.SortFunc(out, func(a, b engine.TTLStatus) int { return strings.Compare(a.Provider, b.Provider) })
+	slices.SortFunc(out, func(a, b wire.TTLStatus) int { return strings.Compare(a.Provider, b.Provider) })
 	return out
 }

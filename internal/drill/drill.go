@@ -12,9 +12,9 @@ package drill
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/terraform"
 )
 
@@ -27,61 +27,19 @@ var ErrAborted = errors.New("drill aborted")
 // failures say which.
 var ErrFailed = errors.New("drill failed")
 
-// Mode is how much a drill really changes.
-type Mode string
-
-const (
-	ModeReadiness Mode = "readiness"
-	ModeCanary    Mode = "canary"
-	ModeFull      Mode = "full"
+// A drill's report is defined with the other documents the CLI, the
+// socket and the API exchange.
+type (
+	Mode   = wire.DrillMode
+	Report = wire.DrillReport
+	Step   = wire.DrillStep
 )
 
-// Report is what one drill did. It is journaled whatever the outcome.
-type Report struct {
-	Name     string    `json:"name"`
-	Mode     Mode      `json:"mode"`
-	Service  string    `json:"service"`
-	Target   string    `json:"target,omitempty"`
-	Record   string    `json:"record,omitempty"`
-	Started  time.Time `json:"started"`
-	Finished time.Time `json:"finished"`
-	OK       bool      `json:"ok"`
-	Steps    []Step    `json:"steps"`
-	// RecoveryTime is, for a canary, the time from the start of the
-	// standby's apply to the drill record verified at the authoritative
-	// servers; for a full drill, the failover operation's start to DNS
-	// verified.
-	RecoveryTime time.Duration `json:"recovery_ns,omitempty"`
-	Failures     []string      `json:"failures,omitempty"`
-	// LeftChanged lists what the drill left changed; empty when it
-	// restored everything.
-	LeftChanged []string `json:"left_changed,omitempty"`
-	// Operations are the journal operations the drill ran.
-	Operations  []string `json:"operations,omitempty"`
-	Aborted     bool     `json:"aborted,omitempty"`
-	AbortReason string   `json:"abort_reason,omitempty"`
-}
-
-// Step is one thing a drill did.
-type Step struct {
-	Name    string        `json:"name"`
-	Started time.Time     `json:"started"`
-	Took    time.Duration `json:"took_ns"`
-	OK      bool          `json:"ok"`
-	Error   string        `json:"error,omitempty"`
-	Detail  string        `json:"detail,omitempty"`
-}
-
-// Summary is the report in one line, for the journal and notifications.
-func (r Report) Summary() string {
-	switch {
-	case r.Aborted:
-		return fmt.Sprintf("%s drill %q of %s aborted: %s", r.Mode, r.Name, r.Service, r.AbortReason)
-	case r.OK:
-		return fmt.Sprintf("%s drill %q of %s passed", r.Mode, r.Name, r.Service)
-	}
-	return fmt.Sprintf("%s drill %q of %s failed: %d problem(s)", r.Mode, r.Name, r.Service, len(r.Failures))
-}
+const (
+	ModeReadiness = wire.DrillReadiness
+	ModeCanary    = wire.DrillCanary
+	ModeFull      = wire.DrillFull
+)
 
 // Workspace is what a drill needs of a provider's Terraform workspace;
 // *terraform.Workspace has it.

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/audit"
 	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/internal/zonesync"
 	"github.com/lifeboat-dev/lifeboat/terraform"
 )
@@ -20,24 +22,18 @@ import (
 // auditLookupTimeout bounds each live look-up of the audit.
 const auditLookupTimeout = 10 * time.Second
 
-// AuditFacts looks up what `lifeboat audit` judges: the placement, the
-// measured applies and the drills from the journal, each workspace's state
-// backend and, unless offline, the zones' delegation, the records each
-// DNS provider serves, and the standbys' addresses from their workspaces.
-// What cannot be looked up is listed as unchecked, with why; nothing here
-// changes anything.
 // AuditJournal reads what the audit needs from the journal; a command
 // whose journal a running daemon holds reads it through the daemon.
 type AuditJournal interface {
 	// Operations lists every operation, newest first.
-	Operations(ctx context.Context) (HistoryDoc, error)
+	Operations(ctx context.Context) (wire.HistoryDoc, error)
 	// Placement maps each service moved by an operation to its provider.
 	Placement(ctx context.Context) (map[string]string, error)
 	// Drills lists every drill report, newest first.
-	Drills(ctx context.Context) ([]DrillReport, error)
+	Drills(ctx context.Context) ([]wire.DrillReport, error)
 }
 
-// AuditOptions tune AuditFacts.
+// AuditOptions tune Audit.
 type AuditOptions struct {
 	// Offline skips the look-ups over the network.
 	Offline bool
@@ -45,7 +41,33 @@ type AuditOptions struct {
 	Journal AuditJournal
 }
 
-func (e *Engine) AuditFacts(ctx context.Context, opts AuditOptions) audit.Facts {
+// Audit judges the configuration and the facts looked up for it.
+func (e *Engine) Audit(ctx context.Context, opts AuditOptions) audit.Report {
+	return audit.Audit(e.Cfg, e.auditFacts(ctx, opts))
+}
+
+// ParseSeverity reads a severity as --fail-on names it.
+func ParseSeverity(s string) (audit.Severity, error) { return audit.ParseSeverity(s) }
+
+// WriteAudit renders the report as json, markdown or, for any other
+// format, text.
+func WriteAudit(w io.Writer, format string, rep audit.Report) error {
+	switch format {
+	case "json":
+		return audit.WriteJSON(w, rep)
+	case "markdown":
+		return audit.WriteMarkdown(w, rep)
+	}
+	return audit.WriteText(w, rep)
+}
+
+// auditFacts looks up what `lifeboat audit` judges: the placement, the
+// measured applies and the drills from the journal, each workspace's state
+// backend and, unless offline, the zones' delegation, the records each
+// DNS provider serves, and the standbys' addresses from their workspaces.
+// What cannot be looked up is listed as unchecked, with why; nothing here
+// changes anything.
+func (e *Engine) auditFacts(ctx context.Context, opts AuditOptions) audit.Facts {
 	offline := opts.Offline
 	f := audit.Facts{
 		Now:        time.Now(),
@@ -216,12 +238,12 @@ func auditJournal(ctx context.Context, src AuditJournal, f *audit.Facts, uncheck
 // read-only for the call.
 type engineJournal struct{ e *Engine }
 
-func (j engineJournal) Operations(ctx context.Context) (HistoryDoc, error) {
+func (j engineJournal) Operations(ctx context.Context) (wire.HistoryDoc, error) {
 	ops, err := j.e.History(ctx, 0)
-	return HistoryDoc{Operations: ops}, err
+	return wire.HistoryDoc{Operations: ops}, err
 }
 
-func (j engineJournal) Drills(ctx context.Context) ([]DrillReport, error) {
+func (j engineJournal) Drills(ctx context.Context) ([]wire.DrillReport, error) {
 	return j.e.DrillReports(ctx, 0)
 }
 
@@ -251,7 +273,7 @@ func (e *Engine) delegation(ctx context.Context, zone string) ([]string, error) 
 		if d.Zone != zone {
 			continue
 		}
-		for _, server := range e.Nameservers(ctx, d.Name) {
+		for _, server := range e.nameserversOf(ctx, d.Name) {
 			msg, err := dnsquery.Ask(ctx, server, zone, dns.TypeNS, dnsquery.Options{Authoritative: true})
 			if err != nil {
 				failures = append(failures, err.Error())

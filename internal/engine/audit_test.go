@@ -85,7 +85,7 @@ service "www" {
 
 	e := New(cfg, nil)
 	defer e.Close()
-	f := e.AuditFacts(ctx, AuditOptions{Offline: true})
+	f := e.auditFacts(ctx, AuditOptions{Offline: true})
 	if f.Placement["www"] != "bravo" || f.ApplyTimes["bravo"] != 2500*time.Millisecond {
 		t.Errorf("from the journal: placement %v, applies %v", f.Placement, f.ApplyTimes)
 	}

@@ -16,11 +16,9 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/notify"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
-
-// DrillReport is what one drill did; it is journaled whatever the outcome.
-type DrillReport = drill.Report
 
 // ErrDrillAborted: the drill's context was cancelled before its end (the
 // daemon does so when a real provider is lost).
@@ -28,19 +26,19 @@ var ErrDrillAborted = drill.ErrAborted
 
 // Drill runs the named drill now and journals its report. Progress goes
 // to hooks.Progress; hooks.Snapshot, when set, is used for the plans.
-func (e *Engine) Drill(ctx context.Context, name string, hooks Hooks) (DrillReport, error) {
+func (e *Engine) Drill(ctx context.Context, name string, hooks Hooks) (wire.DrillReport, error) {
 	d := e.findDrill(name)
 	if d == nil {
-		return DrillReport{}, fmt.Errorf("%w: no drill %q in the configuration (drills: %s)", ErrInvalidRequest, name, e.drillNames())
+		return wire.DrillReport{}, fmt.Errorf("%w: no drill %q in the configuration (drills: %s)", ErrInvalidRequest, name, e.drillNames())
 	}
 	ctx, unlead, err := e.lead(ctx)
 	if err != nil {
-		return DrillReport{}, err
+		return wire.DrillReport{}, err
 	}
 	defer unlead()
 	j, err := e.Journal()
 	if err != nil {
-		return DrillReport{}, err
+		return wire.DrillReport{}, err
 	}
 	spec := drill.Spec{Name: d.Name, Mode: drill.Mode(d.Mode), Service: d.Service, Target: d.Target}
 	env := drill.Env{
@@ -49,7 +47,7 @@ func (e *Engine) Drill(ctx context.Context, name string, hooks Hooks) (DrillRepo
 		Redact:   e.Cfg.Redact,
 		Progress: func(ev drill.Event) {
 			if hooks.Progress != nil {
-				hooks.Progress(Event{Time: ev.Time, Service: d.Service, Step: ev.Step, Phase: executor.Phase(ev.Phase), Message: ev.Message})
+				hooks.Progress(wire.Event{Time: ev.Time, Service: d.Service, Step: ev.Step, Phase: executor.Phase(ev.Phase), Message: ev.Message})
 			}
 		},
 	}
@@ -78,7 +76,7 @@ func (e *Engine) Drill(ctx context.Context, name string, hooks Hooks) (DrillRepo
 
 // announceDrill sends a drill's outcome to the notify blocks that take
 // "drill" events.
-func (e *Engine) announceDrill(rep DrillReport) {
+func (e *Engine) announceDrill(rep wire.DrillReport) {
 	ev := notify.Event{Event: notify.EventDrillPassed, Category: config.EventDrill, At: rep.Finished, OK: rep.OK,
 		Summary: rep.Summary(), Service: rep.Service, Provider: rep.Target, Details: rep}
 	switch {
@@ -128,7 +126,7 @@ func (e *Engine) serviceDNS(s *config.Service) []string {
 // variables a failover to each would apply.
 func (e *Engine) readinessSpec(ctx context.Context, s *config.Service, current string) (*drill.ReadinessSpec, drill.ZoneReader, error) {
 	names := e.serviceDNS(s)
-	targets, err := e.DNSTargets(ctx, names)
+	targets, err := e.dnsTargets(ctx, names)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -141,7 +139,7 @@ func (e *Engine) readinessSpec(ctx context.Context, s *config.Service, current s
 		c := drill.Candidate{Provider: name, Current: name == current, Cold: p.Standby == config.StandbyCold,
 			Output: s.AddressOutput, Addresses: p.Addresses}
 		if p.Terraform != nil {
-			ws, err := e.Workspace(name)
+			ws, err := e.workspace(name)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -161,7 +159,7 @@ func (e *Engine) readinessSpec(ctx context.Context, s *config.Service, current s
 // (KindDrill) and takes the target, its apply variables and the DNS
 // providers from that plan; production records are never written.
 func (e *Engine) canarySpec(ctx context.Context, s *config.Service, d *config.Drill, hooks Hooks, spec *drill.Spec, env *drill.Env, j journal.Journal) error {
-	out, err := e.Plan(ctx, Request{Kind: planner.KindDrill, Service: s.Name, To: d.Target}, Hooks{Progress: hooks.Progress, Snapshot: hooks.Snapshot})
+	out, err := e.Plan(ctx, wire.Request{Kind: planner.KindDrill, Service: s.Name, To: d.Target}, Hooks{Progress: hooks.Progress, Snapshot: hooks.Snapshot})
 	if err != nil {
 		return fmt.Errorf("plan the drill: %w", err)
 	}
@@ -199,11 +197,11 @@ func (e *Engine) canarySpec(ctx context.Context, s *config.Service, d *config.Dr
 		}
 		vars[name] = v
 	}
-	ws, err := e.Workspace(sp.To)
+	ws, err := e.workspace(sp.To)
 	if err != nil {
 		return err
 	}
-	targets, err := e.DNSTargets(ctx, cutover.DNS)
+	targets, err := e.dnsTargets(ctx, cutover.DNS)
 	if err != nil {
 		return err
 	}
@@ -340,7 +338,7 @@ type drillFailover struct {
 }
 
 func (f drillFailover) Run(ctx context.Context, kind, to string) (drill.OpResult, error) {
-	out, err := f.e.Run(ctx, Request{Kind: planner.Kind(kind), Service: f.service, To: to}, Hooks{Progress: f.hooks.Progress, Snapshot: f.hooks.Snapshot})
+	out, err := f.e.Run(ctx, wire.Request{Kind: planner.Kind(kind), Service: f.service, To: to}, Hooks{Progress: f.hooks.Progress, Snapshot: f.hooks.Snapshot})
 	var res drill.OpResult
 	if out.Report != nil {
 		res.OpID = out.Report.Operation
@@ -375,7 +373,7 @@ func (f drillFailover) Placement(ctx context.Context) (string, error) {
 // DrillReports returns up to limit drill reports from the journal, newest
 // first (all when limit <= 0). Like History, it opens the journal
 // read-only and never creates it.
-func (e *Engine) DrillReports(ctx context.Context, limit int) ([]DrillReport, error) {
+func (e *Engine) DrillReports(ctx context.Context, limit int) ([]wire.DrillReport, error) {
 	var recs []journal.Record
 	err := e.withJournal(func(j journal.Journal) (err error) {
 		if j != nil {
@@ -386,29 +384,13 @@ func (e *Engine) DrillReports(ctx context.Context, limit int) ([]DrillReport, er
 	if err != nil {
 		return nil, err
 	}
-	out := make([]DrillReport, 0, len(recs))
+	out := make([]wire.DrillReport, 0, len(recs))
 	for _, r := range recs {
-		var rep DrillReport
+		var rep wire.DrillReport
 		if err := json.Unmarshal(r.Data, &rep); err != nil {
 			return nil, fmt.Errorf("drill record %d: %w: its report does not decode: %v", r.Seq, journal.ErrCorrupt, err)
 		}
 		out = append(out, rep)
 	}
 	return out, nil
-}
-
-// DrillsDoc is the JSON document of `lifeboat history --drills -o json`.
-type DrillsDoc struct {
-	Drills []DrillReport `json:"drills"`
-}
-
-// MarshalJSON keeps drills a list, never null.
-func (d DrillsDoc) MarshalJSON() ([]byte, error) {
-	drills := d.Drills
-	if drills == nil {
-		drills = []DrillReport{}
-	}
-	return json.Marshal(struct {
-		Drills []DrillReport `json:"drills"`
-	}{drills})
 }

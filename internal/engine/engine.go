@@ -44,8 +44,8 @@ type Engine struct {
 	released    bool // CloseJournal was called: another engine owns the journal now
 	workspaces  map[string]*terraform.Workspace
 	dns         map[string]providers.DNS
-	nameservers map[string][]string  // looked up, for dns blocks that list none
-	registrars  map[string]Delegator // by registrar block name, opened once
+	nameservers map[string][]string           // looked up, for dns blocks that list none
+	registrars  map[string]executor.Delegator // by registrar block name, opened once
 }
 
 // New returns an engine for cfg. Nothing is opened until it is needed.
@@ -86,8 +86,8 @@ func (e *Engine) CloseJournal() error {
 	return err
 }
 
-// OpenJournal opens the configured journal for the caller, who closes it.
-func (e *Engine) OpenJournal() (journal.Journal, error) {
+// openJournal opens the configured journal for the caller, who closes it.
+func (e *Engine) openJournal() (journal.Journal, error) {
 	return journal.Open(context.Background(), e.Cfg.State, e.Cfg.Dir, journal.OpenOptions{Logger: e.Log})
 }
 
@@ -102,7 +102,7 @@ func (e *Engine) Journal() (journal.Journal, error) {
 	if e.released {
 		return nil, ErrReleased
 	}
-	j, err := e.OpenJournal()
+	j, err := e.openJournal()
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
@@ -110,8 +110,8 @@ func (e *Engine) Journal() (journal.Journal, error) {
 	return j, nil
 }
 
-// Workspace returns the provider's Terraform workspace, opened once.
-func (e *Engine) Workspace(provider string) (*terraform.Workspace, error) {
+// workspace returns the provider's Terraform workspace, opened once.
+func (e *Engine) workspace(provider string) (*terraform.Workspace, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if ws, ok := e.workspaces[provider]; ok {
@@ -129,8 +129,8 @@ func (e *Engine) Workspace(provider string) (*terraform.Workspace, error) {
 	return ws, nil
 }
 
-// DNSProvider returns the libdns provider of a dns block, built once.
-func (e *Engine) DNSProvider(name string) (providers.DNS, error) {
+// dnsProvider returns the libdns provider of a dns block, built once.
+func (e *Engine) dnsProvider(name string) (providers.DNS, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if d, ok := e.dns[name]; ok {
@@ -148,25 +148,25 @@ func (e *Engine) DNSProvider(name string) (providers.DNS, error) {
 	return d, nil
 }
 
-// DNSTargets builds cutover targets for the named dns blocks.
-func (e *Engine) DNSTargets(ctx context.Context, names []string) ([]dnscutover.Target, error) {
+// dnsTargets builds cutover targets for the named dns blocks.
+func (e *Engine) dnsTargets(ctx context.Context, names []string) ([]dnscutover.Target, error) {
 	out := make([]dnscutover.Target, 0, len(names))
 	for _, n := range names {
-		d, err := e.DNSProvider(n)
+		d, err := e.dnsProvider(n)
 		if err != nil {
 			return nil, err
 		}
 		block := e.Cfg.DNSProvider(n)
-		out = append(out, dnscutover.Target{Name: n, Zone: block.Zone, Provider: d, Nameservers: e.Nameservers(ctx, n)})
+		out = append(out, dnscutover.Target{Name: n, Zone: block.Zone, Provider: d, Nameservers: e.nameserversOf(ctx, n)})
 	}
 	return out, nil
 }
 
-// Nameservers are the authoritative servers of a dns block: as configured,
+// nameserversOf returns the authoritative servers of a dns block: as configured,
 // or else the zone's NS records from the system resolver (port 53), looked
 // up once. With several DNS vendors serving one zone, configure each one's
 // nameservers so that each is verified on its own.
-func (e *Engine) Nameservers(ctx context.Context, name string) []string {
+func (e *Engine) nameserversOf(ctx context.Context, name string) []string {
 	block := e.Cfg.DNSProvider(name)
 	if block == nil {
 		return nil
@@ -254,16 +254,16 @@ func (e *Engine) secretVar(st planner.Step, name string) (string, error) {
 	return "", fmt.Errorf("not in the configuration of service %s or provider %s any more", st.Service, st.Provider)
 }
 
-// ExecutorEnv is the executor's environment for this configuration; replan
+// executorEnv is the executor's environment for this configuration; replan
 // re-runs the planner for one service with some providers excluded.
-func (e *Engine) ExecutorEnv(j journal.Journal, replan func(service string, excluded map[string]string) (planner.ServicePlan, error), progress func(executor.Event)) executor.Env {
+func (e *Engine) executorEnv(j journal.Journal, replan func(service string, excluded map[string]string) (planner.ServicePlan, error), progress func(executor.Event)) executor.Env {
 	return executor.Env{
 		Journal: j,
 		Workspace: func(st planner.Step) (executor.Workspace, error) {
-			return e.Workspace(st.Provider)
+			return e.workspace(st.Provider)
 		},
 		CheckHealth: e.CheckService,
-		DNSTargets:  e.DNSTargets,
+		DNSTargets:  e.dnsTargets,
 		DNSOptions: dnscutover.Options{
 			VerifyTimeout: e.Cfg.Policy.VerifyDNS,
 			Logger:        e.Log,
@@ -273,10 +273,15 @@ func (e *Engine) ExecutorEnv(j journal.Journal, replan func(service string, excl
 			s := e.Cfg.Service(service)
 			return s != nil && s.Adopt
 		},
-		Replan:     replan,
-		Redelegate: e.redelegate,
-		Redact:     e.Cfg.Redact,
-		Notify:     e.Notify,
-		Progress:   progress,
+		Replan: replan,
+		Registrar: func(zone string) (executor.Delegator, error) {
+			return e.registrar(zone)
+		},
+		Serving:  e.checkServing,
+		Glue:     e.glue,
+		Logger:   e.Log,
+		Redact:   e.Cfg.Redact,
+		Notify:   e.Notify,
+		Progress: progress,
 	}
 }

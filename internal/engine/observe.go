@@ -13,6 +13,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -80,7 +81,7 @@ func (e *Engine) outputAddresses(ctx context.Context, service, provider string) 
 	if p == nil || s == nil || len(p.Addresses) > 0 || p.Terraform == nil {
 		return nil
 	}
-	ws, err := e.Workspace(provider)
+	ws, err := e.workspace(provider)
 	if err != nil {
 		e.Log.Warn("cannot open workspace to find the service's addresses", "service", service, "provider", provider, "err", err)
 		return nil
@@ -102,10 +103,10 @@ func operationAddresses(ctx context.Context, j journal.Journal, opID, service, p
 	return executor.Addresses(op, service, provider)
 }
 
-// Targets tells health where to run checks: a service's checks run against
+// targets tells health where to run checks: a service's checks run against
 // the addresses of its placement (from the journal when known, else the
 // provider's configured addresses).
-func (e *Engine) Targets(pl Placement) health.Targets {
+func (e *Engine) targets(pl Placement) health.Targets {
 	return health.Targets{
 		Addresses: func(provider string) []string {
 			var out []string
@@ -126,15 +127,15 @@ func (e *Engine) Targets(pl Placement) health.Targets {
 	}
 }
 
-// Observation is what one look at the world saw.
-type Observation struct {
+// observation is what one look at the world saw.
+type observation struct {
 	Snapshot  health.Snapshot
 	Providers map[string]planner.Observation
 	DNS       map[string]planner.Observation
 }
 
-// ObserveOptions say how long to look.
-type ObserveOptions struct {
+// observeOptions say how long to look.
+type observeOptions struct {
 	// Rounds of checks to run, policy.interval apart; at least 1.
 	Rounds int
 	// Confirm runs more rounds, up to policy.fail_after in all, while a
@@ -143,20 +144,20 @@ type ObserveOptions struct {
 	// round is not yet a loss.
 	Confirm bool
 	// Progress hears about the extra rounds.
-	Progress func(Event)
+	Progress func(wire.Event)
 }
 
-// Observe runs every check for the given rounds and asks every DNS
+// observe runs every check for the given rounds and asks every DNS
 // provider's nameservers for the zone's SOA.
-func (e *Engine) Observe(ctx context.Context, pl Placement, opts ObserveOptions) (Observation, error) {
-	groups, err := health.BuildGroups(e.Cfg, e.probers, e.Targets(pl))
+func (e *Engine) observe(ctx context.Context, pl Placement, opts observeOptions) (observation, error) {
+	groups, err := health.BuildGroups(e.Cfg, e.probers, e.targets(pl))
 	if err != nil {
-		return Observation{}, fmt.Errorf("cannot run checks: %w", err)
+		return observation{}, fmt.Errorf("cannot run checks: %w", err)
 	}
 	rounds := max(opts.Rounds, 1)
 	mon := health.NewMonitor(health.ProviderNames(e.Cfg), health.PolicyOf(e.Cfg.Policy))
 	if err := health.RunRounds(ctx, groups, mon, rounds, e.Cfg.Policy.Interval, e.Cfg.Policy.Concurrency); err != nil {
-		return Observation{}, fmt.Errorf("checks interrupted: %w", err)
+		return observation{}, fmt.Errorf("checks interrupted: %w", err)
 	}
 	if opts.Confirm {
 		limit := max(e.Cfg.Policy.FailAfter, rounds)
@@ -168,33 +169,29 @@ func (e *Engine) Observe(ctx context.Context, pl Placement, opts ObserveOptions)
 			emit(opts.Progress, fmt.Sprintf("round %d of up to %d: %s failing; checking again in %s to confirm",
 				n, limit, strings.Join(failing, ", "), e.Cfg.Policy.Interval))
 			if err := sleep(ctx, e.Cfg.Policy.Interval); err != nil {
-				return Observation{}, fmt.Errorf("checks interrupted: %w", err)
+				return observation{}, fmt.Errorf("checks interrupted: %w", err)
 			}
 			if err := health.RunRounds(ctx, groups, mon, 1, 0, e.Cfg.Policy.Concurrency); err != nil {
-				return Observation{}, fmt.Errorf("checks interrupted: %w", err)
+				return observation{}, fmt.Errorf("checks interrupted: %w", err)
 			}
 		}
 	}
-	return e.ObservationOf(ctx, mon.Snapshot()), nil
+	return e.observationOf(ctx, mon.Snapshot(), nil), nil
 }
 
 // Groups compiles the checks to run for placement pl: a long-lived
 // monitor (the daemon's) swaps them in after each operation, so a
 // service's checks follow it to its new addresses.
 func (e *Engine) Groups(pl Placement) ([]*health.Group, error) {
-	return health.BuildGroups(e.Cfg, e.probers, e.Targets(pl))
+	return health.BuildGroups(e.Cfg, e.probers, e.targets(pl))
 }
 
-// ObservationOf turns a monitor's snapshot into what the planner needs,
+// observationOf turns a monitor's snapshot into what the planner needs,
 // asking each DNS provider's nameservers for the zone's SOA.
-func (e *Engine) ObservationOf(ctx context.Context, snap health.Snapshot) Observation {
-	return e.observationOf(ctx, snap, nil)
-}
-
-// observationOf is ObservationOf with the DNS providers' states from dns
-// (a cache) when set, instead of read now.
-func (e *Engine) observationOf(ctx context.Context, snap health.Snapshot, dns func(context.Context) map[string]planner.Observation) Observation {
-	obs := Observation{Snapshot: snap, Providers: map[string]planner.Observation{}, DNS: map[string]planner.Observation{}}
+// The DNS providers' states come from dns (a cache) when set, instead
+// of being read now.
+func (e *Engine) observationOf(ctx context.Context, snap health.Snapshot, dns func(context.Context) map[string]planner.Observation) observation {
+	obs := observation{Snapshot: snap, Providers: map[string]planner.Observation{}, DNS: map[string]planner.Observation{}}
 	for _, p := range e.Cfg.Providers {
 		st := obs.Snapshot.Provider(p.Name)
 		o := planner.Observation{State: planner.StateUnknown}
@@ -235,7 +232,7 @@ func (e *Engine) dnsStates(ctx context.Context, api bool) map[string]planner.Obs
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			o := askSOA(ctx, d.Zone, e.Nameservers(ctx, d.Name), e.Cfg.Policy.Timeout)
+			o := askSOA(ctx, d.Zone, e.nameserversOf(ctx, d.Name), e.Cfg.Policy.Timeout)
 			o.Serving = o.State == planner.StateHealthy || o.State == planner.StateDegraded
 			var err error
 			if api {
@@ -267,7 +264,7 @@ const minAPITimeout = 10 * time.Second
 
 // askAPI reads the zone through the DNS provider's API.
 func (e *Engine) askAPI(ctx context.Context, name string) error {
-	p, err := e.DNSProvider(name)
+	p, err := e.dnsProvider(name)
 	if err != nil {
 		return err
 	}
@@ -357,7 +354,7 @@ func askSOA(ctx context.Context, zone string, servers []string, timeout time.Dur
 
 // plannerInput turns an observation, the placement and a request into the
 // planner's input; it does no I/O, so a long-lived monitor feeds it too.
-func (e *Engine) plannerInput(obs Observation, pl Placement, req planner.Request) planner.Input {
+func (e *Engine) plannerInput(obs observation, pl Placement, req planner.Request) planner.Input {
 	return planner.Input{Config: e.Cfg, Providers: obs.Providers, DNS: obs.DNS, Placement: pl.Provider, Request: req}
 }
 

@@ -30,7 +30,7 @@ func (e *Engine) Prepare(ctx context.Context, done func(PrepareResult)) []Prepar
 		}
 		r := PrepareResult{Provider: p.Name, Dir: p.Terraform.Dir}
 		start := time.Now()
-		ws, err := e.Workspace(p.Name)
+		ws, err := e.workspace(p.Name)
 		if err == nil {
 			r.Already = ws.Prepared()
 			err = ws.Prepare(ctx)

@@ -3,7 +3,6 @@ package engine
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 
@@ -57,22 +56,6 @@ func (e *Engine) Decisions(ctx context.Context, limit int) ([]journal.Record, er
 		return nil
 	})
 	return out, err
-}
-
-// DecisionsDoc is the JSON document of `lifeboat history --decisions`.
-type DecisionsDoc struct {
-	Decisions []journal.Record `json:"decisions"`
-}
-
-// MarshalJSON keeps decisions a list, never null.
-func (d DecisionsDoc) MarshalJSON() ([]byte, error) {
-	recs := d.Decisions
-	if recs == nil {
-		recs = []journal.Record{}
-	}
-	return json.Marshal(struct {
-		Decisions []journal.Record `json:"decisions"`
-	}{recs})
 }
 
 // Operation returns one operation with its timeline, or journal.ErrNotFound.

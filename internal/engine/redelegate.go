@@ -7,33 +7,22 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/libdns/libdns"
 	"github.com/miekg/dns"
 
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
+	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
-// Delegator is what a re-delegation needs of a registrar: read and set
-// the NS host names the parent zone delegates a zone to.
-type Delegator interface {
-	Nameservers(ctx context.Context, zone string) ([]string, error)
-	SetNameservers(ctx context.Context, zone string, ns []string, glue map[string][]netip.Addr) error
-}
-
-// ErrNotServing is returned (wrapped) when a DNS provider a re-delegation
+// errNotServing is returned (wrapped) when a DNS provider a re-delegation
 // would delegate to does not answer for the zone with the current
 // records: the delegation is left as it is.
-var ErrNotServing = errors.New("DNS provider does not serve the zone's current records")
+var errNotServing = errors.New("DNS provider does not serve the zone's current records")
 
-// redelegatePoll is the first pause between reads of the delegation after
-// it was set; it doubles up to 5s.
-const redelegatePoll = 200 * time.Millisecond
-
-// Registrar returns the registrar of zone, opened once.
-func (e *Engine) Registrar(zone string) (Delegator, error) {
+// registrar returns the registrar of zone, opened once.
+func (e *Engine) registrar(zone string) (executor.Delegator, error) {
 	g := e.Cfg.Registrar(zone)
 	if g == nil {
 		return nil, fmt.Errorf("zone %s has no registrar block", zone)
@@ -48,81 +37,10 @@ func (e *Engine) Registrar(zone string) (Delegator, error) {
 		return nil, fmt.Errorf("registrar %q: %w", g.Name, err)
 	}
 	if e.registrars == nil {
-		e.registrars = map[string]Delegator{}
+		e.registrars = map[string]executor.Delegator{}
 	}
 	e.registrars[g.Name] = r
 	return r, nil
-}
-
-// redelegate carries out a redelegate step: every DNS provider the zone
-// is delegated to must answer for it, authoritatively, with the addresses
-// the services placed in it run at; then the registrar is set and read
-// back until it names exactly the new nameservers.
-func (e *Engine) redelegate(ctx context.Context, st planner.Step) (map[string]string, error) {
-	reg, err := e.Registrar(st.Zone)
-	if err != nil {
-		return nil, err
-	}
-	checked, err := e.checkServing(ctx, st.Zone, st.DNS)
-	if err != nil {
-		return nil, err
-	}
-	glue, err := e.glue(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{"ns": strings.Join(st.NS, ","), "checked": strings.Join(checked, "; ")}
-	before, err := reg.Nameservers(ctx, st.Zone)
-	if err != nil {
-		e.Log.Warn("cannot read the zone's delegation before changing it", "zone", st.Zone, "err", e.Cfg.Redact(err.Error()))
-	}
-	out["previous"] = strings.Join(before, ",")
-	if sameNames(before, st.NS) {
-		out["unchanged"] = "true"
-		return out, nil
-	}
-	if err := reg.SetNameservers(ctx, st.Zone, st.NS, glue); err != nil {
-		return out, fmt.Errorf("set the delegation of %s: %w", st.Zone, err)
-	}
-	return out, e.awaitDelegation(ctx, reg, st)
-}
-
-// awaitDelegation reads the delegation back until it names st.NS, within
-// the step's timeout: some registrars take a change and apply it later.
-func (e *Engine) awaitDelegation(ctx context.Context, reg Delegator, st planner.Step) error {
-	timeout := st.Timeout()
-	if timeout <= 0 {
-		timeout = e.Cfg.Policy.VerifyDNS
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	pause := redelegatePoll
-	for {
-		got, err := reg.Nameservers(ctx, st.Zone)
-		if err == nil && sameNames(got, st.NS) {
-			return nil
-		}
-		last := fmt.Sprintf("it names %s", strings.Join(got, ", "))
-		if err != nil {
-			last = e.Cfg.Redact(err.Error())
-		}
-		if err := sleep(ctx, pause); err != nil {
-			return fmt.Errorf("the registrar took the new delegation of %s but does not report it within %s (%s)", st.Zone, timeout, last)
-		}
-		pause = min(2*pause, 5*time.Second)
-	}
-}
-
-func sameNames(a, b []string) bool {
-	norm := func(xs []string) []string {
-		out := make([]string, len(xs))
-		for i, x := range xs {
-			out[i] = strings.ToLower(dns.Fqdn(x))
-		}
-		slices.Sort(out)
-		return slices.Compact(out)
-	}
-	return slices.Equal(norm(a), norm(b))
 }
 
 // checkServing asks every nameserver of each named DNS provider for the
@@ -140,12 +58,12 @@ func (e *Engine) checkServing(ctx context.Context, zone string, names []string) 
 	}
 	var lines []string
 	for _, name := range names {
-		servers := e.Nameservers(ctx, name)
+		servers := e.nameserversOf(ctx, name)
 		if len(servers) == 0 {
-			return nil, fmt.Errorf("%w: dns %s: no nameservers to ask (set nameservers in its dns block)", ErrNotServing, name)
+			return nil, fmt.Errorf("%w: dns %s: no nameservers to ask (set nameservers in its dns block)", errNotServing, name)
 		}
 		if o := askSOA(ctx, zone, servers, e.Cfg.Policy.Timeout); o.State != planner.StateHealthy {
-			return nil, fmt.Errorf("%w: dns %s: %s", ErrNotServing, name, e.Cfg.Redact(o.Reason))
+			return nil, fmt.Errorf("%w: dns %s: %s", errNotServing, name, e.Cfg.Redact(o.Reason))
 		}
 		n := 0
 		for _, s := range e.Cfg.Services {
@@ -161,11 +79,11 @@ func (e *Engine) checkServing(ctx context.Context, zone string, names []string) 
 				for _, server := range servers {
 					got, err := dnscutover.Addresses(ctx, server, fq, e.Cfg.Policy.Timeout)
 					if err != nil {
-						return nil, fmt.Errorf("%w: dns %s: %s", ErrNotServing, name, e.Cfg.Redact(err.Error()))
+						return nil, fmt.Errorf("%w: dns %s: %s", errNotServing, name, e.Cfg.Redact(err.Error()))
 					}
 					if !sameAddresses(got, want) {
 						return nil, fmt.Errorf("%w: dns %s serves %s as %s, but %s runs on %s at %s; run `lifeboat sync` first",
-							ErrNotServing, name, fq, orNothing(got), s.Name, pl.Provider[s.Name], strings.Join(want, ", "))
+							errNotServing, name, fq, orNothing(got), s.Name, pl.Provider[s.Name], strings.Join(want, ", "))
 					}
 				}
 				n++
@@ -214,7 +132,7 @@ func (e *Engine) glue(ctx context.Context, st planner.Step) (map[string][]netip.
 		var servers []string
 		for _, name := range st.DNS {
 			if d := e.Cfg.DNSProvider(name); d != nil && slices.Contains(d.NSNames, ns) {
-				servers = append(servers, e.Nameservers(ctx, name)...)
+				servers = append(servers, e.nameserversOf(ctx, name)...)
 			}
 		}
 		var lastErr error

@@ -14,6 +14,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -31,22 +32,6 @@ var (
 	ErrInvalidRequest = errors.New("invalid request")
 )
 
-// Event is one line of live progress from an operation.
-type Event = executor.Event
-
-// OperationReport is what one operation did.
-type OperationReport = executor.Report
-
-// Request is what an operator, the daemon, a drill or the API asks for.
-type Request struct {
-	Kind    planner.Kind
-	Service string
-	From    string
-	To      string
-	// ZonesOnly re-delegates zones and moves no service.
-	ZonesOnly bool
-}
-
 // Hooks let the caller of Run watch and steer it.
 type Hooks struct {
 	// Confirm is asked once the plan is known and before anything changes;
@@ -54,7 +39,7 @@ type Hooks struct {
 	// proceeds without asking.
 	Confirm func(ctx context.Context, plan planner.Result) error
 	// Progress receives live events; nil discards them.
-	Progress func(Event)
+	Progress func(wire.Event)
 	// Snapshot, when set, is where the plan's view of the providers comes
 	// from (the daemon's long-lived monitor, which has already confirmed
 	// any loss) instead of fresh rounds of checks.
@@ -65,35 +50,13 @@ type Hooks struct {
 	DNS func(context.Context) map[string]planner.Observation
 }
 
-// Outcome is the result of Run: what was planned and what was done.
-type Outcome struct {
-	Plan planner.Result `json:"plan"`
-	// Executed is set when an operation was started for the plan.
-	Executed bool `json:"executed"`
-	// Settled is set when nothing had to move: every service concerned is
-	// where it should be (an emergency command run twice).
-	Settled bool `json:"settled"`
-	// AlreadyDone is set on a settled outcome when an earlier operation
-	// already moved a service concerned off its first candidate, or off a
-	// provider still seen lost: the job was done before.
-	AlreadyDone bool `json:"already_done"`
-	// Message says in one line why nothing was executed.
-	Message string `json:"message,omitempty"`
-	// Resumed are the interrupted operations finished first.
-	Resumed []OperationReport `json:"resumed,omitempty"`
-	// Report is the operation started for the plan.
-	Report *OperationReport `json:"report,omitempty"`
-	// Evidence lists what the checks saw of each provider treated as lost.
-	Evidence []string `json:"evidence,omitempty"`
-}
-
 // Run is the one path every operation takes, whoever asks: it finishes
 // what an interrupted operation left undone for the services concerned,
 // looks at the world (confirming a loss over more rounds when the first
 // one fails), plans, asks Confirm, executes, and notifies whatever the
 // outcome.
-func (e *Engine) Run(ctx context.Context, req Request, hooks Hooks) (Outcome, error) {
-	var out Outcome
+func (e *Engine) Run(ctx context.Context, req wire.Request, hooks Hooks) (wire.Outcome, error) {
+	var out wire.Outcome
 	j, err := e.Journal()
 	if err != nil {
 		return out, err
@@ -129,8 +92,8 @@ func (e *Engine) Run(ctx context.Context, req Request, hooks Hooks) (Outcome, er
 
 // Plan answers req as Run would, from the same look at the world, and
 // changes nothing.
-func (e *Engine) Plan(ctx context.Context, req Request, hooks Hooks) (Outcome, error) {
-	var out Outcome
+func (e *Engine) Plan(ctx context.Context, req wire.Request, hooks Hooks) (wire.Outcome, error) {
+	var out wire.Outcome
 	_, err := e.preview(ctx, req, hooks, &out)
 	return out, err
 }
@@ -138,7 +101,7 @@ func (e *Engine) Plan(ctx context.Context, req Request, hooks Hooks) (Outcome, e
 // preview looks at the world and plans req into out. It returns the
 // planner's input for the executor; out.Settled is set, with a nil error,
 // when nothing has to move.
-func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Outcome) (planner.Input, error) {
+func (e *Engine) preview(ctx context.Context, req wire.Request, hooks Hooks, out *wire.Outcome) (planner.Input, error) {
 	var j journal.Journal
 	if jj, err := e.Journal(); err == nil {
 		j = jj
@@ -154,10 +117,10 @@ func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Out
 	// A provider named with --from needs no confirming: the operator has
 	// decided, and an emergency should not wait for more rounds.
 	confirm := (req.Kind == planner.KindManual && req.From == "") || req.Kind == planner.KindAutomatic
-	var obs Observation
+	var obs observation
 	if hooks.Snapshot != nil {
 		obs = e.observationOf(ctx, hooks.Snapshot(), hooks.DNS)
-	} else if obs, err = e.Observe(ctx, pl, ObserveOptions{Rounds: 1, Confirm: confirm, Progress: hooks.Progress}); err != nil {
+	} else if obs, err = e.observe(ctx, pl, observeOptions{Rounds: 1, Confirm: confirm, Progress: hooks.Progress}); err != nil {
 		return planner.Input{}, err
 	}
 	in := e.plannerInput(obs, pl, preq)
@@ -189,7 +152,7 @@ func (e *Engine) preview(ctx context.Context, req Request, hooks Hooks, out *Out
 
 // Resume finishes every unfinished operation, dropping the named DNS
 // providers from what they still have to update.
-func (e *Engine) Resume(ctx context.Context, dropDNS []string, hooks Hooks) ([]OperationReport, error) {
+func (e *Engine) Resume(ctx context.Context, dropDNS []string, hooks Hooks) ([]wire.OperationReport, error) {
 	ctx, unlead, err := e.lead(ctx)
 	if err != nil {
 		return nil, err
@@ -205,7 +168,7 @@ func (e *Engine) Resume(ctx context.Context, dropDNS []string, hooks Hooks) ([]O
 // resumeConcerning resumes the unfinished operations that concern service
 // (all when empty). An operation that fails again is reported with what
 // the operator can do about it.
-func (e *Engine) resumeConcerning(ctx context.Context, service string, dropDNS []string, hooks Hooks) ([]OperationReport, error) {
+func (e *Engine) resumeConcerning(ctx context.Context, service string, dropDNS []string, hooks Hooks) ([]wire.OperationReport, error) {
 	j, err := e.Journal()
 	if err != nil {
 		return nil, err
@@ -214,7 +177,7 @@ func (e *Engine) resumeConcerning(ctx context.Context, service string, dropDNS [
 	if err != nil {
 		return nil, err
 	}
-	var reps []OperationReport
+	var reps []wire.OperationReport
 	for _, op := range ops {
 		if service != "" && !op.Overlaps(journal.Operation{Services: []string{service}}) {
 			// Another service's operation: it does not hold this one up.
@@ -232,7 +195,7 @@ func (e *Engine) resumeConcerning(ctx context.Context, service string, dropDNS [
 }
 
 // resumeOne continues one unfinished operation with the plan it journaled.
-func (e *Engine) resumeOne(ctx context.Context, j journal.Journal, op journal.Operation, dropDNS []string, hooks Hooks) (*OperationReport, error) {
+func (e *Engine) resumeOne(ctx context.Context, j journal.Journal, op journal.Operation, dropDNS []string, hooks Hooks) (*wire.OperationReport, error) {
 	var plan planner.Result
 	if err := json.Unmarshal(op.Plan, &plan); err != nil {
 		return nil, fmt.Errorf("operation %s: %w: its plan does not decode: %v", op.ID, journal.ErrCorrupt, err)
@@ -252,10 +215,10 @@ func (e *Engine) resumeOne(ctx context.Context, j journal.Journal, op journal.Op
 	if err != nil {
 		return nil, err
 	}
-	var obs Observation
+	var obs observation
 	if hooks.Snapshot != nil {
-		obs = e.ObservationOf(ctx, hooks.Snapshot())
-	} else if obs, err = e.Observe(ctx, pl, ObserveOptions{Rounds: 1}); err != nil {
+		obs = e.observationOf(ctx, hooks.Snapshot(), nil)
+	} else if obs, err = e.observe(ctx, pl, observeOptions{Rounds: 1}); err != nil {
 		return nil, err
 	}
 	exec, err := e.executor(j, e.plannerInput(obs, pl, plan.Request), hooks)
@@ -324,7 +287,7 @@ func (e *Engine) Abort(ctx context.Context, id, reason string) (journal.Operatio
 
 // executor builds the executor for an operation planned from in.
 func (e *Engine) executor(j journal.Journal, in planner.Input, hooks Hooks) (*executor.Executor, error) {
-	env := e.ExecutorEnv(j, func(service string, excluded map[string]string) (planner.ServicePlan, error) {
+	env := e.executorEnv(j, func(service string, excluded map[string]string) (planner.ServicePlan, error) {
 		return planner.Replan(in, service, excluded)
 	}, hooks.Progress)
 	env.AfterJournal = testHook()
@@ -340,7 +303,7 @@ func planServices(plan planner.Result) []string {
 }
 
 // evidence names, for each provider the plan leaves, what was seen of it.
-func evidence(plan planner.Result, obs Observation) []string {
+func evidence(plan planner.Result, obs observation) []string {
 	var out []string
 	for _, l := range plan.Lost {
 		line := l.Name + ": " + l.Reason
@@ -357,7 +320,7 @@ func evidence(plan planner.Result, obs Observation) []string {
 	return out
 }
 
-func nothingReason(plan planner.Result, req Request) string {
+func nothingReason(plan planner.Result, req wire.Request) string {
 	var parts []string
 	for _, sp := range plan.Services {
 		parts = append(parts, sp.Service+": "+sp.Reason)
@@ -387,7 +350,7 @@ func movedBefore(services []*config.Service, only string, pl Placement) bool {
 }
 
 // settledReason says why a plan that moves nothing means the job is done.
-func settledReason(plan planner.Result, req Request, pl Placement) string {
+func settledReason(plan planner.Result, req wire.Request, pl Placement) string {
 	var parts []string
 	for _, sp := range plan.Services {
 		parts = append(parts, sp.Reason)
@@ -417,9 +380,9 @@ func settledReason(plan planner.Result, req Request, pl Placement) string {
 	return strings.Join(parts, "; ")
 }
 
-func emit(progress func(Event), msg string) {
+func emit(progress func(wire.Event), msg string) {
 	if progress != nil {
-		progress(Event{Time: time.Now(), Phase: executor.PhaseInfo, Message: msg})
+		progress(wire.Event{Time: time.Now(), Phase: executor.PhaseInfo, Message: msg})
 	}
 }
 
@@ -434,22 +397,6 @@ func (e *Engine) History(ctx context.Context, limit int) ([]journal.Operation, e
 		return err
 	})
 	return ops, err
-}
-
-// HistoryDoc is the JSON document of `lifeboat history -o json`.
-type HistoryDoc struct {
-	Operations []journal.Operation `json:"operations"`
-}
-
-// MarshalJSON keeps operations a list, never null.
-func (d HistoryDoc) MarshalJSON() ([]byte, error) {
-	ops := d.Operations
-	if ops == nil {
-		ops = []journal.Operation{}
-	}
-	return json.Marshal(struct {
-		Operations []journal.Operation `json:"operations"`
-	}{ops})
 }
 
 // holdInCooldown blocks the automatic move of a service whose last

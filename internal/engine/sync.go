@@ -17,6 +17,9 @@ import (
 // syncTimeout bounds reading or writing one zone at one DNS provider.
 const syncTimeout = 30 * time.Second
 
+// SyncOptions tune SyncPlan.
+type SyncOptions = zonesync.Options
+
 // SyncTarget is the plan for one DNS provider of a zone.
 type SyncTarget struct {
 	Zone     string        `json:"zone"`
@@ -141,7 +144,7 @@ func (e *Engine) Sync(ctx context.Context, doc *SyncDoc) error {
 // sync's owner: what the plan would write over another owner's records
 // (a service's addresses above all) is refused there, whatever the plan.
 func (e *Engine) writeSync(ctx context.Context, t *SyncTarget, adopt bool) error {
-	p, err := e.DNSProvider(t.Provider)
+	p, err := e.dnsProvider(t.Provider)
 	if err != nil {
 		return err
 	}
@@ -194,7 +197,7 @@ func (e *Engine) zones() []string {
 
 // zoneRecords reads the records a dns block serves for its zone.
 func (e *Engine) zoneRecords(ctx context.Context, name string) ([]libdns.Record, error) {
-	p, err := e.DNSProvider(name)
+	p, err := e.dnsProvider(name)
 	if err != nil {
 		return nil, err
 	}

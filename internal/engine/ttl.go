@@ -124,7 +124,7 @@ func (e *Engine) setTTLAt(ctx context.Context, dnsName, zone string, services []
 	fail := func(err error) []TTLChange {
 		return []TTLChange{{DNS: dnsName, Name: zone, Error: e.Cfg.Redact(err.Error())}}
 	}
-	p, err := e.DNSProvider(dnsName)
+	p, err := e.dnsProvider(dnsName)
 	if err != nil {
 		return fail(err)
 	}

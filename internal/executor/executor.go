@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 	"github.com/lifeboat-dev/lifeboat/terraform"
 )
@@ -56,11 +58,16 @@ type Env struct {
 	SecretVar func(st planner.Step, name string) (string, error)
 	// Adopt says whether the service may take over records it does not own.
 	Adopt func(service string) bool
-	// Redelegate carries out a redelegate step: it checks that the DNS
-	// providers it names answer for the zone with the current records,
-	// then sets the zone's delegation at the registrar, and returns the
-	// step's outputs. Required when a plan re-delegates a zone.
-	Redelegate func(ctx context.Context, st planner.Step) (map[string]string, error)
+	// Registrar opens the registrar of a zone. Required, with Serving and
+	// Glue, when a plan re-delegates a zone.
+	Registrar func(zone string) (Delegator, error)
+	// Serving checks, before a re-delegation, that the named DNS providers
+	// answer for the zone with the current records; it returns one line
+	// per provider of what was checked.
+	Serving func(ctx context.Context, zone string, dns []string) ([]string, error)
+	// Glue returns the addresses of the step's new nameservers named
+	// inside the zone, which the parent needs to refer there.
+	Glue func(ctx context.Context, st planner.Step) (map[string][]netip.Addr, error)
 	// Replan returns the service's plan with the given providers excluded
 	// (provider -> why), after a target failed its checks.
 	Replan func(service string, excluded map[string]string) (planner.ServicePlan, error)
@@ -82,30 +89,25 @@ type Env struct {
 	// HealthPoll is the pause between rounds of wait-healthy; default
 	// healthwait.DefaultPoll.
 	HealthPoll time.Duration
+	// Logger hears what the operator's events do not carry; default
+	// discards.
+	Logger *slog.Logger
 }
 
-// Phase is where an Event stands in a step.
-type Phase string
-
-const (
-	PhaseStart   Phase = "start"
-	PhaseDone    Phase = "done"
-	PhaseFailed  Phase = "failed"
-	PhaseSkipped Phase = "skipped"
-	PhaseInfo    Phase = "info"
+// Phase and Event are the operation's live progress, defined with the
+// documents that carry them.
+type (
+	Phase = wire.Phase
+	Event = wire.Event
 )
 
-// Event is one line of live progress.
-type Event struct {
-	Time     time.Time        `json:"time"`
-	Service  string           `json:"service,omitempty"`
-	Provider string           `json:"provider,omitempty"`
-	Step     string           `json:"step,omitempty"` // the step's ID, e.g. "www/bravo/apply"
-	Kind     planner.StepKind `json:"kind,omitempty"`
-	Phase    Phase            `json:"phase"`
-	Message  string           `json:"message"`
-	Elapsed  time.Duration    `json:"elapsed_ns,omitempty"`
-}
+const (
+	PhaseStart   = wire.PhaseStart
+	PhaseDone    = wire.PhaseDone
+	PhaseFailed  = wire.PhaseFailed
+	PhaseSkipped = wire.PhaseSkipped
+	PhaseInfo    = wire.PhaseInfo
+)
 
 // Notification events: an operation began for one service, or how it
 // ended for it.
@@ -135,41 +137,13 @@ type Notification struct {
 	Extra     map[string]string `json:"extra,omitempty"`
 }
 
-// Report is what an operation did.
-type Report struct {
-	Operation string          `json:"operation"`
-	Resumed   bool            `json:"resumed"`
-	Started   time.Time       `json:"started"`
-	Finished  time.Time       `json:"finished"`
-	Services  []ServiceReport `json:"services"`
-	Zones     []ZoneReport    `json:"zones,omitempty"`
-}
-
-// ZoneReport is the outcome of one zone's re-delegation.
-type ZoneReport struct {
-	Zone      string   `json:"zone"`
-	Registrar string   `json:"registrar"`
-	OK        bool     `json:"ok"`
-	NS        []string `json:"ns,omitempty"`
-	Error     string   `json:"error,omitempty"`
-}
-
-// ServiceReport is the outcome for one service.
-type ServiceReport struct {
-	Service   string   `json:"service"`
-	From      string   `json:"from,omitempty"`
-	To        string   `json:"to,omitempty"`
-	OK        bool     `json:"ok"`
-	Addresses []string `json:"addresses,omitempty"`
-	// Rejected lists targets tried and abandoned (provider -> why).
-	Rejected map[string]string `json:"rejected,omitempty"`
-	// DNSFailed lists DNS providers not updated (name -> error).
-	DNSFailed map[string]string `json:"dns_failed,omitempty"`
-	Error     string            `json:"error,omitempty"`
-	// Recovery is the time from the operation's start to DNS serving the
-	// new answer.
-	Recovery time.Duration `json:"recovery_ns,omitempty"`
-}
+// Report is what an operation did; the document is defined with the
+// others the CLI, the socket and the API exchange.
+type (
+	Report        = wire.OperationReport
+	ZoneReport    = wire.ZoneReport
+	ServiceReport = wire.ServiceReport
+)
 
 // StepDNSRetry is the executor's own step, after the plan's: it retries the
 // DNS providers the cutover could not update.
@@ -187,6 +161,9 @@ func New(env Env) (*Executor, error) {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	if env.Logger == nil {
+		env.Logger = slog.New(slog.DiscardHandler)
+	}
 	if env.Adopt == nil {
 		env.Adopt = func(string) bool { return false }
 	}
@@ -202,8 +179,8 @@ func (e *Executor) Start(ctx context.Context, plan planner.Result, kind string) 
 	if plan.Work() == 0 {
 		return Report{}, ErrNothingToDo
 	}
-	if plan.Redelegations() > 0 && e.env.Redelegate == nil {
-		return Report{}, errors.New("executor: the plan re-delegates a zone and Env.Redelegate is not set")
+	if plan.Redelegations() > 0 && (e.env.Registrar == nil || e.env.Serving == nil || e.env.Glue == nil) {
+		return Report{}, errors.New("executor: the plan re-delegates a zone and Env.Registrar, Env.Serving or Env.Glue is not set")
 	}
 	raw, err := json.Marshal(plan)
 	if err != nil {
@@ -384,7 +361,7 @@ func (e *Executor) runZone(ctx context.Context, op *journal.Operation, z planner
 			return zr, err
 		}
 		_, err := e.journaled(ctx, op, st, func() (map[string]string, string, error) {
-			out, err := e.env.Redelegate(ctx, st)
+			out, err := e.redelegate(ctx, st)
 			return out, "zone " + st.Zone + " delegated to " + strings.Join(st.NS, ", "), err
 		})
 		if err != nil {

@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -36,27 +37,56 @@ func zoneWorld(t *testing.T) (*world, planner.Result) {
 	return w, plan
 }
 
+// redelegations is a registrar that takes every delegation at once, and
+// the DNS providers' serving check, which fails with err when set.
 type redelegations struct {
 	mu    sync.Mutex
-	steps []planner.Step
+	steps []planner.Step // one per write to the registrar
+	ns    []string
 	err   error
+	// lag is how many reads after a write still report the delegation
+	// before it (-1: the write never shows).
+	lag     int
+	pending []string
 }
 
-func (r *redelegations) do(_ context.Context, st planner.Step) (map[string]string, error) {
+func (r *redelegations) Nameservers(context.Context, string) ([]string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.steps = append(r.steps, st)
-	if r.err != nil {
-		return nil, r.err
+	if r.pending != nil && r.lag == 0 {
+		r.ns, r.pending = r.pending, nil
 	}
-	return map[string]string{"ns": strings.Join(st.NS, ",")}, nil
+	if r.pending != nil && r.lag > 0 {
+		r.lag--
+	}
+	return r.ns, nil
+}
+
+func (r *redelegations) SetNameservers(_ context.Context, zone string, ns []string, _ map[string][]netip.Addr) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.steps = append(r.steps, planner.Step{Zone: zone, NS: ns})
+	r.pending = ns
+	return nil
+}
+
+// hook sets the re-delegation's hooks of env.
+func (r *redelegations) hook(env *Env) {
+	env.Registrar = func(string) (Delegator, error) { return r, nil }
+	env.Serving = func(_ context.Context, _ string, names []string) ([]string, error) {
+		if r.err != nil {
+			return nil, r.err
+		}
+		return names, nil
+	}
+	env.Glue = func(context.Context, planner.Step) (map[string][]netip.Addr, error) { return nil, nil }
 }
 
 func TestZoneRedelegated(t *testing.T) {
 	w, plan := zoneWorld(t)
 	var r redelegations
 	env := w.env(nil)
-	env.Redelegate = r.do
+	r.hook(&env)
 	e, err := New(env)
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +115,7 @@ func TestZoneRedelegationFails(t *testing.T) {
 	w, plan := zoneWorld(t)
 	r := redelegations{err: errors.New("dns-b does not answer for the zone")}
 	env := w.env(nil)
-	env.Redelegate = r.do
+	r.hook(&env)
 	e, _ := New(env)
 	rep, err := e.Start(context.Background(), plan, "manual")
 	if err == nil || !strings.Contains(err.Error(), "dns-b does not answer") {
@@ -109,7 +139,7 @@ func TestZoneResumeSkipsDoneRedelegation(t *testing.T) {
 			panic(errCrash)
 		}
 	})
-	env.Redelegate = r.do
+	r.hook(&env)
 	e, _ := New(env)
 	func() {
 		defer func() {
@@ -121,7 +151,7 @@ func TestZoneResumeSkipsDoneRedelegation(t *testing.T) {
 	}()
 	op := w.unfinished()
 	env = w.env(nil)
-	env.Redelegate = r.do
+	r.hook(&env)
 	e, _ = New(env)
 	rep, err := e.Resume(context.Background(), op, ResumeOptions{})
 	if err != nil {
@@ -137,7 +167,64 @@ func TestZoneResumeSkipsDoneRedelegation(t *testing.T) {
 
 func TestZonePlanNeedsRedelegateHook(t *testing.T) {
 	w, plan := zoneWorld(t)
-	if _, err := w.executor(nil).Start(context.Background(), plan, "manual"); err == nil || !strings.Contains(err.Error(), "Env.Redelegate") {
+	if _, err := w.executor(nil).Start(context.Background(), plan, "manual"); err == nil || !strings.Contains(err.Error(), "Env.Registrar") {
 		t.Fatalf("err %v, want the missing hook named", err)
+	}
+}
+
+// A zone already delegated as the plan wants (names compared without case
+// or the final dot) is not written again.
+func TestZoneAlreadyDelegatedIsNotWritten(t *testing.T) {
+	w, plan := zoneWorld(t)
+	r := redelegations{ns: []string{"NS.DNS-B.example"}}
+	env := w.env(nil)
+	r.hook(&env)
+	e, _ := New(env)
+	rep, err := e.Start(context.Background(), plan, "manual")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.steps) != 0 {
+		t.Errorf("the registrar was written %d times, want none", len(r.steps))
+	}
+	key := planner.StepID(testZone, "parent", planner.StepRedelegate)
+	if out := w.operation(rep.Operation).Outputs(key); out["unchanged"] != "true" || out["previous"] != "NS.DNS-B.example" {
+		t.Errorf("outputs %v, want unchanged with the previous delegation", out)
+	}
+}
+
+// A registrar that takes the change and reports it later is waited for,
+// within the step's timeout; one that never reports it fails the step.
+func TestZoneRegistrarReportsLate(t *testing.T) {
+	tests := []struct {
+		name string
+		lag  int
+		ok   bool
+	}{
+		{"at once", 0, true},
+		{"after two reads", 2, true},
+		{"never", -1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, plan := zoneWorld(t)
+			r := redelegations{ns: []string{"ns.dns-a.example."}, lag: tt.lag}
+			env := w.env(nil)
+			r.hook(&env)
+			e, _ := New(env)
+			rep, err := e.Start(context.Background(), plan, "manual")
+			if tt.ok != (err == nil) {
+				t.Fatalf("err %v, want ok %v", err, tt.ok)
+			}
+			if !tt.ok && !strings.Contains(err.Error(), "does not report it within") {
+				t.Errorf("err %v, want the registrar named as not reporting the delegation", err)
+			}
+			if len(r.steps) != 1 {
+				t.Errorf("the registrar was written %d times, want once", len(r.steps))
+			}
+			if len(rep.Zones) != 1 || rep.Zones[0].OK != tt.ok {
+				t.Errorf("report %+v", rep.Zones)
+			}
+		})
 	}
 }

@@ -26,20 +26,21 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
 // Backend is what the API serves: the running daemon.
 type Backend interface {
-	Status(ctx context.Context) (*engine.StatusDoc, error)
-	Operations(ctx context.Context, limit int) (engine.HistoryDoc, error)
+	Status(ctx context.Context) (*wire.StatusDoc, error)
+	Operations(ctx context.Context, limit int) (wire.HistoryDoc, error)
 	// Operation returns one operation, or an error wrapping journal.ErrNotFound.
 	Operation(ctx context.Context, id string) (journal.Operation, error)
-	Drills(ctx context.Context, limit int) (engine.DrillsDoc, error)
-	Decisions(ctx context.Context, limit int) (engine.DecisionsDoc, error)
-	Plan(ctx context.Context, req engine.Request, progress func(engine.Event)) (engine.Outcome, error)
-	Operate(ctx context.Context, req engine.Request, hooks engine.Hooks, who string) (engine.Outcome, error)
-	RunDrill(ctx context.Context, name string, progress func(engine.Event), who string) (engine.DrillReport, error)
+	Drills(ctx context.Context, limit int) (wire.DrillsDoc, error)
+	Decisions(ctx context.Context, limit int) (wire.DecisionsDoc, error)
+	Plan(ctx context.Context, req wire.Request, progress func(wire.Event)) (wire.Outcome, error)
+	Operate(ctx context.Context, req wire.Request, hooks engine.Hooks, who string) (wire.Outcome, error)
+	RunDrill(ctx context.Context, name string, progress func(wire.Event), who string) (wire.DrillReport, error)
 	Hold(ctx context.Context, change *control.HoldChange, who string) (control.HoldState, error)
 	// Ready says whether the daemon is watching and can act.
 	Ready() error
@@ -223,9 +224,9 @@ func (a *api) operation(w http.ResponseWriter, r *http.Request) {
 // do now.
 func (a *api) plan(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	req := engine.Request{Kind: planner.KindManual, Service: q.Get("service"), From: q.Get("from"), To: q.Get("to")}
+	req := wire.Request{Kind: planner.KindManual, Service: q.Get("service"), From: q.Get("from"), To: q.Get("to")}
 	if fb := q.Get("failback"); fb == "1" || fb == "true" {
-		req = engine.Request{Kind: planner.KindFailback, Service: q.Get("service")}
+		req = wire.Request{Kind: planner.KindFailback, Service: q.Get("service")}
 	}
 	out, err := a.b.Plan(r.Context(), req, nil)
 	if errors.Is(err, engine.ErrBlocked) {
@@ -246,7 +247,7 @@ func (a *api) failover(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &b) {
 		return
 	}
-	a.run(w, r, engine.Request{Kind: planner.KindManual, Service: b.Service, From: b.From, To: b.To})
+	a.run(w, r, wire.Request{Kind: planner.KindManual, Service: b.Service, From: b.From, To: b.To})
 }
 
 func (a *api) failback(w http.ResponseWriter, r *http.Request) {
@@ -258,12 +259,12 @@ func (a *api) failback(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "failback takes only service: it always goes to each service's first candidate")
 		return
 	}
-	a.run(w, r, engine.Request{Kind: planner.KindFailback, Service: b.Service})
+	a.run(w, r, wire.Request{Kind: planner.KindFailback, Service: b.Service})
 }
 
 // run executes an operation in the daemon's context: the caller going
 // away does not stop a failover half-way.
-func (a *api) run(w http.ResponseWriter, r *http.Request, req engine.Request) {
+func (a *api) run(w http.ResponseWriter, r *http.Request, req wire.Request) {
 	who := "http " + r.RemoteAddr
 	a.log.Info("operation requested over HTTP", "kind", req.Kind, "service", req.Service, "from", req.From, "to", req.To, "remote", r.RemoteAddr)
 	out, err := a.b.Operate(a.base, req, engine.Hooks{}, who)

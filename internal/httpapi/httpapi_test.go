@@ -16,6 +16,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -27,17 +28,17 @@ const (
 // fakeBackend records what reached it; the API's own logic is under test.
 type fakeBackend struct {
 	mu      sync.Mutex
-	ran     []engine.Request
+	ran     []wire.Request
 	holds   []control.HoldChange
 	planErr error
 	runErr  error
 }
 
-func (f *fakeBackend) Status(context.Context) (*engine.StatusDoc, error) {
-	return &engine.StatusDoc{Config: "x.hcl"}, nil
+func (f *fakeBackend) Status(context.Context) (*wire.StatusDoc, error) {
+	return &wire.StatusDoc{Config: "x.hcl"}, nil
 }
-func (f *fakeBackend) Operations(context.Context, int) (engine.HistoryDoc, error) {
-	return engine.HistoryDoc{}, nil
+func (f *fakeBackend) Operations(context.Context, int) (wire.HistoryDoc, error) {
+	return wire.HistoryDoc{}, nil
 }
 func (f *fakeBackend) Operation(_ context.Context, id string) (journal.Operation, error) {
 	if id == "00000001" {
@@ -45,23 +46,23 @@ func (f *fakeBackend) Operation(_ context.Context, id string) (journal.Operation
 	}
 	return journal.Operation{}, fmt.Errorf("operation %s: %w", id, journal.ErrNotFound)
 }
-func (f *fakeBackend) Drills(context.Context, int) (engine.DrillsDoc, error) {
-	return engine.DrillsDoc{}, nil
+func (f *fakeBackend) Drills(context.Context, int) (wire.DrillsDoc, error) {
+	return wire.DrillsDoc{}, nil
 }
-func (f *fakeBackend) Decisions(context.Context, int) (engine.DecisionsDoc, error) {
-	return engine.DecisionsDoc{}, nil
+func (f *fakeBackend) Decisions(context.Context, int) (wire.DecisionsDoc, error) {
+	return wire.DecisionsDoc{}, nil
 }
-func (f *fakeBackend) Plan(_ context.Context, req engine.Request, _ func(engine.Event)) (engine.Outcome, error) {
-	return engine.Outcome{Message: string(req.Kind) + ":" + req.Service}, f.planErr
+func (f *fakeBackend) Plan(_ context.Context, req wire.Request, _ func(wire.Event)) (wire.Outcome, error) {
+	return wire.Outcome{Message: string(req.Kind) + ":" + req.Service}, f.planErr
 }
-func (f *fakeBackend) Operate(_ context.Context, req engine.Request, _ engine.Hooks, _ string) (engine.Outcome, error) {
+func (f *fakeBackend) Operate(_ context.Context, req wire.Request, _ engine.Hooks, _ string) (wire.Outcome, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.ran = append(f.ran, req)
-	return engine.Outcome{Executed: true}, f.runErr
+	return wire.Outcome{Executed: true}, f.runErr
 }
-func (f *fakeBackend) RunDrill(context.Context, string, func(engine.Event), string) (engine.DrillReport, error) {
-	return engine.DrillReport{}, nil
+func (f *fakeBackend) RunDrill(context.Context, string, func(wire.Event), string) (wire.DrillReport, error) {
+	return wire.DrillReport{}, nil
 }
 func (f *fakeBackend) Hold(_ context.Context, c *control.HoldChange, _ string) (control.HoldState, error) {
 	if c == nil {
@@ -222,7 +223,7 @@ func TestErrorsMapToStatusCodes(t *testing.T) {
 		code, body := do(t, "POST", srv.URL+"/api/v1/failover", operateTok, `{}`)
 		var doc struct {
 			Error  string
-			Result *engine.Outcome
+			Result *wire.Outcome
 		}
 		if code != c.want || json.Unmarshal([]byte(body), &doc) != nil || doc.Error != c.err.Error() || doc.Result == nil || !doc.Result.Executed {
 			t.Errorf("%v: %d %s, want %d with the error and the outcome", c.err, code, body, c.want)

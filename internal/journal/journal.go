@@ -15,9 +15,10 @@ package journal
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // Sentinel errors callers branch on (wrapped with %w; use errors.Is).
@@ -102,89 +103,35 @@ type Journal interface {
 	Close() error
 }
 
-// Status is an operation's state.
-type Status string
-
-const (
-	StatusRunning   Status = "running"
-	StatusSucceeded Status = "succeeded"
-	StatusFailed    Status = "failed"
-	// StatusAborted: stopped on purpose (by an operator, or abandoned after
-	// a crash instead of resumed).
-	StatusAborted Status = "aborted"
+// The operation's documents are defined with the others the CLI, the
+// socket and the API exchange.
+type (
+	Status        = wire.OperationStatus
+	StepStatus    = wire.StepStatus
+	Operation     = wire.Operation
+	Ref           = wire.OperationRef
+	Step          = wire.Step
+	TimelineEntry = wire.TimelineEntry
+	Record        = wire.Record
+	RecordKind    = wire.RecordKind
 )
 
-// Terminal reports whether s ends an operation.
-func (s Status) Terminal() bool {
-	return s == StatusSucceeded || s == StatusFailed || s == StatusAborted
-}
-
-// StepStatus is the state of one attempt of a step.
-type StepStatus string
-
 const (
-	StepRunning StepStatus = "running"
-	StepOK      StepStatus = "ok"
-	StepFailed  StepStatus = "failed"
-	StepSkipped StepStatus = "skipped"
-	// StepInterrupted: the process running the attempt died (or the
-	// operation was finished) before the attempt reported a result.
-	StepInterrupted StepStatus = "interrupted"
+	StatusRunning   = wire.StatusRunning
+	StatusSucceeded = wire.StatusSucceeded
+	StatusFailed    = wire.StatusFailed
+	StatusAborted   = wire.StatusAborted
+
+	StepRunning     = wire.StepRunning
+	StepOK          = wire.StepOK
+	StepFailed      = wire.StepFailed
+	StepSkipped     = wire.StepSkipped
+	StepInterrupted = wire.StepInterrupted
+
+	RecordDecision = wire.RecordDecision
+	RecordHold     = wire.RecordHold
+	RecordDrill    = wire.RecordDrill
 )
-
-// Operation is one failover, failback or drill with its timeline.
-type Operation struct {
-	// ID is assigned by Begin. IDs sort in the order operations began;
-	// callers otherwise treat them as opaque.
-	ID string `json:"id"`
-	// Kind is the executor's name for what is done: "failover", "drill", ...
-	Kind    string `json:"kind"`
-	Service string `json:"service,omitempty"`
-	// Services are the services the operation moves; empty means it may
-	// concern any service.
-	Services []string `json:"services,omitempty"`
-	From     string   `json:"from,omitempty"`
-	To       string   `json:"to,omitempty"`
-	// Plan is the planner's output as JSON, kept so a resumed run executes
-	// the same plan and history shows why.
-	Plan json.RawMessage `json:"plan,omitempty"`
-	// Owner says who runs the operation (e.g. "host:pid"); informational.
-	Owner  string `json:"owner,omitempty"`
-	Status Status `json:"status"`
-	// Fence is the fencing token of the current writer: it grows with every
-	// Begin and Resume across the whole journal and never repeats.
-	Fence    uint64      `json:"fence"`
-	Started  time.Time   `json:"started"`
-	Finished time.Time   `json:"finished,omitzero"`
-	Resumed  []time.Time `json:"resumed,omitempty"`
-	Summary  string      `json:"summary,omitempty"`
-	// Steps is the timeline: one entry per attempt, in the order they began.
-	Steps []Step `json:"steps,omitempty"`
-}
-
-// Ref identifies an operation and the fencing token its writer holds.
-type Ref struct {
-	ID    string
-	Fence uint64
-}
-
-// Ref returns the reference a writer of o passes to the journal.
-func (o Operation) Ref() Ref { return Ref{ID: o.ID, Fence: o.Fence} }
-
-// Step is one attempt of one step.
-type Step struct {
-	ID string `json:"id"`
-	// Attempt counts the starts of this step within the operation, from 1.
-	Attempt  int        `json:"attempt"`
-	Status   StepStatus `json:"status"`
-	Started  time.Time  `json:"started"`
-	Finished time.Time  `json:"finished,omitzero"`
-	Error    string     `json:"error,omitempty"`
-	// Outputs are what the step learned that later steps (or a resumed run)
-	// need, such as addresses read from Terraform. Structured values may be
-	// stored as JSON text.
-	Outputs map[string]string `json:"outputs,omitempty"`
-}
 
 // StepResult is what StepFinished records.
 type StepResult struct {
@@ -200,43 +147,4 @@ type Placement struct {
 	Provider string    `json:"provider"`
 	OpID     string    `json:"op_id"`
 	Since    time.Time `json:"since"`
-}
-
-// Step returns the latest attempt of the step with that ID.
-func (o Operation) Step(id string) (Step, bool) {
-	for i := len(o.Steps) - 1; i >= 0; i-- {
-		if o.Steps[i].ID == id {
-			return o.Steps[i], true
-		}
-	}
-	return Step{}, false
-}
-
-// Done reports whether the step's latest attempt completed (ok or skipped),
-// so a resumed run can move past it.
-func (o Operation) Done(stepID string) bool {
-	s, ok := o.Step(stepID)
-	return ok && (s.Status == StepOK || s.Status == StepSkipped)
-}
-
-// Outputs returns the outputs of the step's latest attempt, or nil.
-func (o Operation) Outputs(stepID string) map[string]string {
-	s, _ := o.Step(stepID)
-	return s.Outputs
-}
-
-// Overlaps reports whether two operations concern a common service; one
-// that names no services concerns them all.
-func (o Operation) Overlaps(other Operation) bool {
-	if len(o.Services) == 0 || len(other.Services) == 0 {
-		return true
-	}
-	for _, a := range o.Services {
-		for _, b := range other.Services {
-			if a == b {
-				return true
-			}
-		}
-	}
-	return false
 }

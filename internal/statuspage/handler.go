@@ -5,11 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
 )
 
 type handler struct {
@@ -112,7 +111,7 @@ func (h *handler) load(ctx context.Context) (*page, error) {
 
 // withWarning returns a copy of doc with one more warning; the source's
 // document is not changed.
-func withWarning(doc *engine.StatusDoc, w string) *engine.StatusDoc {
+func withWarning(doc *wire.StatusDoc, w string) *wire.StatusDoc {
 	c := *doc
 	c.Warnings = append(append([]string(nil), doc.Warnings...), w)
 	return &c

@@ -12,8 +12,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func get(t *testing.T, h http.Handler, method, path string) (*http.Response, string) {
@@ -242,7 +241,7 @@ func TestRefreshOption(t *testing.T) {
 
 func TestRunningOperation(t *testing.T) {
 	src := fixture()
-	src.ops[0].Status, src.ops[0].Finished = journal.StatusRunning, time.Time{}
+	src.ops[0].Status, src.ops[0].Finished = wire.StatusRunning, time.Time{}
 	src.doc.Daemon.Running = "automatic failover of www"
 	_, body := get(t, Handler(src, testOptions()), http.MethodGet, "/")
 	mustContain(t, body, `<span class="badge warn">busy</span> automatic failover of www`, `<span class="badge warn">running</span>`)
@@ -253,7 +252,7 @@ func TestRunningOperation(t *testing.T) {
 }
 
 func TestNoDaemonNoData(t *testing.T) {
-	src := &fakeSource{doc: &engine.StatusDoc{Providers: []engine.StatusProvider{{Name: "solo", State: health.StateUnknown}}}}
+	src := &fakeSource{doc: &wire.StatusDoc{Providers: []wire.StatusProvider{{Name: "solo", State: health.StateUnknown}}}}
 	res, body := get(t, Handler(src, testOptions()), http.MethodGet, "/")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d, want 200", res.StatusCode)

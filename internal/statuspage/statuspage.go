@@ -10,19 +10,17 @@ package statuspage
 
 import (
 	"context"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"log/slog"
 	"net/http"
 	"time"
-
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
 )
 
 // Source is what the page reads; the daemon implements it.
 type Source interface {
-	Status(ctx context.Context) (*engine.StatusDoc, error)
-	History(ctx context.Context, limit int) ([]journal.Operation, error)
-	DrillReports(ctx context.Context, limit int) ([]engine.DrillReport, error)
+	Status(ctx context.Context) (*wire.StatusDoc, error)
+	History(ctx context.Context, limit int) ([]wire.Operation, error)
+	DrillReports(ctx context.Context, limit int) ([]wire.DrillReport, error)
 }
 
 // Options tune the page. The zero value is usable.

@@ -6,8 +6,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // page is everything the template prints, already worded: the template
@@ -141,7 +140,7 @@ type errorView struct {
 	What, Why string
 }
 
-func buildPage(doc *engine.StatusDoc, ops []journal.Operation, drills []engine.DrillReport, now time.Time, refresh time.Duration) *page {
+func buildPage(doc *wire.StatusDoc, ops []wire.Operation, drills []wire.DrillReport, now time.Time, refresh time.Duration) *page {
 	p := &page{
 		Refresh:  refreshSeconds(refresh),
 		Rendered: formatTime(now),
@@ -180,7 +179,7 @@ func buildPage(doc *engine.StatusDoc, ops []journal.Operation, drills []engine.D
 	return p
 }
 
-func daemonOf(d *engine.DaemonStatus) *daemonView {
+func daemonOf(d *wire.DaemonStatus) *daemonView {
 	if d == nil {
 		return nil
 	}
@@ -216,7 +215,7 @@ func daemonOf(d *engine.DaemonStatus) *daemonView {
 	return v
 }
 
-func clusterOf(c *engine.ClusterStatus) *clusterView {
+func clusterOf(c *wire.ClusterStatus) *clusterView {
 	if c == nil {
 		return nil
 	}
@@ -245,7 +244,7 @@ func clusterOf(c *engine.ClusterStatus) *clusterView {
 	return v
 }
 
-func providerOf(sp engine.StatusProvider, now time.Time) providerView {
+func providerOf(sp wire.StatusProvider, now time.Time) providerView {
 	v := providerView{Name: sp.Name, State: providerBadge(sp.State), Reason: sp.Reason}
 	if sp.Since != nil && !sp.Since.IsZero() {
 		v.Since = ago(*sp.Since, now)
@@ -267,8 +266,8 @@ func providerOf(sp engine.StatusProvider, now time.Time) providerView {
 
 // lastPassed maps each service to the end of its newest passed drill.
 // An aborted drill never passed, whatever its steps did.
-func lastPassed(drills []engine.DrillReport) map[string]engine.DrillReport {
-	out := map[string]engine.DrillReport{}
+func lastPassed(drills []wire.DrillReport) map[string]wire.DrillReport {
+	out := map[string]wire.DrillReport{}
 	for _, r := range drills {
 		if !r.OK || r.Aborted {
 			continue
@@ -282,7 +281,7 @@ func lastPassed(drills []engine.DrillReport) map[string]engine.DrillReport {
 
 // serviceOf words one service; never is what to say of one without a
 // passed drill among the reports read.
-func serviceOf(s engine.StatusService, passed map[string]engine.DrillReport, never string, now time.Time) serviceView {
+func serviceOf(s wire.StatusService, passed map[string]wire.DrillReport, never string, now time.Time) serviceView {
 	v := serviceView{Name: s.Name, Placement: s.Placement, Addresses: strings.Join(s.Addresses, ", "),
 		ProviderState: providerBadge(s.ProviderState)}
 	switch s.Source {
@@ -312,7 +311,7 @@ func serviceOf(s engine.StatusService, passed map[string]engine.DrillReport, nev
 // operationOf words one operation. busy says whether something may be
 // working on an operation the journal has as running: a daemon that runs
 // nothing leaves such an operation unfinished, not running.
-func operationOf(op journal.Operation, now time.Time, busy bool) operationView {
+func operationOf(op wire.Operation, now time.Time, busy bool) operationView {
 	v := operationView{ID: op.ID, Kind: op.Kind, Status: opBadge(op.Status, busy), Started: formatTime(op.Started),
 		Age: ago(op.Started, now), Summary: op.Summary, Resumed: len(op.Resumed), Finished: !op.Finished.IsZero()}
 	services := op.Services
@@ -344,40 +343,40 @@ func operationOf(op journal.Operation, now time.Time, busy bool) operationView {
 	return v
 }
 
-func opBadge(s journal.Status, busy bool) badge {
+func opBadge(s wire.OperationStatus, busy bool) badge {
 	switch s {
-	case journal.StatusSucceeded:
+	case wire.StatusSucceeded:
 		return badge{"succeeded", toneGood}
-	case journal.StatusRunning:
+	case wire.StatusRunning:
 		if busy {
 			return badge{"running", toneWarn}
 		}
 		return badge{"unfinished", toneBad}
-	case journal.StatusFailed:
+	case wire.StatusFailed:
 		return badge{"failed", toneBad}
-	case journal.StatusAborted:
+	case wire.StatusAborted:
 		return badge{"aborted", toneWarn}
 	}
 	return badge{string(s), toneNeutral}
 }
 
-func stepBadge(s journal.StepStatus) badge {
+func stepBadge(s wire.StepStatus) badge {
 	switch s {
-	case journal.StepOK:
+	case wire.StepOK:
 		return badge{"ok", toneGood}
-	case journal.StepRunning:
+	case wire.StepRunning:
 		return badge{"running", toneWarn}
-	case journal.StepFailed:
+	case wire.StepFailed:
 		return badge{"failed", toneBad}
-	case journal.StepSkipped:
+	case wire.StepSkipped:
 		return badge{"skipped", toneNeutral}
-	case journal.StepInterrupted:
+	case wire.StepInterrupted:
 		return badge{"interrupted", toneWarn}
 	}
 	return badge{string(s), toneNeutral}
 }
 
-func drillOf(r engine.DrillReport, now time.Time) drillView {
+func drillOf(r wire.DrillReport, now time.Time) drillView {
 	v := drillView{Name: r.Name, Mode: string(r.Mode), Service: r.Service, Target: r.Target,
 		Finished: formatTime(r.Finished), Age: ago(r.Finished, now), Problems: r.Failures}
 	switch {

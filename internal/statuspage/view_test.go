@@ -2,12 +2,10 @@ package statuspage
 
 import (
 	"fmt"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
 )
 
 func TestAgo(t *testing.T) {
@@ -55,7 +53,7 @@ func TestDuration(t *testing.T) {
 func TestLastPassedDrill(t *testing.T) {
 	now := fixtureNow
 	day := 24 * time.Hour
-	reports := []engine.DrillReport{
+	reports := []wire.DrillReport{
 		{Name: "a", Service: "www", OK: true, Aborted: true, Finished: now.Add(-1 * day)},
 		{Name: "b", Service: "www", OK: false, Finished: now.Add(-2 * day)},
 		{Name: "c", Service: "www", OK: true, Finished: now.Add(-9 * day)},
@@ -66,12 +64,12 @@ func TestLastPassedDrill(t *testing.T) {
 	if got := passed["www"].Name; got != "c" {
 		t.Errorf("www's last passed drill %q, want c", got)
 	}
-	www := serviceOf(engine.StatusService{Name: "www"}, passed, "never", now)
+	www := serviceOf(wire.StatusService{Name: "www"}, passed, "never", now)
 	if !www.DrillStale || www.LastDrill != "9 days ago (drill c)" {
 		t.Errorf("www: %q stale=%v, want 9 days ago and stale", www.LastDrill, www.DrillStale)
 	}
 	// Exactly 8 days is not yet overdue.
-	api := serviceOf(engine.StatusService{Name: "api"}, passed, "never", now)
+	api := serviceOf(wire.StatusService{Name: "api"}, passed, "never", now)
 	if api.DrillStale {
 		t.Errorf("api's drill of exactly 8 days is flagged")
 	}
@@ -80,10 +78,10 @@ func TestLastPassedDrill(t *testing.T) {
 // With as many reports as were asked for, older ones were not read: the
 // page must not claim a service never passed.
 func TestNoPassedDrillAmongReportsRead(t *testing.T) {
-	doc := &engine.StatusDoc{Services: []engine.StatusService{{Name: "www"}}}
-	var reports []engine.DrillReport
+	doc := &wire.StatusDoc{Services: []wire.StatusService{{Name: "www"}}}
+	var reports []wire.DrillReport
 	for range drillsRead {
-		reports = append(reports, engine.DrillReport{Service: "www", Finished: fixtureNow})
+		reports = append(reports, wire.DrillReport{Service: "www", Finished: fixtureNow})
 	}
 	p := buildPage(doc, nil, reports, fixtureNow, time.Second)
 	if got, want := p.Services[0].LastDrill, "no passed drill in the last 100 reports"; got != want || !p.Services[0].DrillStale {
@@ -100,10 +98,10 @@ func TestNoPassedDrillAmongReportsRead(t *testing.T) {
 
 // A source that ignores the limit still gives a page of the last 10.
 func TestOperationsCapped(t *testing.T) {
-	doc := &engine.StatusDoc{}
-	var ops []journal.Operation
+	doc := &wire.StatusDoc{}
+	var ops []wire.Operation
 	for i := range 15 {
-		ops = append(ops, journal.Operation{ID: fmt.Sprintf("op-%02d", i), Kind: "failover", Started: fixtureNow})
+		ops = append(ops, wire.Operation{ID: fmt.Sprintf("op-%02d", i), Kind: "failover", Started: fixtureNow})
 	}
 	p := buildPage(doc, ops, nil, fixtureNow, time.Second)
 	if len(p.Operations) != historyLimit || p.Operations[0].ID != "op-00" {
