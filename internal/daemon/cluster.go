@@ -250,11 +250,8 @@ func (d *Daemon) membership(ctx context.Context) {
 	switch {
 	case st.Leading && !was:
 		// The hold switch may have been turned through another leader.
-		eng, _ := d.current()
-		if j, err := eng.Journal(); err == nil {
-			if err := d.loadHold(ctx, j); err != nil {
-				d.log.Error("cannot read the hold switch", "err", err)
-			}
+		if err := d.loadHold(ctx); err != nil {
+			d.log.Error("cannot read the hold switch", "err", err)
 		}
 		d.forget.Store(true)
 		d.log.Info("leading: resuming what the last leader left unfinished")

@@ -137,8 +137,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	eng := d.eng
 	defer func() { _ = d.closeEngine() }()
 	defer d.retired.Wait()
-	j, err := eng.Journal()
-	if err != nil {
+	// The journal opens first: a second daemon on it stops here.
+	if _, err := eng.Journal(); err != nil {
 		if errors.Is(err, journal.ErrLocked) {
 			return fmt.Errorf("%w: is another `lifeboat run` (or a failover) running?", err)
 		}
@@ -153,7 +153,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := d.loadHold(ctx, j); err != nil {
+	if err := d.loadHold(ctx); err != nil {
 		l.Close()
 		return err
 	}

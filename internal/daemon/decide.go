@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -12,7 +11,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/safeguard"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -31,16 +30,7 @@ type decision struct {
 // is logged, not fatal: the decision itself has been made.
 func (d *Daemon) record(ctx context.Context, dec decision) {
 	d.log.Info("decision: "+dec.Summary, "action", dec.Action, "services", dec.Services, "operation", dec.Operation)
-	eng, _ := d.current()
-	j, err := eng.Journal()
-	if err == nil {
-		var data []byte
-		if data, err = json.Marshal(dec); err == nil {
-			_, err = j.Append(context.WithoutCancel(ctx), journal.Record{Kind: journal.RecordDecision, At: time.Now(),
-				Service: strings.Join(dec.Services, ","), OpID: dec.Operation, Summary: eng.Cfg.Redact(dec.Summary), Data: json.RawMessage(eng.Cfg.Redact(string(data)))})
-		}
-	}
-	if err != nil {
+	if err := d.records().RecordDecision(context.WithoutCancel(ctx), strings.Join(dec.Services, ","), dec.Operation, dec.Summary, dec); err != nil {
 		d.log.Error("cannot journal a decision", "err", err)
 	}
 	d.announceDecision(dec)
@@ -55,12 +45,7 @@ func (d *Daemon) evaluate(ctx context.Context) {
 		clear(d.decided)
 	}
 	snap := d.view()
-	j, err := eng.Journal()
-	if err != nil {
-		d.log.Error("journal unavailable", "err", err)
-		return
-	}
-	placed, err := eng.PlacedAt(ctx, j)
+	placed, err := eng.PlacedNow(ctx)
 	if err != nil {
 		d.log.Error("cannot read placement", "err", err)
 		return
@@ -114,23 +99,27 @@ func (d *Daemon) evaluate(ctx context.Context) {
 	base := decision{Services: affected, Providers: lostNames, Evidence: evidence}
 	policy := eng.Cfg.Policy
 	hold := d.holdState()
-	switch {
-	case !policy.AutoFailover:
+	facts := safeguard.Facts{Hold: safeguard.Hold{On: hold.On, Since: hold.Since, Reason: hold.Reason}}
+	if policy.AutoFailover && !hold.On {
+		// The history is read only when the count can matter.
+		if facts.History, err = d.records().SafeguardHistory(ctx); err != nil {
+			d.log.Error("cannot count recent automatic failovers", "err", err)
+			return
+		}
+	}
+	// The cooldown is the engine's: it knows which services the plan moves.
+	v := safeguard.Check(eng.SafeguardPolicy(), facts, time.Now(), safeguard.Request{Kind: safeguard.Automatic})
+	switch v.Rule {
+	case safeguard.AutoOff:
 		d.holdBack(ctx, key, "auto_off", base, fmt.Sprintf("not acting on %s: policy.auto_failover is off; run `lifeboat failover` to move them", where))
 		return
-	case hold.On:
+	case safeguard.Held:
 		d.holdBack(ctx, key, "hold", base, fmt.Sprintf("held back from failing over %s: the hold switch is on since %s (%s); `lifeboat hold off` or `lifeboat failover` to act",
 			where, hold.Since.Local().Format(time.DateTime), orText(hold.Reason, "no reason given")))
 		return
-	}
-	n, err := d.recentAutomatic(ctx, j, policy.AutoWindow)
-	if err != nil {
-		d.log.Error("cannot count recent automatic failovers", "err", err)
-		return
-	}
-	if n >= policy.MaxAuto {
+	case safeguard.MaxAuto:
 		d.holdBack(ctx, key, "max_auto", base, fmt.Sprintf("held back from failing over %s: %d automatic failovers within policy.auto_failover_window %s, at most policy.max_auto_failovers %d; a person must decide: run `lifeboat failover`",
-			where, n, policy.AutoWindow, policy.MaxAuto))
+			where, v.Recent, policy.AutoWindow, policy.MaxAuto))
 		return
 	}
 	if time.Now().Before(d.retry[key]) {
@@ -208,25 +197,6 @@ func movedText(out engine.Outcome) string {
 		}
 	}
 	return fmt.Sprintf("%s (operation %s)", strings.Join(parts, "; "), out.Report.Operation)
-}
-
-// recentAutomatic counts the automatic failovers begun within window.
-func (d *Daemon) recentAutomatic(ctx context.Context, j journal.Journal, window time.Duration) (int, error) {
-	ops, err := j.Operations(ctx, 0)
-	if err != nil {
-		return 0, err
-	}
-	since := time.Now().Add(-window)
-	n := 0
-	for _, op := range ops { // newest first
-		if op.Started.Before(since) {
-			break
-		}
-		if op.Kind == string(planner.KindAutomatic) {
-			n++
-		}
-	}
-	return n, nil
 }
 
 func stripDigits(s string) string {

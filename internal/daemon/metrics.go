@@ -59,16 +59,12 @@ func (d *Daemon) seedMetrics(ctx context.Context) {
 
 // observeOperations counts finished operations by ID.
 func (d *Daemon) observeOperations(ctx context.Context, ids ...string) {
-	eng, _ := d.current()
-	j, err := eng.Journal()
-	if err != nil {
-		return
-	}
+	rec := d.records()
 	for _, id := range ids {
 		if id == "" {
 			continue
 		}
-		if op, err := j.Operation(context.WithoutCancel(ctx), id); err == nil && op.Status.Terminal() {
+		if op, err := rec.Operation(context.WithoutCancel(ctx), id); err == nil && op.Status.Terminal() {
 			d.metrics.ObserveOperation(op)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/backoff"
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/safeguard"
 )
 
 // Pauses between the leader's attempts to finish an unfinished operation:
@@ -76,7 +77,7 @@ func (d *Daemon) resumePending(ctx context.Context, now bool) {
 	if wait, due := d.resumeDue(); due && wait > 0 && !now {
 		return
 	}
-	if !now && d.holdState().On {
+	if h := d.holdState(); !now && !safeguard.Check(safeguard.Policy{}, safeguard.Facts{Hold: safeguard.Hold{On: h.On}}, time.Now(), safeguard.Request{Kind: safeguard.Resume}).Allowed() {
 		// The hold switch stops every automatic action; `lifeboat
 		// resume` still works.
 		d.resumeLater()
@@ -90,12 +91,7 @@ func (d *Daemon) resumePending(ctx context.Context, now bool) {
 		return
 	}
 	eng, _ := d.current()
-	j, err := eng.Journal()
-	if err != nil {
-		release()
-		return
-	}
-	ops, err := j.UnfinishedAll(octx)
+	ops, err := eng.Unfinished(octx)
 	if err != nil || len(ops) == 0 {
 		release()
 		if err != nil {
@@ -166,12 +162,7 @@ func (d *Daemon) resumed(ctx context.Context, reps []engine.OperationReport, err
 // unfinished reports whether the journal holds an unfinished operation
 // (true when it cannot tell: then it is tried again).
 func (d *Daemon) unfinished(ctx context.Context) bool {
-	eng, _ := d.current()
-	j, err := eng.Journal()
-	if err != nil {
-		return true
-	}
-	ops, err := j.UnfinishedAll(context.WithoutCancel(ctx))
+	ops, err := d.records().Unfinished(context.WithoutCancel(ctx))
 	return err != nil || len(ops) > 0
 }
 

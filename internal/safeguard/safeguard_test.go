@@ -61,7 +61,7 @@ func TestCheck(t *testing.T) {
 		"a resume is not gated by the cooldown or the count": {policy,
 			Facts{History: []Past{auto("2", time.Minute, "web"), auto("1", 2*time.Minute, "web")}}, Request{Kind: Resume, Moves: []string{"web"}},
 			Verdict{}},
-		"a resume waits for the hold": {policy, Facts{Hold: on}, Request{Kind: Resume}, Verdict{Rule: Held}},
+		"a resume waits for the hold":             {policy, Facts{Hold: on}, Request{Kind: Resume}, Verdict{Rule: Held}},
 		"a resume goes on with auto_failover off": {with(func(p *Policy) { p.Auto = false }), Facts{}, Request{Kind: Resume}, Verdict{}},
 	} {
 		if got := Check(tc.policy, tc.facts, now, tc.req); !reflect.DeepEqual(got, tc.want) {
