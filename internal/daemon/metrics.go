@@ -87,13 +87,7 @@ func (d *Daemon) observeOutcome(ctx context.Context, out engine.Outcome) {
 // With a registrar block it also asks the nameservers alone every
 // interval, and a zone whose DNS provider stops serving may be
 // re-delegated.
-func (d *Daemon) watchDNS(ctx context.Context) {
-	eng, _ := d.current()
-	full := dnsReadEvery(eng.Cfg.Policy.Interval)
-	every := full
-	if len(eng.Cfg.Registrars) > 0 {
-		every = eng.Cfg.Policy.Interval
-	}
+func (d *Daemon) watchDNS(ctx context.Context, every, full time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	var last time.Time
