@@ -39,13 +39,15 @@ func (d *Daemon) record(ctx context.Context, dec decision) {
 // evaluate looks at the monitor and the placement and decides whether to
 // fail over. It runs only on the decision loop's goroutine.
 func (d *Daemon) evaluate(ctx context.Context) {
-	eng, w := d.current()
+	op := d.operator()
+	cfg := op.Config()
+	_, w := d.current()
 	trs := w.take()
 	if d.forget.Swap(false) {
 		clear(d.decided)
 	}
 	snap := d.view()
-	placed, err := eng.PlacedNow(ctx)
+	placed, err := op.PlacedNow(ctx)
 	if err != nil {
 		d.log.Error("cannot read placement", "err", err)
 		return
@@ -57,7 +59,7 @@ func (d *Daemon) evaluate(ctx context.Context) {
 		}
 	}
 	var affected, lostNames []string
-	for _, s := range eng.Cfg.Services {
+	for _, s := range cfg.Services {
 		if p, ok := lost[placed[s.Name]]; ok {
 			affected = append(affected, s.Name)
 			if !slices.Contains(lostNames, p.Name) {
@@ -97,18 +99,18 @@ func (d *Daemon) evaluate(ctx context.Context) {
 		evidence = append(evidence, fmt.Sprintf("%s: %s since %s: %s", name, lost[name].State, lost[name].Since.Format(time.RFC3339), lost[name].Reason))
 	}
 	base := decision{Services: affected, Providers: lostNames, Evidence: evidence}
-	policy := eng.Cfg.Policy
+	policy := cfg.Policy
 	hold := d.holdState()
 	facts := safeguard.Facts{Hold: safeguard.Hold{On: hold.On, Since: hold.Since, Reason: hold.Reason}}
 	if policy.AutoFailover && !hold.On {
 		// The history is read only when the count can matter.
-		if facts.History, err = d.records().SafeguardHistory(ctx); err != nil {
+		if facts.History, err = op.SafeguardHistory(ctx); err != nil {
 			d.log.Error("cannot count recent automatic failovers", "err", err)
 			return
 		}
 	}
 	// The cooldown is the engine's: it knows which services the plan moves.
-	v := safeguard.Check(eng.SafeguardPolicy(), facts, time.Now(), safeguard.Request{Kind: safeguard.Automatic})
+	v := safeguard.Check(op.SafeguardPolicy(), facts, time.Now(), safeguard.Request{Kind: safeguard.Automatic})
 	switch v.Rule {
 	case safeguard.AutoOff:
 		d.holdBack(ctx, key, "auto_off", base, fmt.Sprintf("not acting on %s: policy.auto_failover is off; run `lifeboat failover` to move them", where))
@@ -142,12 +144,12 @@ func (d *Daemon) holdBack(ctx context.Context, key, why string, dec decision, su
 // failover runs the automatic failover through the engine, with the
 // monitor's view (the loss is already confirmed).
 func (d *Daemon) failover(ctx context.Context, key string, base decision) {
-	eng, _ := d.current()
+	op := d.operator()
 	octx, release, err := d.slot.acquire(ctx, "automatic failover of "+key, false)
 	if err != nil {
 		return // shutting down
 	}
-	out, err := eng.Run(octx, engine.Request{Kind: planner.KindAutomatic}, engine.Hooks{Progress: d.logProgress, Snapshot: d.view})
+	out, err := op.Run(octx, engine.Request{Kind: planner.KindAutomatic}, engine.Hooks{Progress: d.logProgress, Snapshot: d.view})
 	release()
 	d.observeOutcome(ctx, out)
 	dec := base
@@ -164,7 +166,7 @@ func (d *Daemon) failover(ctx context.Context, key string, base decision) {
 		return // shutting down: the operation is journaled for resume
 	case err != nil:
 		dec.Action, dec.Summary = "failed", fmt.Sprintf("automatic failover of %s failed: %v", key, err)
-		d.retry[key] = time.Now().Add(eng.Cfg.Policy.Cooldown)
+		d.retry[key] = time.Now().Add(op.Config().Policy.Cooldown)
 		if d.unfinished(ctx) {
 			// The cooldown gates a new move; finishing this one is
 			// resumed with backoff (see resumePending).

@@ -4,14 +4,16 @@ import (
 	"context"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/safeguard"
 )
 
 // recorder is the daemon's narrow way into the journal: the decisions and
-// the hold switch it records, and the facts it reads back to decide. The
-// engine implements it; nothing on the decision path touches the raw
-// journal.
+// the hold switch it records, and the facts it reads back to decide.
+// Nothing on the decision path touches the raw journal.
 type recorder interface {
 	RecordDecision(ctx context.Context, services, operation, summary string, doc any) error
 	RecordHold(ctx context.Context, at time.Time, summary string, state any) error
@@ -22,8 +24,26 @@ type recorder interface {
 	SafeguardHistory(ctx context.Context) ([]safeguard.Past, error)
 }
 
-// records is the recorder of the engine in use.
-func (d *Daemon) records() recorder {
-	eng, _ := d.current()
-	return eng
+// operator is the engine as the decision loop uses it: the recorder, and
+// the operations it starts and resumes. The engine implements it.
+type operator interface {
+	recorder
+	Config() *config.Config
+	SafeguardPolicy() safeguard.Policy
+	Run(ctx context.Context, req engine.Request, hooks engine.Hooks) (engine.Outcome, error)
+	Resume(ctx context.Context, dropDNS []string, hooks engine.Hooks) ([]engine.OperationReport, error)
+	GroupsNow(ctx context.Context) ([]*health.Group, error)
 }
+
+// operator is the engine in use, or the one a unit test gave.
+func (d *Daemon) operator() operator {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.op != nil {
+		return d.op
+	}
+	return d.eng
+}
+
+// records is the operator's recorder.
+func (d *Daemon) records() recorder { return d.operator() }

@@ -90,8 +90,8 @@ func (d *Daemon) resumePending(ctx context.Context, now bool) {
 		d.resumeLater()
 		return
 	}
-	eng, _ := d.current()
-	ops, err := eng.Unfinished(octx)
+	op := d.operator()
+	ops, err := op.Unfinished(octx)
 	if err != nil || len(ops) == 0 {
 		release()
 		if err != nil {
@@ -107,7 +107,7 @@ func (d *Daemon) resumePending(ctx context.Context, now bool) {
 		// round of checks itself. Later its view is the daemon's.
 		hooks.Snapshot = d.view
 	}
-	reps, err := eng.Resume(octx, nil, hooks)
+	reps, err := op.Resume(octx, nil, hooks)
 	release()
 	d.resumed(ctx, reps, err, "")
 }
@@ -178,8 +178,7 @@ func (d *Daemon) resumeRequested(ctx context.Context, dropDNS []string, conv *co
 	if err != nil {
 		return nil, err
 	}
-	eng, _ := d.current()
-	reps, err := eng.Resume(octx, dropDNS, engine.Hooks{Progress: conv.Progress, Snapshot: d.view})
+	reps, err := d.operator().Resume(octx, dropDNS, engine.Hooks{Progress: conv.Progress, Snapshot: d.view})
 	release()
 	d.resumed(context.WithoutCancel(lctx), reps, err, "requested over the control socket ("+conv.Peer+")")
 	return engine.Outcome{Resumed: reps, Executed: len(reps) > 0}, err

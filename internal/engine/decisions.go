@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 )
 
@@ -78,4 +80,20 @@ func (e *Engine) PlacedNow(ctx context.Context) (map[string]string, error) {
 		return nil, err
 	}
 	return e.PlacedAt(ctx, j)
+}
+
+// Config is the configuration the engine runs with.
+func (e *Engine) Config() *config.Config { return e.Cfg }
+
+// GroupsNow builds the checks for the services' placement in the journal.
+func (e *Engine) GroupsNow(ctx context.Context) ([]*health.Group, error) {
+	j, err := e.Journal()
+	if err != nil {
+		return nil, err
+	}
+	pl, err := e.Placement(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	return e.Groups(pl)
 }
