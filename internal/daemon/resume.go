@@ -77,9 +77,12 @@ func (d *Daemon) resumePending(ctx context.Context, now bool) {
 	if wait, due := d.resumeDue(); due && wait > 0 && !now {
 		return
 	}
-	if h := d.holdState(); !now && !safeguard.Check(safeguard.Policy{}, safeguard.Facts{Hold: safeguard.Hold{On: h.On}}, time.Now(), safeguard.Request{Kind: safeguard.Resume}).Allowed() {
-		// The hold switch stops every automatic action; `lifeboat
-		// resume` still works.
+	// Of the safeguards only the hold switch stops an automatic resume
+	// (`lifeboat resume` still works); the policy's count and cooldown
+	// gate new moves.
+	h := d.holdState()
+	v := safeguard.Check(safeguard.Policy{}, safeguard.Facts{Hold: safeguard.Hold{On: h.On}}, time.Now(), safeguard.Request{Kind: safeguard.Resume})
+	if !now && !v.Allowed() {
 		d.resumeLater()
 		return
 	}
