@@ -312,3 +312,5 @@ func TestDecideResumesWithBackoff(t *testing.T) {
 		t.Fatal("still due once finished")
 	}
 }
+
+func (f *fakeEngine) DecisionRecords(context.Context, int) ([]journal.Record, error) { return nil, nil }

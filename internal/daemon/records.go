@@ -18,6 +18,7 @@ type recorder interface {
 	RecordDecision(ctx context.Context, services, operation, summary string, doc any) error
 	RecordHold(ctx context.Context, at time.Time, summary string, state any) error
 	LastHold(ctx context.Context, state any) (bool, error)
+	DecisionRecords(ctx context.Context, limit int) ([]journal.Record, error)
 	Unfinished(ctx context.Context) ([]journal.Operation, error)
 	Operation(ctx context.Context, id string) (journal.Operation, error)
 	PlacedNow(ctx context.Context) (map[string]string, error)

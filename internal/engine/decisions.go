@@ -97,3 +97,13 @@ func (e *Engine) GroupsNow(ctx context.Context) ([]*health.Group, error) {
 	}
 	return e.Groups(pl)
 }
+
+// DecisionRecords reads up to limit of the daemon's decisions, newest
+// first, without the hold switch's records.
+func (e *Engine) DecisionRecords(ctx context.Context, limit int) ([]journal.Record, error) {
+	j, err := e.Journal()
+	if err != nil {
+		return nil, err
+	}
+	return j.Records(ctx, journal.RecordDecision, limit)
+}
