@@ -19,7 +19,7 @@ import (
 // nodes is the daemon's part in a cluster of lifeboat nodes sharing an
 // etcd journal; nil on a daemon with a local journal.
 type nodes struct {
-	m    *cluster.Member
+	m    member
 	conn journal.Journal // the membership's own connection
 	node string
 	stop context.CancelFunc
@@ -30,6 +30,18 @@ type nodes struct {
 	leading bool            // as the loop last saw it
 	seen    map[string]bool // every node whose view this node has read
 	alone   string          // the last aloneNote, to log a change once
+}
+
+// member is the daemon's view of the etcd membership (cluster.Member):
+// a small interface so forwarding and leadership are tested without etcd.
+type member interface {
+	Run(ctx context.Context)
+	Changed() <-chan struct{}
+	State() cluster.State
+	Leading() (context.Context, bool)
+	Leader(ctx context.Context) (cluster.Peer, bool, error)
+	Publish(ctx context.Context, v cluster.View) error
+	Views(ctx context.Context) ([]cluster.View, error)
 }
 
 // errNotLeading: an action was asked of a node that does not lead.
@@ -250,11 +262,8 @@ func (d *Daemon) membership(ctx context.Context) {
 	switch {
 	case st.Leading && !was:
 		// The hold switch may have been turned through another leader.
-		eng, _ := d.current()
-		if j, err := eng.Journal(); err == nil {
-			if err := d.loadHold(ctx, j); err != nil {
-				d.log.Error("cannot read the hold switch", "err", err)
-			}
+		if err := d.loadHold(ctx); err != nil {
+			d.log.Error("cannot read the hold switch", "err", err)
 		}
 		d.forget.Store(true)
 		d.log.Info("leading: resuming what the last leader left unfinished")

@@ -49,8 +49,11 @@ type Daemon struct {
 	started time.Time
 	socket  string
 
-	mu   sync.Mutex
-	eng  *engine.Engine
+	mu  sync.Mutex
+	eng *engine.Engine
+	// op, when set, is what the decision loop uses instead of eng (unit
+	// tests give a fake engine).
+	op   operator
 	w    *watch
 	hold control.HoldState
 	cron *cron.Cron
@@ -142,8 +145,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	eng := d.eng
 	defer func() { _ = d.closeEngine() }()
 	defer d.retired.Wait()
-	j, err := eng.Journal()
-	if err != nil {
+	// The journal opens first: a second daemon on it stops here.
+	if _, err := eng.Journal(); err != nil {
 		if errors.Is(err, journal.ErrLocked) {
 			return fmt.Errorf("%w: is another `lifeboat run` (or a failover) running?", err)
 		}
@@ -158,7 +161,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := d.loadHold(ctx, j); err != nil {
+	if err := d.loadHold(ctx); err != nil {
 		l.Close()
 		return err
 	}
@@ -261,23 +264,15 @@ func (d *Daemon) schedOpts() health.SchedulerOptions {
 }
 
 // groups builds the checks for the services' current placement.
-func (d *Daemon) groups(ctx context.Context, eng *engine.Engine) ([]*health.Group, error) {
-	j, err := eng.Journal()
-	if err != nil {
-		return nil, err
-	}
-	pl, err := eng.Placement(ctx, j)
-	if err != nil {
-		return nil, err
-	}
-	return eng.Groups(pl)
+func (d *Daemon) groups(ctx context.Context, eng operator) ([]*health.Group, error) {
+	return eng.GroupsNow(ctx)
 }
 
 // follow points the monitor's checks at where the services run now: after
 // a failover a service's checks probe its new addresses.
 func (d *Daemon) follow(ctx context.Context) {
-	eng, w := d.current()
-	groups, err := d.groups(context.WithoutCancel(ctx), eng)
+	_, w := d.current()
+	groups, err := d.groups(context.WithoutCancel(ctx), d.operator())
 	if err != nil {
 		d.log.Error("cannot rebuild the checks after an operation; they still probe the old addresses", "err", err)
 		return
@@ -316,24 +311,30 @@ func (d *Daemon) loop(ctx context.Context) {
 		case <-d.kick:
 		case <-tick.C:
 		}
-		d.publish(ctx)
-		lctx, unlead, err := d.asLeader(ctx)
-		if err != nil {
-			// Another node decides; this one only checks and reports.
-			_, w := d.current()
-			w.take()
-			d.forgetTTL()
-			continue
-		}
-		blind := d.noteSight(lctx)
-		// Finishing an operation under way is not a new decision: its steps
-		// check the target themselves, so a blind node may still resume.
-		d.resumePending(lctx, false)
-		d.evaluate(lctx)
-		if blind == "" {
-			d.preemptTTL(lctx)
-		}
-		unlead()
+		d.decide(ctx)
+	}
+}
+
+// decide is one turn of the decision loop: this node's view is published,
+// and the leader alone finishes what is unfinished and decides.
+func (d *Daemon) decide(ctx context.Context) {
+	d.publish(ctx)
+	lctx, unlead, err := d.asLeader(ctx)
+	if err != nil {
+		// Another node decides; this one only checks and reports.
+		_, w := d.current()
+		w.take()
+		d.forgetTTL()
+		return
+	}
+	defer unlead()
+	blind := d.noteSight(lctx)
+	// Finishing an operation under way is not a new decision: its steps
+	// check the target themselves, so a blind node may still resume.
+	d.resumePending(lctx, false)
+	d.evaluate(lctx)
+	if blind == "" {
+		d.preemptTTL(lctx)
 	}
 }
 

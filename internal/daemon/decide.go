@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -12,7 +11,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/safeguard"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
@@ -32,16 +31,7 @@ type decision struct {
 // is logged, not fatal: the decision itself has been made.
 func (d *Daemon) record(ctx context.Context, dec decision) {
 	d.log.Info("decision: "+dec.Summary, "action", dec.Action, "services", dec.Services, "operation", dec.Operation)
-	eng, _ := d.current()
-	j, err := eng.Journal()
-	if err == nil {
-		var data []byte
-		if data, err = json.Marshal(dec); err == nil {
-			_, err = j.Append(context.WithoutCancel(ctx), journal.Record{Kind: journal.RecordDecision, At: time.Now(),
-				Service: strings.Join(dec.Services, ","), OpID: dec.Operation, Summary: eng.Cfg.Redact(dec.Summary), Data: json.RawMessage(eng.Cfg.Redact(string(data)))})
-		}
-	}
-	if err != nil {
+	if err := d.records().RecordDecision(context.WithoutCancel(ctx), strings.Join(dec.Services, ","), dec.Operation, dec.Summary, dec); err != nil {
 		d.log.Error("cannot journal a decision", "err", err)
 	}
 	d.announceDecision(dec)
@@ -50,18 +40,15 @@ func (d *Daemon) record(ctx context.Context, dec decision) {
 // evaluate looks at the monitor and the placement and decides whether to
 // fail over. It runs only on the decision loop's goroutine.
 func (d *Daemon) evaluate(ctx context.Context) {
-	eng, w := d.current()
+	op := d.operator()
+	cfg := op.Config()
+	_, w := d.current()
 	trs := w.take()
 	if d.forget.Swap(false) {
 		clear(d.decided)
 	}
 	snap := d.view()
-	j, err := eng.Journal()
-	if err != nil {
-		d.log.Error("journal unavailable", "err", err)
-		return
-	}
-	placed, err := eng.PlacedAt(ctx, j)
+	placed, err := op.PlacedNow(ctx)
 	if err != nil {
 		d.log.Error("cannot read placement", "err", err)
 		return
@@ -73,7 +60,7 @@ func (d *Daemon) evaluate(ctx context.Context) {
 		}
 	}
 	var affected, lostNames []string
-	for _, s := range eng.Cfg.Services {
+	for _, s := range cfg.Services {
 		if p, ok := lost[placed[s.Name]]; ok {
 			affected = append(affected, s.Name)
 			if !slices.Contains(lostNames, p.Name) {
@@ -113,25 +100,29 @@ func (d *Daemon) evaluate(ctx context.Context) {
 		evidence = append(evidence, fmt.Sprintf("%s: %s since %s: %s", name, lost[name].State, lost[name].Since.Format(time.RFC3339), lost[name].Reason))
 	}
 	base := decision{Services: affected, Providers: lostNames, Evidence: evidence}
-	policy := eng.Cfg.Policy
+	policy := cfg.Policy
 	hold := d.holdState()
-	switch {
-	case !policy.AutoFailover:
+	facts := safeguard.Facts{Hold: safeguard.Hold{On: hold.On, Since: hold.Since, Reason: hold.Reason}}
+	if policy.AutoFailover && !hold.On {
+		// The history is read only when the count can matter.
+		if facts.History, err = op.SafeguardHistory(ctx); err != nil {
+			d.log.Error("cannot count recent automatic failovers", "err", err)
+			return
+		}
+	}
+	// The cooldown is the engine's: it knows which services the plan moves.
+	v := safeguard.Check(op.SafeguardPolicy(), facts, time.Now(), safeguard.Request{Kind: safeguard.Automatic})
+	switch v.Rule {
+	case safeguard.AutoOff:
 		d.holdBack(ctx, key, "auto_off", base, fmt.Sprintf("not acting on %s: policy.auto_failover is off; run `lifeboat failover` to move them", where))
 		return
-	case hold.On:
+	case safeguard.Held:
 		d.holdBack(ctx, key, "hold", base, fmt.Sprintf("held back from failing over %s: the hold switch is on since %s (%s); `lifeboat hold off` or `lifeboat failover` to act",
 			where, hold.Since.Local().Format(time.DateTime), orText(hold.Reason, "no reason given")))
 		return
-	}
-	n, err := d.recentAutomatic(ctx, j, policy.AutoWindow)
-	if err != nil {
-		d.log.Error("cannot count recent automatic failovers", "err", err)
-		return
-	}
-	if n >= policy.MaxAuto {
+	case safeguard.MaxAuto:
 		d.holdBack(ctx, key, "max_auto", base, fmt.Sprintf("held back from failing over %s: %d automatic failovers within policy.auto_failover_window %s, at most policy.max_auto_failovers %d; a person must decide: run `lifeboat failover`",
-			where, n, policy.AutoWindow, policy.MaxAuto))
+			where, v.Recent, policy.AutoWindow, policy.MaxAuto))
 		return
 	}
 	if time.Now().Before(d.retry[key]) {
@@ -154,12 +145,12 @@ func (d *Daemon) holdBack(ctx context.Context, key, why string, dec decision, su
 // failover runs the automatic failover through the engine, with the
 // monitor's view (the loss is already confirmed).
 func (d *Daemon) failover(ctx context.Context, key string, base decision) {
-	eng, _ := d.current()
+	op := d.operator()
 	octx, release, err := d.slot.acquire(ctx, "automatic failover of "+key, false)
 	if err != nil {
 		return // shutting down
 	}
-	out, err := eng.Run(octx, wire.Request{Kind: planner.KindAutomatic}, engine.Hooks{Progress: d.logProgress, Snapshot: d.view})
+	out, err := op.Run(octx, wire.Request{Kind: planner.KindAutomatic}, engine.Hooks{Progress: d.logProgress, Snapshot: d.view})
 	release()
 	d.observeOutcome(ctx, out)
 	dec := base
@@ -176,7 +167,7 @@ func (d *Daemon) failover(ctx context.Context, key string, base decision) {
 		return // shutting down: the operation is journaled for resume
 	case err != nil:
 		dec.Action, dec.Summary = "failed", fmt.Sprintf("automatic failover of %s failed: %v", key, err)
-		d.retry[key] = time.Now().Add(eng.Cfg.Policy.Cooldown)
+		d.retry[key] = time.Now().Add(op.Config().Policy.Cooldown)
 		if d.unfinished(ctx) {
 			// The cooldown gates a new move; finishing this one is
 			// resumed with backoff (see resumePending).
@@ -209,25 +200,6 @@ func movedText(out wire.Outcome) string {
 		}
 	}
 	return fmt.Sprintf("%s (operation %s)", strings.Join(parts, "; "), out.Report.Operation)
-}
-
-// recentAutomatic counts the automatic failovers begun within window.
-func (d *Daemon) recentAutomatic(ctx context.Context, j journal.Journal, window time.Duration) (int, error) {
-	ops, err := j.Operations(ctx, 0)
-	if err != nil {
-		return 0, err
-	}
-	since := time.Now().Add(-window)
-	n := 0
-	for _, op := range ops { // newest first
-		if op.Started.Before(since) {
-			break
-		}
-		if op.Kind == string(planner.KindAutomatic) {
-			n++
-		}
-	}
-	return n, nil
 }
 
 func stripDigits(s string) string {

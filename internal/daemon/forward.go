@@ -56,9 +56,8 @@ func (d *Daemon) forward(ctx context.Context, what, path string, body, out any, 
 	if err != nil {
 		return err
 	}
-	eng, _ := d.current()
 	token := ""
-	if s := eng.Cfg.Server; s != nil {
+	if s := d.operator().Config().Server; s != nil {
 		token = s.OperateToken
 	}
 	if token == "" {

@@ -2,27 +2,22 @@ package daemon
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/control"
-	"github.com/lifeboat-dev/lifeboat/internal/journal"
 )
 
 // loadHold reads the hold switch from the journal: it stays as it was
 // left across restarts, so maintenance is not ended by a reboot.
-func (d *Daemon) loadHold(ctx context.Context, j journal.Journal) error {
-	recs, err := j.Records(ctx, journal.RecordHold, 1)
+func (d *Daemon) loadHold(ctx context.Context) error {
+	var h control.HoldState
+	found, err := d.records().LastHold(ctx, &h)
 	if err != nil {
 		return fmt.Errorf("read the hold switch: %w", err)
 	}
-	if len(recs) == 0 {
+	if !found {
 		return nil
-	}
-	var h control.HoldState
-	if err := json.Unmarshal(recs[0].Data, &h); err != nil {
-		return fmt.Errorf("read the hold switch: record %d: %w: %v", recs[0].Seq, journal.ErrCorrupt, err)
 	}
 	d.mu.Lock()
 	d.hold = h
@@ -51,22 +46,13 @@ func (d *Daemon) setHold(ctx context.Context, change control.HoldChange, by stri
 	}
 	defer unlead()
 	ctx = lctx
-	eng, _ := d.current()
-	j, err := eng.Journal()
-	if err != nil {
-		return control.HoldState{}, err
-	}
 	h := control.HoldState{On: change.On, Reason: change.Reason, Since: time.Now().UTC(), By: by}
-	data, err := json.Marshal(h)
-	if err != nil {
-		return control.HoldState{}, err
-	}
 	summary := "hold switch off: automatic failover resumes"
 	if h.On {
 		summary = "hold switch on: no automatic failover until it is turned off (" + orText(h.Reason, "no reason given") + ")"
 	}
-	if _, err := j.Append(ctx, journal.Record{Kind: journal.RecordHold, At: h.Since, Summary: summary, Data: data}); err != nil {
-		return control.HoldState{}, fmt.Errorf("journal the hold switch: %w", err)
+	if err := d.records().RecordHold(ctx, h.Since, summary, h); err != nil {
+		return control.HoldState{}, err
 	}
 	d.mu.Lock()
 	d.hold = h

@@ -59,16 +59,12 @@ func (d *Daemon) seedMetrics(ctx context.Context) {
 
 // observeOperations counts finished operations by ID.
 func (d *Daemon) observeOperations(ctx context.Context, ids ...string) {
-	eng, _ := d.current()
-	j, err := eng.Journal()
-	if err != nil {
-		return
-	}
+	rec := d.records()
 	for _, id := range ids {
 		if id == "" {
 			continue
 		}
-		if op, err := j.Operation(context.WithoutCancel(ctx), id); err == nil && op.Status.Terminal() {
+		if op, err := rec.Operation(context.WithoutCancel(ctx), id); err == nil && op.Status.Terminal() {
 			d.metrics.ObserveOperation(op)
 		}
 	}
@@ -91,13 +87,7 @@ func (d *Daemon) observeOutcome(ctx context.Context, out wire.Outcome) {
 // With a registrar block it also asks the nameservers alone every
 // interval, and a zone whose DNS provider stops serving may be
 // re-delegated.
-func (d *Daemon) watchDNS(ctx context.Context) {
-	eng, _ := d.current()
-	full := dnsReadEvery(eng.Cfg.Policy.Interval)
-	every := full
-	if len(eng.Cfg.Registrars) > 0 {
-		every = eng.Cfg.Policy.Interval
-	}
+func (d *Daemon) watchDNS(ctx context.Context, every, full time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	var last time.Time

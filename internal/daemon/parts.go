@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
@@ -17,13 +18,20 @@ import (
 type parts struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// dnsEvery and dnsFull are the DNS watcher's pauses, from cfg: between
+	// its rounds, and between full reads of every zone.
+	dnsEvery, dnsFull time.Duration
 }
 
 // startParts starts cfg's parts under ctx.
 func (d *Daemon) startParts(ctx context.Context, cfg *config.Config) *parts {
 	ctx, cancel := context.WithCancel(ctx)
-	p := &parts{cancel: cancel}
-	p.wg.Go(func() { d.watchDNS(ctx) })
+	p := &parts{cancel: cancel, dnsFull: dnsReadEvery(cfg.Policy.Interval)}
+	p.dnsEvery = p.dnsFull
+	if len(cfg.Registrars) > 0 {
+		p.dnsEvery = cfg.Policy.Interval
+	}
+	p.wg.Go(func() { d.watchDNS(ctx, p.dnsEvery, p.dnsFull) })
 	if every := cfg.Policy.SyncInterval; every > 0 {
 		p.wg.Go(func() { d.keepZonesInSync(ctx, every) })
 	}

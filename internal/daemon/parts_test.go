@@ -53,25 +53,8 @@ func TestReloadRebuildsThePartsAndLeavesNothingRunning(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	load := func() (*config.Config, error) { return config.Load(path, config.Options{}) }
 	write("")
-	cfg, err := load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan struct{})
-	d := New(cfg, Options{Load: load, Ready: func(string) { close(ready) }, ShutdownGrace: 5 * time.Second})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("Run ended at start: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("the daemon was not ready within 10s")
-	}
+	d, ctx, stop := runDaemon(t, path)
 	const sync, watchDNS = "daemon.(*Daemon).keepZonesInSync", "daemon.(*Daemon).watchDNS"
 	waitRunning(t, sync, 0)
 	waitRunning(t, watchDNS, 1)
@@ -90,15 +73,51 @@ func TestReloadRebuildsThePartsAndLeavesNothingRunning(t *testing.T) {
 	waitRunning(t, sync, 0)
 	waitRunning(t, watchDNS, 1)
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("Run did not return within 15s")
+	stop()
+}
+
+// runDaemon runs a daemon on the configuration file at path until the
+// returned stop, which waits (bounded) for Run to return without error.
+func runDaemon(t *testing.T, path string) (*Daemon, context.Context, func()) {
+	t.Helper()
+	load := func() (*config.Config, error) { return config.Load(path, config.Options{}) }
+	cfg, err := load()
+	if err != nil {
+		t.Fatal(err)
 	}
+	ready := make(chan struct{})
+	d := New(cfg, Options{Load: load, Ready: func(string) { close(ready) }, ShutdownGrace: 5 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("Run ended at start: %v", err)
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("the daemon was not ready within 10s")
+	}
+	stopped := false
+	stop := func() {
+		t.Helper()
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("Run did not return within 15s")
+		}
+	}
+	t.Cleanup(stop)
+	return d, ctx, stop
 }
 
 func TestRestartOnly(t *testing.T) {

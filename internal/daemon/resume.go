@@ -10,6 +10,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/backoff"
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
+	"github.com/lifeboat-dev/lifeboat/internal/safeguard"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
@@ -77,9 +78,12 @@ func (d *Daemon) resumePending(ctx context.Context, now bool) {
 	if wait, due := d.resumeDue(); due && wait > 0 && !now {
 		return
 	}
-	if !now && d.holdState().On {
-		// The hold switch stops every automatic action; `lifeboat
-		// resume` still works.
+	// Of the safeguards only the hold switch stops an automatic resume
+	// (`lifeboat resume` still works); the policy's count and cooldown
+	// gate new moves.
+	h := d.holdState()
+	v := safeguard.Check(safeguard.Policy{}, safeguard.Facts{Hold: safeguard.Hold{On: h.On}}, time.Now(), safeguard.Request{Kind: safeguard.Resume})
+	if !now && !v.Allowed() {
 		d.resumeLater()
 		return
 	}
@@ -90,13 +94,8 @@ func (d *Daemon) resumePending(ctx context.Context, now bool) {
 		d.resumeLater()
 		return
 	}
-	eng, _ := d.current()
-	j, err := eng.Journal()
-	if err != nil {
-		release()
-		return
-	}
-	ops, err := j.UnfinishedAll(octx)
+	op := d.operator()
+	ops, err := op.Unfinished(octx)
 	if err != nil || len(ops) == 0 {
 		release()
 		if err != nil {
@@ -112,7 +111,7 @@ func (d *Daemon) resumePending(ctx context.Context, now bool) {
 		// round of checks itself. Later its view is the daemon's.
 		hooks.Snapshot = d.view
 	}
-	reps, err := eng.Resume(octx, nil, hooks)
+	reps, err := op.Resume(octx, nil, hooks)
 	release()
 	d.resumed(ctx, reps, err, "")
 }
@@ -167,12 +166,7 @@ func (d *Daemon) resumed(ctx context.Context, reps []wire.OperationReport, err e
 // unfinished reports whether the journal holds an unfinished operation
 // (true when it cannot tell: then it is tried again).
 func (d *Daemon) unfinished(ctx context.Context) bool {
-	eng, _ := d.current()
-	j, err := eng.Journal()
-	if err != nil {
-		return true
-	}
-	ops, err := j.UnfinishedAll(context.WithoutCancel(ctx))
+	ops, err := d.records().Unfinished(context.WithoutCancel(ctx))
 	return err != nil || len(ops) > 0
 }
 
@@ -188,8 +182,7 @@ func (d *Daemon) resumeRequested(ctx context.Context, dropDNS []string, conv *co
 	if err != nil {
 		return nil, err
 	}
-	eng, _ := d.current()
-	reps, err := eng.Resume(octx, dropDNS, engine.Hooks{Progress: conv.Progress, Snapshot: d.view})
+	reps, err := d.operator().Resume(octx, dropDNS, engine.Hooks{Progress: conv.Progress, Snapshot: d.view})
 	release()
 	d.resumed(context.WithoutCancel(lctx), reps, err, "requested over the control socket ("+conv.Peer+")")
 	return wire.Outcome{Resumed: reps, Executed: len(reps) > 0}, err

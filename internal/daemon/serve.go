@@ -89,10 +89,7 @@ func (d *Daemon) Hold(ctx context.Context, change *control.HoldChange, who strin
 	if change == nil {
 		if d.nodes != nil {
 			// Another node may have turned it since this one read it.
-			eng, _ := d.current()
-			if j, err := eng.Journal(); err == nil {
-				_ = d.loadHold(ctx, j)
-			}
+			_ = d.loadHold(ctx)
 		}
 		return d.holdState(), nil
 	}

@@ -17,11 +17,11 @@ const blindPrefix = "this node cannot see the world: holding back"
 // every reference check failing, makes it so: whatever looks lost then
 // may only be lost from here.
 func (d *Daemon) blind() string {
-	eng, w := d.current()
+	_, w := d.current()
 	if w == nil {
 		return ""
 	}
-	p := eng.Cfg.Policy
+	p := d.operator().Config().Policy
 	window := time.Duration(p.FailAfter)*p.Interval + p.Timeout
 	if why, at := w.mon.LocalFault(); !at.IsZero() && time.Since(at) <= window {
 		return "a probe failed for a reason on this node at " + at.Local().Format(time.TimeOnly) + ": " + why

@@ -109,17 +109,14 @@ func atRisk(p health.ProviderStatus) (bool, string) {
 // recovery window. It runs on the decision loop, as the leader.
 func (d *Daemon) preemptTTL(ctx context.Context) {
 	eng, _ := d.current()
-	j, err := eng.Journal()
-	if err != nil {
-		return
-	}
-	if !d.loadTTL(ctx, j) {
+	if !d.loadTTL(ctx) {
 		return
 	}
 	snap := d.view()
 	var placed map[string]string // read when a provider needs it
 	octx, busy := ctx, false
 	var release func()
+	var err error
 	defer func() {
 		if release != nil {
 			release()
@@ -139,7 +136,7 @@ func (d *Daemon) preemptTTL(ctx context.Context) {
 			if octx, release, err = d.slot.acquire(ctx, "changing TTLs ahead of a failover", true); err != nil {
 				d.log.Debug("pre-emptive TTL: waiting for the running operation; next round", "reason", err)
 				octx, busy = ctx, true
-			} else if placed, err = eng.PlacedAt(octx, j); err != nil {
+			} else if placed, err = eng.PlacedNow(octx); err != nil {
 				d.log.Error("pre-emptive TTL: cannot read placement; trying again next round", "err", err)
 				return
 			}
@@ -371,14 +368,14 @@ func (s ttlState) records() []string {
 // loadTTL reads, once, the records the journal says may still be lowered,
 // so that a restarted daemon (or a node that becomes the leader) restores
 // them too. It says whether the state is known.
-func (d *Daemon) loadTTL(ctx context.Context, j journal.Journal) bool {
+func (d *Daemon) loadTTL(ctx context.Context) bool {
 	d.mu.Lock()
 	loaded := d.ttl != nil
 	d.mu.Unlock()
 	if loaded {
 		return true
 	}
-	recs, err := j.Records(ctx, journal.RecordDecision, 1000)
+	recs, err := d.records().DecisionRecords(ctx, 1000)
 	if err != nil {
 		// Acting without it could forget a lowering: next round.
 		d.log.Error("pre-emptive TTL: cannot read the journal's decisions; trying again next round", "err", err)

@@ -398,36 +398,3 @@ func (e *Engine) History(ctx context.Context, limit int) ([]journal.Operation, e
 	})
 	return ops, err
 }
-
-// holdInCooldown blocks the automatic move of a service whose last
-// automatic failover started less than policy.cooldown ago: a provider
-// flapping between up and down must not drag a service back and forth.
-// Manual operations are never held.
-func (e *Engine) holdInCooldown(ctx context.Context, j journal.Journal, plan *planner.Result, now time.Time) error {
-	cooldown := e.Cfg.Policy.Cooldown
-	if cooldown <= 0 {
-		return nil
-	}
-	ops, err := j.Operations(ctx, 0)
-	if err != nil {
-		return err
-	}
-	for i := range plan.Services {
-		sp := &plan.Services[i]
-		if sp.Action != planner.ActionMove {
-			continue
-		}
-		for _, op := range ops { // newest first
-			if op.Kind != string(planner.KindAutomatic) || !slices.Contains(op.Services, sp.Service) && op.Service != sp.Service {
-				continue
-			}
-			if since := now.Sub(op.Started); since < cooldown {
-				sp.Action, sp.Steps = planner.ActionBlocked, nil
-				sp.Reason = fmt.Sprintf("held back: the last automatic failover of %s (operation %s) began %s ago, within policy.cooldown %s; a manual failover is not held",
-					sp.Service, op.ID, since.Round(time.Second), cooldown)
-			}
-			break
-		}
-	}
-	return nil
-}
