@@ -115,6 +115,8 @@ func StartPostgres(t testing.TB) *Postgres {
 		"host all all 127.0.0.1/32 scram-sha-256\n"
 	p.writeOwned(t, filepath.Join(p.DataDir, "pg_hba.conf"), hba, uid, gid)
 	p.Port = FreePort(t, p.Host)
+	// fsync off for speed; synchronous_commit stays on, so a commit is in
+	// pg_current_wal_lsn() when it returns, as on a production primary.
 	conf := fmt.Sprintf(`
 listen_addresses = '%s'
 port = %d
@@ -125,7 +127,6 @@ hot_standby = on
 max_connections = 30
 shared_buffers = 16MB
 fsync = off
-synchronous_commit = off
 full_page_writes = off
 `, p.Host, p.Port, p.work.dir)
 	p.appendConf(t, conf)
@@ -145,7 +146,7 @@ func (p *Postgres) StartReplica(t testing.TB) *Postgres {
 	r.DataDir = filepath.Join(p.work.dir, fmt.Sprintf("replica%d", id))
 	r.LogPath = filepath.Join(p.work.dir, fmt.Sprintf("replica%d.log", id))
 	r.run(t, "pg_basebackup", "-h", p.Host, "-p", strconv.Itoa(p.Port), "-U", p.User,
-		"-D", r.DataDir, "-R", "-X", "stream", "--no-sync")
+		"-D", r.DataDir, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync")
 	r.Port = FreePort(t, r.Host)
 	// The last setting of a name wins: the copied primary's port is overridden.
 	r.appendConf(t, fmt.Sprintf("\nport = %d\n", r.Port))
