@@ -58,7 +58,12 @@ func (p Postgres) Measure(ctx context.Context) Measurement {
 		m.Err = red.Error(fmt.Errorf("datafresh: postgres connect: %w", err))
 		return m
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer func() {
+		// A goodbye even when ctx has expired, but a bounded one.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		conn.Close(cctx)
+	}()
 
 	var (
 		readOnly      bool
