@@ -12,14 +12,15 @@ FUZZTIME ?= 30s
 all: build
 
 # OpenTofu and the provider mirror into .tools/; BIND, Chromium (the status
-# page's browser test) and promtool from Debian packages; each only when
-# missing.
+# page's browser test), promtool and PostgreSQL from Debian packages; each
+# only when missing.
 tools:
 	scripts/tools.sh
 	scripts/bind.sh
 	scripts/knot.sh
 	scripts/chromium.sh
 	scripts/prometheus.sh
+	scripts/postgres.sh
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/lifeboat ./cmd/lifeboat
