@@ -38,6 +38,7 @@ var (
 // lifeboatBinary builds cmd/lifeboat once per test process.
 func lifeboatBinary(t testing.TB) string {
 	t.Helper()
+	testharness.Real(t, "lifeboat binary")
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "lifeboat-e2e-")
 		if err != nil {
