@@ -6,9 +6,9 @@ import (
 )
 
 // Real marks a test as one that drives a real part (OpenTofu, BIND, Knot,
-// Chromium, a built binary): `go test -short` (make unit) skips it. CI runs
-// with LIFEBOAT_REQUIRE_REAL=1, where -short is refused, so no real-part test
-// is ever skipped there in silence.
+// Chromium, promtool, etcd, a built binary): `go test -short` (make unit)
+// skips it. CI runs with LIFEBOAT_REQUIRE_REAL=1, where -short is refused,
+// so no real-part test is ever skipped there in silence.
 func Real(t testing.TB, part string) {
 	t.Helper()
 	if !testing.Short() {
