@@ -28,6 +28,11 @@ import (
 // These tests run the built lifeboat binary as a subprocess against real
 // OpenTofu workspaces (the local example's), real BIND servers and real
 // hosts on loopback addresses.
+//
+// Each world has addresses and ports of its own, so the tests run in
+// parallel (t.Parallel), -parallel at a time. Those holding a tight time
+// bound (the cluster's lease tests, the connection cap, the notify bound)
+// are left sequential: they run first, alone.
 
 var (
 	buildOnce sync.Once
