@@ -12,6 +12,9 @@ LDFLAGS  := -X main.version=$(VERSION)
 TIMEOUT  ?= 15m
 FUZZTIME ?= 30s
 RACE     ?=
+# The end-to-end tests marked t.Parallel mostly wait (on rounds of checks,
+# on OpenTofu, on BIND): at -parallel 2 they kept 2 cores a quarter busy.
+PARALLEL ?= 4
 
 ifeq ($(RACE),1)
 TESTFLAGS += -race
@@ -37,7 +40,7 @@ build:
 	$(GO) build -trimpath -o bin/lifeboat-host ./cmd/lifeboat-host
 
 test: tools build
-	$(GO) test $(TESTFLAGS) -count=1 -timeout $(TIMEOUT) ./...
+	$(GO) test $(TESTFLAGS) -parallel $(PARALLEL) -count=1 -timeout $(TIMEOUT) ./...
 
 # -short skips every test that needs a real part (testharness.Real); it is
 # refused together with LIFEBOAT_REQUIRE_REAL=1, so unset that here.
@@ -50,7 +53,7 @@ unit:
 E2E_PKGS = $(shell $(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep '/internal/testharness' | cut -d' ' -f1)
 
 e2e: tools build
-	$(GO) test $(TESTFLAGS) -count=1 -timeout $(TIMEOUT) $(E2E_PKGS)
+	$(GO) test $(TESTFLAGS) -parallel $(PARALLEL) -count=1 -timeout $(TIMEOUT) $(E2E_PKGS)
 
 # The local example as a real failover (scripts/demo.sh): BIND, two hosts,
 # OpenTofu workspaces, all on loopback.
