@@ -89,6 +89,7 @@ func TestFailoverWrongKeyDropAndAbort(t *testing.T) {
 	t.Parallel()
 	for _, way := range []string{"drop", "abort"} {
 		t.Run(way, func(t *testing.T) {
+			t.Parallel() // a world of its own
 			w := newWorld(t, worldOptions{dnsServers: 2})
 			w.startAlpha()
 			w.cutOffAlpha()

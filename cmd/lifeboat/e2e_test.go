@@ -872,6 +872,7 @@ func TestFailoverCrashAtEveryStep(t *testing.T) {
 
 	for _, point := range points {
 		t.Run(strings.ReplaceAll(point, "/", "_"), func(t *testing.T) {
+			t.Parallel() // a world of its own
 			w := newWorld(t, worldOptions{})
 			w.startAlpha()
 			w.cutOffAlpha()
