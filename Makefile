@@ -17,7 +17,7 @@ RACE     ?=
 PARALLEL ?= 4
 
 ifeq ($(RACE),1)
-TESTFLAGS += -race
+override TESTFLAGS += -race
 export LIFEBOAT_E2E_RACE := 1
 endif
 
