@@ -1,13 +1,27 @@
 # lifeboat's build and test entry points. `make test` is what CI runs; it
 # first builds the real parts the tests drive (OpenTofu, providers, BIND).
+# The tests come in two tiers: `make unit` (no real parts, well under a
+# minute: run it on every change) and `make e2e` (the tests that drive
+# OpenTofu, BIND, Knot, Chromium, promtool and the built binaries).
+# `make test` runs both. RACE=1 runs them under the race detector, the
+# lifeboat binary the end-to-end tests start included.
 
 GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 TIMEOUT  ?= 15m
 FUZZTIME ?= 30s
+RACE     ?=
+# The end-to-end tests marked t.Parallel mostly wait (on rounds of checks,
+# on OpenTofu, on BIND): at -parallel 2 they kept 2 cores a quarter busy.
+PARALLEL ?= 4
 
-.PHONY: all tools build test demo fuzz bench lint clean
+ifeq ($(RACE),1)
+override TESTFLAGS += -race
+export LIFEBOAT_E2E_RACE := 1
+endif
+
+.PHONY: all tools build test unit e2e demo fuzz bench lint clean
 
 all: build
 
@@ -27,7 +41,20 @@ build:
 	$(GO) build -trimpath -o bin/lifeboat-host ./cmd/lifeboat-host
 
 test: tools build
-	$(GO) test -count=1 -timeout $(TIMEOUT) ./...
+	$(GO) test $(TESTFLAGS) -parallel $(PARALLEL) -count=1 -timeout $(TIMEOUT) ./...
+
+# -short skips every test that needs a real part (testharness.Real); it is
+# refused together with LIFEBOAT_REQUIRE_REAL=1, so unset that here.
+unit:
+	LIFEBOAT_REQUIRE_REAL= $(GO) test $(TESTFLAGS) -short -count=1 -timeout $(TIMEOUT) ./...
+
+# Every package whose tests use the harness of real parts, in full: the
+# end-to-end package (cmd/lifeboat) and the real-part tests of the others
+# (their unit tests come along; they take seconds).
+E2E_PKGS = $(shell $(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep '/internal/testharness' | cut -d' ' -f1)
+
+e2e: tools build
+	$(GO) test $(TESTFLAGS) -parallel $(PARALLEL) -count=1 -timeout $(TIMEOUT) $(E2E_PKGS)
 
 # The local example as a real failover (scripts/demo.sh): BIND, two hosts,
 # OpenTofu workspaces, all on loopback.

@@ -65,6 +65,7 @@ func call(t *testing.T, method, url, token, body string) (int, string) {
 // refused and change nothing; with it, a failover runs end to end with
 // real OpenTofu and BIND; the documents are the CLI's.
 func TestAPIFailoverWithTokens(t *testing.T) {
+	t.Parallel()
 	w, base := apiWorld(t)
 	w.startAlpha()
 	d := w.startDaemon()

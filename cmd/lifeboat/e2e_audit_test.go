@@ -31,6 +31,7 @@ func (a auditJSON) ids() []string {
 // nameservers only. Offline, neither is looked up and both are listed as
 // not checked.
 func TestAuditAgainstBIND(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOptions{records: func(w *world) []string {
 		return []string{"backup IN A " + w.bravoIP}
 	}})

@@ -16,6 +16,7 @@ import (
 // CHECK_TARGET but not the operate token or the webhook secret the daemon
 // was started with.
 func TestDaemonExecCheckEnvironment(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dump := filepath.Join(dir, "check-env")
 	hcl := `

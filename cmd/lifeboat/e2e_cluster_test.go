@@ -144,6 +144,7 @@ func okAttempts(op journal.Operation, id string) int {
 // which finishes it with one apply and one DNS cutover; a leader paused
 // past its lease has its late step refused.
 func TestClusterOfThreeNodes(t *testing.T) {
+	t.Parallel()
 	etcd := testharness.StartEtcdCluster(t, 3)
 	w := newWorld(t, worldOptions{policy: "  auto_failover = true\n  cooldown = \"1s\"\n"})
 	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
@@ -182,7 +183,7 @@ func TestClusterOfThreeNodes(t *testing.T) {
 		}
 		return false
 	})
-	time.Sleep(5 * time.Second) // fail_after 3 at 1s, and then some
+	w.waitRoundsAt(n1.cfg, 4) // fail_after 3, and a round to act
 	if ops := w.historyAt(n1.cfg); !w.answers(w.alphaIP) || len(ops) != 0 {
 		t.Fatalf("one node seeing alpha down moved www: DNS %v, %d operations\n%s", w.dns[0].Query(t, "www.example.test.", "A"), len(ops), n1.proc.out.String())
 	}
@@ -254,7 +255,7 @@ func TestClusterOfThreeNodes(t *testing.T) {
 		out := lead.proc.out.String()
 		return strings.Contains(out, "no longer leads") || strings.Contains(out, "no longer the leader")
 	})
-	time.Sleep(2 * time.Second)
+	w.waitRoundsAt(lead.cfg, 2) // the woken node's next rounds move nothing either
 	if !w.answers(w.alphaIP) {
 		t.Fatalf("after the old leader woke, www answers %v, want alpha's %s", w.dns[0].Query(t, "www.example.test.", "A"), w.alphaIP)
 	}
@@ -291,6 +292,7 @@ func TestClusterOfThreeNodes(t *testing.T) {
 // A node cut off from etcd keeps checking and says so in its status and
 // metrics, and never acts alone: alpha going down then moves nothing.
 func TestClusterNodeCutOffFromEtcd(t *testing.T) {
+	t.Parallel()
 	etcd := testharness.StartEtcdCluster(t, 1)
 	w := newWorld(t, worldOptions{policy: "  auto_failover = true\n"})
 	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
@@ -336,8 +338,8 @@ func TestClusterNodeCutOffFromEtcd(t *testing.T) {
 	if !strings.Contains(string(body), "cut off from etcd") {
 		t.Fatalf("the status page does not say the node is cut off:\n%s", body)
 	}
-	// fail_after 3 at 1s: a node acting alone would have moved www by now.
-	time.Sleep(6 * time.Second)
+	// fail_after 3: a node acting alone would have moved www after these.
+	w.waitRoundsAt(n.cfg, 4)
 	if !w.answers(w.alphaIP) {
 		t.Fatalf("a node cut off from etcd moved www: %v", w.dns[0].Query(t, "www.example.test.", "A"))
 	}
@@ -361,6 +363,7 @@ func grepLines(s, sub string) string {
 // daemon leads, a command run where no daemon runs is refused and told
 // which node leads, and the daemon's node runs it.
 func TestEtcdCommandsWithoutDaemon(t *testing.T) {
+	t.Parallel()
 	etcd := testharness.StartEtcdCluster(t, 1)
 	w := newWorld(t, worldOptions{})
 	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
@@ -459,6 +462,7 @@ func TestClusterFollowerOnFrozenEtcd(t *testing.T) {
 // acts on its own view (kept: a vendor may take two nodes with it), and
 // its status says so, in text and JSON.
 func TestClusterLastNodeSaysItActsAlone(t *testing.T) {
+	t.Parallel()
 	etcd := testharness.StartEtcdCluster(t, 1)
 	w := newWorld(t, worldOptions{})
 	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)

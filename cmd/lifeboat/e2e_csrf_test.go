@@ -34,6 +34,7 @@ var hostilePage = template.Must(template.New("page").Parse(`<!doctype html>
 // daemon refuses it and logs the refusal, and the hold switch, read back
 // through the API, is unchanged.
 func TestAPICrossSiteFormInChromium(t *testing.T) {
+	t.Parallel()
 	bin := testharness.Chromium(t)
 	w, base := apiWorld(t)
 	w.startAlpha()

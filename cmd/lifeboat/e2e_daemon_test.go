@@ -211,6 +211,7 @@ const autoPolicy = `  auto_failover = true
 // The daemon fails over by itself when alpha's host stops, and the
 // detection-to-DNS time is reported. Started again, it does nothing more.
 func TestDaemonFailsOverWhenAlphaStops(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOptions{policy: autoPolicy})
 	w.startAlpha()
 	d := w.startDaemon()
@@ -258,7 +259,7 @@ func TestDaemonFailsOverWhenAlphaStops(t *testing.T) {
 
 	// Run again: alpha is still down, www is on bravo; nothing moves.
 	d = w.startDaemon()
-	time.Sleep(5 * time.Second)
+	w.waitRounds(4) // fail_after 3: alpha's loss confirmed again, and a round to act on it
 	if n := w.automaticOps(); n != 1 {
 		t.Fatalf("after a restart: %d automatic operations, want still 1", n)
 	}
@@ -271,6 +272,7 @@ func TestDaemonFailsOverWhenAlphaStops(t *testing.T) {
 // An account the provider's API reports suspended is left by itself,
 // while its hosts still answer.
 func TestDaemonFailsOverOnAccountSuspended(t *testing.T) {
+	t.Parallel()
 	var suspended atomic.Bool
 	api := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if suspended.Load() {
@@ -299,6 +301,7 @@ func TestDaemonFailsOverOnAccountSuspended(t *testing.T) {
 // loss fails over; a second loss inside the cooldown is held back, and
 // the held-back decision is journaled.
 func TestDaemonFlappingAndCooldown(t *testing.T) {
+	t.Parallel()
 	var requests atomic.Int64
 	var flapping atomic.Bool
 	flapping.Store(true)
@@ -328,8 +331,9 @@ func TestDaemonFlappingAndCooldown(t *testing.T) {
 	// cooldown: the move back is held, not made.
 	w.reviveAlpha()
 	w.waitHealthyIn("alpha")
-	// Never an automatic failback: alpha healthy again changes nothing.
-	time.Sleep(3 * time.Second)
+	// Never an automatic failback: alpha healthy again changes nothing,
+	// past recover_after 2 and a round to act.
+	w.waitRounds(3)
 	if !w.answers(w.bravoIP) || w.automaticOps() != 1 || len(w.history()) != 1 {
 		t.Fatal("the daemon moved www back to alpha by itself")
 	}
@@ -348,6 +352,7 @@ func TestDaemonFlappingAndCooldown(t *testing.T) {
 // The hold switch stops an automatic failover; turning it off lets the
 // daemon act at once.
 func TestDaemonHoldSwitch(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOptions{policy: autoPolicy})
 	w.startAlpha()
 	w.startDaemon()
@@ -362,7 +367,7 @@ func TestDaemonHoldSwitch(t *testing.T) {
 	waitFor(t, 60*time.Second, "a held-back decision naming the hold switch", func() bool {
 		return hasDecision(w.decisions(), "held_back", "hold switch is on")
 	})
-	time.Sleep(2 * time.Second)
+	w.waitRounds(2) // more rounds held, not only the first
 	if !w.answers(w.alphaIP) || w.automaticOps() != 0 {
 		t.Fatal("the daemon failed over while held")
 	}
@@ -376,6 +381,7 @@ func TestDaemonHoldSwitch(t *testing.T) {
 // `lifeboat failover --yes` runs in the daemon and succeeds; history and
 // status work meanwhile; a second run says it is already done.
 func TestDaemonManualFailoverThroughSocket(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOptions{})
 	w.startAlpha()
 	w.startDaemon()
@@ -428,6 +434,7 @@ func TestDaemonManualFailoverThroughSocket(t *testing.T) {
 // its bound, the operation is journaled unfinished, and the next run
 // resumes it and completes it once.
 func TestDaemonSIGTERMDuringFailoverResumes(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOptions{policy: autoPolicy})
 	w.startAlpha()
 	d := w.startDaemon("LIFEBOAT_TEST_TERM_AT=www/bravo/apply:started")
@@ -452,6 +459,7 @@ func TestDaemonSIGTERMDuringFailoverResumes(t *testing.T) {
 // real failover runs. The drill is held at its apply step by a test hook
 // so the loss lands while it is in flight.
 func TestDaemonRealLossAbortsFullDrill(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOptions{policy: autoPolicy, extra: drillBlocks})
 	w.startAlpha()
 	pause := filepath.Join(w.dir, "pause")
@@ -501,6 +509,7 @@ func TestDaemonRealLossAbortsFullDrill(t *testing.T) {
 // A scheduled drill runs from its cron spec; SIGHUP swaps a valid new
 // configuration in and keeps the running one when the new one is invalid.
 func TestDaemonScheduledDrillAndReload(t *testing.T) {
+	t.Parallel()
 	drills := newReceiver(t)
 	w := newWorld(t, worldOptions{extra: fmt.Sprintf(`
 drill "ready" {
@@ -670,6 +679,7 @@ func (r *receiver) names() []string {
 // The daemon sends its decisions and provider state changes to the blocks
 // that take them, and operations to the blocks that take failovers.
 func TestDaemonNotifiesDecisionsAndStates(t *testing.T) {
+	t.Parallel()
 	decisions, chat := newReceiver(t), newReceiver(t)
 	w := newWorld(t, worldOptions{policy: autoPolicy, extra: fmt.Sprintf(`
 notify "watch" {

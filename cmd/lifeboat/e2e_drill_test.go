@@ -90,6 +90,7 @@ func stepNames(rep drill.Report) []string {
 // it, verifies, removes the record and tears the standby down again; the
 // production record is never touched.
 func TestDrillCanary(t *testing.T) {
+	t.Parallel()
 	w := newDrillWorld(t)
 	b := w.dns[0]
 	wwwBefore, markBefore := b.Query(t, "www", "A"), b.Query(t, "_lifeboat.www", "TXT")
@@ -174,6 +175,7 @@ func TestDrillCanary(t *testing.T) {
 // A readiness drill changes nothing: not the zone (SOA serial), not the
 // workspaces' state files.
 func TestDrillReadinessChangesNothing(t *testing.T) {
+	t.Parallel()
 	w := newDrillWorld(t)
 	b := w.dns[0]
 	states := func() map[string][]byte {
@@ -227,6 +229,7 @@ func TestDrillReadinessChangesNothing(t *testing.T) {
 
 // A full drill fails over to bravo and back to alpha, as two operations.
 func TestDrillFull(t *testing.T) {
+	t.Parallel()
 	w := newDrillWorld(t)
 	rep, r := w.runDrill("gameday")
 	if r.code != 0 || !rep.OK || len(rep.Operations) != 2 || rep.Target != "bravo" || rep.RecoveryTime <= 0 {
@@ -253,6 +256,7 @@ func TestDrillFull(t *testing.T) {
 
 // An unknown drill is bad usage naming the drills there are.
 func TestDrillUnknownName(t *testing.T) {
+	t.Parallel()
 	w := newDrillWorld(t)
 	r := w.lifeboat(nil, "drill", "nope")
 	if r.code != 2 || !strings.Contains(r.stderr, "canary, ready, gameday") {
@@ -264,6 +268,7 @@ func TestDrillUnknownName(t *testing.T) {
 // of the service ends it as aborted (it was no failover to resume) and
 // runs, so one crash never blocks drills or failovers for good.
 func TestDrillCanaryAfterCrash(t *testing.T) {
+	t.Parallel()
 	w := newDrillWorld(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()

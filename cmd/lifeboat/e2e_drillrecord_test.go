@@ -15,6 +15,7 @@ import (
 // naming the owner it found. A drill record that is the service's own
 // record is refused by the configuration, naming FILE:LINE:COL.
 func TestDrillCanaryLeavesNamesNotItsOwn(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOptions{
 		records: func(w *world) []string {
 			return []string{

@@ -15,6 +15,7 @@ import (
 // address, localhost and the advertised name are served. The advertised
 // http:// name needs insecure_plaintext, which the daemon warns about.
 func TestAPIHostHeaderAndInsecurePlaintext(t *testing.T) {
+	t.Parallel()
 	ip := testharness.LoopbackIP(t)
 	port := testharness.FreePort(t, ip)
 	w := newWorld(t, worldOptions{extra: fmt.Sprintf(`

@@ -53,9 +53,14 @@ func failoverStuckAtDNS(t *testing.T, w *world) *daemonProc {
 // long before policy.cooldown (30m here) has passed: the cooldown gates
 // new moves, not finishing one under way.
 func TestDaemonResumesHalfDoneFailoverBeforeCooldown(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOptions{policy: autoPolicy + "\n  cooldown = \"30m\""})
 	d := failoverStuckAtDNS(t, w)
-	time.Sleep(3 * time.Second) // a few seconds down, as a DNS server restarting is
+	// Down until the daemon has tried to finish and failed, as a DNS
+	// server restarting would make it.
+	waitFor(t, 60*time.Second, "a failed attempt to resume while BIND is down", func() bool {
+		return hasDecision(w.decisions(), "resume_failed", "could not be finished")
+	})
 	w.dns[0].Restart(t)
 	back := time.Now()
 	waitFor(t, 90*time.Second, "BIND answers bravo without anyone typing a command", func() bool { return w.answers(w.bravoIP) })
@@ -78,6 +83,7 @@ func TestDaemonResumesHalfDoneFailoverBeforeCooldown(t *testing.T) {
 // daemon: the hold switch keeps the daemon from resuming by itself, the
 // command finishes the operation.
 func TestResumeGoesThroughTheDaemon(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOptions{policy: autoPolicy + "\n  cooldown = \"30m\""})
 	d := failoverStuckAtDNS(t, w)
 	if r := w.lifeboat(nil, "hold", "on", "--reason", "looking at it"); r.code != 0 {
@@ -144,6 +150,7 @@ func writeToken(t *testing.T, path, token string) {
 // zone transfer: they are answered from the DNS state the daemon last
 // read, which status dates.
 func TestDaemonStatusServesCachedDNS(t *testing.T) {
+	t.Parallel()
 	w, base, _ := serverWorld(t, "", 1)
 	w.startAlpha()
 	w.startDaemon()
@@ -218,6 +225,7 @@ func TestDaemonStatusServesCachedDNS(t *testing.T) {
 // the new one accepted. SIGHUP after changing policy.sync_interval: the
 // zone sync runs at the new interval (zone transfers at BIND).
 func TestDaemonReloadRotatesTokenAndIntervals(t *testing.T) {
+	t.Parallel()
 	w, base, tokenFile := serverWorld(t, "  sync_interval = \"1h\"", 2)
 	w.startAlpha()
 	d := w.startDaemon()
@@ -285,19 +293,32 @@ func TestDaemonReloadRotatesTokenAndIntervals(t *testing.T) {
 // `lifeboat abort` ends the daemon's retries: once the operation is
 // aborted, BIND coming back changes nothing.
 func TestAbortStopsTheDaemonsRetries(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOptions{policy: autoPolicy + "\n  cooldown = \"30m\""})
 	d := failoverStuckAtDNS(t, w)
 	waitFor(t, 60*time.Second, "the daemon retrying", func() bool {
 		return hasDecision(w.decisions(), "resume_failed", "trying again in")
 	})
+	// The last retry's announced pause: the absence below outlasts it.
+	var pause time.Duration
+	for _, d := range w.decisions() {
+		if _, after, ok := strings.Cut(d.Summary, "trying again in "); ok && d.Data.Action == "resume_failed" {
+			p, err := time.ParseDuration(strings.SplitN(after, ",", 2)[0])
+			if err != nil {
+				t.Fatalf("the pause in %q: %v", d.Summary, err)
+			}
+			pause = max(pause, p)
+		}
+	}
 	ops := w.history()
 	r := w.lifeboat(nil, "abort", ops[0].ID, "--reason", "DNS moved by hand")
 	if r.code != 0 {
 		t.Fatalf("abort: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	w.dns[0].Restart(t)
-	// Longer than the pauses so far: a retry would have written by now.
-	deadline := time.Now().Add(10 * time.Second)
+	// Longer than the announced pause (rounded to a second) and a round: a
+	// retry would have written by now.
+	deadline := time.Now().Add(pause + 3*time.Second)
 	for time.Now().Before(deadline) {
 		if !w.answers(w.alphaIP) {
 			t.Fatal("BIND changed after the operation was aborted")

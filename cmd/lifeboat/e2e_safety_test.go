@@ -16,6 +16,7 @@ import (
 // the loss must be seen and confirmed without --from, and a second run must
 // change nothing and succeed.
 func TestFailoverWithoutFlagsThenAgain(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOptions{})
 	w.startAlpha()
 	w.cutOffAlpha()
@@ -52,6 +53,7 @@ func TestFailoverWithoutFlagsThenAgain(t *testing.T) {
 // A provider whose API says the account is suspended is left even while
 // its hosts still answer, with no flag naming it.
 func TestFailoverOnAccountLost(t *testing.T) {
+	t.Parallel()
 	api := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rw.WriteHeader(http.StatusForbidden)
 		_, _ = io.WriteString(rw, `{"error": "account suspended"}`)
@@ -84,8 +86,10 @@ func TestFailoverOnAccountLost(t *testing.T) {
 // operation unfinished; the operator can drop it, or abort, and later
 // operations are not held hostage.
 func TestFailoverWrongKeyDropAndAbort(t *testing.T) {
+	t.Parallel()
 	for _, way := range []string{"drop", "abort"} {
 		t.Run(way, func(t *testing.T) {
+			t.Parallel() // a world of its own
 			w := newWorld(t, worldOptions{dnsServers: 2})
 			w.startAlpha()
 			w.cutOffAlpha()
@@ -141,6 +145,7 @@ func TestFailoverWrongKeyDropAndAbort(t *testing.T) {
 
 // A failover that fails tells the notify webhooks, not only one that works.
 func TestFailoverFailureIsNotified(t *testing.T) {
+	t.Parallel()
 	got := make(chan map[string]any, 4)
 	hook := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		var n map[string]any

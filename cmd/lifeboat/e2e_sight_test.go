@@ -73,6 +73,7 @@ func wentDown(log, provider string) bool {
 // cannot tell a loss from its own blindness: it holds back and says why.
 // Once the reference answers again, the same loss is acted on as before.
 func TestDaemonHoldsBackWhenReferencesFail(t *testing.T) {
+	t.Parallel()
 	var refDown atomic.Bool
 	ref := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
 		if refDown.Load() {
@@ -111,8 +112,8 @@ func TestDaemonHoldsBackWhenReferencesFail(t *testing.T) {
 	if !hasWarning(st, "every reference check fails") {
 		t.Fatalf("status does not say why it holds back: %+v", st.Warnings)
 	}
-	// The loop looks again every second: some rounds must pass without a move.
-	time.Sleep(4 * time.Second)
+	// The loop looks again every round: some rounds must pass without a move.
+	w.waitRounds(3)
 	if n := w.automaticOps(); n != 0 {
 		t.Fatalf("%d automatic operations while this node could not see the world", n)
 	}
@@ -192,6 +193,7 @@ func flood(t *testing.T, addr string, conns int, stop <-chan struct{}) *sync.Wai
 // files": that is this node's fault, not alpha's, so alpha (serving all
 // along) is not marked down and nothing fails over.
 func TestDaemonOutOfDescriptorsIsNotAProviderLoss(t *testing.T) {
+	t.Parallel()
 	ip := testharness.LoopbackIP(t)
 	api := fmt.Sprintf("%s:%d", ip, testharness.FreePort(t, ip))
 	w := newWorld(t, worldOptions{policy: autoPolicy, extra: fmt.Sprintf("server {\n  listen = %q\n}\n", api)})
@@ -252,6 +254,7 @@ func TestDaemonOutOfDescriptorsIsNotAProviderLoss(t *testing.T) {
 // A literal check URL with a password and an API key in its query is shown
 // in status without either.
 func TestStatusRedactsCheckURL(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOptions{})
 	raw, err := os.ReadFile(w.cfg)
 	if err != nil {
@@ -279,6 +282,7 @@ func TestStatusRedactsCheckURL(t *testing.T) {
 // A check target answering with a 9 MiB header fails its check with a
 // short reason: the status document and every notification stay small.
 func TestHostileCheckTargetStaysSmall(t *testing.T) {
+	t.Parallel()
 	big := strings.Repeat("A", 9<<20)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -97,6 +97,7 @@ wait:
 // A journal whose name ends in .sock is refused: the control socket would
 // be the journal's own path, and start-up used to remove it.
 func TestDaemonRefusesJournalNamedLikeTheSocket(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// A real journal, written by a daemon, then renamed as a user might.
 	cfg := socketTestConfig(t, dir, "state/lifeboat.db")
@@ -125,6 +126,7 @@ func TestDaemonRefusesJournalNamedLikeTheSocket(t *testing.T) {
 // Start-up removes only a socket at the socket's path: a regular file
 // there is reported and kept.
 func TestDaemonKeepsAFileAtTheSocketPath(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := socketTestConfig(t, dir, "state/lifeboat.db")
 	sock := filepath.Join(dir, "state", "lifeboat.sock")

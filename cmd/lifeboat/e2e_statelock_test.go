@@ -39,6 +39,7 @@ const deadLockID = "5d1e7c3a-0f2b-4b8e-9a61-2c7d4e8f9b10"
 // lock taken by the dead attempt (as the journal shows it), releases it
 // with force-unlock, journals that, and finishes the failover.
 func TestFailoverReleasesTheStateLockOfADeadRunner(t *testing.T) {
+	t.Parallel()
 	w, s := lockingWorld(t)
 	w.startAlpha()
 	w.cutOffAlpha()
@@ -80,6 +81,7 @@ func TestFailoverReleasesTheStateLockOfADeadRunner(t *testing.T) {
 // before the failover) is left alone: the failover fails saying who holds
 // it and how to release it by hand.
 func TestFailoverLeavesAStateLockItCannotAccountFor(t *testing.T) {
+	t.Parallel()
 	w, s := lockingWorld(t)
 	w.startAlpha()
 	w.cutOffAlpha()

@@ -15,6 +15,7 @@ import (
 // service's failovers refused to write the name there. The mark and the
 // failover's address stay; the rest of the zone is still synced.
 func TestSyncLeavesAServicesMark(t *testing.T) {
+	t.Parallel()
 	bind := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: []string{
 		"www 60 IN A 127.0.0.22",
 		`_lifeboat.www 60 IN TXT "heritage=lifeboat,owner=lifeboat/www"`,

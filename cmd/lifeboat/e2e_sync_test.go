@@ -24,6 +24,7 @@ import (
 // nothing written without --yes, then the records at Knot, and a second
 // run with nothing to do. A record only Knot has is left alone.
 func TestSyncFromBINDToKnot(t *testing.T) {
+	t.Parallel()
 	bind := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: []string{
 		"www 60 IN A 127.0.0.11",
 		"api 60 IN A 127.0.0.12",
@@ -176,6 +177,7 @@ func sorted(s []string) []string {
 // lifeboat run with policy.sync_interval keeps Knot in step with BIND by
 // itself, counts it in the metrics and journals it as a decision.
 func TestDaemonKeepsZonesInSync(t *testing.T) {
+	t.Parallel()
 	bind := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: []string{"www 60 IN A 127.0.0.11"}})
 	knot := testharness.StartKnot(t, testharness.KnotOptions{Zone: "example.test."})
 	port := testharness.FreePort(t, "127.0.0.1")
@@ -218,6 +220,7 @@ server {
 // mistake in the file is an error naming the file and the line, and
 // nothing is written.
 func TestSyncFromAZoneFile(t *testing.T) {
+	t.Parallel()
 	bind := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test."})
 	knot := testharness.StartKnot(t, testharness.KnotOptions{Zone: "example.test."})
 	w := keyedWorld(t, rfc2136Block("bind", bind.RFC2136Settings(), 1)+rfc2136Block("knot", knot.RFC2136Settings(), 2)+`

@@ -28,6 +28,11 @@ import (
 // These tests run the built lifeboat binary as a subprocess against real
 // OpenTofu workspaces (the local example's), real BIND servers and real
 // hosts on loopback addresses.
+//
+// Each world has addresses and ports of its own, so the tests run in
+// parallel (t.Parallel), -parallel at a time. Those holding a tight time
+// bound (the cluster's lease tests, the connection cap, the notify bound)
+// are left sequential: they run first, alone.
 
 var (
 	buildOnce sync.Once
@@ -38,6 +43,7 @@ var (
 // lifeboatBinary builds cmd/lifeboat once per test process.
 func lifeboatBinary(t testing.TB) string {
 	t.Helper()
+	testharness.Real(t, "lifeboat binary")
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "lifeboat-e2e-")
 		if err != nil {
@@ -866,6 +872,7 @@ func TestFailoverCrashAtEveryStep(t *testing.T) {
 
 	for _, point := range points {
 		t.Run(strings.ReplaceAll(point, "/", "_"), func(t *testing.T) {
+			t.Parallel() // a world of its own
 			w := newWorld(t, worldOptions{})
 			w.startAlpha()
 			w.cutOffAlpha()

@@ -41,6 +41,7 @@ func ttlAt(t *testing.T, server, name string) int {
 // change is in the journal, and status shows it meanwhile. The daemon is
 // restarted while the TTL is low: the restore still happens.
 func TestPreemptiveTTL(t *testing.T) {
+	t.Parallel()
 	records := []string{
 		"www 3600 IN A 127.0.0.11",
 		`_lifeboat.www 3600 IN TXT "heritage=lifeboat,owner=lifeboat/www"`,
@@ -90,7 +91,7 @@ server {
 	w := keyedWorld(t, cfg, bind.Secret, knot.Secret)
 	daemon := w.startDaemon()
 	servers := map[string]string{"BIND": bind.Addr, "Knot": knot.Addr}
-	time.Sleep(2 * time.Second) // healthy rounds first: nothing is lowered
+	w.waitRounds(2) // healthy rounds first: nothing is lowered
 	for name, addr := range servers {
 		if got := ttlAt(t, addr, "www.example.test."); got != 3600 {
 			t.Fatalf("www at %s has TTL %d before alpha is at risk", name, got)
@@ -164,6 +165,7 @@ server {
 // provider API says the invoice is overdue; www's TTL drops, and comes
 // back once the warning has been gone for the recovery window.
 func TestPreemptiveTTLOnAccountWarning(t *testing.T) {
+	t.Parallel()
 	bind := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: []string{
 		"www 3600 IN A 127.0.0.11",
 		`_lifeboat.www 3600 IN TXT "heritage=lifeboat,owner=lifeboat/www"`,
@@ -203,7 +205,7 @@ policy {
 `, host.URL, api.URL)
 	w := keyedWorld(t, cfg, bind.Secret)
 	w.startDaemon()
-	time.Sleep(2 * time.Second)
+	w.waitRounds(2) // rounds with the account in good standing: nothing is lowered
 	if got := ttlAt(t, bind.Addr, "www.example.test."); got != 3600 {
 		t.Fatalf("www has TTL %d while alpha's account is in good standing", got)
 	}

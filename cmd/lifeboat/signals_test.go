@@ -83,7 +83,7 @@ func TestConfirmPromptAnswers(t *testing.T) {
 
 // startFailover runs `lifeboat failover` in the background and returns once
 // its output shows the wait-healthy step running.
-func startFailover(t *testing.T, w *world) (*exec.Cmd, *strings.Builder, *strings.Builder) {
+func startFailover(t *testing.T, w *world) (*exec.Cmd, *syncBuffer, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(w.bin, "-c", w.cfg, "failover", "--from", "alpha", "--yes")
 	cmd.Env = w.env()
@@ -91,7 +91,9 @@ func startFailover(t *testing.T, w *world) (*exec.Cmd, *strings.Builder, *string
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out, errb strings.Builder
+	// Written by the command's and the scanner's goroutines while the test
+	// reads them.
+	var out, errb syncBuffer
 	cmd.Stderr = &errb
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -102,7 +104,7 @@ func startFailover(t *testing.T, w *world) (*exec.Cmd, *strings.Builder, *string
 		sc := bufio.NewScanner(stdout)
 		signalled := false
 		for sc.Scan() {
-			out.WriteString(sc.Text() + "\n")
+			_, _ = out.Write([]byte(sc.Text() + "\n"))
 			if !signalled && strings.Contains(sc.Text(), "wait-healthy") && strings.Contains(sc.Text(), "started") {
 				signalled = true
 				close(waiting)

@@ -18,6 +18,7 @@ import (
 // required) with the way to install it.
 func promtool(t *testing.T) string {
 	t.Helper()
+	testharness.Real(t, "promtool")
 	path, err := exec.LookPath("promtool")
 	if err != nil {
 		testharness.Require(t, "promtool", "run scripts/prometheus.sh (installs Debian's prometheus package)")

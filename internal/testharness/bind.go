@@ -53,6 +53,7 @@ func lookTool(name string) (string, bool) {
 // t.Cleanup.
 func StartBIND(t testing.TB, opts BINDOptions) *BIND {
 	t.Helper()
+	Real(t, "BIND")
 	named, ok := lookTool("named")
 	if !ok {
 		Require(t, "named", bindHint)

@@ -14,6 +14,7 @@ import (
 // returns the executable's path (the go build cache makes repeat calls cheap).
 func BuildLifeboatHost(t testing.TB) string {
 	t.Helper()
+	Real(t, "lifeboat-host binary")
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")

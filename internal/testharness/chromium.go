@@ -9,6 +9,7 @@ import (
 // its absence as for every real component (Require).
 func Chromium(t testing.TB) string {
 	t.Helper()
+	Real(t, "Chromium")
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p

@@ -52,6 +52,7 @@ type EtcdCluster struct {
 // member.
 func StartEtcdCluster(t testing.TB, n int) *EtcdCluster {
 	t.Helper()
+	Real(t, "etcd")
 	return startEtcdCluster(t, n, loopbackPorts)
 }
 

@@ -78,6 +78,7 @@ func TestEtcdClusterSurvivesMemberLoss(t *testing.T) {
 // A port taken between picking and binding makes the start retry with
 // fresh ports instead of failing.
 func TestEtcdClusterRetriesTakenPort(t *testing.T) {
+	Real(t, "etcd")
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -51,6 +51,7 @@ const maxSockPath = 100
 // until it answers for the zone, and stops it on t.Cleanup.
 func StartKnot(t testing.TB, opts KnotOptions) *Knot {
 	t.Helper()
+	Real(t, "Knot")
 	knotd, ok := lookTool("knotd")
 	if !ok {
 		Require(t, "knotd", knotHint)

@@ -80,6 +80,7 @@ func (tf *Tofu) EnvMap() map[string]string {
 // machine may name.
 func FindTofu(t testing.TB) *Tofu {
 	t.Helper()
+	Real(t, "OpenTofu")
 	root := RepoRoot(t)
 	tools := filepath.Join(root, ".tools")
 	tf := &Tofu{
