@@ -74,6 +74,7 @@ func PostgresBin() (string, bool) {
 // log is printed when the test fails.
 func StartPostgres(t testing.TB) *Postgres {
 	t.Helper()
+	Real(t, "PostgreSQL")
 	bin, ok := PostgresBin()
 	if !ok {
 		Require(t, "PostgreSQL (/usr/lib/postgresql/*/bin/pg_ctl)", postgresHint)
