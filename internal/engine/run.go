@@ -177,6 +177,9 @@ func (e *Engine) resumeConcerning(ctx context.Context, service string, dropDNS [
 	if err != nil {
 		return nil, err
 	}
+	if err := e.checkDropDNS(dropDNS, ops); err != nil {
+		return nil, err
+	}
 	var reps []wire.OperationReport
 	for _, op := range ops {
 		if service != "" && !op.Overlaps(journal.Operation{Services: []string{service}}) {
@@ -371,7 +374,11 @@ func settledReason(plan planner.Result, req wire.Request, pl Placement) string {
 					parts = append(parts, fmt.Sprintf("%s runs on %s", name, pl.Provider[name]))
 				}
 			}
-			parts = append(parts, "no provider is down or account_lost")
+			if req.Kind == wire.KindFailback {
+				parts = append(parts, "every service concerned runs on its first candidate")
+			} else {
+				parts = append(parts, "no provider is down or account_lost")
+			}
 		}
 	}
 	if len(parts) == 0 {
