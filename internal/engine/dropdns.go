@@ -7,6 +7,8 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
+	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
 // checkDropDNS refuses a --drop-dns name that is neither a dns block of the
@@ -29,6 +31,18 @@ func (e *Engine) checkDropDNS(dropDNS []string, ops []journal.Operation) error {
 		if !slices.Contains(known, name) {
 			return fmt.Errorf("%w: --drop-dns %q: no dns block of that name, and no unfinished operation waits on it (DNS providers: %s)", ErrInvalidRequest, name, strings.Join(known, ", "))
 		}
+	}
+	return nil
+}
+
+// checkRequest answers a request with an unknown name (or a flag the kind
+// does not take) at once: before resuming anything, and before the rounds
+// of checks that confirm a loss, which an operator in a hurry would
+// otherwise wait through to learn of a typo.
+func (e *Engine) checkRequest(req wire.Request) error {
+	preq := planner.Request{Kind: req.Kind, Service: req.Service, From: req.From, To: req.To, ZonesOnly: req.ZonesOnly}
+	if err := planner.CheckRequest(e.Cfg, preq); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidRequest, err)
 	}
 	return nil
 }
