@@ -1,3 +1,4 @@
+// Checks of what an operator typed, made before anything waits.
 package engine
 
 import (
