@@ -1,4 +1,3 @@
-// Checks of what an operator typed, made before anything waits.
 package engine
 
 import (
