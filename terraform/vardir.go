@@ -10,8 +10,10 @@ import (
 	"syscall"
 )
 
-// VarDirName is the directory, next to the journal, that holds the
-// variable files of running commands (see VarDirForState).
+// VarDirName is the directory, next to the journal, where versions that
+// passed variables in a file wrote them (see VarDirForState). Variables now
+// go through the environment (vars.go); the directory is kept private and
+// swept so files a killed older process left there do not stay on disk.
 const VarDirName = ".lifeboat-vars"
 
 // ErrUnsafeVarDir means the variable file directory could be read or

@@ -109,6 +109,14 @@ func TestFailoverWrongKeyDropAndAbort(t *testing.T) {
 			id := w.history()[0].ID
 			switch way {
 			case "drop":
+				// A typo is refused, naming it, and gives up on nothing.
+				r = w.lifeboat(nil, "resume", "--drop-dns", "nss2")
+				if r.code != 2 || !strings.Contains(r.stderr, `"nss2"`) || !strings.Contains(r.stderr, "ns2") {
+					t.Fatalf("resume --drop-dns nss2: want exit 2 naming the typo, got %d\n%s%s", r.code, r.stdout, r.stderr)
+				}
+				if op := w.history()[0]; op.Status == journal.StatusSucceeded || op.Status == journal.StatusAborted {
+					t.Fatalf("a refused --drop-dns changed the operation: %s", op.Status)
+				}
 				r = w.lifeboat(nil, "resume", "--drop-dns", "ns2")
 				if r.code != 0 {
 					t.Fatalf("resume --drop-dns ns2: exit %d\n%s%s", r.code, r.stdout, r.stderr)

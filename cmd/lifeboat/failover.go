@@ -99,6 +99,9 @@ daemon (the leader) resumes it now, with the progress shown here.`,
 				fmt.Fprintln(g.stdout, "No unfinished operation.")
 				return nil
 			}
+			if errors.Is(err, engine.ErrInvalidRequest) {
+				return usageError{err}
+			}
 			return s.finish(wire.Outcome{Resumed: reps, Executed: len(reps) > 0}, err)
 		},
 	}

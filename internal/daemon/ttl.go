@@ -60,8 +60,9 @@ const (
 // down). Healthy (not at risk) for the recovery window, counted from when
 // it turned healthy, with records that may be lowered: restore. Healthy
 // with nothing lowered: forget it. A provider that is down or unknown
-// keeps what it has (a failover moves its records anyway), and its
-// recovery window starts again when it is healthy.
+// keeps what it has (a failover moves its records anyway; endMovedTTL ends
+// it once every service lowered has moved), and its recovery window starts
+// again when it is healthy.
 func decideTTL(st ttlState, atRisk, healthy bool, reason string, now time.Time, window time.Duration) (ttlState, ttlAction) {
 	switch {
 	case atRisk:
@@ -143,6 +144,9 @@ func (d *Daemon) preemptTTL(ctx context.Context) {
 		}
 		if busy {
 			action = ttlNone // decided again next round
+		}
+		if action == ttlNone && !risk && p.State != health.StateHealthy && st.owed() {
+			st = d.endMovedTTL(ctx, eng, p.Name, st)
 		}
 		switch action {
 		case ttlLower:

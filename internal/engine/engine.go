@@ -1,7 +1,10 @@
-// Package engine builds lifeboat's working parts from a configuration: the
-// journal, the health probers, Terraform workspaces, DNS providers, and the
-// executor's environment. The CLI commands and the daemon share it, so each
-// command stays a thin layer of flags and output.
+// Package engine is the one path every operation takes (Run, Plan, Resume,
+// Abort, Status, History, Drill, Sync): it resumes what is unfinished,
+// observes, plans, confirms, executes and notifies, over the parts it builds
+// from a configuration: the journal, the health probers, Terraform
+// workspaces, DNS providers and their writers, and the executor's
+// environment. The CLI commands and the daemon share it, so each command
+// stays a thin layer of flags and output.
 package engine
 
 import (

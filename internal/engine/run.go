@@ -57,6 +57,9 @@ type Hooks struct {
 // outcome.
 func (e *Engine) Run(ctx context.Context, req wire.Request, hooks Hooks) (wire.Outcome, error) {
 	var out wire.Outcome
+	if err := e.checkRequest(req); err != nil {
+		return out, err
+	}
 	j, err := e.Journal()
 	if err != nil {
 		return out, err
@@ -113,6 +116,9 @@ func (e *Engine) preview(ctx context.Context, req wire.Request, hooks Hooks, out
 		return planner.Input{}, err
 	}
 	preq := planner.Request{Kind: req.Kind, Service: req.Service, From: req.From, To: req.To, ZonesOnly: req.ZonesOnly}
+	if err := e.checkRequest(req); err != nil {
+		return planner.Input{}, err
+	}
 	emit(hooks.Progress, "checking every provider")
 	// A provider named with --from needs no confirming: the operator has
 	// decided, and an emergency should not wait for more rounds.
@@ -175,6 +181,9 @@ func (e *Engine) resumeConcerning(ctx context.Context, service string, dropDNS [
 	}
 	ops, err := j.UnfinishedAll(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.checkDropDNS(dropDNS, ops); err != nil {
 		return nil, err
 	}
 	var reps []wire.OperationReport
@@ -371,7 +380,11 @@ func settledReason(plan planner.Result, req wire.Request, pl Placement) string {
 					parts = append(parts, fmt.Sprintf("%s runs on %s", name, pl.Provider[name]))
 				}
 			}
-			parts = append(parts, "no provider is down or account_lost")
+			if req.Kind == wire.KindFailback {
+				parts = append(parts, "every service concerned runs on its first candidate")
+			} else {
+				parts = append(parts, "no provider is down or account_lost")
+			}
 		}
 	}
 	if len(parts) == 0 {

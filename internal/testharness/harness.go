@@ -1,6 +1,7 @@
 // Package testharness starts the real parts lifeboat's tests run against:
-// OpenTofu with an offline provider mirror, BIND 9 as an RFC 2136 DNS server,
-// and HTTP servers on loopback addresses that stand in for hosts.
+// OpenTofu with an offline provider mirror, BIND 9 and Knot DNS as RFC 2136
+// DNS servers with TSIG, a parent zone, embedded etcd, Chromium for the
+// status page, and HTTP servers on loopback addresses that stand in for hosts.
 //
 // It is imported only by tests. A part that is not installed makes the test
 // skip, or fail when LIFEBOAT_REQUIRE_REAL=1 (as in CI), so a missing tool
