@@ -144,7 +144,6 @@ func okAttempts(op journal.Operation, id string) int {
 // which finishes it with one apply and one DNS cutover; a leader paused
 // past its lease has its late step refused.
 func TestClusterOfThreeNodes(t *testing.T) {
-	t.Parallel()
 	etcd := testharness.StartEtcdCluster(t, 3)
 	w := newWorld(t, worldOptions{policy: "  auto_failover = true\n  cooldown = \"1s\"\n"})
 	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
@@ -292,7 +291,6 @@ func TestClusterOfThreeNodes(t *testing.T) {
 // A node cut off from etcd keeps checking and says so in its status and
 // metrics, and never acts alone: alpha going down then moves nothing.
 func TestClusterNodeCutOffFromEtcd(t *testing.T) {
-	t.Parallel()
 	etcd := testharness.StartEtcdCluster(t, 1)
 	w := newWorld(t, worldOptions{policy: "  auto_failover = true\n"})
 	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
@@ -363,7 +361,6 @@ func grepLines(s, sub string) string {
 // daemon leads, a command run where no daemon runs is refused and told
 // which node leads, and the daemon's node runs it.
 func TestEtcdCommandsWithoutDaemon(t *testing.T) {
-	t.Parallel()
 	etcd := testharness.StartEtcdCluster(t, 1)
 	w := newWorld(t, worldOptions{})
 	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)
@@ -462,7 +459,6 @@ func TestClusterFollowerOnFrozenEtcd(t *testing.T) {
 // acts on its own view (kept: a vendor may take two nodes with it), and
 // its status says so, in text and JSON.
 func TestClusterLastNodeSaysItActsAlone(t *testing.T) {
-	t.Parallel()
 	etcd := testharness.StartEtcdCluster(t, 1)
 	w := newWorld(t, worldOptions{})
 	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)

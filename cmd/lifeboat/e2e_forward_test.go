@@ -16,7 +16,6 @@ import (
 // legitimate forwarding (the CLI on the follower, through its daemon, to
 // the leader's API with Bearer and JSON) still works.
 func TestClusterFollowerChecksTheTokenOfAForwardFirst(t *testing.T) {
-	t.Parallel()
 	etcd := testharness.StartEtcdCluster(t, 1)
 	w := newWorld(t, worldOptions{})
 	w.extraEnv = append(w.extraEnv, "E2E_OPERATE_TOKEN="+clusterToken)

@@ -31,8 +31,10 @@ import (
 //
 // Each world has addresses and ports of its own, so the tests run in
 // parallel (t.Parallel), -parallel at a time. Those holding a tight time
-// bound (the cluster's lease tests, the connection cap, the notify bound)
-// are left sequential: they run first, alone.
+// bound (every test of several nodes, whose etcd lease is 2 s, the
+// connection cap, the notify bound) are left sequential: they run first,
+// alone. Under the race detector a node of a loaded machine can miss its
+// lease, and the others would rightly count it as gone.
 
 var (
 	buildOnce sync.Once
