@@ -1,4 +1,0 @@
-package engine
-
-// Tests may write to their own fakes.
-func fake(p provider) { p.SetRecords(nil, "", nil) }
