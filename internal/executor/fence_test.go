@@ -19,18 +19,7 @@ import (
 func TestCutoverFencedBeforeDNSWrite(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	endpoint := testharness.StartEtcdCluster(t, 1).Endpoints()[0]
-	open := func() *journal.Etcd {
-		j, err := journal.OpenEtcd(ctx, journal.EtcdOptions{Endpoints: []string{endpoint}, Prefix: "/fence-test/"})
-		if err != nil {
-			t.Fatalf("OpenEtcd: %v", err)
-		}
-		t.Cleanup(func() { _ = j.Close() })
-		return j
-	}
-	w := newWorld(t)
-	w.journal = open()
-	other := open() // the orchestrator that takes over
+	w, other := fencedWorld(ctx, t)
 
 	var inCutover atomic.Bool
 	var once sync.Once
@@ -39,14 +28,7 @@ func TestCutoverFencedBeforeDNSWrite(t *testing.T) {
 		if !inCutover.Load() {
 			return
 		}
-		once.Do(func() {
-			ops, err := other.UnfinishedAll(ctx)
-			if err != nil || len(ops) != 1 {
-				resumeErr = errors.Join(err, errors.New("no single unfinished operation to take over"))
-				return
-			}
-			_, resumeErr = other.Resume(ctx, ops[0].ID, time.Now())
-		})
+		once.Do(func() { resumeErr = takeOver(ctx, other) })
 	}
 	for _, f := range w.dns {
 		f.beforeGet = takeOver
@@ -83,18 +65,7 @@ func TestCutoverFencedBeforeDNSWrite(t *testing.T) {
 func TestCutoverFencedBetweenDNSWrites(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	endpoint := testharness.StartEtcdCluster(t, 1).Endpoints()[0]
-	open := func() *journal.Etcd {
-		j, err := journal.OpenEtcd(ctx, journal.EtcdOptions{Endpoints: []string{endpoint}, Prefix: "/fence-between-test/"})
-		if err != nil {
-			t.Fatalf("OpenEtcd: %v", err)
-		}
-		t.Cleanup(func() { _ = j.Close() })
-		return j
-	}
-	w := newWorld(t)
-	w.journal = open()
-	other := open()
+	w, other := fencedWorld(ctx, t)
 
 	var once sync.Once
 	var resumeErr error
@@ -109,12 +80,7 @@ func TestCutoverFencedBetweenDNSWrites(t *testing.T) {
 			}
 			once.Do(func() {
 				paused.Store(f)
-				ops, err := other.UnfinishedAll(ctx)
-				if err != nil || len(ops) != 1 {
-					resumeErr = errors.Join(err, errors.New("no single unfinished operation to take over"))
-					return
-				}
-				_, resumeErr = other.Resume(ctx, ops[0].ID, time.Now())
+				resumeErr = takeOver(ctx, other)
 			})
 		}
 	}
@@ -135,4 +101,33 @@ func TestCutoverFencedBetweenDNSWrites(t *testing.T) {
 	if len(written) != 0 {
 		t.Errorf("%s: the fenced-out writer wrote addresses %v after its marks", f.name, written)
 	}
+}
+
+// fencedWorld is a world whose journal is a real etcd, and a second
+// handle on it: the orchestrator that takes the operation over.
+func fencedWorld(ctx context.Context, t *testing.T) (*world, *journal.Etcd) {
+	t.Helper()
+	endpoint := testharness.StartEtcdCluster(t, 1).Endpoints()[0]
+	open := func() *journal.Etcd {
+		j, err := journal.OpenEtcd(ctx, journal.EtcdOptions{Endpoints: []string{endpoint}, Prefix: "/fence-test/"})
+		if err != nil {
+			t.Fatalf("OpenEtcd: %v", err)
+		}
+		t.Cleanup(func() { _ = j.Close() })
+		return j
+	}
+	w := newWorld(t)
+	w.journal = open()
+	return w, open()
+}
+
+// takeOver resumes the one unfinished operation through other, as a new
+// leader does: the first handle's fencing token is then stale.
+func takeOver(ctx context.Context, other *journal.Etcd) error {
+	ops, err := other.UnfinishedAll(ctx)
+	if err != nil || len(ops) != 1 {
+		return errors.Join(err, errors.New("no single unfinished operation to take over"))
+	}
+	_, err = other.Resume(ctx, ops[0].ID, time.Now())
+	return err
 }
