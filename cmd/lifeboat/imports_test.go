@@ -1,12 +1,10 @@
 package main
 
 import (
-	"go/parser"
-	"go/token"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lifeboat-dev/lifeboat/internal/puritytest"
 )
 
 const module = "github.com/lifeboat-dev/lifeboat/"
@@ -75,31 +73,9 @@ func TestForbiddenImports(t *testing.T) {
 // import, of lifeboat's own packages, only the engine, the wire types, the
 // configuration and the daemon's client.
 func TestCLIImportsOnlyTheEngine(t *testing.T) {
-	entries, err := os.ReadDir(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	checked := 0
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checked++
-		var imports []string
-		for _, imp := range f.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
-			imports = append(imports, path)
-		}
+	for name, imports := range puritytest.Imports(t, 5) {
 		for _, path := range forbiddenImports(name, imports) {
 			t.Errorf("%s imports %s: go through internal/engine, internal/wire or internal/control instead", name, path)
 		}
-	}
-	if checked < 5 {
-		t.Fatalf("only %d source files found: the test is not looking at the CLI", checked)
 	}
 }
