@@ -102,6 +102,15 @@ func (w *world) clusterStatus(n clusterNode) (clusterJSON, bool) {
 
 // waitLeader waits until every node in ns names the same leader, and
 // exactly one of them says it leads; it returns the leader's name.
+// waitLeading waits until n says it leads.
+func (w *world) waitLeading(t *testing.T, n clusterNode) {
+	t.Helper()
+	waitFor(t, 30*time.Second, n.name+" leads", func() bool {
+		doc, ok := w.clusterStatus(n)
+		return ok && doc.Daemon.Cluster.Leading
+	})
+}
+
 func (w *world) waitLeader(t *testing.T, ns []clusterNode, bound time.Duration) string {
 	t.Helper()
 	var leader string
@@ -162,10 +171,7 @@ func TestClusterOfThreeNodes(t *testing.T) {
 
 	// n1 starts first and leads; its view of alpha is broken.
 	n1.proc = w.startDaemonAt(n1.cfg, hooks(n1)...)
-	waitFor(t, 30*time.Second, "n1 leads", func() bool {
-		doc, ok := w.clusterStatus(n1)
-		return ok && doc.Daemon.Cluster.Leading
-	})
+	w.waitLeading(t, n1)
 	n2.proc = w.startDaemonAt(n2.cfg, hooks(n2)...)
 	n3.proc = w.startDaemonAt(n3.cfg, hooks(n3)...)
 	if leader := w.waitLeader(t, []clusterNode{n1, n2, n3}, 30*time.Second); leader != "n1" {
@@ -385,10 +391,7 @@ func TestEtcdCommandsWithoutDaemon(t *testing.T) {
 
 	n1 := nodeConfig(t, w, etcd.Endpoints(), "n1", "")
 	n1.proc = w.startDaemonAt(n1.cfg)
-	waitFor(t, 30*time.Second, "n1 leads", func() bool {
-		doc, ok := w.clusterStatus(n1)
-		return ok && doc.Daemon.Cluster.Leading
-	})
+	w.waitLeading(t, n1)
 	w.reviveAlpha()
 	r = w.lifeboatAt(ops.cfg, nil, "failback", "--yes")
 	if r.code == 0 || !strings.Contains(r.stderr, "node n1 leads") {
@@ -414,10 +417,7 @@ func TestClusterFollowerOnFrozenEtcd(t *testing.T) {
 	w.startAlpha()
 	n1 := nodeConfig(t, w, etcd.Endpoints(), "n1", "")
 	n1.proc = w.startDaemonAt(n1.cfg)
-	waitFor(t, 30*time.Second, "n1 leads", func() bool {
-		doc, ok := w.clusterStatus(n1)
-		return ok && doc.Daemon.Cluster.Leading
-	})
+	w.waitLeading(t, n1)
 	n2 := nodeConfig(t, w, []string{"http://" + proxy.Addr()}, "n2", "")
 	n2.proc = w.startDaemonAt(n2.cfg)
 	metric := func() string {
@@ -516,10 +516,7 @@ func TestClusterLeaderFencedDuringWaitHealthy(t *testing.T) {
 		t.Fatal(err)
 	}
 	n.proc = w.startDaemonAt(n.cfg, "LIFEBOAT_TEST_PAUSE_AT=www/bravo/wait-healthy:started", "LIFEBOAT_TEST_PAUSE_FILE="+n.pause())
-	waitFor(t, 30*time.Second, "n1 leads", func() bool {
-		doc, ok := w.clusterStatus(n)
-		return ok && doc.Daemon.Cluster.Leading
-	})
+	w.waitLeading(t, n)
 	w.cutOffAlpha()
 	waitFor(t, 90*time.Second, "the failover reaches wait-healthy", func() bool {
 		_, err := os.Stat(n.pause() + ".reached")

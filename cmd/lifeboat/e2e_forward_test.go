@@ -23,10 +23,7 @@ func TestClusterFollowerChecksTheTokenOfAForwardFirst(t *testing.T) {
 	n1 := nodeConfig(t, w, etcd.Endpoints(), "n1", "")
 	n2 := nodeConfig(t, w, etcd.Endpoints(), "n2", "")
 	n1.proc = w.startDaemonAt(n1.cfg)
-	waitFor(t, 30*time.Second, "n1 leads", func() bool {
-		doc, ok := w.clusterStatus(n1)
-		return ok && doc.Daemon.Cluster.Leading
-	})
+	w.waitLeading(t, n1)
 	n2.proc = w.startDaemonAt(n2.cfg)
 	if leader := w.waitLeader(t, []clusterNode{n1, n2}, 30*time.Second); leader != "n1" {
 		t.Fatalf("leader = %s, want n1", leader)
