@@ -2,6 +2,7 @@ package planner
 
 import (
 	"errors"
+	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
@@ -73,6 +74,31 @@ type Request struct {
 	// ZonesOnly plans the zones' delegations alone: no service is listed
 	// or moved (the daemon re-delegates without failing services over).
 	ZonesOnly bool `json:"zones_only,omitempty"`
+	// AcceptDataLoss lets a manual failover or a failback take a target
+	// whose data is older than the service's RPO, or of unknown age; the
+	// plan names the age accepted. An automatic plan never accepts it.
+	AcceptDataLoss bool `json:"accept_data_loss,omitempty"`
+}
+
+// DataState is the freshness of a service's data at one provider.
+type DataState string
+
+const (
+	DataFresh   DataState = "fresh"
+	DataStale   DataState = "stale"
+	DataUnknown DataState = "unknown"
+)
+
+// DataObservation is what lifeboat last measured of a service's data at
+// one provider, every data block of the service together: the worst
+// state and the largest age of them.
+type DataObservation struct {
+	State DataState `json:"state"`
+	// Age is how old the data there is; meaningful when AgeKnown.
+	Age      time.Duration `json:"age_ns,omitempty"`
+	AgeKnown bool          `json:"age_known,omitempty"`
+	// Reason is the measurement's one-line explanation, quoted in the plan.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Input is everything the planner looks at. It is read, never modified.
@@ -88,7 +114,11 @@ type Input struct {
 	// with no entry is taken to run on its first candidate, where a first
 	// deployment puts it.
 	Placement map[string]string
-	Request   Request
+	// Data maps a service, then a provider, to the freshness of the
+	// service's data there. A service with data blocks and no entry for a
+	// provider has data of unknown age there.
+	Data    map[string]map[string]DataObservation
+	Request Request
 }
 
 // Errors returned by Plan for requests that cannot be planned at all; a

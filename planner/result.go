@@ -107,6 +107,12 @@ const (
 	StepPrepare     StepKind = "prepare"
 	StepApply       StepKind = "apply"
 	StepReadOutputs StepKind = "read-outputs"
+	// StepFence stops the old primary's database taking writes (best
+	// effort: never blocking when the old provider is gone).
+	StepFence StepKind = "fence"
+	// StepPromote makes the target's replica the primary; a replica
+	// already promoted is done.
+	StepPromote     StepKind = "promote"
 	StepWaitHealthy StepKind = "wait-healthy"
 	StepDNSCutover  StepKind = "dns-cutover"
 	StepVerifyDNS   StepKind = "verify-dns"
@@ -144,6 +150,9 @@ type Step struct {
 	// Zone and NS are a redelegate step's zone and nameserver host names.
 	Zone string   `json:"zone,omitempty"`
 	NS   []string `json:"ns,omitempty"`
+	// Data names the service's data block a fence or promote step acts
+	// on; Provider is then where it acts (the old primary for fence).
+	Data string `json:"data,omitempty"`
 	// Notify names the notify blocks to send the timeline to.
 	Notify []string `json:"notify,omitempty"`
 	// TimeoutSeconds bounds wait-healthy and verify-dns (from the policy).

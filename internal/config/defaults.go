@@ -18,6 +18,15 @@ const (
 	// DefaultStatePath is state.path: the bbolt journal, relative to the
 	// configuration file's directory.
 	DefaultStatePath = "lifeboat.db"
+	// DefaultBackupMaxAge is service.backup_max_age: a daily backup, and
+	// two hours' slack.
+	DefaultBackupMaxAge = 26 * time.Hour
+	// DefaultS3Region is backup.s3.region.
+	DefaultS3Region = "us-east-1"
+	// DefaultRestoreTimeout is drill.restore.timeout.
+	DefaultRestoreTimeout = 30 * time.Minute
+	// DefaultDataInterval is policy.data_interval.
+	DefaultDataInterval = 15 * time.Second
 	// DefaultEtcdPrefix is state.etcd.prefix.
 	DefaultEtcdPrefix = "/lifeboat/"
 	// DefaultDrillMaxAge is audit.drill_max_age.

@@ -231,7 +231,131 @@ type Service struct {
 	// Adopt lets lifeboat take over records it did not create.
 	Adopt  bool
 	Checks []*Check
+	// RPO is the largest data age accepted at a failover target: the
+	// planner rejects a candidate whose data (every data block) is older
+	// or of unknown age. 0: not set (data ages are shown, nothing is
+	// gated). Needs at least one data block.
+	RPO time.Duration
+	// Data are the `data "NAME"` blocks: where the service's data lives at
+	// each provider and how fresh it is there.
+	Data []*Data
+	// Backups are the `backup "NAME"` blocks: where the service's backups
+	// live.
+	Backups []*Backup
+	// BackupMaxAge is the oldest the newest backup may be; default
+	// DefaultBackupMaxAge when a backup block is written.
+	BackupMaxAge time.Duration
+	Range        hcl.Range
+}
+
+// Data is a `data "NAME" { ... }` block of a service. Exactly one of
+// Postgres, HTTP and Exec is set.
+type Data struct {
+	Name     string
+	Postgres *PostgresData
+	HTTP     *HTTPData
+	Exec     *ExecData
+	// Fence replaces the default fence (for postgres, the old primary
+	// made read-only); nil: the default, none for http and exec.
+	Fence *DataAction
+	// Promote replaces the default promotion (for postgres, pg_promote()
+	// at the target's replica); nil: the default, none for http and exec.
+	Promote *DataAction
+	Range   hcl.Range
+}
+
+// Kind is the name of the source block that is set: "postgres", "http"
+// or "exec".
+func (d *Data) Kind() string {
+	switch {
+	case d.Postgres != nil:
+		return "postgres"
+	case d.HTTP != nil:
+		return "http"
+	case d.Exec != nil:
+		return "exec"
+	}
+	return ""
+}
+
+// PostgresData is a data block's `postgres { ... }`.
+type PostgresData struct {
+	// DSN maps provider names to the connection string of the service's
+	// database there (a primary or a streaming replica). Secret when the
+	// expression calls env() or file(): never shown.
+	DSN   map[string]string
+	Range hcl.Range
+}
+
+// HTTPData is a data block's `http { ... }`: a URL per provider whose
+// answer carries the time of the last write replicated or backed up there.
+type HTTPData struct {
+	// URL maps provider names to the URL asked.
+	URL map[string]string
+	// JSONField is a dotted path into a JSON body ("replication.last_write");
+	// Header names a response header. Exactly one is set. The value is an
+	// RFC 3339 time, or a number of Unix seconds.
+	JSONField string
+	Header    string
+	// Headers are sent with the request (secrets allowed).
+	Headers map[string]string
+	Range   hcl.Range
+}
+
+// ExecData is a data block's `exec { ... }`: a command run once per
+// provider (LIFEBOAT_PROVIDER and LIFEBOAT_ADDRESSES in its environment)
+// that prints an RFC 3339 time or an age ("42s", or seconds).
+type ExecData struct {
+	Command []string
+	Env     map[string]string
+	PassEnv []string
+	// Providers are where it is measured; default the service's candidates.
+	Providers []string
+	Range     hcl.Range
+}
+
+// DataAction is a data block's `fence { ... }` or `promote { ... }`:
+// a command (told LIFEBOAT_PROVIDER, LIFEBOAT_SERVICE and LIFEBOAT_DATA),
+// or, for promote only, a Terraform variable set to "true" in a second
+// apply of the target's workspace. Exactly one of Command and
+// TerraformVar is set, or Disabled.
+type DataAction struct {
+	Command      []string
+	Env          map[string]string
+	PassEnv      []string
+	TerraformVar string
+	// Disabled turns the default off (`enabled = false`): the
+	// application fences or promotes by itself.
+	Disabled bool
+	Range    hcl.Range
+}
+
+// Backup is a `backup "NAME" { ... }` block of a service: where its
+// backups live. Exactly one of Directory and S3 is set.
+type Backup struct {
+	Name string
+	// Vendor runs the storage; the audit compares it with the primary's.
+	// Required.
+	Vendor       string
+	Jurisdiction string
+	// Directory holds backups as files (resolved against Config.Dir).
+	Directory string
+	S3        *S3Backup
+	// Prefix selects the files or objects that are this service's
+	// backups (a name prefix); default all.
+	Prefix string
 	Range  hcl.Range
+}
+
+// S3Backup is an S3-compatible bucket.
+type S3Backup struct {
+	// Endpoint is "https://host[:port]" (or http:// for loopback).
+	Endpoint  string
+	Bucket    string
+	Region    string // default DefaultS3Region
+	AccessKey string // secret
+	SecretKey string // secret
+	Range     hcl.Range
 }
 
 // Check is a `check "NAME" { ... }` block. Exactly one prober block is set.
@@ -392,7 +516,10 @@ type Policy struct {
 	// them fails, this node cannot see the world and the daemon acts on
 	// nothing. None by default.
 	Reference []*Check
-	Range     hcl.Range
+	// DataInterval is how often `lifeboat run` measures every data block
+	// and backup; default DefaultDataInterval.
+	DataInterval time.Duration
+	Range        hcl.Range
 }
 
 // DrillMode is how much a drill really changes.
@@ -402,6 +529,9 @@ const (
 	DrillReadiness DrillMode = "readiness"
 	DrillCanary    DrillMode = "canary"
 	DrillFull      DrillMode = "full"
+	// DrillRestore restores the newest backup into a scratch database
+	// at the drill's target and checks it.
+	DrillRestore DrillMode = "restore"
 )
 
 // Drill is a `drill "NAME" { ... }` block.
@@ -413,7 +543,28 @@ type Drill struct {
 	// Record is the drill-only record for canary drills; default "drill-" + the service's first non-apex record.
 	Record string
 	Target string // provider to drill toward; default the planner's choice
-	Range  hcl.Range
+	// Restore tunes a restore drill; set (defaults filled) for mode "restore".
+	Restore *RestoreDrill
+	Range   hcl.Range
+}
+
+// RestoreDrill is a drill's `restore { ... }` block.
+type RestoreDrill struct {
+	// Backup names the service's backup block; default its first.
+	Backup string
+	// Data names the postgres data block restored; default the first.
+	Data string
+	// DSN is where the scratch database is created (a writable server at
+	// the drill's target); default the data block's DSN at the target.
+	DSN string
+	// Command replaces pg_restore: run with LIFEBOAT_BACKUP_FILE and
+	// LIFEBOAT_RESTORE_DSN in its environment.
+	Command []string
+	// Query must return at least one row in the restored database.
+	Query string
+	// Timeout bounds the restore; default DefaultRestoreTimeout.
+	Timeout time.Duration
+	Range   hcl.Range
 }
 
 // Notify is a `notify "NAME" { ... }` block: exactly one of Webhook and
