@@ -28,6 +28,9 @@ type Request struct {
 	To      string
 	// ZonesOnly re-delegates zones and moves no service.
 	ZonesOnly bool
+	// AcceptDataLoss lets a manual failover or a failback take a target
+	// whose data is older than the service's RPO (never automatic).
+	AcceptDataLoss bool
 }
 
 // Outcome is the result of Run: what was planned and what was done.
