@@ -204,3 +204,78 @@ func TestDataFreshFailoverFencesPromotesAndResumes(t *testing.T) {
 		t.Fatalf("a second failover started operation %d", len(ops))
 	}
 }
+
+// A restore drill takes the newest pg_dump in the bucket, restores it
+// into a scratch database, checks it with the drill's query, reports the
+// restore time and the backup's age, and drops the scratch database; a
+// truncated dump fails the drill with the reason.
+func TestDataRestoreDrillFromTheBucket(t *testing.T) {
+	t.Parallel()
+	primary := testharness.StartPostgres(t)
+	primary.SQL(t, "CREATE TABLE items (id serial PRIMARY KEY, note text)")
+	primary.SQL(t, "INSERT INTO items (note) VALUES ('kept')")
+	dump := primary.Dump(t, "postgres")
+	s3 := testharness.StartS3(t)
+	s3.MakeBucket(t, "backups")
+	s3.Put(t, "backups", "www/2026-12-06.dump", dump)
+
+	w := newWorld(t, worldOptions{service: fmt.Sprintf(`
+  backup "offsite" {
+    vendor = "offsite-storage"
+    prefix = "www/"
+    s3 {
+      endpoint   = %q
+      bucket     = "backups"
+      access_key = env("E2E_S3_KEY")
+      secret_key = env("E2E_S3_SECRET")
+    }
+  }`, s3.Endpoint()), extra: `
+drill "restore" {
+  service = "www"
+  mode    = "restore"
+  target  = "bravo"
+  restore {
+    dsn   = env("E2E_PG_SCRATCH")
+    query = "SELECT 1 FROM items WHERE note = 'kept'"
+  }
+}
+`})
+	w.extraEnv = append(w.extraEnv, "E2E_S3_KEY="+s3.AccessKey(), "E2E_S3_SECRET="+s3.SecretKey(), "E2E_PG_SCRATCH="+primary.DSN())
+	w.startAlpha()
+	scratch := func() string {
+		return primary.SQL(t, "SELECT count(*) FROM pg_database WHERE datname LIKE 'lifeboat_restore%'")
+	}
+
+	rep, r := w.runDrill("restore")
+	if r.code != 0 || !rep.OK {
+		t.Fatalf("restore drill: exit %d, %+v\n%s", r.code, rep, r.stderr)
+	}
+	if rep.Restore == nil || rep.Restore.Backup != "www/2026-12-06.dump" || rep.Restore.RestoreSeconds <= 0 || rep.Restore.BackupAgeSeconds < 0 {
+		t.Fatalf("the report's restore: %+v", rep.Restore)
+	}
+	if n := scratch(); n != "0" {
+		t.Fatalf("%s scratch databases left after the drill", n)
+	}
+	text := w.lifeboat(nil, "history", "--drills")
+	if !strings.Contains(text.stdout, "restore") {
+		t.Fatalf("history --drills does not show the restore drill:\n%s", text.stdout)
+	}
+
+	// A newer, truncated dump: the drill fails and says why.
+	s3.Put(t, "backups", "www/2026-12-07.dump", dump[:len(dump)/2])
+	rep, r = w.runDrill("restore")
+	if r.code == 0 || rep.OK {
+		t.Fatalf("a truncated dump passed the drill: %+v", rep)
+	}
+	if !strings.Contains(strings.Join(rep.Failures, "\n"), "pg_restore") {
+		t.Fatalf("the failure does not give pg_restore's reason: %q", rep.Failures)
+	}
+	if n := scratch(); n != "0" {
+		t.Fatalf("%s scratch databases left after the failed drill", n)
+	}
+	for _, secret := range []string{s3.SecretKey(), primary.Password} {
+		if strings.Contains(r.stdout+r.stderr, secret) {
+			t.Fatal("a secret appears in the drill's output")
+		}
+	}
+}
