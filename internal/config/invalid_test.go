@@ -146,7 +146,7 @@ var invalidCases = []invalidCase{
 	{"server same tokens", "server {\n  read_token = \"0123456789abcdef0\"\n  operate_token = \"0123456789abcdef0\"\n}\n", 3, 3, "server.operate_token: must differ from read_token"},
 	{"server tls half", "server {\n  tls_cert = \"c.pem\"\n}\n", 1, 1, "server: tls_cert and tls_key go together"},
 	{"notify without webhook", "notify \"ops\" {\n  events = [\"failover\"]\n}\n", 1, 1, `notify "ops": a webhook or a slack block is required`},
-	{"notify unknown event", "notify \"ops\" {\n  events = [\"failover\", \"failovr\"]\n  webhook {\n    url = \"https://example.com/\"\n  }\n}\n", 2, 3, `notify "ops": events: unknown event "failovr" (known: failover, failback, drill, provider_state, decision)`},
+	{"notify unknown event", "notify \"ops\" {\n  events = [\"failover\", \"failovr\"]\n  webhook {\n    url = \"https://example.com/\"\n  }\n}\n", 2, 3, `notify "ops": events: unknown event "failovr" (known: failover, failback, drill, provider_state, decision, data)`},
 	{"webhook bad url", "notify \"ops\" {\n  webhook {\n    url = \"mailto:ops@example.com\"\n  }\n}\n", 3, 5, `notify "ops": webhook.url: URL scheme must be http or https`},
 	{"etcd without endpoints", "state {\n  etcd {\n    prefix = \"/lb/\"\n  }\n}\n", 2, 3, "state.etcd.endpoints: at least one endpoint is required"},
 	{"etcd node name", "state {\n  etcd {\n    endpoints = [\"http://127.0.0.1:2379\"]\n    node = \"N 1\"\n  }\n}\n", 4, 5, `state.etcd.node: must be 1 to 63 lowercase letters`},

@@ -14,6 +14,8 @@ const (
 	DrillReadiness DrillMode = "readiness"
 	DrillCanary    DrillMode = "canary"
 	DrillFull      DrillMode = "full"
+	// DrillRestore restores the newest backup into a scratch database.
+	DrillRestore DrillMode = "restore"
 )
 
 // DrillReport is what one drill did. It is journaled whatever the outcome.
