@@ -218,8 +218,8 @@ func (b *blk) httpData(r *rawHTTPData, s *Service, cfg *Config) *HTTPData {
 	hb := b.child(r.Body, r.DefRange, "http", "", false)
 	h := &HTTPData{Range: r.DefRange}
 	m, secret := hb.providerMap("url", r.URL, s, cfg)
-	if m != nil && hb.literalPasswords("url", "URL", m, secret) {
-		good := true
+	if m != nil {
+		good := hb.literalPasswords("url", "URL", m, secret)
 		keys := make([]string, 0, len(m))
 		for k := range m {
 			keys = append(keys, k)
@@ -480,7 +480,7 @@ func (c *checker) restore(b *blk, r *rawDrill, d *Drill, cfg *Config) {
 		b.errf("mode", `mode "restore" needs a backup block in service %q: it restores the newest backup`, s.Name)
 	}
 	if rb != nil && rd.Backup != "" && !slices.ContainsFunc(s.Backups, func(k *Backup) bool { return k.Name == rd.Backup }) {
-		rb.errf("backup", "backup %q is not declared in service %q", rd.Backup, s.Name)
+		rb.errf("backup", "backup %s is not declared in service %q", rb.qname("backup", rd.Backup), s.Name)
 		rd.Backup = ""
 	}
 	var data *Data
@@ -492,10 +492,10 @@ func (c *checker) restore(b *blk, r *rawDrill, d *Drill, cfg *Config) {
 	}
 	switch {
 	case rd.Data != "" && data == nil:
-		rb.errf("data", "data %q is not declared in service %q", rd.Data, s.Name)
+		rb.errf("data", "data %s is not declared in service %q", rb.qname("data", rd.Data), s.Name)
 		rd.Data = ""
 	case rd.Data != "" && data.Postgres == nil:
-		rb.errf("data", "data %q of service %q is %s, not postgres: a restore drill restores a PostgreSQL database", rd.Data, s.Name, data.Kind())
+		rb.errf("data", "data %s of service %q is %s, not postgres: a restore drill restores a PostgreSQL database", rb.qname("data", rd.Data), s.Name, data.Kind())
 		rd.Data, data = "", nil
 	case data == nil && rd.Command == nil:
 		b.errf("mode", `mode "restore" needs a postgres data block in service %q, or restore.command to restore another way`, s.Name)

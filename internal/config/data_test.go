@@ -139,7 +139,7 @@ func TestDataTierParses(t *testing.T) {
 	}
 
 	// Values from env() and file() are secrets: scrubbed from any text.
-	for _, v := range []string{dataSecretDSN, dataEnv["SCRATCH_DSN"], dataEnv["S3_SECRET_KEY"], "s3-secret-from-file-0042", dataEnv["STATUS_TOKEN"]} {
+	for _, v := range []string{dataSecretDSN, "postgres://lifeboat:bravo-file-pw@10.0.0.2:5432/app", dataEnv["SCRATCH_DSN"], dataEnv["S3_SECRET_KEY"], "s3-secret-from-file-0042", dataEnv["STATUS_TOKEN"]} {
 		if !cfg.IsSecret(v) {
 			t.Errorf("%q is not marked secret", v)
 		}
@@ -389,6 +389,63 @@ func TestDataSecretDSNNeverInMessages(t *testing.T) {
 	for _, part := range []string{dataSecretDSN, "Zq9-ultra-secret-pw", "db.alpha.internal"} {
 		if strings.Contains(err.Error(), part) {
 			t.Errorf("secret %q leaked:\n%v", part, err)
+		}
+	}
+}
+
+// Credentials written literally are refused without being quoted: they
+// are not env() or file() values, so no redaction would catch them.
+func TestDataLiteralCredentialsNotQuoted(t *testing.T) {
+	src := svc(`  data "db" {
+    postgres {
+      dsn = { alpha = "host=db.lit-host.internal password=LiteralPw-77", bravo = "postgres://app:LiteralPw-88@db.lit-host.internal/app" }
+    }
+  }
+  data "f" {
+    http {
+      url    = { alpha = "https://u:LiteralPw-99@status.lit-host.internal/x", bravo = "gopher://status.lit-host.internal/x" }
+      header = "X-Last"
+    }
+  }
+  backup "b" {
+    vendor = "self"
+    s3 {
+      endpoint   = "https://s3.lit-host.internal"
+      bucket     = "b"
+      access_key = "AKIA-LiteralKey-11"
+      secret_key = "LiteralSecret-22"
+    }
+  }
+`) + `drill "r" {
+  service = "www"
+  mode    = "restore"
+  restore {
+    dsn = "postgres://app:LiteralPw-33@scratch.lit-host.internal/postgres"
+  }
+}
+`
+	_, err := config.Parse("c.hcl", []byte(src), dataOptions())
+	var ce *config.Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("want *config.Error, got %v", err)
+	}
+	want := []string{
+		`postgres.dsn: provider "alpha": put the DSN in env() or file(): it holds a password`,
+		`postgres.dsn: provider "bravo": put the DSN in env() or file(): it holds a password`,
+		`http.url: provider "alpha": put the URL in env() or file(): it holds a password`,
+		`http.url: provider "bravo": URL scheme must be http or https`,
+		`s3.access_key: put the key in env() or file()`,
+		`s3.secret_key: put the key in env() or file()`,
+		`restore.dsn: put the DSN in env() or file(): it holds a password`,
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("no message %q in\n%v", w, err)
+		}
+	}
+	for _, part := range []string{"LiteralPw", "LiteralKey", "LiteralSecret", "lit-host"} {
+		if strings.Contains(err.Error(), part) {
+			t.Errorf("%q quoted:\n%v", part, err)
 		}
 	}
 }
