@@ -105,7 +105,7 @@ var invalidCases = []invalidCase{
 	{"drill unknown service", base + "drill \"d\" {\n  service = \"www\"\n}\n", 4, 3, `drill "d": service: service "www" is not declared`},
 	{"drill without service", "drill \"d\" {\n  mode = \"full\"\n}\n", 1, 1, `drill "d": service: is required`},
 	{"drill unknown target", base + "service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n}\ndrill \"d\" {\n  service = \"s\"\n  target = \"gcp\"\n}\n", 9, 3, `drill "d": target: provider "gcp" is not declared`},
-	{"bad drill mode", base + "service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n}\ndrill \"d\" {\n  service = \"s\"\n  mode = \"chaos\"\n}\n", 9, 3, `drill "d": mode: must be one of readiness, canary, full, got "chaos"`},
+	{"bad drill mode", base + "service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n}\ndrill \"d\" {\n  service = \"s\"\n  mode = \"chaos\"\n}\n", 9, 3, `drill "d": mode: must be one of readiness, canary, full, restore, got "chaos"`},
 	{"bad standby", "provider \"a\" {\n  standby = \"hot\"\n}\n", 2, 3, `provider "a": standby: must be one of active, warm, cold, got "hot"`},
 	{"terraform without dir", "provider \"a\" {\n  terraform {\n    workspace = \"w\"\n  }\n}\n", 2, 3, `provider "a": terraform.dir: is required`},
 	{"terraform empty dir", "provider \"a\" {\n  terraform {\n    dir = \"\"\n  }\n}\n", 3, 5, `provider "a": terraform.dir: must not be empty`},
