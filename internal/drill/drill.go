@@ -43,6 +43,7 @@ const (
 	ModeReadiness = wire.DrillReadiness
 	ModeCanary    = wire.DrillCanary
 	ModeFull      = wire.DrillFull
+	ModeRestore   = wire.DrillRestore
 )
 
 // Workspace is what a drill needs of a provider's Terraform workspace;

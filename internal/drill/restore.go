@@ -19,7 +19,6 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/redact"
-	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // Backups is where a service's backups live; the engine adapts
@@ -48,9 +47,6 @@ var ErrBackupTooLarge = errors.New("backup larger than the restore drill's bound
 
 // ErrRestoreTimeout: the restore did not finish within its timeout.
 var ErrRestoreTimeout = errors.New("restore timed out")
-
-// ModeRestore restores the newest backup into a scratch database.
-const ModeRestore = wire.DrillRestore
 
 // DropTimeout bounds the scratch database's drop, which runs with a fresh
 // context whatever became of the drill's.
@@ -145,11 +141,11 @@ func restoreDrill(ctx context.Context, r *run, spec Spec, env Env) {
 	}
 
 	var (
-		backup   string
-		dir      string
-		file     string
-		scratch  string
-		attempts bool // CREATE DATABASE was sent
+		backup  string
+		dir     string
+		file    string
+		scratch string
+		created bool // CREATE DATABASE was sent: it may exist
 	)
 	err := step(name("newest-backup"), func(ctx context.Context) (string, error) {
 		if rs.Backups == nil {
@@ -167,11 +163,12 @@ func restoreDrill(ctx context.Context, r *run, spec Spec, env Env) {
 		rr.BackupAge = max(0, r.rep.Started.Sub(mod))
 		return fmt.Sprintf("%s, written %s, %s old", n, mod.UTC().Format(time.RFC3339), rr.BackupAge.Round(time.Second)), nil
 	})
-	if perr != nil && err == nil {
+	if err == nil && (perr != nil || strings.TrimSpace(rs.DSN) == "") {
 		// pgx quotes the DSN in its parse errors: not wrapped.
 		err = errors.New("the restore DSN does not parse as a PostgreSQL connection string")
-		r.fail(err.Error())
-		err = errFailedAlready
+		if strings.TrimSpace(rs.DSN) == "" {
+			err = errors.New("no restore DSN: where the scratch database is created")
+		}
 	}
 	if err == nil {
 		err = step(name("fetch"), func(ctx context.Context) (string, error) {
@@ -193,9 +190,10 @@ func restoreDrill(ctx context.Context, r *run, spec Spec, env Env) {
 	}
 	if err == nil {
 		rr.Database = scratch
-		attempts = true
 		err = step(name("create-database"), func(ctx context.Context) (string, error) {
-			return "created " + scratch, createDatabase(ctx, cfg, scratch)
+			var err error
+			created, err = createDatabase(ctx, cfg, scratch)
+			return "created " + scratch + " (from template0, empty)", err
 		})
 	}
 	if err == nil {
@@ -234,13 +232,13 @@ func restoreDrill(ctx context.Context, r *run, spec Spec, env Env) {
 			return "checks pass on " + strings.Join(rs.Addresses, ", "), nil
 		})
 	}
-	if err != nil && err != errFailedAlready && !r.aborted(ctx) {
+	if err != nil && !r.aborted(ctx) {
 		r.fail(err.Error())
 	}
 
 	// The scratch database never outlives the drill: a fresh, bounded
 	// context, whatever became of the drill's.
-	if attempts {
+	if created {
 		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), DropTimeout)
 		defer dcancel()
 		derr := r.step(dctx, name("drop-database"), func(ctx context.Context) (string, error) {
@@ -256,9 +254,6 @@ func restoreDrill(ctx context.Context, r *run, spec Spec, env Env) {
 		}
 	}
 }
-
-// errFailedAlready: the failure is already in the report.
-var errFailedAlready = errors.New("failed")
 
 func nonEmpty(vs ...string) []string {
 	var out []string
@@ -346,16 +341,19 @@ func closeConn(ctx context.Context, conn *pgx.Conn) {
 	conn.Close(cctx)
 }
 
-func createDatabase(ctx context.Context, cfg *pgx.ConnConfig, db string) error {
+// createDatabase creates db from template0, as pg_dump's documentation
+// asks: objects added to template1 would collide with the dump's.
+// sent reports whether the statement reached the server (db may exist).
+func createDatabase(ctx context.Context, cfg *pgx.ConnConfig, db string) (sent bool, err error) {
 	conn, err := connect(ctx, cfg, "")
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer closeConn(ctx, conn)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{db}.Sanitize()); err != nil {
-		return fmt.Errorf("create database %s: %w", db, err)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{db}.Sanitize()+" TEMPLATE template0"); err != nil {
+		return true, fmt.Errorf("create database %s: %w", db, err)
 	}
-	return nil
+	return true, nil
 }
 
 // dropDatabase drops db, its sessions ended (FORCE), and proves it gone.

@@ -341,6 +341,35 @@ func TestRestoreDrill(t *testing.T) {
 		}
 	})
 
+	t.Run("key=value DSN", func(t *testing.T) {
+		spec := w.spec(t)
+		spec.Restore.DSN = "host=" + w.pg.Host + " port=" + strings.TrimPrefix(w.pg.Addr(), w.pg.Host+":") +
+			" user=postgres password='" + w.pg.Password + "' dbname=postgres sslmode=disable connect_timeout=5"
+		rep, err := Run(t.Context(), spec, Env{Recorder: &fakeRecorder{}})
+		if err != nil || rep.Restore.QueryRows != 1 || !rep.Restore.Dropped || w.scratchLeft(t) != "" {
+			t.Fatalf("Run: %v\n%+v", err, rep)
+		}
+		w.noSecret(t, rep, err)
+	})
+
+	t.Run("wrong password", func(t *testing.T) {
+		spec := w.spec(t)
+		bad := "Wr0ngPassw0rdValue"
+		spec.Restore.DSN = w.pg.DSNWithPassword(bad)
+		rep, err := Run(t.Context(), spec, Env{Recorder: &fakeRecorder{}})
+		if !errors.Is(err, ErrFailed) || len(rep.Failures) != 1 || !strings.Contains(rep.Failures[0], "password authentication failed") {
+			t.Fatalf("Run: %v, failures %q", err, rep.Failures)
+		}
+		// Nothing was created, so nothing is dropped or left.
+		if got := stepNames(rep); got[len(got)-1] != "www/bravo/restore-create-database" || len(rep.LeftChanged) != 0 {
+			t.Errorf("steps %v, left changed %q", got, rep.LeftChanged)
+		}
+		js, _ := json.Marshal(rep)
+		if strings.Contains(string(js), bad) || strings.Contains(err.Error(), bad) {
+			t.Errorf("the password shows: %s / %v", js, err)
+		}
+	})
+
 	t.Run("too large", func(t *testing.T) {
 		spec := w.spec(t)
 		spec.Restore.MaxBytes = 100
