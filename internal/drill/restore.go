@@ -111,8 +111,9 @@ func restoreDrill(ctx context.Context, r *run, spec Spec, env Env) {
 	}
 	name := func(s string) string { return prefix + "restore-" + s }
 
-	// The DSN, its password and the scratch connection string are hidden
-	// from every text of the report, on top of the engine's redaction.
+	// The DSN and its password are hidden from every text of the report,
+	// on top of the engine's redaction. (The scratch connection string
+	// given to pg_restore holds no password.)
 	cfg, perr := pgx.ParseConfig(rs.DSN)
 	password := ""
 	if perr == nil {

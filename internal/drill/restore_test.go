@@ -18,7 +18,10 @@ import (
 
 // dirBackups is a backup location over a directory: the newest file by
 // modification time is the newest backup.
-type dirBackups struct{ dir string }
+type dirBackups struct {
+	dir    string
+	during func() // called as Fetch begins
+}
 
 func (d dirBackups) Newest(ctx context.Context) (string, time.Time, error) {
 	ents, err := os.ReadDir(d.dir)
@@ -42,6 +45,9 @@ func (d dirBackups) Newest(ctx context.Context) (string, time.Time, error) {
 }
 
 func (d dirBackups) Fetch(ctx context.Context, name string, w io.Writer) error {
+	if d.during != nil {
+		d.during()
+	}
 	f, err := os.Open(filepath.Join(d.dir, name))
 	if err != nil {
 		return err
@@ -84,7 +90,7 @@ func newRestoreWorld(t *testing.T) *restoreWorld {
 // spec is a restore drill of the world's backup into its server.
 func (w *restoreWorld) spec(t *testing.T) Spec {
 	return Spec{Name: "nightly-restore", Mode: ModeRestore, Service: "www", Target: "bravo", Restore: &RestoreSpec{
-		Backups: dirBackups{w.backups}, BackupBlock: "nightly", DSN: w.pg.DSN(),
+		Backups: dirBackups{dir: w.backups}, BackupBlock: "nightly", DSN: w.pg.DSN(),
 		PgRestore: filepath.Join(w.bin, "pg_restore"),
 		Query:     "SELECT id FROM boats WHERE name = 'lifeboat'",
 		Timeout:   time.Minute, TempDir: t.TempDir(),
@@ -140,6 +146,18 @@ func TestRestoreDrill(t *testing.T) {
 			t.Fatal(err)
 		}
 		spec.Restore.PgRestore = wrapper
+		// The dump is fetched into a 0600 file in a 0700 directory.
+		var modes []string
+		spec.Restore.Backups = dirBackups{dir: w.backups, during: func() {
+			dirs, _ := filepath.Glob(filepath.Join(spec.Restore.TempDir, "lifeboat-restore-*"))
+			for _, d := range dirs {
+				for _, p := range []string{d, filepath.Join(d, "backup")} {
+					if fi, err := os.Stat(p); err == nil {
+						modes = append(modes, fi.Mode().String())
+					}
+				}
+			}
+		}}
 		rec := &fakeRecorder{}
 		rep, err := Run(t.Context(), spec, Env{Checker: chk, Recorder: rec})
 		if err != nil {
@@ -178,6 +196,9 @@ func TestRestoreDrill(t *testing.T) {
 			!strings.Contains(string(args), rr.Database) || !strings.Contains(string(args), "--exit-on-error") {
 			t.Errorf("pg_restore's command line:\n%s", args)
 		}
+		if !slices.Equal(modes, []string{"drwx------", "-rw-------"}) {
+			t.Errorf("the dump's directory and file while fetched: %v", modes)
+		}
 		// The private directory with the dump is gone.
 		if ents, _ := os.ReadDir(spec.Restore.TempDir); len(ents) != 0 {
 			t.Errorf("temporary files left: %v", ents)
@@ -205,7 +226,7 @@ func TestRestoreDrill(t *testing.T) {
 			t.Fatal(err)
 		}
 		spec := w.spec(t)
-		spec.Restore.Backups = dirBackups{dir}
+		spec.Restore.Backups = dirBackups{dir: dir}
 		rep, err := Run(t.Context(), spec, Env{Recorder: &fakeRecorder{}})
 		if !errors.Is(err, ErrFailed) || rep.OK {
 			t.Fatalf("Run: %v", err)
@@ -236,7 +257,7 @@ func TestRestoreDrill(t *testing.T) {
 
 	t.Run("no backup", func(t *testing.T) {
 		spec := w.spec(t)
-		spec.Restore.Backups = dirBackups{t.TempDir()}
+		spec.Restore.Backups = dirBackups{dir: t.TempDir()}
 		rep, err := Run(t.Context(), spec, Env{Recorder: &fakeRecorder{}})
 		if !errors.Is(err, ErrFailed) || len(rep.Failures) != 1 || rep.Failures[0] != "no backup found" {
 			t.Fatalf("Run: %v, failures %q", err, rep.Failures)
