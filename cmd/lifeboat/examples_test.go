@@ -63,8 +63,9 @@ func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o64
 
 // The audit of the production example, offline and with no journal, finds
 // what a reader of that file expects and docs/operator-guide.md shows:
-// never drilled, and a recovery-time budget that cannot be completed
-// without a measured apply. Nothing else: hosting and DNS each span two vendors in two
+// never drilled, no data block to say how fresh its data is, and a
+// recovery-time budget that cannot be completed without a measured apply.
+// Nothing else: hosting and DNS each span two vendors in two
 // countries, the journal and the workspaces' state are elsewhere.
 func TestAuditOfProductionExample(t *testing.T) {
 	for _, v := range productionEnv {
@@ -76,10 +77,10 @@ func TestAuditOfProductionExample(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("audit -o json: exit %d: %v\n%s%s", code, err, out.String(), errb.String())
 	}
-	if got, want := doc.ids(), []string{"readiness.www", "rto-budget.www"}; !slices.Equal(got, want) || code != 1 {
+	if got, want := doc.ids(), []string{"readiness.www", "data-unknown.www", "rto-budget.www"}; !slices.Equal(got, want) || code != 1 {
 		t.Fatalf("findings %v (exit %d), want %v (exit 1: a high finding)", got, code, want)
 	}
-	if doc.Findings[0].Severity != "high" || doc.Findings[1].Severity != "low" {
-		t.Errorf("severities %s, %s; want high, low", doc.Findings[0].Severity, doc.Findings[1].Severity)
+	if doc.Findings[0].Severity != "high" || doc.Findings[1].Severity != "medium" || doc.Findings[2].Severity != "low" {
+		t.Errorf("severities %s, %s, %s; want high, medium, low", doc.Findings[0].Severity, doc.Findings[1].Severity, doc.Findings[2].Severity)
 	}
 }

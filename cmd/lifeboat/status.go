@@ -108,6 +108,9 @@ func printStatus(w io.Writer, doc *wire.StatusDoc) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, at, orDash(string(s.ProviderState)), strings.ReplaceAll(s.Source, "_", " "))
 	}
+	// The data tier: each data block's age at each provider, then each
+	// backup block's newest backup.
+	wire.WriteDataTable(tw, doc.Data, doc.Backups)
 	err := tw.Flush()
 	if d := doc.Daemon; d != nil {
 		auto := "off (policy.auto_failover)"

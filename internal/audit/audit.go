@@ -3,7 +3,8 @@
 // jurisdiction is lost; DNS, Terraform state, the journal or notifications
 // at the same vendor as a service's primary; standby addresses already
 // published; a recovery-time budget over the service's rto; drills too old
-// or failed.
+// or failed; data lifeboat cannot see or that is older than the rpo,
+// backups too old, kept only at the primary's vendor, or never restored.
 //
 // Audit is a pure function, like the planner it asks: the configuration and
 // the facts the look-ups found in, a Report out. It does no I/O and reads
@@ -28,13 +29,16 @@ const (
 	CheckRTOBudget  = "rto-budget"
 	CheckReadiness  = "readiness"
 	CheckDNSDrift   = "dns-drift"
+	// CheckData: data blocks and backups (data-unknown, data-stale,
+	// backup-stale).
+	CheckData = "data"
 )
 
 // Finding is one thing that can still take a service offline, or keep it
 // offline longer than it may be.
 type Finding struct {
 	ID       string   `json:"id"`    // stable across runs: e.g. "single-loss.vendor.hetzner.www"
-	Check    string   `json:"check"` // single-loss | shared-fate | exposure | rto-budget | readiness
+	Check    string   `json:"check"` // single-loss | shared-fate | exposure | rto-budget | readiness | dns-drift | data
 	Severity Severity `json:"severity"`
 	Title    string   `json:"title"`    // one line
 	Evidence []string `json:"evidence"` // what was seen, with the arithmetic where there is some
@@ -51,7 +55,7 @@ type Report struct {
 // It adds to a.unchecked a check it could not make.
 type checkFunc func(a *auditor) []Finding
 
-var checks = []checkFunc{singleLoss, sharedFate, zoneFate, redelegation, exposure, rtoBudget, readiness, dnsDrift, nodeQuorum}
+var checks = []checkFunc{singleLoss, sharedFate, zoneFate, redelegation, exposure, rtoBudget, readiness, restoreReadiness, dnsDrift, nodeQuorum, dataTier}
 
 // Audit runs every check. It reads cfg and f and never modifies them.
 func Audit(cfg *config.Config, f Facts) Report {

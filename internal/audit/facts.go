@@ -27,6 +27,28 @@ type DrillFact struct {
 	OK         bool
 }
 
+// DataFact is one data block of a service as measured at one provider
+// (the daemon's or the engine's last data round).
+type DataFact struct {
+	Data, Provider string
+	// Age is how old the data there is; meaningful when Known.
+	Age   time.Duration
+	Known bool
+	// Reason says why the age is not known, or how it was read; free of
+	// secrets.
+	Reason string
+}
+
+// BackupFact is the newest backup of one backup block, as listed.
+type BackupFact struct {
+	Backup string
+	// Newest names the newest backup; empty when none was found.
+	Newest string
+	At     time.Time // when the newest was written
+	// Error says why the backups could not be listed; free of secrets.
+	Error string
+}
+
 // Drift is how a secondary DNS provider differs from its zone's source of
 // truth (the zone's first dns block).
 type Drift struct {
@@ -42,6 +64,8 @@ type Drift struct {
 //     rto-budget check reports as an incomplete budget.
 //   - Drills: a nil map means the journal was not read; once it was, a
 //     service without an entry has never been drilled.
+//   - Data and Backups: a nil map means nothing was measured, and no
+//     finding is made of data or backup ages.
 type Facts struct {
 	Now        time.Time
 	Placement  map[string]string        // service -> provider it runs on now; missing: first candidate
@@ -53,6 +77,10 @@ type Facts struct {
 	Drills     map[string][]DrillFact   // service -> drills, newest first
 	// Drift maps a dns block (not its zone's source of truth) to how it
 	// differs from the source; missing: not compared.
-	Drift     map[string]Drift
+	Drift map[string]Drift
+	// Data maps a service to its data blocks' measurements at each
+	// provider; Backups to its backup blocks' newest backups.
+	Data      map[string][]DataFact
+	Backups   map[string][]BackupFact
 	Unchecked []Unchecked
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/audit"
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -22,7 +23,18 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 // known, and a delegation not looked up.
 func goldenReport(t *testing.T) audit.Report {
 	t.Helper()
-	return audit.Audit(parse(t, goldenSource(t)), goldenFacts())
+	return audit.Audit(goldenConfig(t), goldenFacts())
+}
+
+// goldenConfig adds, by hand, the data tier: an rpo of 5m and the only
+// backup block at hetzner, the vendor www runs on.
+func goldenConfig(t *testing.T) *config.Config {
+	t.Helper()
+	cfg := parse(t, goldenSource(t))
+	www := cfg.Service("www")
+	www.RPO = 5 * time.Minute
+	www.Backups = []*config.Backup{{Name: "nightly", Vendor: "hetzner", Directory: "/srv/backups"}}
+	return cfg
 }
 
 func goldenSource(t *testing.T) string {
@@ -43,6 +55,12 @@ func goldenFacts() audit.Facts {
 		{Name: "gameday", Mode: "full", At: now.Add(-36 * 24 * time.Hour), OK: false},
 		{Name: "weekly", Mode: "canary", At: now.Add(-40 * 24 * time.Hour), OK: true},
 	}
+	// The standby's replica lags 20 minutes; the nightly backup is 3 days old.
+	f.Data = map[string][]audit.DataFact{"www": {
+		{Data: "db", Provider: "hetzner", Known: true},
+		{Data: "db", Provider: "digitalocean", Age: 20 * time.Minute, Known: true},
+	}}
+	f.Backups = map[string][]audit.BackupFact{"www": {{Backup: "nightly", Newest: "www-2026-11-25.dump", At: now.Add(-3 * 24 * time.Hour)}}}
 	f.Unchecked = []audit.Unchecked{{Check: "shared-fate", Subject: "zone example.org.", Reason: "offline: the delegation is not looked up"}}
 	return f
 }

@@ -112,7 +112,25 @@ func parse(t *testing.T, src string) *config.Config {
 	if err != nil {
 		t.Fatalf("configuration: %v", err)
 	}
+	withData(cfg)
 	return cfg
+}
+
+// withData gives every service without one a postgres data block "db" at
+// each of its candidates, built by hand: it stands for the data block
+// cleanHCL would write, so the clean configuration says where its data
+// lives. A case about a service without data removes it (checkCase.cfg).
+func withData(cfg *config.Config) {
+	for _, s := range cfg.Services {
+		if s == nil || len(s.Data) > 0 {
+			continue
+		}
+		dsn := map[string]string{}
+		for _, c := range s.Candidates {
+			dsn[c] = "postgres://lifeboat@" + c + ".db.internal/app"
+		}
+		s.Data = []*config.Data{{Name: "db", Postgres: &config.PostgresData{DSN: dsn}}}
+	}
 }
 
 // patch replaces each old with its new in cleanHCL; an old that is not
@@ -164,7 +182,10 @@ type checkCase struct {
 	name  string
 	src   string             // configuration; "" is the clean one
 	facts func(*audit.Facts) // changes to the clean facts
-	want  map[string]audit.Severity
+	// cfg changes the parsed configuration: the data, backup and restore
+	// blocks are built by hand.
+	cfg  func(*config.Config)
+	want map[string]audit.Severity
 	// evidence must each appear in some evidence line of the finding with
 	// the given ID (key "ID" -> substrings).
 	evidence map[string][]string
@@ -182,7 +203,11 @@ func runCases(t *testing.T, check string, cases []checkCase) {
 			if c.facts != nil {
 				c.facts(&f)
 			}
-			r := audit.Audit(parse(t, src), f)
+			cfg := parse(t, src)
+			if c.cfg != nil {
+				c.cfg(cfg)
+			}
+			r := audit.Audit(cfg, f)
 			g := got(r, check)
 			want := c.want
 			if want == nil {

@@ -26,7 +26,7 @@ func TestAuditStaysPure(t *testing.T) {
 // byte for byte, and the input is left as it was. Map iteration order
 // differs between runs, so a check that leaked it would show here.
 func TestAuditIsDeterministic(t *testing.T) {
-	cfg := parse(t, goldenSource(t))
+	cfg := goldenConfig(t)
 	facts := goldenFacts()
 	before := goldenFacts()
 	var first []byte

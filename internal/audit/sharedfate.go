@@ -20,6 +20,7 @@ func sharedFate(a *auditor) []Finding {
 		v := prim.VendorName()
 		out = append(out, a.dnsFate(s, prim.Name, v)...)
 		out = append(out, a.stateFate(s, prim.Name, v)...)
+		out = append(out, a.backupFate(s, prim.Name, v)...)
 		if a.cfg.State.Vendor == v {
 			out = append(out, Finding{
 				ID: id(CheckSharedFate, "journal", s.Name), Check: CheckSharedFate, Severity: High,

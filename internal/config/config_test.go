@@ -137,6 +137,7 @@ func TestFullSketch(t *testing.T) {
 		Quorum: 1, AutoFailover: true, Cooldown: 30 * time.Minute, MaxAuto: 3, AutoWindow: 24 * time.Hour, Concurrency: 64,
 		WaitHealthy: 5 * time.Minute, VerifyDNS: 2 * time.Minute,
 		EmergencyTTL: config.DefaultEmergencyTTL, RecoveryWindow: config.DefaultRecoveryWindow,
+		DataInterval: config.DefaultDataInterval,
 	}
 	if diff := cmp.Diff(wantPolicy, cfg.Policy, ignoreRanges()); diff != "" {
 		t.Errorf("policy (-want +got):\n%s", diff)

@@ -212,6 +212,7 @@ func (c *checker) policy(r *rawPolicy) Policy {
 		SyncInterval:   b.duration("sync_interval", r.SyncInterval),
 		EmergencyTTL:   b.duration("emergency_ttl", r.EmergencyTTL),
 		RecoveryWindow: b.duration("recovery_window", r.RecoveryWin),
+		DataInterval:   b.duration("data_interval", r.DataInterval),
 		Range:          r.DefRange,
 	}
 	if p.EmergencyTTL != 0 && p.EmergencyTTL%time.Second != 0 {
@@ -357,6 +358,7 @@ func (c *checker) service(r *rawService, cfg *Config) *Service {
 		s.Adopt = *r.Adopt
 	}
 	s.Checks = c.checks(b, r.Checks)
+	c.serviceData(b, r, s, cfg)
 	return s
 }
 
@@ -383,7 +385,7 @@ func (b *blk) list(name string, vs []string, required bool, what string) []strin
 	return vs
 }
 
-var drillModes = []string{string(DrillReadiness), string(DrillCanary), string(DrillFull)}
+var drillModes = []string{string(DrillReadiness), string(DrillCanary), string(DrillFull), string(DrillRestore)}
 
 func (c *checker) drill(r *rawDrill, cfg *Config) *Drill {
 	b := c.block(r.Body, r.DefRange, "drill", r.Name, true)
@@ -420,6 +422,7 @@ func (c *checker) drill(r *rawDrill, cfg *Config) *Drill {
 			d.Target = name
 		}
 	}
+	c.restore(b, r, d, cfg)
 	return d
 }
 

@@ -18,14 +18,16 @@ const (
 	// DefaultStatePath is state.path: the bbolt journal, relative to the
 	// configuration file's directory.
 	DefaultStatePath = "lifeboat.db"
-	// DefaultBackupMaxAge is service.backup_max_age: a daily backup, and
+	// DefaultBackupMaxAge is service.backup_max_age (with a backup block): a daily backup, and
 	// two hours' slack.
 	DefaultBackupMaxAge = 26 * time.Hour
-	// DefaultS3Region is backup.s3.region.
+	// DefaultS3Region is service.backup.s3.region.
 	DefaultS3Region = "us-east-1"
-	// DefaultRestoreTimeout is drill.restore.timeout.
+	// DefaultRestoreTimeout is drill.restore.timeout: one restore of the
+	// newest backup into a scratch database, and its query.
 	DefaultRestoreTimeout = 30 * time.Minute
-	// DefaultDataInterval is policy.data_interval.
+	// DefaultDataInterval is policy.data_interval: how often every data
+	// block and backup is measured.
 	DefaultDataInterval = 15 * time.Second
 	// DefaultEtcdPrefix is state.etcd.prefix.
 	DefaultEtcdPrefix = "/lifeboat/"
@@ -188,6 +190,7 @@ func applyDefaults(c *Config) {
 	setInt(&p.Concurrency, DefaultConcurrency)
 	setDur(&p.WaitHealthy, DefaultWaitHealthy)
 	setDur(&p.VerifyDNS, DefaultVerifyDNS)
+	setDur(&p.DataInterval, DefaultDataInterval)
 	for _, n := range c.Notify {
 		setDur(&n.Timeout, DefaultNotifyTimeout)
 		if n.Retries < 0 {
@@ -263,6 +266,7 @@ func applyDefaults(c *Config) {
 		for _, ch := range s.Checks {
 			checkDefaults(ch, p)
 		}
+		dataDefaults(c, s)
 	}
 
 	for _, d := range c.Drills {
@@ -272,6 +276,52 @@ func applyDefaults(c *Config) {
 		if d.Record == "" {
 			if s := c.Service(d.Service); s != nil {
 				d.Record = drillRecord(s.Records)
+			}
+		}
+		if d.Mode == DrillRestore {
+			restoreDefaults(d, c.Service(d.Service))
+		}
+	}
+}
+
+// dataDefaults fills a service's data and backup blocks.
+func dataDefaults(c *Config, s *Service) {
+	if len(s.Backups) > 0 {
+		setDur(&s.BackupMaxAge, DefaultBackupMaxAge)
+	}
+	for _, k := range s.Backups {
+		k.Directory = c.Path(k.Directory)
+		if k.S3 != nil && k.S3.Region == "" {
+			k.S3.Region = DefaultS3Region
+		}
+	}
+	for _, d := range s.Data {
+		if e := d.Exec; e != nil && e.Providers == nil {
+			e.Providers = append([]string(nil), s.Candidates...)
+		}
+	}
+}
+
+// restoreDefaults fills a restore drill: the service's first backup and
+// first postgres data block. The DSN stays empty: the drill reads the
+// data block's DSN at the target it chooses.
+func restoreDefaults(d *Drill, s *Service) {
+	if d.Restore == nil {
+		d.Restore = &RestoreDrill{Range: d.Range}
+	}
+	r := d.Restore
+	setDur(&r.Timeout, DefaultRestoreTimeout)
+	if s == nil {
+		return
+	}
+	if r.Backup == "" && len(s.Backups) > 0 {
+		r.Backup = s.Backups[0].Name
+	}
+	if r.Data == "" {
+		for _, x := range s.Data {
+			if x.Postgres != nil {
+				r.Data = x.Name
+				break
 			}
 		}
 	}

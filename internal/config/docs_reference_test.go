@@ -254,6 +254,10 @@ var defaultValues = map[string]any{
 	"DefaultDNSCheckType":            DefaultDNSCheckType,
 	"DefaultAPIHeader":               DefaultAPIHeader,
 	"DefaultLostPattern":             DefaultLostPattern,
+	"DefaultBackupMaxAge":            DefaultBackupMaxAge,
+	"DefaultS3Region":                DefaultS3Region,
+	"DefaultRestoreTimeout":          DefaultRestoreTimeout,
+	"DefaultDataInterval":            DefaultDataInterval,
 }
 
 // renderings returns the ways the reference may write a default in its
@@ -287,7 +291,7 @@ func defaultPaths(t *testing.T) map[string][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pathRe := regexp.MustCompile(`^Default\w+ is ([a-z_]+(?:\.[a-z_]+)+(?: and [a-z_]+(?:\.[a-z_]+)+)*)`)
+	pathRe := regexp.MustCompile(`^Default\w+ is ([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+(?: and [a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+)*)`)
 	out := map[string][]string{}
 	for _, d := range f.Decls {
 		g, ok := d.(*ast.GenDecl)

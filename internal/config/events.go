@@ -12,7 +12,10 @@ const (
 	EventProviderState = "provider_state"
 	// EventDecision: the daemon decided to act, or held back, and why.
 	EventDecision = "decision"
+	// EventData: a service's data at a provider turned stale (older than
+	// its rpo) or of unknown age; sent as the event "data.stale".
+	EventData = "data"
 )
 
 // NotifyEvents are the accepted event names, in the order documented.
-var NotifyEvents = []string{EventFailover, EventFailback, EventDrill, EventProviderState, EventDecision}
+var NotifyEvents = []string{EventFailover, EventFailback, EventDrill, EventProviderState, EventDecision, EventData}

@@ -22,6 +22,11 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(full)
+	data, err := os.ReadFile("testdata/data.hcl")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
 	for _, tc := range invalidCases {
 		f.Add([]byte(tc.src))
 	}

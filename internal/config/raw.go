@@ -134,9 +134,95 @@ type rawService struct {
 	DNS           []string          `hcl:"dns,optional"`
 	Vars          map[string]string `hcl:"vars,optional"`
 	Adopt         *bool             `hcl:"adopt,optional"`
+	RPO           *string           `hcl:"rpo,optional"`
+	BackupMaxAge  *string           `hcl:"backup_max_age,optional"`
 	Checks        []*rawCheck       `hcl:"check,block"`
+	Data          []*rawData        `hcl:"data,block"`
+	Backups       []*rawBackup      `hcl:"backup,block"`
 	Body          hcl.Body          `hcl:",body"`
 	DefRange      hcl.Range         `hcl:",def_range"`
+}
+
+// rawData is a service's `data "NAME"` block: one source block (postgres,
+// http or exec) and the optional fence and promote overrides.
+type rawData struct {
+	Name      string             `hcl:"name,label"`
+	NameRange hcl.Range          `hcl:"name,label_range"`
+	Postgres  []*rawPostgresData `hcl:"postgres,block"`
+	HTTP      []*rawHTTPData     `hcl:"http,block"`
+	Exec      []*rawExecData     `hcl:"exec,block"`
+	Fence     []*rawFence        `hcl:"fence,block"`
+	Promote   []*rawPromote      `hcl:"promote,block"`
+	Body      hcl.Body           `hcl:",body"`
+	DefRange  hcl.Range          `hcl:",def_range"`
+}
+
+type rawPostgresData struct {
+	DSN      map[string]string `hcl:"dsn,optional"`
+	Body     hcl.Body          `hcl:",body"`
+	DefRange hcl.Range         `hcl:",def_range"`
+}
+
+type rawHTTPData struct {
+	URL       map[string]string `hcl:"url,optional"`
+	JSONField *string           `hcl:"json_field,optional"`
+	Header    *string           `hcl:"header,optional"`
+	Headers   map[string]string `hcl:"headers,optional"`
+	Body      hcl.Body          `hcl:",body"`
+	DefRange  hcl.Range         `hcl:",def_range"`
+}
+
+type rawExecData struct {
+	Command   []string          `hcl:"command,optional"`
+	Env       map[string]string `hcl:"env,optional"`
+	PassEnv   []string          `hcl:"pass_env,optional"`
+	Providers []string          `hcl:"providers,optional"`
+	Body      hcl.Body          `hcl:",body"`
+	DefRange  hcl.Range         `hcl:",def_range"`
+}
+
+// rawFence has no terraform_var: a fence acts on the old primary, which
+// may be unreachable, so no apply of its workspace can be relied on.
+type rawFence struct {
+	Command  []string          `hcl:"command,optional"`
+	Env      map[string]string `hcl:"env,optional"`
+	PassEnv  []string          `hcl:"pass_env,optional"`
+	Enabled  *bool             `hcl:"enabled,optional"`
+	Body     hcl.Body          `hcl:",body"`
+	DefRange hcl.Range         `hcl:",def_range"`
+}
+
+type rawPromote struct {
+	Command      []string          `hcl:"command,optional"`
+	Env          map[string]string `hcl:"env,optional"`
+	PassEnv      []string          `hcl:"pass_env,optional"`
+	TerraformVar *string           `hcl:"terraform_var,optional"`
+	Enabled      *bool             `hcl:"enabled,optional"`
+	Body         hcl.Body          `hcl:",body"`
+	DefRange     hcl.Range         `hcl:",def_range"`
+}
+
+// rawBackup is a service's `backup "NAME"` block.
+type rawBackup struct {
+	Name         string    `hcl:"name,label"`
+	NameRange    hcl.Range `hcl:"name,label_range"`
+	Vendor       *string   `hcl:"vendor,optional"`
+	Jurisdiction *string   `hcl:"jurisdiction,optional"`
+	Directory    *string   `hcl:"directory,optional"`
+	Prefix       *string   `hcl:"prefix,optional"`
+	S3           []*rawS3  `hcl:"s3,block"`
+	Body         hcl.Body  `hcl:",body"`
+	DefRange     hcl.Range `hcl:",def_range"`
+}
+
+type rawS3 struct {
+	Endpoint  *string   `hcl:"endpoint,optional"`
+	Bucket    *string   `hcl:"bucket,optional"`
+	Region    *string   `hcl:"region,optional"`
+	AccessKey *string   `hcl:"access_key,optional"`
+	SecretKey *string   `hcl:"secret_key,optional"`
+	Body      hcl.Body  `hcl:",body"`
+	DefRange  hcl.Range `hcl:",def_range"`
 }
 
 type rawCheck struct {
@@ -228,21 +314,34 @@ type rawPolicy struct {
 	AutoRedeleg  *bool       `hcl:"auto_redelegate,optional"`
 	EmergencyTTL *string     `hcl:"emergency_ttl,optional"`
 	RecoveryWin  *string     `hcl:"recovery_window,optional"`
+	DataInterval *string     `hcl:"data_interval,optional"`
 	Reference    []*rawCheck `hcl:"reference,block"`
 	Body         hcl.Body    `hcl:",body"`
 	DefRange     hcl.Range   `hcl:",def_range"`
 }
 
 type rawDrill struct {
-	Name      string    `hcl:"name,label"`
-	NameRange hcl.Range `hcl:"name,label_range"`
-	Schedule  *string   `hcl:"schedule,optional"`
-	Service   *string   `hcl:"service,optional"`
-	Mode      *string   `hcl:"mode,optional"`
-	Record    *string   `hcl:"record,optional"`
-	Target    *string   `hcl:"target,optional"`
-	Body      hcl.Body  `hcl:",body"`
-	DefRange  hcl.Range `hcl:",def_range"`
+	Name      string             `hcl:"name,label"`
+	NameRange hcl.Range          `hcl:"name,label_range"`
+	Schedule  *string            `hcl:"schedule,optional"`
+	Service   *string            `hcl:"service,optional"`
+	Mode      *string            `hcl:"mode,optional"`
+	Record    *string            `hcl:"record,optional"`
+	Target    *string            `hcl:"target,optional"`
+	Restore   []*rawRestoreDrill `hcl:"restore,block"`
+	Body      hcl.Body           `hcl:",body"`
+	DefRange  hcl.Range          `hcl:",def_range"`
+}
+
+type rawRestoreDrill struct {
+	Backup   *string   `hcl:"backup,optional"`
+	Data     *string   `hcl:"data,optional"`
+	DSN      *string   `hcl:"dsn,optional"`
+	Command  []string  `hcl:"command,optional"`
+	Query    *string   `hcl:"query,optional"`
+	Timeout  *string   `hcl:"timeout,optional"`
+	Body     hcl.Body  `hcl:",body"`
+	DefRange hcl.Range `hcl:",def_range"`
 }
 
 type rawNotify struct {

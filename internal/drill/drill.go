@@ -2,7 +2,9 @@
 // proves the credentials, the zones, the standby's plans and checks. A
 // canary drill really fails over a drill-only record to the standby, then
 // removes it and returns the standby to its prior state. A full drill fails
-// the service over and back through the engine's one path.
+// the service over and back through the engine's one path. A restore drill
+// restores the newest backup into a scratch database, checks it and drops
+// it; it moves nothing.
 //
 // The package owns small interfaces for what a drill touches (workspaces,
 // checks, DNS records, the journal); the engine builds them from the
@@ -33,12 +35,15 @@ type (
 	Mode   = wire.DrillMode
 	Report = wire.DrillReport
 	Step   = wire.DrillStep
+	// RestoreReport is a restore drill's part of the report.
+	RestoreReport = wire.RestoreReport
 )
 
 const (
 	ModeReadiness = wire.DrillReadiness
 	ModeCanary    = wire.DrillCanary
 	ModeFull      = wire.DrillFull
+	ModeRestore   = wire.DrillRestore
 )
 
 // Workspace is what a drill needs of a provider's Terraform workspace;

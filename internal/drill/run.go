@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/healthwait"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // Spec is one drill as the configuration and the planner describe it.
@@ -20,6 +21,7 @@ type Spec struct {
 	Target    string
 	Readiness *ReadinessSpec // mode readiness
 	Canary    *CanarySpec    // mode canary
+	Restore   *RestoreSpec   // mode restore
 	// Err is a problem found while preparing the drill (no target, a
 	// workspace that does not open): the drill fails with it, and its
 	// report is journaled like any other.
@@ -35,6 +37,11 @@ type Env struct {
 	Operations Operations
 	Failover   Failover
 	Recorder   Recorder
+	// Data, when set, measures the service's data at the drill's target
+	// as the drill begins: state is "fresh", "stale" or "unknown", age
+	// meaningful when known, reason one line. It must bound its own
+	// wait. The report carries it; a drill passed on stale data says so.
+	Data func(ctx context.Context) (state string, age time.Duration, known bool, reason string)
 	// Progress hears about each step; nil discards.
 	Progress func(Event)
 	// Redact removes secret values from every text of the report; default
@@ -59,6 +66,13 @@ func Run(ctx context.Context, spec Spec, env Env) (Report, error) {
 	}
 	rep := Report{Name: spec.Name, Mode: spec.Mode, Service: spec.Service, Target: spec.Target, Started: env.Now(), Steps: []Step{}}
 	r := &run{rep: &rep, progress: env.Progress, now: env.Now, redact: env.Redact}
+	if env.Data != nil && spec.Err == nil {
+		state, age, known, reason := env.Data(ctx)
+		rep.DataState, rep.DataAge, rep.DataAgeKnown, rep.DataNote = state, age, known, env.Redact(reason)
+		if state == "stale" {
+			r.info("the target's data is stale: " + reason)
+		}
+	}
 	var err error
 	switch {
 	case spec.Err != nil:
@@ -70,6 +84,9 @@ func Run(ctx context.Context, spec Spec, env Env) (Report, error) {
 		err = canary(ctx, r, spec, env)
 	case spec.Mode == ModeFull:
 		full(ctx, r, spec, env)
+	case spec.Mode == ModeRestore && spec.Restore != nil:
+		rep.Restore = &wire.RestoreReport{}
+		restoreDrill(ctx, r, spec, env)
 	default:
 		err = fmt.Errorf("drill %q: mode %q is not one this drill can run", spec.Name, spec.Mode)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/drill"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 // fakeSource is a monitor and scheduler frozen in one state.
@@ -56,6 +57,8 @@ func populated(t testing.TB) *Metrics {
 	m.ObserveDrill(drill.Report{Name: "weekly", Mode: "canary", Service: "www", OK: false, Started: t0, Finished: t0.Add(time.Minute)})
 	m.SetDNSState("bind", "healthy")
 	m.SetCluster(true, false)
+	m.SetData([]wire.DataStatus{{Service: "www", Data: "db", Provider: "aws", State: wire.DataFresh, AgeSeconds: 4, AgeKnown: true}})
+	m.SetBackups([]wire.BackupStatus{{Service: "www", Backup: "offsite", Newest: "www.dump", NewestAt: t0, MaxAgeSeconds: 93600}})
 	return m
 }
 

@@ -48,6 +48,7 @@ type Metrics struct {
 	driftOnce   sync.Once
 	ttl         *prometheus.GaugeVec
 	ttlOnce     sync.Once
+	dataRows    dataMetrics
 }
 
 // New builds the metrics on a fresh registry. src may be nil (no provider
@@ -68,6 +69,7 @@ func New(src Source) *Metrics {
 		m.drills.total,
 		drillCollector{m},
 		dnsCollector{m},
+		dataCollector{m},
 	)
 	if src != nil {
 		m.reg.MustRegister(providerCollector{src}, schedulerCollector{src})

@@ -14,16 +14,20 @@ const (
 	EventDrillFailed      = "drill.failed"
 	EventDrillAborted     = "drill.aborted"
 	EventProviderState    = "provider.state_changed"
+	// EventDataStale: a data block at a provider turned stale or of
+	// unknown age (category config.EventData).
+	EventDataStale = "data.stale"
 )
 
 // Event is one notification. Category is the notify.events name it belongs
 // to; a block whose events do not list it never sees the event.
 type Event struct {
 	// Event is operation.started|succeeded|failed|unfinished|interrupted,
-	// decision.acted, decision.held_back, drill.passed|failed|aborted or
-	// provider.state_changed.
+	// decision.acted, decision.held_back, drill.passed|failed|aborted,
+	// provider.state_changed or data.stale.
 	Event string `json:"event"`
-	// Category is failover, failback, drill, provider_state or decision.
+	// Category is failover, failback, drill, provider_state, decision or
+	// data.
 	Category string    `json:"category"`
 	At       time.Time `json:"at"`
 	OK       bool      `json:"ok"`

@@ -19,6 +19,7 @@ type page struct {
 	Daemon     *daemonView
 	Providers  []providerView
 	Services   []serviceView
+	Data       []dataView
 	DNS        []dnsView
 	Operations []operationView
 	Drills     []drillView
@@ -160,6 +161,7 @@ func buildPage(doc *wire.StatusDoc, ops []wire.Operation, drills []wire.DrillRep
 	for _, s := range doc.Services {
 		p.Services = append(p.Services, serviceOf(s, passed, never, now))
 	}
+	p.Data = dataOf(doc.Data, doc.Backups)
 	for _, d := range doc.DNS {
 		p.DNS = append(p.DNS, dnsView{Name: d.Name, Zone: d.Zone, Reason: d.Reason, State: dnsBadge(d.State)})
 	}

@@ -15,6 +15,11 @@ type StatusDoc struct {
 	Providers []StatusProvider `json:"providers"`
 	DNS       []StatusDNS      `json:"dns"`
 	Services  []StatusService  `json:"services"`
+	// Data is every service's data blocks measured at each provider (a
+	// daemon answers from its last data round); Backups their newest
+	// backups. Empty when no service has a data or backup block.
+	Data    []DataStatus   `json:"data,omitempty"`
+	Backups []BackupStatus `json:"backups,omitempty"`
 	// DNSCheckedAt is when the DNS providers' states were read: a daemon
 	// answers from what it last read, not by reading every zone again.
 	DNSCheckedAt time.Time `json:"dns_checked_at,omitzero"`
