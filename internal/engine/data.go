@@ -6,9 +6,12 @@ import (
 	"maps"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/internal/audit"
 	"github.com/lifeboat-dev/lifeboat/internal/backup"
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/datafresh"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
@@ -25,10 +28,10 @@ type DataView struct {
 	Backups  []backup.Status
 }
 
-// HasData reports whether any service (or the one named) has a data or
-// backup block: only then is anything measured.
-func (e *Engine) HasData(service string) bool {
-	for _, s := range e.Cfg.Services {
+// HasData reports whether any service of cfg (or the one named) has a
+// data or backup block: only then is anything measured.
+func HasData(cfg *config.Config, service string) bool {
+	for _, s := range cfg.Services {
 		if (service == "" || s.Name == service) && (len(s.Data) > 0 || len(s.Backups) > 0) {
 			return true
 		}
@@ -41,7 +44,7 @@ func (e *Engine) HasData(service string) bool {
 // that fails is reported as unknown, never as an error.
 func (e *Engine) MeasureData(ctx context.Context, service string) DataView {
 	v := DataView{At: time.Now()}
-	if !e.HasData(service) {
+	if !HasData(e.Cfg, service) {
 		return v
 	}
 	pos := e.dataPositions(ctx)
@@ -133,9 +136,61 @@ func (e *Engine) rememberPositions(ctx context.Context, old, seen map[string]dat
 // dataInput is the planner's view of the data of the services a request
 // concerns: measured now, since an operation must not act on an old look.
 func (e *Engine) dataInput(ctx context.Context, service string) map[string]map[string]planner.DataObservation {
-	if !e.HasData(service) {
+	if !HasData(e.Cfg, service) {
 		return nil
 	}
 	v := e.MeasureData(ctx, service)
 	return datafresh.Observe(e.Cfg, v.Readings)
+}
+
+// DataRows are a round's readings as the status document shows them:
+// one row per service, data block and provider, reasons redacted.
+func (e *Engine) DataRows(v DataView) []wire.DataStatus {
+	rows := make([]wire.DataStatus, 0, len(v.Readings))
+	for _, r := range v.Readings {
+		row := wire.DataStatus{Service: r.Service, Data: r.Data, Provider: r.Provider, Kind: r.Kind,
+			State: wire.DataState(r.Verdict.State.String()), AgeKnown: r.Verdict.AgeKnown,
+			Reason: e.Cfg.Redact(r.Verdict.Reason), MeasuredAt: r.Measurement.At.UTC()}
+		if row.AgeKnown {
+			row.AgeSeconds = r.Verdict.Age.Seconds()
+		}
+		if s := e.Cfg.Service(r.Service); s != nil {
+			row.RPOSeconds = s.RPO.Seconds()
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// BackupRows are a round's backups as the status document shows them.
+func (e *Engine) BackupRows(v DataView) []wire.BackupStatus {
+	rows := make([]wire.BackupStatus, 0, len(v.Backups))
+	for _, b := range v.Backups {
+		row := wire.BackupStatus{Service: b.Service, Backup: b.Backup, Vendor: b.Vendor, Newest: b.Newest.Name,
+			AgeSeconds: b.Age.Seconds(), MaxAgeSeconds: b.MaxAge.Seconds(), Over: b.Over, MeasuredAt: v.At.UTC()}
+		if !b.Newest.Modified.IsZero() {
+			row.NewestAt = b.Newest.Modified.UTC()
+		}
+		if b.Err != nil {
+			row.Error = e.Cfg.Redact(b.Err.Error())
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// auditData fills the audit's data and backup facts from one round.
+func (e *Engine) auditData(v DataView, f *audit.Facts) {
+	if len(v.Readings) > 0 {
+		f.Data = map[string][]audit.DataFact{}
+	}
+	for _, r := range e.DataRows(v) {
+		f.Data[r.Service] = append(f.Data[r.Service], audit.DataFact{Data: r.Data, Provider: r.Provider, Age: r.Age(), Known: r.AgeKnown, Reason: r.Reason})
+	}
+	if len(v.Backups) > 0 {
+		f.Backups = map[string][]audit.BackupFact{}
+	}
+	for _, b := range e.BackupRows(v) {
+		f.Backups[b.Service] = append(f.Backups[b.Service], audit.BackupFact{Backup: b.Backup, Newest: b.Newest, At: b.NewestAt, Error: b.Error})
+	}
 }
