@@ -116,12 +116,13 @@ func BenchmarkRender1000Services(b *testing.B) {
 // TestPlanAllocationBudget keeps the daemon's replanning cheap: the planner
 // runs on every state change, and what it allocates is most of its cost
 // (the garbage collector's work grows with it). 1000 services with 50
-// candidates each must stay within about 14 allocations and 8 KB per
-// service. The numbers are counted, not timed, so the test is stable on a
+// candidates each must stay within about 14 allocations and 9 KB per
+// service (8.5 KB before each candidate carried its data's pointer: 8
+// bytes times 50 000 candidates). The numbers are counted, not timed, so the test is stable on a
 // busy machine; the benchmark above gives the time.
 func TestPlanAllocationBudget(t *testing.T) {
 	in := bigEstate(50)
-	const maxAllocs, maxBytes = 15000, 8_500_000
+	const maxAllocs, maxBytes = 15000, 8_950_000
 	allocs := testing.AllocsPerRun(5, func() {
 		if _, err := planner.Plan(in); err != nil {
 			t.Fatal(err)
