@@ -450,3 +450,46 @@ func TestDataStepIDKindLast(t *testing.T) {
 		t.Errorf("DataStepID = %q", id)
 	}
 }
+
+// TestDrillDataWarning: a drill warns when its target's data would fail
+// the data rule, RPO or not, and only then.
+func TestDrillDataWarning(t *testing.T) {
+	cases := []struct {
+		name string
+		rpo  time.Duration
+		obs  planner.DataObservation
+		warn string // "" for no warning
+	}{
+		{"fresh, no RPO", 0, fresh(5 * time.Minute), ""},
+		{"fresh within the RPO", 30 * time.Second, fresh(5 * time.Second), ""},
+		{"fresh over the RPO", 30 * time.Second, fresh(31 * time.Second), "at hetzner, data 31s old, over the RPO 30s"},
+		{"stale, no RPO", 0, stale(5 * time.Second), "at hetzner, data 5s old, but stale"},
+		{"unknown age", 0, planner.DataObservation{State: planner.DataFresh}, "at hetzner, data age unknown: fresh"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := planCase{mod: withData(tc.rpo), states: allHealthy(), placement: placedOnPrimary(),
+				req: planner.Request{Kind: planner.KindDrill, Service: "www"}, data: wwwData("hetzner", tc.obs)}.input()
+			res, err := planner.Plan(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sp := res.Services[0]
+			if sp.Action != planner.ActionMove || sp.To != "hetzner" {
+				t.Fatalf("%s to %q: %s", sp.Action, sp.To, sp.Reason)
+			}
+			var got []string
+			for _, w := range sp.Warnings {
+				if strings.HasPrefix(w, "the drill runs on stale data") {
+					got = append(got, w)
+				}
+			}
+			switch {
+			case tc.warn == "" && len(got) > 0:
+				t.Errorf("warned %q", got)
+			case tc.warn != "" && (len(got) != 1 || !strings.Contains(got[0], tc.warn)):
+				t.Errorf("warnings %q, want one containing %q", got, tc.warn)
+			}
+		})
+	}
+}
