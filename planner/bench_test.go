@@ -65,8 +65,12 @@ func bigEstate(candidates int) planner.Input {
 // TestBigEstateIsWorkedOut keeps the benchmark honest: its plan moves
 // nearly every service.
 func TestBigEstateIsWorkedOut(t *testing.T) {
-	for _, c := range []int{5, 50} {
-		res, err := planner.Plan(bigEstate(c))
+	for _, c := range []int{5, 50, -50} {
+		in := bigEstate(max(c, -c))
+		if c < 0 {
+			in = withDataEverywhere(in)
+		}
+		res, err := planner.Plan(in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,6 +96,42 @@ func BenchmarkPlan1000Services50Providers(b *testing.B) {
 			b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N)/1e6, "cpu-ms/op")
 		})
 	}
+}
+
+// withDataEverywhere gives every service of a bigEstate a postgres data
+// block and an RPO of 30s, with its data measured at every provider: one
+// in three fresh within the RPO, the others over it or stale.
+func withDataEverywhere(in planner.Input) planner.Input {
+	in.Data = map[string]map[string]planner.DataObservation{}
+	for i, s := range in.Config.Services {
+		s.RPO = 30 * time.Second
+		s.Data = []*config.Data{{Name: "db", Postgres: &config.PostgresData{}}}
+		m := make(map[string]planner.DataObservation, len(in.Config.Providers))
+		for k, p := range in.Config.Providers {
+			o := planner.DataObservation{State: planner.DataFresh, Age: 5 * time.Second, AgeKnown: true, Reason: "replica"}
+			switch (i + k) % 3 {
+			case 1:
+				o.Age = time.Minute
+			case 2:
+				o.State = planner.DataStale
+			}
+			m[p.Name] = o
+		}
+		in.Data[s.Name] = m
+	}
+	return in
+}
+
+func BenchmarkPlan1000ServicesWithData(b *testing.B) {
+	in := withDataEverywhere(bigEstate(50))
+	b.ReportAllocs()
+	start := cpuTime(b)
+	for b.Loop() {
+		if _, err := planner.Plan(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
 func BenchmarkRender1000Services(b *testing.B) {

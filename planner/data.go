@@ -8,21 +8,6 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
-// dataVerdict is the data rule's view of one service's data at one
-// provider (see the package comment).
-type dataVerdict struct {
-	obs DataObservation // normalised: a missing entry is unknown, not measured
-	// sound is set when the data is fresh, of known age and, with an RPO,
-	// within it.
-	sound bool
-	// why says what is wrong when not sound: "data 5m2s old, over the RPO
-	// 30s (...)", "data age unknown: not measured".
-	why string
-	// loss is what a move there loses: "up to 42s of writes", or "an
-	// unknown amount of writes".
-	loss string
-}
-
 // notMeasured is the reason of a provider the input has no data entry for.
 const notMeasured = "not measured"
 
@@ -43,13 +28,15 @@ func (p *planner) dataObs(service, provider string) DataObservation {
 	return o
 }
 
-// judgeData applies the data rule to s's data at provider.
-func (p *planner) judgeData(s *config.Service, provider string) dataVerdict {
-	o := p.dataObs(s.Name, provider)
-	v := dataVerdict{obs: o, loss: "an unknown amount of writes"}
-	if o.AgeKnown {
-		v.loss = "up to " + fmtAge(o.Age) + " of writes"
-	}
+// dataSound is the data rule (see the package comment): the data is
+// fresh, of known age and, with an RPO, within it.
+func dataSound(s *config.Service, o DataObservation) bool {
+	return o.State == DataFresh && o.AgeKnown && (s.RPO <= 0 || o.Age <= s.RPO)
+}
+
+// dataWhy says why data that is not sound fails the rule: "data 5m2s old,
+// over the RPO 30s (...)", "data age unknown: not measured".
+func dataWhy(s *config.Service, o DataObservation) string {
 	paren := ""
 	if o.Reason != "" {
 		paren = " (" + o.Reason + ")"
@@ -60,39 +47,44 @@ func (p *planner) judgeData(s *config.Service, provider string) dataVerdict {
 		if why == "" {
 			why = string(o.State)
 		}
-		v.why = "data age unknown: " + why
+		return "data age unknown: " + why
 	case s.RPO > 0 && o.Age > s.RPO:
-		v.why = "data " + fmtAge(o.Age) + " old, over the RPO " + fmtAge(s.RPO) + paren
-	case o.State != DataFresh:
-		v.why = "data " + fmtAge(o.Age) + " old, but " + string(o.State) + paren
-	default:
-		v.sound = true
+		return "data " + fmtAge(o.Age) + " old, over the RPO " + fmtAge(s.RPO) + paren
 	}
-	return v
+	return "data " + fmtAge(o.Age) + " old, but " + string(o.State) + paren
+}
+
+// dataLoss is what a move to data o loses: "up to 42s of writes", or "an
+// unknown amount of writes".
+func dataLoss(o DataObservation) string {
+	if o.AgeKnown {
+		return "up to " + fmtAge(o.Age) + " of writes"
+	}
+	return "an unknown amount of writes"
 }
 
 // judgeFor is the target rule for service s at pi: the health rule first
 // (judge, worked out once per provider), then the data rule, which depends
 // on the service and so stays out of judge's cache. A drill is never gated.
-// The judgement returned may be shared: read only.
-func (p *planner) judgeFor(s *config.Service, pi *provInfo, from string, explicit bool) *judgement {
-	j := p.judge(pi, from, explicit)
+// The warnings may be shared: append only to a copy.
+func (p *planner) judgeFor(s *config.Service, pi *provInfo, from string, explicit bool) judgement {
+	j := *p.judge(pi, from, explicit)
 	if s.RPO <= 0 || len(s.Data) == 0 || j.tier == tierRejected || p.req.Kind == KindDrill {
 		return j
 	}
-	dv := p.judgeData(s, pi.cand.Provider)
-	if dv.sound {
+	o := p.dataObs(s.Name, pi.cand.Provider)
+	if dataSound(s, o) {
 		return j
 	}
+	why := dataWhy(s, o)
 	if p.req.AcceptDataLoss { // never automatic: validate refuses it
-		out := *j
-		out.reason = j.reason + "; " + dv.why + "; accepted by the request"
-		out.warnings = append(slices.Clip(j.warnings),
-			"accepting data loss at "+pi.cand.Provider+", "+dv.loss+": "+dv.why)
-		out.acceptedLoss = dv.loss
-		return &out
+		loss := dataLoss(o)
+		j.reason += "; " + why + "; accepted by the request"
+		j.warnings = append(slices.Clip(j.warnings), "accepting data loss at "+pi.cand.Provider+", "+loss+": "+why)
+		j.acceptedLoss = loss
+		return j
 	}
-	return &judgement{tier: tierRejected, reason: dv.why, dataOnly: true}
+	return judgement{tier: tierRejected, reason: why, dataOnly: true}
 }
 
 // describeData fills what a plan shows of s's data: each candidate's
@@ -115,13 +107,13 @@ func (p *planner) describeData(s *config.Service, sp *ServicePlan) {
 	if sp.To == "" {
 		return
 	}
-	dv := p.judgeData(s, sp.To)
+	o := p.dataObs(s.Name, sp.To)
 	sp.ExpectedLoss = "unknown"
-	if dv.obs.AgeKnown {
-		sp.ExpectedLoss = dv.loss
+	if o.AgeKnown {
+		sp.ExpectedLoss = dataLoss(o)
 	}
-	if p.req.Kind == KindDrill && !dv.sound {
-		sp.Warnings = append(sp.Warnings, "the drill runs on stale data: at "+sp.To+", "+dv.why)
+	if p.req.Kind == KindDrill && !dataSound(s, o) {
+		sp.Warnings = append(sp.Warnings, "the drill runs on stale data: at "+sp.To+", "+dataWhy(s, o))
 	}
 }
 

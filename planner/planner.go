@@ -131,7 +131,7 @@ type planner struct {
 	// scratch and scratchJudged hold one service's candidates while its
 	// target is chosen.
 	scratch       []*provInfo
-	scratchJudged []*judgement
+	scratchJudged []judgement
 	candidates    slab[Candidate]
 	candData      slab[CandidateData]
 	steps         slab[Step]

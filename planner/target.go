@@ -114,8 +114,9 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 	var dataRejected []string
 	for i, name := range s.Candidates {
 		pi := p.info(name)
-		j := p.judgeFor(s, pi, sp.From, false)
-		infos, judged = append(infos, pi), append(judged, j)
+		judged = append(judged, p.judgeFor(s, pi, sp.From, false))
+		j := &judged[len(judged)-1]
+		infos = append(infos, pi)
 		c := pi.cand
 		c.Reason, c.Verdict = j.reason, VerdictRejected
 		if j.tier > tierRejected {
@@ -137,7 +138,7 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 		sp.AcceptedDataLoss = judged[best].acceptedLoss
 		for i := range cands {
 			if cands[i].Verdict == VerdictViable {
-				cands[i].Reason = p.viableReason(infos[i], judged[i], infos[best], judged[i].tier < bestTier)
+				cands[i].Reason = p.viableReason(infos[i], &judged[i], infos[best], judged[i].tier < bestTier)
 			}
 		}
 	}
@@ -210,11 +211,11 @@ func (p *planner) chooseNamed(s *config.Service, sp *ServicePlan, to string) {
 	}
 	named := p.info(to)
 	c := named.cand
-	var j *judgement
+	var j judgement
 	if isCandidate {
 		j = p.judgeFor(s, named, sp.From, true)
 	} else {
-		j = &judgement{reason: fmt.Sprintf("not a candidate of %s (candidates: %s)", s.Name, strings.Join(s.Candidates, ", "))}
+		j = judgement{reason: fmt.Sprintf("not a candidate of %s (candidates: %s)", s.Name, strings.Join(s.Candidates, ", "))}
 	}
 	c.Reason = j.reason
 	if j.tier == tierRejected {
