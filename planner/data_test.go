@@ -143,6 +143,15 @@ func TestDataRule(t *testing.T) {
 				steps:    dataSteps("www", "aws", "hetzner", wwwFence, wwwPromote("hetzner"))}},
 		}, loss: "up to 5m2s of writes", accepted: "up to 5m2s of writes"},
 		{planCase: planCase{
+			name: "accepting data loss still prefers a later candidate whose data is within the RPO",
+			mod:  withData(rpo), states: allHealthy(), req: accept(manual),
+			data:     wwwData("hetzner", stale(over), "ovh", fresh(3*time.Second)),
+			wantLost: []string{"aws"},
+			wantServices: map[string]svcWant{"www": {action: planner.ActionMove, to: "ovh",
+				rejected: map[string]string{"aws": "current placement"},
+				steps:    dataSteps("www", "aws", "ovh", wwwFence, wwwPromote("ovh"))}},
+		}, loss: "up to 3s of writes"},
+		{planCase: planCase{
 			name: "accepting data loss of unknown age",
 			mod:  withData(rpo), states: allHealthy(), req: accept(manual),
 			wantLost: []string{"aws"},

@@ -110,7 +110,7 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 	}
 	infos, judged := p.scratch[:0], p.scratchJudged[:0]
 	cands := p.candidates.take(len(s.Candidates))
-	best, bestTier := -1, tierRejected
+	best, bestTier, bestRank := -1, tierRejected, 0
 	var dataRejected []string
 	for i, name := range s.Candidates {
 		pi := p.info(name)
@@ -126,8 +126,8 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 			dataRejected = append(dataRejected, name)
 		}
 		cands = append(cands, c)
-		if j.tier > bestTier {
-			best, bestTier = i, j.tier
+		if r := rank(j); r > bestRank {
+			best, bestTier, bestRank = i, j.tier, r
 		}
 	}
 	p.scratch, p.scratchJudged = infos, judged
@@ -138,7 +138,7 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 		sp.AcceptedDataLoss = judged[best].acceptedLoss
 		for i := range cands {
 			if cands[i].Verdict == VerdictViable {
-				cands[i].Reason = p.viableReason(infos[i], &judged[i], infos[best], judged[i].tier < bestTier)
+				cands[i].Reason = p.viableReason(infos[i], &judged[i], infos[best], judged[i].tier < bestTier, judged[best].acceptedLoss == "")
 			}
 		}
 	}
@@ -160,14 +160,31 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 	}
 }
 
+// rank orders judgements for the choice of a target: any candidate
+// whose data is within the RPO before one taken only by accepting data
+// loss (losing writes is worse than a degraded target), then ready
+// before usable. 0 is rejected.
+func rank(j *judgement) int {
+	if j.tier == tierRejected {
+		return 0
+	}
+	if j.acceptedLoss != "" {
+		return int(j.tier)
+	}
+	return int(j.tier) + int(tierReady)
+}
+
 // viableReason explains why a viable candidate pi was passed over for
 // best. The few distinct texts are built once per plan: with many
 // candidates per service they would otherwise be most of the planner's
 // allocations.
-func (p *planner) viableReason(pi *provInfo, j *judgement, best *provInfo, degraded bool) string {
+func (p *planner) viableReason(pi *provInfo, j *judgement, best *provInfo, degraded, bestSound bool) string {
 	reason := j.reason
 	if j.acceptedLoss != "" {
 		// The service's own data is in this one: not shared.
+		if bestSound {
+			return reason + "; " + best.cand.Provider + "'s data is within the RPO, so it is preferred"
+		}
 		return viableText(reason, best, degraded)
 	}
 	k := 2 * best.idx
