@@ -88,6 +88,8 @@ type world struct {
 	// onNotify, when set, decides what Notify returns.
 	onNotify func(ctx context.Context, n Notification) error
 	replans  []map[string]string
+	// applyVars lists the vars of every workspace apply.
+	applyVars []map[string]string
 }
 
 func newWorld(t *testing.T, candidates ...string) *world {
@@ -304,6 +306,9 @@ func (f fakeWorkspace) Apply(ctx context.Context, vars map[string]string, progre
 	if vars["size"] != "small" {
 		return fmt.Errorf("fake apply: vars %v", vars)
 	}
+	f.w.mu.Lock()
+	f.w.applyVars = append(f.w.applyVars, maps.Clone(vars))
+	f.w.mu.Unlock()
 	progress(terraform.Event{Type: "apply_start", Message: "fake: creating"})
 	return f.call(ctx, "apply")
 }
