@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,7 +27,8 @@ func pgConnect(ctx context.Context, dsn string) (*pgx.Conn, *redact.Redactor, er
 	red := dsnRedactor(dsn, urlPassword(dsn))
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, red, red.Error(fmt.Errorf("postgres DSN: %w", err))
+		// pgx quotes the DSN (its password masked): keep only why.
+		return nil, red, fmt.Errorf("postgres DSN does not parse: %s", red.String(parseReason(err)))
 	}
 	red = dsnRedactor(dsn, cfg.Password)
 	if cfg.RuntimeParams == nil {
@@ -38,6 +40,18 @@ func pgConnect(ctx context.Context, dsn string) (*pgx.Conn, *redact.Redactor, er
 		return nil, red, red.Error(fmt.Errorf("postgres connect: %w", err))
 	}
 	return conn, red, nil
+}
+
+// parseReason is a pgx parse error without the DSN it quotes.
+func parseReason(err error) string {
+	text := err.Error()
+	if rest, ok := strings.CutPrefix(text, "cannot parse `"); ok {
+		if i := strings.Index(rest, "`: "); i >= 0 {
+			return rest[i+3:]
+		}
+		return "malformed"
+	}
+	return text
 }
 
 func urlPassword(dsn string) string {

@@ -516,6 +516,11 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 	for i := 0; i < len(steps); i++ {
 		st := steps[i]
 		key := stepKey(st)
+		if len(addrs) == 0 && len(st.Addresses) > 0 {
+			// A target without a workspace: the plan carries its
+			// configured addresses instead of a read-outputs step.
+			addrs = st.Addresses
+		}
 		if op.Done(key) {
 			if _, err := decodeOutput(op, key, outAddresses, &addrs); err != nil {
 				return err

@@ -161,6 +161,7 @@ func (w *world) env(afterJournal func(key, phase string)) Env {
 		},
 		Replan:       w.replan,
 		Notify:       w.notify,
+		Data:         w.data,
 		AfterJournal: afterJournal,
 		HealthPoll:   10 * time.Millisecond,
 	}
@@ -226,6 +227,21 @@ func (w *world) notify(ctx context.Context, names []string, n Notification) erro
 		return hook(ctx, n)
 	}
 	return nil
+}
+
+// data reads a data block from the world's configuration, as the engine
+// does from its own.
+func (w *world) data(service, name string) (*config.Data, error) {
+	s := w.in.Config.Service(service)
+	if s == nil {
+		return nil, fmt.Errorf("fake: no service %q", service)
+	}
+	for _, d := range s.Data {
+		if d.Name == name {
+			return d, nil
+		}
+	}
+	return nil, nil
 }
 
 // replan re-runs the planner with the excluded providers seen as down, as
