@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -75,7 +76,10 @@ func TestResumeAfterPromote(t *testing.T) {
 				// What the killed run had done before it died.
 				r.SQL(t, "SELECT pg_promote(true, 60)")
 			}
-			if n := len(w.dnsTargetCalls); n != 0 {
+			w.mu.Lock()
+			n := len(w.dnsTargetCalls)
+			w.mu.Unlock()
+			if n != 0 {
 				t.Fatalf("DNS touched before the crash (%d calls)", n)
 			}
 
@@ -134,9 +138,11 @@ func TestFailedPromoteStopsBeforeDNS(t *testing.T) {
 	w := dataWorld(t, map[string]string{"alpha": stopped, "bravo": stopped})
 	w.in.Config.Service(testService).Candidates = []string{"alpha", "bravo", "charlie"}
 	_, err := w.executor(nil).Start(context.Background(), withDataSteps(t, w.plan()), "manual")
-	if err == nil || !strings.Contains(err.Error(), ErrNotPromoted.Error()) {
+	if !errors.Is(err, ErrNotPromoted) {
 		t.Fatalf("Start: %v, want ErrNotPromoted", err)
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if n := len(w.dnsTargetCalls); n != 0 {
 		t.Errorf("DNS touched (%d calls) after a failed promotion", n)
 	}
