@@ -198,6 +198,11 @@ func TestDataDSNNeverShown(t *testing.T) {
 			if !tc.ok && ops[0].Status != journal.StatusFailed {
 				t.Errorf("operation %s, want failed", ops[0].Status)
 			}
+			// The old primary could not be fenced either way: journaled
+			// as done, with fenced=false and why.
+			if got := ops[0].Outputs(fenceKey); got[outFenced] != "false" || got[outWhy] == "" || !ops[0].Done(fenceKey) {
+				t.Errorf("fence journaled %v (done %v), want done with fenced=false and a reason", got, ops[0].Done(fenceKey))
+			}
 			texts := map[string]string{"events": strings.Join(events, "\n")}
 			for name, v := range map[string]any{"journal": ops, "report": rep, "notifications": w.notifications(), "plan": plan} {
 				raw, _ := json.Marshal(v)
