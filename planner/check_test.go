@@ -25,6 +25,10 @@ func TestCheckRequest(t *testing.T) {
 		{"unknown from", Request{Kind: KindManual, From: "alfa"}, ErrUnknownProvider},
 		{"unknown to", Request{Kind: KindManual, To: "brav"}, ErrUnknownProvider},
 		{"failback with to", Request{Kind: KindFailback, To: "bravo"}, ErrInvalidRequest},
+		{"automatic accepting data loss", Request{Kind: KindAutomatic, AcceptDataLoss: true}, ErrInvalidRequest},
+		{"manual accepting data loss", Request{Kind: KindManual, Service: "www", AcceptDataLoss: true}, nil},
+		{"failback accepting data loss", Request{Kind: KindFailback, AcceptDataLoss: true}, nil},
+		{"drill accepting data loss, ignored", Request{Kind: KindDrill, Service: "www", AcceptDataLoss: true}, nil},
 	} {
 		err := CheckRequest(cfg, tc.req)
 		if (tc.want == nil) != (err == nil) || (tc.want != nil && !errors.Is(err, tc.want)) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
@@ -38,7 +39,21 @@ func goldenInputs() map[string]planner.Input {
 		// moves and the zone is delegated away from that vendor.
 		"redelegate": {Config: delegated(), Providers: obs(with("aws", planner.StateAccountLost)), DNS: healthyDNS(),
 			Placement: placedOnPrimary(), Request: planner.Request{Kind: planner.KindManual}},
+		// www has a postgres data block and an RPO of a minute: hetzner's
+		// replica is too far behind, ovh's is taken, fenced and promoted.
+		"data": dataInput(time.Minute, with("aws", planner.StateDown),
+			wwwData("aws", fresh(0), "hetzner", stale(5*time.Minute+2*time.Second), "ovh", fresh(42*time.Second)),
+			planner.Request{Kind: planner.KindAutomatic}),
+		// The operator takes hetzner, whose data age is unknown.
+		"data-accepted": dataInput(time.Minute, allHealthy(), wwwData("ovh", stale(time.Hour)),
+			planner.Request{Kind: planner.KindManual, From: "aws", Service: "www", AcceptDataLoss: true}),
 	}
+}
+
+func dataInput(rpo time.Duration, states map[string]planner.State, data map[string]map[string]planner.DataObservation, req planner.Request) planner.Input {
+	cfg := fixture()
+	withData(rpo)(cfg)
+	return planner.Input{Config: cfg, Providers: obs(states), DNS: healthyDNS(), Placement: placedOnPrimary(), Data: data, Request: req}
 }
 
 func TestGolden(t *testing.T) {

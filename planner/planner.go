@@ -44,6 +44,32 @@
 // when it fails it. Failback only ever targets the first candidate and
 // requires it ready by the rule above; degraded is not enough to move back.
 //
+// Data rule. A service with data blocks shows, for every candidate, what
+// was measured of its data there (Input.Data; a provider with no entry has
+// data of unknown age, "not measured"), and every target chosen carries
+// the loss a move there means (ServicePlan.ExpectedLoss, from the
+// target's data age). With service.rpo set, a candidate that passes the
+// health rule is then rejected when its data is not fresh, is older than
+// the RPO or is of unknown age, the age in the reason; the health rule
+// comes first, so a provider that fails it keeps its health reason. The
+// rule is per service, unlike the health rule's verdict, which is worked
+// out once per provider. It applies to a named target and to failback's
+// preferred provider too (replication back to it must have caught up).
+//
+//   - AcceptDataLoss, on a manual failover or a failback, lets a
+//     candidate that fails only the data rule pass at the tier its health
+//     gives, with a warning; ServicePlan.AcceptedDataLoss names the loss
+//     accepted. An automatic request never accepts it (ErrInvalidRequest),
+//     and when the data rule is why it is blocked the reason names the
+//     manual command that would move the service.
+//   - A drill is never gated, only warned when its target's data would
+//     fail the rule, and never fences or promotes: a rehearsal must not
+//     touch the production database.
+//   - Any other move fences each data block that has a fence (postgres by
+//     default, or a fence command) at the provider left, then promotes
+//     each that has a promotion at the target, blocks by name, after the
+//     Terraform steps and before wait-healthy.
+//
 // A plan that moves nothing is either settled (Result.Settled: the request
 // is already carried out) or not (a service blocked, or staying on a
 // provider that is not healthy).
@@ -102,12 +128,13 @@ type planner struct {
 	dnsJudged  map[string]dnsJudgement
 	defaultDNS *dnsSet // the DNS choice of a service without a dns list
 	outputWhy  map[string]string
-	// scratch and scratchTiers hold one service's candidates while its
+	// scratch and scratchJudged hold one service's candidates while its
 	// target is chosen.
-	scratch      []*provInfo
-	scratchTiers []tier
-	candidates   slab[Candidate]
-	steps        slab[Step]
+	scratch       []*provInfo
+	scratchJudged []judgement
+	candidates    slab[Candidate]
+	candData      slab[CandidateData]
+	steps         slab[Step]
 }
 
 func newPlanner(in Input) (*planner, error) {
@@ -127,6 +154,7 @@ func newPlanner(in Input) (*planner, error) {
 		dnsJudged:  map[string]dnsJudgement{},
 		outputWhy:  map[string]string{},
 		candidates: slab[Candidate]{chunk: 1024},
+		candData:   slab[CandidateData]{chunk: 256},
 		steps:      slab[Step]{chunk: 7 * 64},
 	}
 	for _, pr := range cfg.Providers {
@@ -179,6 +207,8 @@ func (p *planner) validate() error {
 		return fmt.Errorf("%w: failback returns each service to its first candidate; to is not accepted", ErrInvalidRequest)
 	case r.Kind == KindDrill && r.Service == "":
 		return fmt.Errorf("%w: a drill names the service it rehearses", ErrInvalidRequest)
+	case r.Kind == KindAutomatic && r.AcceptDataLoss:
+		return fmt.Errorf("%w: an automatic failover never accepts data loss; accept_data_loss is for manual failovers and failbacks", ErrInvalidRequest)
 	}
 	return nil
 }
@@ -286,6 +316,7 @@ func (p *planner) planService(s *config.Service) (ServicePlan, bool) {
 		return sp, true
 	}
 	p.chooseTarget(s, &sp)
+	p.describeData(s, &sp)
 	if sp.To != "" {
 		p.addSteps(s, &sp)
 	}
@@ -317,18 +348,21 @@ func (p *planner) planFailback(s *config.Service, sp ServicePlan, named bool) (S
 		sp.Settled = o.State == StateHealthy
 		return sp, true
 	}
+	dataOnly := false
 	for i, name := range s.Candidates {
 		pi := p.info(name)
 		c := pi.cand
 		switch {
 		case i == 0:
-			j := p.judge(pi, from, false)
+			j := p.judgeFor(s, pi, from, false)
 			c.Reason = j.reason
 			if j.tier == tierReady {
 				c.Verdict, sp.To = VerdictChosen, name
 				sp.Warnings = append(sp.Warnings, j.warnings...)
+				sp.AcceptedDataLoss = j.acceptedLoss
 			} else {
 				c.Verdict = VerdictRejected
+				dataOnly = j.dataOnly
 			}
 		case name == from:
 			c.Verdict, c.Reason = VerdictSkipped, "current placement, being left"
@@ -337,9 +371,13 @@ func (p *planner) planFailback(s *config.Service, sp ServicePlan, named bool) (S
 		}
 		sp.Candidates = append(sp.Candidates, c)
 	}
+	p.describeData(s, &sp)
 	if sp.To == "" {
 		sp.Action = ActionBlocked
 		sp.Reason = fmt.Sprintf("failback waits: the preferred provider %s is not ready (%s)", pref, sp.Candidates[0].Reason)
+		if dataOnly {
+			sp.Reason += ": replication back to it must catch up first, or --accept-data-loss allows it"
+		}
 		return sp, true
 	}
 	sp.Reason = fmt.Sprintf("failback to %s, the first candidate of %s, which is ready", pref, s.Name)

@@ -40,6 +40,7 @@ type planCase struct {
 	provObs   map[string]planner.Observation // overrides states when set
 	dns       map[string]planner.Observation
 	placement map[string]string
+	data      map[string]map[string]planner.DataObservation
 	req       planner.Request
 
 	wantErr        error
@@ -488,7 +489,7 @@ func (tc planCase) input() planner.Input {
 	if dns == nil {
 		dns = healthyDNS()
 	}
-	return planner.Input{Config: cfg, Providers: prov, DNS: dns, Placement: tc.placement, Request: tc.req}
+	return planner.Input{Config: cfg, Providers: prov, DNS: dns, Placement: tc.placement, Data: tc.data, Request: tc.req}
 }
 
 func checkPlan(t *testing.T, tc planCase, res planner.Result) {

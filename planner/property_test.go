@@ -1,10 +1,12 @@
 package planner_test
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -57,6 +59,7 @@ func genInput(t *rapid.T) planner.Input {
 		}
 	}
 	placement := map[string]string{}
+	data := map[string]map[string]planner.DataObservation{}
 	var svcNames []string
 	for i := range rapid.IntRange(1, 5).Draw(t, "services") {
 		name := fmt.Sprintf("s%d", i)
@@ -68,6 +71,20 @@ func genInput(t *rapid.T) planner.Input {
 			s.DNS = rapid.Permutation(dnsNames).Draw(t, "dnsOrder")[:1]
 		}
 		cfg.Services = append(cfg.Services, s)
+		if rapid.IntRange(0, 2).Draw(t, "hasData") > 0 {
+			s.RPO = rapid.SampledFrom([]time.Duration{0, 30 * time.Second, 30 * time.Second, 30 * time.Second}).Draw(t, "rpo")
+			s.Data = []*config.Data{{Name: "db", Postgres: &config.PostgresData{}}}
+			if rapid.Bool().Draw(t, "second") {
+				s.Data = append(s.Data, &config.Data{Name: "cache", HTTP: &config.HTTPData{}})
+			}
+			m := map[string]planner.DataObservation{}
+			for _, pn := range provNames {
+				if o, ok := genDataObs(t); ok {
+					m[pn] = o
+				}
+			}
+			data[name] = m
+		}
 		switch rapid.IntRange(0, 2).Draw(t, "placement") {
 		case 0: // none recorded
 		case 1:
@@ -87,8 +104,97 @@ func genInput(t *rapid.T) planner.Input {
 		Service: opt(svcNames, "service"),
 		From:    opt(provNames, "from"),
 		To:      opt(provNames, "to"),
+		// Rarely, so that automatic requests are mostly plannable.
+		AcceptDataLoss: rapid.IntRange(0, 3).Draw(t, "accept") == 0,
 	}
-	return planner.Input{Config: cfg, Providers: prov, DNS: dns, Placement: placement, Request: req}
+	return planner.Input{Config: cfg, Providers: prov, DNS: dns, Placement: placement, Data: data, Request: req}
+}
+
+// genDataObs draws what was measured of a service's data at a provider;
+// ok is false for nothing measured.
+func genDataObs(t *rapid.T) (planner.DataObservation, bool) {
+	if rapid.IntRange(0, 4).Draw(t, "measured") == 0 {
+		return planner.DataObservation{}, false
+	}
+	o := planner.DataObservation{
+		State:    rapid.SampledFrom([]planner.DataState{planner.DataFresh, planner.DataFresh, planner.DataStale, planner.DataUnknown}).Draw(t, "dataState"),
+		AgeKnown: rapid.IntRange(0, 4).Draw(t, "ageKnown") > 0,
+		Reason:   "m",
+	}
+	if o.AgeKnown {
+		o.Age = rapid.SampledFrom([]time.Duration{0, 10 * time.Second, 30 * time.Second, 31 * time.Second, time.Hour}).Draw(t, "age")
+	}
+	return o, true
+}
+
+// dataSound is the data rule: fresh, of known age, within the RPO if any.
+func dataSound(in planner.Input, svc *config.Service, provider string) bool {
+	o, ok := in.Data[svc.Name][provider]
+	return ok && o.State == planner.DataFresh && o.AgeKnown && (svc.RPO == 0 || o.Age <= svc.RPO)
+}
+
+// checkDataRule states the data rule of the package comment for one
+// service's plan.
+func checkDataRule(t *rapid.T, in planner.Input, sp planner.ServicePlan) {
+	req := in.Request
+	svc := in.Config.Service(sp.Service)
+	hasData := len(svc.Data) > 0
+	for _, c := range sp.Candidates {
+		if (c.Data != nil) != hasData {
+			t.Fatalf("%s: candidate %s data %v, but the service has %d data blocks", sp.Service, c.Provider, c.Data, len(svc.Data))
+		}
+	}
+	if sp.AcceptedDataLoss != "" && (!req.AcceptDataLoss || req.Kind == planner.KindDrill || sp.To == "" ||
+		svc.RPO == 0 || dataSound(in, svc, sp.To)) {
+		t.Fatalf("%s: accepted data loss %q (request %+v, target %q)", sp.Service, sp.AcceptedDataLoss, req, sp.To)
+	}
+	if sp.Action == planner.ActionMove && hasData && sp.ExpectedLoss == "" {
+		t.Fatalf("%s: a move of a service with data and no expected loss", sp.Service)
+	}
+	if sp.To != "" && hasData && svc.RPO > 0 && req.Kind != planner.KindDrill && !dataSound(in, svc, sp.To) && sp.AcceptedDataLoss == "" {
+		t.Fatalf("%s: target %s fails the RPO without accepting data loss: %+v", sp.Service, sp.To, in.Data[svc.Name][sp.To])
+	}
+	// Data steps: none in a drill; otherwise one fence (at From) and one
+	// promote (at To) for the postgres block, between the Terraform steps
+	// and wait-healthy.
+	var kinds []planner.StepKind
+	ids := map[string]bool{}
+	for _, st := range sp.Steps {
+		kinds = append(kinds, st.Kind)
+		if ids[st.ID] {
+			t.Fatalf("%s: step ID %s twice", sp.Service, st.ID)
+		}
+		ids[st.ID] = true
+		if st.Kind == planner.StepFence && st.Provider != sp.From || st.Kind == planner.StepPromote && st.Provider != sp.To {
+			t.Fatalf("%s: %s at %s (from %s, to %s)", sp.Service, st.ID, st.Provider, sp.From, sp.To)
+		}
+	}
+	nFence, nPromote := 0, 0
+	if sp.Action == planner.ActionMove && hasData && req.Kind != planner.KindDrill {
+		nFence, nPromote = 1, 1
+	}
+	if c := countKind(kinds, planner.StepFence); c != nFence {
+		t.Fatalf("%s: %d fence steps, want %d: %v", sp.Service, c, nFence, kinds)
+	}
+	if c := countKind(kinds, planner.StepPromote); c != nPromote {
+		t.Fatalf("%s: %d promote steps, want %d: %v", sp.Service, c, nPromote, kinds)
+	}
+	if nFence > 0 {
+		f, pr, w := slices.Index(kinds, planner.StepFence), slices.Index(kinds, planner.StepPromote), slices.Index(kinds, planner.StepWaitHealthy)
+		if r := slices.Index(kinds, planner.StepReadOutputs); !(r < f && f < pr && pr < w) {
+			t.Fatalf("%s: data steps out of order: %v", sp.Service, kinds)
+		}
+	}
+}
+
+func countKind(kinds []planner.StepKind, k planner.StepKind) int {
+	n := 0
+	for _, x := range kinds {
+		if x == k {
+			n++
+		}
+	}
+	return n
 }
 
 // TestPropertyTargets states the target rule of the package comment on
@@ -97,6 +203,9 @@ func TestPropertyTargets(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		in := genInput(t)
 		res, err := planner.Plan(in)
+		if in.Request.Kind == planner.KindAutomatic && in.Request.AcceptDataLoss && !errors.Is(err, planner.ErrInvalidRequest) {
+			t.Fatalf("an automatic request accepting data loss gave %v, want ErrInvalidRequest", err)
+		}
 		if err != nil {
 			return // refused requests are covered by the determinism property
 		}
@@ -134,6 +243,7 @@ func TestPropertyTargets(t *testing.T) {
 		var names []string
 		for _, sp := range res.Services {
 			names = append(names, sp.Service)
+			checkDataRule(t, in, sp)
 			if (sp.Action == planner.ActionMove) != (len(sp.Steps) > 0) {
 				t.Fatalf("%s: action %s with %d steps", sp.Service, sp.Action, len(sp.Steps))
 			}

@@ -43,7 +43,7 @@ func (r Result) Text() string {
 	}
 	for _, s := range r.Services {
 		b.WriteString("\n")
-		writeService(&b, s)
+		writeService(&b, s, r.Request.Kind)
 	}
 	for _, z := range r.Zones {
 		b.WriteString("\n")
@@ -120,7 +120,7 @@ func writeZone(b *strings.Builder, z ZonePlan) {
 
 var verdictMark = map[Verdict]string{VerdictChosen: "*", VerdictViable: "+", VerdictRejected: "x", VerdictSkipped: "-"}
 
-func writeService(b *strings.Builder, s ServicePlan) {
+func writeService(b *strings.Builder, s ServicePlan, kind Kind) {
 	switch s.Action {
 	case ActionMove:
 		fmt.Fprintf(b, "%s: MOVE %s -> %s\n", s.Service, orNone(s.From), s.To)
@@ -142,7 +142,21 @@ func writeService(b *strings.Builder, s ServicePlan) {
 		}
 		for _, c := range s.Candidates {
 			fmt.Fprintf(b, "    %s %-*s  %-8s  %s\n", verdictMark[c.Verdict], w, c.Provider, c.Verdict, c.Reason)
+			if c.Data != nil {
+				// Under the reason, in its column.
+				fmt.Fprintf(b, "      %*s  %8s  %s\n", w, "", "", dataText(*c.Data, c.Reason))
+			}
 		}
+	}
+	if s.ExpectedLoss != "" {
+		if kind == KindDrill {
+			fmt.Fprintf(b, "  data loss: %s, were this a real failover; the drill leaves the production data alone\n", s.ExpectedLoss)
+		} else {
+			fmt.Fprintf(b, "  data loss: %s\n", s.ExpectedLoss)
+		}
+	}
+	if s.AcceptedDataLoss != "" {
+		fmt.Fprintf(b, "  data loss accepted by the request: %s\n", s.AcceptedDataLoss)
 	}
 	if len(s.DNS) > 0 {
 		b.WriteString("  dns:\n")
@@ -180,8 +194,27 @@ func writeService(b *strings.Builder, s ServicePlan) {
 	}
 }
 
+// dataText is a candidate's data for a person: "data 42s old, fresh
+// (replica replayed to 0/3000060)". The measurement's reason is left out
+// when the verdict's reason above already quotes it.
+func dataText(d CandidateData, verdict string) string {
+	t := "data age unknown"
+	if d.AgeKnown {
+		t = "data " + fmtAge(d.Age()) + " old, " + string(d.State)
+	} else if d.State != DataUnknown {
+		t += ", " + string(d.State)
+	}
+	if d.Reason != "" && !strings.Contains(verdict, d.Reason) {
+		t += " (" + d.Reason + ")"
+	}
+	return t
+}
+
 func stepDetail(st Step) string {
 	var parts []string
+	if st.Data != "" {
+		parts = append(parts, st.Provider+": data "+st.Data)
+	}
 	if st.Workspace != nil {
 		parts = append(parts, fmt.Sprintf("%s: workspace %s in %s", st.Provider, st.Workspace.Name, st.Workspace.Dir))
 	} else if st.Kind == StepWaitHealthy {

@@ -63,9 +63,17 @@ type ServicePlan struct {
 	// with the verdict and its reason.
 	Candidates []Candidate `json:"candidates,omitempty"`
 	// DNS lists the DNS providers considered for the cutover, by name.
-	DNS      []DNSChoice `json:"dns,omitempty"`
-	Warnings []string    `json:"warnings,omitempty"`
-	Steps    []Step      `json:"steps,omitempty"`
+	DNS []DNSChoice `json:"dns,omitempty"`
+	// ExpectedLoss is, for a service with data blocks and a target, the
+	// writes a move there loses: "up to 42s of writes" from the target's
+	// data age, or "unknown".
+	ExpectedLoss string `json:"expected_loss,omitempty"`
+	// AcceptedDataLoss is set when the target passed the RPO only because
+	// the request accepts data loss: what it accepts ("up to 5m2s of
+	// writes", "an unknown amount of writes").
+	AcceptedDataLoss string   `json:"accepted_data_loss,omitempty"`
+	Warnings         []string `json:"warnings,omitempty"`
+	Steps            []Step   `json:"steps,omitempty"`
 }
 
 // Verdict is the planner's judgement of one candidate.
@@ -85,7 +93,25 @@ type Candidate struct {
 	State    State   `json:"state"`
 	Verdict  Verdict `json:"verdict"`
 	Reason   string  `json:"reason"`
+	// Data is what was measured of the service's data there; set for
+	// every candidate of a service with data blocks.
+	Data *CandidateData `json:"data,omitempty"`
 }
+
+// CandidateData is the freshness of a service's data at one candidate, as
+// the planner was given it (Input.Data).
+type CandidateData struct {
+	State DataState `json:"state"`
+	// AgeSeconds is the data's age; meaningful when AgeKnown.
+	AgeSeconds float64 `json:"age_seconds,omitempty"`
+	AgeKnown   bool    `json:"age_known,omitempty"`
+	// Reason is the measurement's explanation; "not measured" when the
+	// input has none for it.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Age is AgeSeconds as a duration.
+func (d CandidateData) Age() time.Duration { return time.Duration(d.AgeSeconds * float64(time.Second)) }
 
 // DNSChoice is one DNS provider and whether the cutover uses it.
 type DNSChoice struct {

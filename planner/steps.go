@@ -141,7 +141,8 @@ func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 		ttl = defaultTTL
 	}
 	records := slices.Clone(s.Records)
-	steps := p.steps.take(len(stepKinds))
+	data := p.dataSteps(s, sp)
+	steps := p.steps.take(len(stepKinds) + len(data))
 	var addresses []string
 	if ws != nil {
 		w, prepareWhy := p.workspace(p.info(sp.To))
@@ -167,6 +168,10 @@ func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 		addresses = slices.Clone(target.Addresses)
 		sp.Warnings = append(sp.Warnings, sp.To+" has no terraform workspace: nothing is applied, DNS points at its configured addresses")
 	}
+	// The old primary is fenced and the target's replica promoted once the
+	// target's hosts are up, and before wait-healthy: the service there
+	// needs a writable database to pass its checks.
+	steps = append(steps, data...)
 	steps = append(steps,
 		Step{ID: id(StepWaitHealthy), Kind: StepWaitHealthy, Service: s.Name, Provider: sp.To, Addresses: addresses,
 			TimeoutSeconds: seconds(p.cfg.Policy.WaitHealthy),
@@ -273,6 +278,9 @@ func notifyReason(notify []string) string {
 
 func seconds(d time.Duration) int64 { return int64(d / time.Second) }
 
+// stepKinds are the kinds every move has, one step each; fence and promote
+// come once per data block (DataStepID) between read-outputs and
+// wait-healthy.
 var stepKinds = [7]StepKind{StepPrepare, StepApply, StepReadOutputs, StepWaitHealthy, StepDNSCutover, StepVerifyDNS, StepNotify}
 
 // StepID is the one name of a step, in plans, progress, the journal and

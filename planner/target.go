@@ -21,6 +21,12 @@ type judgement struct {
 	tier     tier
 	reason   string
 	warnings []string
+	// dataOnly is set when the data rule alone rejects the candidate: the
+	// health rule would take it.
+	dataOnly bool
+	// acceptedLoss is set when it passes only because the request accepts
+	// data loss: the loss accepted.
+	acceptedLoss string
 }
 
 // judge applies the target rule (see the package comment) to one provider
@@ -102,31 +108,37 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 		p.chooseNamed(s, sp, to)
 		return
 	}
-	infos, tiers := p.scratch[:0], p.scratchTiers[:0]
+	infos, judged := p.scratch[:0], p.scratchJudged[:0]
 	cands := p.candidates.take(len(s.Candidates))
-	best, bestTier := -1, tierRejected
+	best, bestTier, bestRank := -1, tierRejected, 0
+	var dataRejected []string
 	for i, name := range s.Candidates {
 		pi := p.info(name)
-		j := p.judge(pi, sp.From, false)
-		infos, tiers = append(infos, pi), append(tiers, j.tier)
+		judged = append(judged, p.judgeFor(s, pi, sp.From, false))
+		j := &judged[len(judged)-1]
+		infos = append(infos, pi)
 		c := pi.cand
 		c.Reason, c.Verdict = j.reason, VerdictRejected
 		if j.tier > tierRejected {
 			c.Verdict = VerdictViable
 		}
+		if j.dataOnly {
+			dataRejected = append(dataRejected, name)
+		}
 		cands = append(cands, c)
-		if j.tier > bestTier {
-			best, bestTier = i, j.tier
+		if r := rank(j); r > bestRank {
+			best, bestTier, bestRank = i, j.tier, r
 		}
 	}
-	p.scratch, p.scratchTiers = infos, tiers
+	p.scratch, p.scratchJudged = infos, judged
 	if best >= 0 {
 		cands[best].Verdict = VerdictChosen
 		sp.To = cands[best].Provider
-		sp.Warnings = append(sp.Warnings, p.judge(infos[best], sp.From, false).warnings...)
+		sp.Warnings = append(sp.Warnings, judged[best].warnings...)
+		sp.AcceptedDataLoss = judged[best].acceptedLoss
 		for i := range cands {
 			if cands[i].Verdict == VerdictViable {
-				cands[i].Reason = p.viableReason(infos[i], cands[i].Reason, infos[best], tiers[i] < bestTier)
+				cands[i].Reason = p.viableReason(infos[i], &judged[i], infos[best], judged[i].tier < bestTier, judged[best].acceptedLoss == "")
 			}
 		}
 	}
@@ -138,7 +150,8 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 		if len(s.Candidates) == 0 {
 			sp.Reason = s.Name + " has no candidates"
 		} else {
-			sp.Reason = fmt.Sprintf("no candidate can take %s: every one of %s was rejected", s.Name, order)
+			sp.Reason = fmt.Sprintf("no candidate can take %s: every one of %s was rejected", s.Name, order) +
+				p.dataBlockedReason(s, dataRejected)
 		}
 	case bestTier == tierUsable:
 		sp.Reason = fmt.Sprintf("no candidate of %s is healthy; %s is the first usable one in the order (%s)", s.Name, sp.To, order)
@@ -147,11 +160,33 @@ func (p *planner) chooseTarget(s *config.Service, sp *ServicePlan) {
 	}
 }
 
+// rank orders judgements for the choice of a target: any candidate
+// whose data is within the RPO before one taken only by accepting data
+// loss (losing writes is worse than a degraded target), then ready
+// before usable. 0 is rejected.
+func rank(j *judgement) int {
+	if j.tier == tierRejected {
+		return 0
+	}
+	if j.acceptedLoss != "" {
+		return int(j.tier)
+	}
+	return int(j.tier) + int(tierReady)
+}
+
 // viableReason explains why a viable candidate pi was passed over for
 // best. The few distinct texts are built once per plan: with many
 // candidates per service they would otherwise be most of the planner's
 // allocations.
-func (p *planner) viableReason(pi *provInfo, reason string, best *provInfo, degraded bool) string {
+func (p *planner) viableReason(pi *provInfo, j *judgement, best *provInfo, degraded, bestSound bool) string {
+	reason := j.reason
+	if j.acceptedLoss != "" {
+		// The service's own data is in this one: not shared.
+		if bestSound {
+			return reason + "; " + best.cand.Provider + "'s data is within the RPO, so it is preferred"
+		}
+		return viableText(reason, best, degraded)
+	}
 	k := 2 * best.idx
 	if degraded {
 		k++
@@ -162,14 +197,18 @@ func (p *planner) viableReason(pi *provInfo, reason string, best *provInfo, degr
 	if k < len(pi.viable) && pi.viable[k] != "" {
 		return pi.viable[k]
 	}
-	r := reason + "; " + best.cand.Provider + " comes first in the order"
-	if degraded {
-		r = reason + "; " + best.cand.Provider + " is ready and preferred over a degraded provider"
-	}
+	r := viableText(reason, best, degraded)
 	if k < len(pi.viable) {
 		pi.viable[k] = r
 	}
 	return r
+}
+
+func viableText(reason string, best *provInfo, degraded bool) string {
+	if degraded {
+		return reason + "; " + best.cand.Provider + " is ready and preferred over a degraded provider"
+	}
+	return reason + "; " + best.cand.Provider + " comes first in the order"
 }
 
 // chooseNamed judges the target the request names. It is refused, not
@@ -189,22 +228,26 @@ func (p *planner) chooseNamed(s *config.Service, sp *ServicePlan, to string) {
 	}
 	named := p.info(to)
 	c := named.cand
-	var j *judgement
+	var j judgement
 	if isCandidate {
-		j = p.judge(named, sp.From, true)
+		j = p.judgeFor(s, named, sp.From, true)
 	} else {
-		j = &judgement{reason: fmt.Sprintf("not a candidate of %s (candidates: %s)", s.Name, strings.Join(s.Candidates, ", "))}
+		j = judgement{reason: fmt.Sprintf("not a candidate of %s (candidates: %s)", s.Name, strings.Join(s.Candidates, ", "))}
 	}
 	c.Reason = j.reason
 	if j.tier == tierRejected {
 		c.Verdict = VerdictRejected
 		sp.Action = ActionBlocked
 		sp.Reason = fmt.Sprintf("the requested target %s is refused: %s", to, j.reason)
+		if j.dataOnly {
+			sp.Reason += "; --accept-data-loss would allow it"
+		}
 	} else {
 		c.Verdict = VerdictChosen
 		sp.To = to
 		sp.Reason = fmt.Sprintf("%s is the target named by the request", to)
 		sp.Warnings = append(sp.Warnings, j.warnings...)
+		sp.AcceptedDataLoss = j.acceptedLoss
 	}
 	// Keep the candidate order: put the named one back where it belongs.
 	if i := slices.Index(s.Candidates, to); i >= 0 {

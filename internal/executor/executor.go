@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
@@ -29,6 +30,11 @@ var (
 	// ErrDNSPartial: some DNS providers were not updated; the operation is
 	// left unfinished so that resuming it retries them.
 	ErrDNSPartial = errors.New("DNS cutover incomplete")
+	// ErrNotPromoted: the target's database was not made the primary;
+	// DNS was not touched (traffic must never reach a read-only
+	// database) and no other target is tried (a half-done promotion
+	// there and another elsewhere would make two primaries).
+	ErrNotPromoted = errors.New("the target's database was not promoted")
 	// ErrNothingToDo: the plan moves no service and re-delegates no zone.
 	ErrNothingToDo = errors.New("the plan moves no service and re-delegates no zone")
 )
@@ -92,6 +98,14 @@ type Env struct {
 	// Logger hears what the operator's events do not carry; default
 	// discards.
 	Logger *slog.Logger
+	// Data returns a service's data block by name, from the
+	// configuration: fence and promote steps name it, and its DSNs
+	// (secrets) come from there, never from the plan. Required when a plan
+	// has fence or promote steps.
+	Data func(service, name string) (*config.Data, error)
+	// Dir is the configuration's directory: a fence or promote command
+	// with a relative path (./promote.sh) is run from there.
+	Dir string
 }
 
 // Phase and Event are the operation's live progress, defined with the
@@ -181,6 +195,9 @@ func (e *Executor) Start(ctx context.Context, plan planner.Result, kind string) 
 	}
 	if plan.Redelegations() > 0 && (e.env.Registrar == nil || e.env.Serving == nil || e.env.Glue == nil) {
 		return Report{}, errors.New("executor: the plan re-delegates a zone and Env.Registrar, Env.Serving or Env.Glue is not set")
+	}
+	if hasDataSteps(plan) && e.env.Data == nil {
+		return Report{}, errors.New("executor: the plan fences or promotes a database and Env.Data is not set")
 	}
 	raw, err := json.Marshal(plan)
 	if err != nil {
@@ -380,6 +397,15 @@ func targetKey(service string) string { return service + "/target" }
 // stepKey names a step in the journal; the provider is part of it so that
 // the same step toward another candidate is a different step.
 func stepKey(st planner.Step) string {
+	if st.Kind == planner.StepFence || st.Kind == planner.StepPromote {
+		// A service may have several data blocks, and a fence acts at
+		// the old primary while its ID names the target: the plan's ID
+		// ("www/bravo/fence/db") is the key.
+		if st.ID != "" {
+			return st.ID
+		}
+		return planner.StepID(st.Service, st.Provider, st.Kind) + "/" + st.Data
+	}
 	owner := st.Service
 	if owner == "" {
 		owner = st.Zone // a zone's step
@@ -490,6 +516,11 @@ func (e *Executor) runSteps(ctx context.Context, op *journal.Operation, sp plann
 	for i := 0; i < len(steps); i++ {
 		st := steps[i]
 		key := stepKey(st)
+		if len(addrs) == 0 && len(st.Addresses) > 0 {
+			// A target without a workspace: the plan carries its
+			// configured addresses instead of a read-outputs step.
+			addrs = st.Addresses
+		}
 		if op.Done(key) {
 			if _, err := decodeOutput(op, key, outAddresses, &addrs); err != nil {
 				return err

@@ -88,6 +88,8 @@ type world struct {
 	// onNotify, when set, decides what Notify returns.
 	onNotify func(ctx context.Context, n Notification) error
 	replans  []map[string]string
+	// applyVars lists the vars of every workspace apply.
+	applyVars []map[string]string
 }
 
 func newWorld(t *testing.T, candidates ...string) *world {
@@ -159,6 +161,7 @@ func (w *world) env(afterJournal func(key, phase string)) Env {
 		},
 		Replan:       w.replan,
 		Notify:       w.notify,
+		Data:         w.data,
 		AfterJournal: afterJournal,
 		HealthPoll:   10 * time.Millisecond,
 	}
@@ -224,6 +227,21 @@ func (w *world) notify(ctx context.Context, names []string, n Notification) erro
 		return hook(ctx, n)
 	}
 	return nil
+}
+
+// data reads a data block from the world's configuration, as the engine
+// does from its own.
+func (w *world) data(service, name string) (*config.Data, error) {
+	s := w.in.Config.Service(service)
+	if s == nil {
+		return nil, fmt.Errorf("fake: no service %q", service)
+	}
+	for _, d := range s.Data {
+		if d.Name == name {
+			return d, nil
+		}
+	}
+	return nil, nil
 }
 
 // replan re-runs the planner with the excluded providers seen as down, as
@@ -304,6 +322,9 @@ func (f fakeWorkspace) Apply(ctx context.Context, vars map[string]string, progre
 	if vars["size"] != "small" {
 		return fmt.Errorf("fake apply: vars %v", vars)
 	}
+	f.w.mu.Lock()
+	f.w.applyVars = append(f.w.applyVars, maps.Clone(vars))
+	f.w.mu.Unlock()
 	progress(terraform.Event{Type: "apply_start", Message: "fake: creating"})
 	return f.call(ctx, "apply")
 }

@@ -11,11 +11,15 @@ import (
 // Step outputs are kept in the journal as text; this file is their one
 // owner: what each output is called and how it is encoded and decoded.
 const (
-	outAddresses = "addresses" // read-outputs: JSON list of host addresses
-	outPlan      = "plan"      // target: JSON ServicePlan after a replan
-	outRejected  = "rejected"  // target: JSON map provider -> why
-	outUpdated   = "updated"   // dns-cutover: comma-separated dns blocks
-	outPending   = "pending"   // dns-cutover: comma-separated dns blocks
+	outAddresses = "addresses"      // read-outputs: JSON list of host addresses
+	outPlan      = "plan"           // target: JSON ServicePlan after a replan
+	outRejected  = "rejected"       // target: JSON map provider -> why
+	outUpdated   = "updated"        // dns-cutover: comma-separated dns blocks
+	outPending   = "pending"        // dns-cutover: comma-separated dns blocks
+	outFenced    = "fenced"         // fence: "true" or "false"
+	outEnded     = "sessions_ended" // fence: how many sessions were ended
+	outWhy       = "reason"         // fence: why it could not fence (redacted)
+	outPromoted  = "promoted"       // promote: "true", or "already" (no change)
 )
 
 func encodeJSON(v any) string {

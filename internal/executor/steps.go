@@ -29,29 +29,11 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 		return nil, "workspace initialised", ws.Prepare(ctx)
 
 	case planner.StepApply:
-		ws, err := e.env.Workspace(st)
-		if err != nil {
-			return nil, "", err
-		}
 		vars, err := e.vars(st)
 		if err != nil {
 			return nil, "", err
 		}
-		progress := func(ev terraform.Event) {
-			// Resource starts and ends, the summary and errors: enough to see
-			// progress without the provisioners' command lines.
-			switch {
-			case ev.Level == "error", ev.Type == "change_summary",
-				ev.Type == "apply_start", ev.Type == "apply_complete", ev.Type == "apply_errored":
-			default:
-				return
-			}
-			e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind,
-				Phase: PhaseInfo, Message: applyLine(ev), Elapsed: ev.Elapsed})
-		}
-		outputs, err := e.applyUnlocking(ctx, op, stepKey(st), ws, func() error { return ws.Apply(ctx, vars, progress) }, func(msg string) {
-			e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind, Phase: PhaseInfo, Message: msg})
-		})
+		outputs, err := e.apply(ctx, op, st, st, vars)
 		return outputs, "applied", err
 
 	case planner.StepReadOutputs:
@@ -72,6 +54,12 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 			return nil, "", err
 		}
 		return map[string]string{outAddresses: encodeJSON(got)}, "addresses " + strings.Join(got, ", "), nil
+
+	case planner.StepFence:
+		return e.fence(ctx, st)
+
+	case planner.StepPromote:
+		return e.promote(ctx, op, st, sp)
 
 	case planner.StepWaitHealthy:
 		if len(addrs) == 0 {
@@ -115,6 +103,31 @@ func (e *Executor) runStep(ctx context.Context, op *journal.Operation, st planne
 		return map[string]string{"notify": queued}, queued, nil
 	}
 	return nil, "", fmt.Errorf("unknown step kind %q", st.Kind)
+}
+
+// apply applies the workspace of wsStep with vars, as step st (its
+// journal key and events): a state lock left by a dead attempt at st is
+// released, see applyUnlocking.
+func (e *Executor) apply(ctx context.Context, op *journal.Operation, st, wsStep planner.Step, vars map[string]string) (map[string]string, error) {
+	ws, err := e.env.Workspace(wsStep)
+	if err != nil {
+		return nil, err
+	}
+	progress := func(ev terraform.Event) {
+		// Resource starts and ends, the summary and errors: enough to see
+		// progress without the provisioners' command lines.
+		switch {
+		case ev.Level == "error", ev.Type == "change_summary",
+			ev.Type == "apply_start", ev.Type == "apply_complete", ev.Type == "apply_errored":
+		default:
+			return
+		}
+		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind,
+			Phase: PhaseInfo, Message: applyLine(ev), Elapsed: ev.Elapsed})
+	}
+	return e.applyUnlocking(ctx, op, stepKey(st), ws, func() error { return ws.Apply(ctx, vars, progress) }, func(msg string) {
+		e.emit(Event{Service: st.Service, Provider: st.Provider, Step: stepKey(st), Kind: st.Kind, Phase: PhaseInfo, Message: msg})
+	})
 }
 
 // vars are the apply step's variables with the secret ones filled in.
