@@ -163,7 +163,7 @@ func TestDataFreshFailoverFencesPromotesAndResumes(t *testing.T) {
 		return ok && r.State == "fresh"
 	})
 
-	r := w.lifeboat([]string{"LIFEBOAT_TEST_KILL_AT=www/bravo/promote/db:finished"}, "failover", "--from", "alpha", "--yes")
+	r := w.lifeboat([]string{"LIFEBOAT_TEST_KILL_AT=www/bravo/db/promote:finished"}, "failover", "--from", "alpha", "--yes")
 	if !r.killed {
 		t.Fatalf("the failover was not killed after promote: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -190,10 +190,10 @@ func TestDataFreshFailoverFencesPromotesAndResumes(t *testing.T) {
 	if len(ops) != 1 || ops[0].Status != journal.StatusSucceeded {
 		t.Fatalf("want one succeeded operation, got %+v", ops)
 	}
-	if n := okAttempts(ops[0], "www/bravo/promote/db"); n != 1 {
+	if n := okAttempts(ops[0], "www/bravo/db/promote"); n != 1 {
 		t.Fatalf("promote ran to success %d times, want once", n)
 	}
-	if n := okAttempts(ops[0], "www/alpha/fence/db"); n != 1 {
+	if n := okAttempts(ops[0], "www/alpha/db/fence"); n != 1 {
 		t.Fatalf("fence ran to success %d times, want once", n)
 	}
 	// Run twice: nothing more happens.

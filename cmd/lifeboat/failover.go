@@ -296,6 +296,9 @@ func (s *session) printReport(rep wire.OperationReport) {
 			fmt.Fprintf(w, "%s: moved from %s to %s (%s); DNS answers %s.\n",
 				sr.Service, orDash(sr.From), sr.To, sr.Recovery.Round(time.Millisecond), strings.Join(sr.Addresses, ", "))
 			fmt.Fprintf(w, "  Time to recovery: %s.\n", sr.Recovery.Round(time.Millisecond))
+			if sr.AcceptedDataLoss != "" {
+				fmt.Fprintf(w, "  Data loss accepted (--accept-data-loss): %s.\n", sr.AcceptedDataLoss)
+			}
 			if sr.From != "" {
 				fmt.Fprintf(w, "  %s was left as it is: nothing there was destroyed. Check its data before you tear it down.\n", sr.From)
 			}

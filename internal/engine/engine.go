@@ -292,5 +292,22 @@ func (e *Engine) executorEnv(j journal.Journal, replan func(service string, excl
 		Redact:   e.Cfg.Redact,
 		Notify:   e.Notify,
 		Progress: progress,
+		Data:     e.dataBlock,
+		Dir:      e.Cfg.Dir,
 	}
+}
+
+// dataBlock is service's data block name, for the fence and promote
+// steps; nil when the configuration no longer has it.
+func (e *Engine) dataBlock(service, name string) (*config.Data, error) {
+	s := e.Cfg.Service(service)
+	if s == nil {
+		return nil, fmt.Errorf("service %q is not in the configuration", service)
+	}
+	for _, d := range s.Data {
+		if d.Name == name {
+			return d, nil
+		}
+	}
+	return nil, nil
 }

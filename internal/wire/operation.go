@@ -112,4 +112,7 @@ type ServiceReport struct {
 	// Recovery is the time from the operation's start to DNS serving the
 	// new answer.
 	Recovery time.Duration `json:"recovery_ns,omitempty"`
+	// AcceptedDataLoss is the data loss the request accepted for the
+	// target ("up to 5m2s of writes"); empty when none was.
+	AcceptedDataLoss string `json:"accepted_data_loss,omitempty"`
 }
