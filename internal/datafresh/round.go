@@ -86,6 +86,19 @@ func Round(ctx context.Context, cfg *config.Config, opts RoundOptions) []Reading
 		}
 	}
 	slices.SortFunc(jobs, func(a, b *job) int { return compareKeys(a.reading.Key, b.reading.Key) })
+	// Services sharing a database server through one DSN cost one
+	// connection, not one each.
+	first := map[string]*job{}
+	for _, j := range jobs {
+		if j.dsn == "" {
+			continue
+		}
+		if f, ok := first[j.dsn]; ok {
+			j.same = f
+		} else {
+			first[j.dsn] = j
+		}
+	}
 	r.run(ctx, jobs)
 
 	// This round's writable primaries, and a second look at the replicas
@@ -127,6 +140,10 @@ type job struct {
 	rpo     time.Duration
 	measure func(context.Context) Measurement
 	hide    func(string) string // the source's own secrets
+	dsn     string              // a postgres job's DSN
+	// same is the job measuring the same database (the same DSN) in this
+	// round, whose measurement this one shares; nil for the first.
+	same *job
 }
 
 type round struct {
@@ -169,7 +186,9 @@ func (r *round) jobs(svc *config.Service, d *config.Data) []*job {
 	case d.Postgres != nil:
 		for p, dsn := range d.Postgres.DSN {
 			// Measure hides the DSN and its password from its errors.
-			out = append(out, mk("postgres", p, Postgres{DSN: dsn}.Measure, nil))
+			j := mk("postgres", p, Postgres{DSN: dsn}.Measure, nil)
+			j.dsn = dsn
+			out = append(out, j)
 		}
 	case d.HTTP != nil:
 		for p, u := range d.HTTP.URL {
@@ -245,11 +264,28 @@ func urlRedactor(u string, headers map[string]string) func(string) string {
 	return redact.New(vals...).String
 }
 
-// run takes the jobs' measurements, at most r.limit at a time.
+// run takes the jobs' measurements, at most r.limit at a time; a job
+// sharing another's database copies its measurement when that one is
+// among jobs.
 func (r *round) run(ctx context.Context, jobs []*job) {
+	here := make(map[*job]bool, len(jobs))
+	for _, j := range jobs {
+		here[j] = true
+	}
+	copied := func(j *job) bool { return j.same != nil && here[j.same] }
+	defer func() {
+		for _, j := range jobs {
+			if copied(j) {
+				j.reading.Measurement = j.same.reading.Measurement
+			}
+		}
+	}()
 	sem := make(chan struct{}, r.limit)
 	var wg sync.WaitGroup
 	for _, j := range jobs {
+		if copied(j) {
+			continue
+		}
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
