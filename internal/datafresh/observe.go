@@ -23,33 +23,31 @@ import (
 // Reason joins the blocks' reasons, each after its data name. A provider
 // with no reading at all has no entry (the planner takes it as unknown).
 func Observe(cfg *config.Config, rs []Reading) map[string]map[string]planner.DataObservation {
-	type cell struct {
-		byData map[string]Verdict
-	}
-	seen := map[string]map[string]*cell{}
+	// service -> provider -> data -> verdict
+	seen := map[string]map[string]map[string]Verdict{}
 	for _, rd := range rs {
 		ps := seen[rd.Service]
 		if ps == nil {
-			ps = map[string]*cell{}
+			ps = map[string]map[string]Verdict{}
 			seen[rd.Service] = ps
 		}
-		c := ps[rd.Provider]
-		if c == nil {
-			c = &cell{byData: map[string]Verdict{}}
-			ps[rd.Provider] = c
+		byData := ps[rd.Provider]
+		if byData == nil {
+			byData = map[string]Verdict{}
+			ps[rd.Provider] = byData
 		}
-		v := rd.Verdict
-		if old, dup := c.byData[rd.Data]; dup && rank(old.State) >= rank(v.State) {
-			continue
+		// Two readings of one block at one provider (not from Round):
+		// the worse counts.
+		if old, dup := byData[rd.Data]; !dup || rank(rd.Verdict.State) > rank(old.State) {
+			byData[rd.Data] = rd.Verdict
 		}
-		c.byData[rd.Data] = v
 	}
 	out := make(map[string]map[string]planner.DataObservation, len(seen))
 	for svc, ps := range seen {
 		names := blockNames(cfg, svc, rs)
 		obs := make(map[string]planner.DataObservation, len(ps))
-		for p, c := range ps {
-			obs[p] = observation(names, c.byData, cfg)
+		for p, byData := range ps {
+			obs[p] = observation(names, byData, cfg)
 		}
 		out[svc] = obs
 	}
