@@ -30,7 +30,7 @@ all: build
 # into .tools/ (make release, the packaging test); each only when missing.
 tools:
 	scripts/tools.sh
-	scripts/nfpm.sh
+	scripts/nfpm.sh --with-test-tools
 	scripts/bind.sh
 	scripts/knot.sh
 	scripts/chromium.sh

@@ -118,8 +118,8 @@ func unitSettings(unit string) map[string][]string {
 
 func TestReleasePackages(t *testing.T) {
 	testharness.Real(t, "release packages (nfpm, dpkg-deb, systemd-analyze)")
-	dpkgDeb := tool(t, "dpkg-deb", "run scripts/nfpm.sh as root (make tools) to install Debian's dpkg")
-	analyze := tool(t, "systemd-analyze", "run scripts/nfpm.sh as root (make tools) to install Debian's systemd")
+	dpkgDeb := tool(t, "dpkg-deb", "run scripts/nfpm.sh --with-test-tools as root (make tools) to install Debian's dpkg")
+	analyze := tool(t, "systemd-analyze", "run scripts/nfpm.sh --with-test-tools as root (make tools) to install Debian's systemd")
 	root := testharness.RepoRoot(t)
 	dist := release(t, root)
 

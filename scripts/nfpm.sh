@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what `make release` and the packaging test need:
+# scripts/nfpm.sh [--with-test-tools] installs what `make release` needs:
 #   .tools/bin/nfpm   nfpm (deb and rpm packager), built with `go install` at the
 #                     pinned version; not in lifeboat's go.mod, a tool only
+# and with --with-test-tools (make tools) what the packaging test needs too:
 #   dpkg-deb, systemd-analyze   from Debian packages, when missing (the test
 #                     unpacks the .deb and verifies the systemd unit)
 # Idempotent: nfpm is rebuilt only when missing or at another version.
@@ -22,6 +23,8 @@ else
 	(cd / && GOBIN="$bin" GOFLAGS= go install "github.com/goreleaser/nfpm/v2/cmd/nfpm@$NFPM_VERSION")
 	echo "nfpm: built in $(($(date +%s) - start))s"
 fi
+
+[[ "${1:-}" == --with-test-tools ]] || exit 0
 
 if ! command -v dpkg-deb >/dev/null 2>&1; then
 	"$root/scripts/apt-install.sh" --no-recommends dpkg-deb dpkg
