@@ -21,15 +21,16 @@ override TESTFLAGS += -race
 export LIFEBOAT_E2E_RACE := 1
 endif
 
-.PHONY: all tools build test unit e2e demo fuzz bench lint clean
+.PHONY: all tools build release test unit e2e demo fuzz bench lint clean
 
 all: build
 
 # OpenTofu and the provider mirror into .tools/; BIND, Chromium (the status
-# page's browser test), promtool and PostgreSQL from Debian packages; each
-# only when missing.
+# page's browser test), promtool and PostgreSQL from Debian packages; nfpm
+# into .tools/ (make release, the packaging test); each only when missing.
 tools:
 	scripts/tools.sh
+	scripts/nfpm.sh --with-test-tools
 	scripts/bind.sh
 	scripts/knot.sh
 	scripts/chromium.sh
@@ -39,6 +40,14 @@ tools:
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/lifeboat ./cmd/lifeboat
 	$(GO) build -trimpath -o bin/lifeboat-host ./cmd/lifeboat-host
+
+# Static linux/amd64 and linux/arm64 binaries, .deb and .rpm packages and
+# SHA256SUMS into dist/ (scripts/release.sh; packaging/ holds the unit, the
+# package's files and the Containerfile). The version is VERSION: on a
+# tagged commit the tag, which `lifeboat --version` prints.
+release:
+	scripts/nfpm.sh
+	LIFEBOAT_VERSION="$${LIFEBOAT_VERSION:-$(VERSION)}" scripts/release.sh
 
 test: tools build
 	$(GO) test $(TESTFLAGS) -parallel $(PARALLEL) -count=1 -timeout $(TIMEOUT) ./...

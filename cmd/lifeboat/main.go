@@ -10,7 +10,8 @@ import (
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
+// version is set at build time with -ldflags "-X main.version=..."
+// (make build, make release); version.go falls back to the module version.
 var version = "dev"
 
 func main() {

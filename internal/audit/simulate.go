@@ -7,7 +7,9 @@ import (
 
 // simulate asks the planner what an automatic failover would do if the
 // named providers and dns blocks were down and everything else healthy,
-// with its control plane answering.
+// with its control plane answering, and every service's data fresh: the
+// simulation asks what the layout allows, and data found over the RPO is
+// a finding of its own (data-stale).
 func (a *auditor) simulate(lostProviders, lostDNS map[string]bool, reason string) (planner.Result, error) {
 	in := planner.Input{
 		Config:    a.cfg,
@@ -21,6 +23,19 @@ func (a *auditor) simulate(lostProviders, lostDNS map[string]bool, reason string
 	}
 	for _, d := range a.dns {
 		in.DNS[d.Name] = observation(lostDNS[d.Name], reason)
+	}
+	for _, s := range a.cfg.Services {
+		if len(s.Data) == 0 {
+			continue
+		}
+		if in.Data == nil {
+			in.Data = map[string]map[string]planner.DataObservation{}
+		}
+		fresh := make(map[string]planner.DataObservation, len(s.Candidates))
+		for _, c := range s.Candidates {
+			fresh[c] = planner.DataObservation{State: planner.DataFresh, AgeKnown: true, Reason: "assumed fresh by the simulation"}
+		}
+		in.Data[s.Name] = fresh
 	}
 	return planner.Plan(in)
 }

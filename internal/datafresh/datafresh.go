@@ -39,8 +39,9 @@ func ParseLSN(s string) (LSN, error) {
 // String is PostgreSQL's text form.
 func (l LSN) String() string { return fmt.Sprintf("%X/%X", uint64(l)>>32, uint64(l)&0xFFFFFFFF) }
 
-// Measurement is what one look at a database found. Err set means the
-// look failed: the data's freshness there is unknown.
+// Measurement is what one look at a database (postgres) or a data source
+// (http, exec) found. Err set means the look failed: the data's freshness
+// there is unknown.
 type Measurement struct {
 	At  time.Time // when the measurement was taken (this machine's clock)
 	Err error     // connection refused, timeout, authentication...; secrets redacted
@@ -65,6 +66,17 @@ type Measurement struct {
 	// since the replica started (the timestamp is NULL).
 	Lag      time.Duration
 	LagKnown bool
+	// Timeline is the server's timeline at its last checkpoint (a
+	// replica's last restartpoint), from pg_control_checkpoint(). A
+	// promoted replica starts a new timeline, whose positions can pass
+	// the old primary's while lacking its last writes: LSNs compare only
+	// on one timeline. Recorded to be shown; Fresh does not use it (a
+	// replica's restartpoint timeline lags its replay).
+	Timeline uint32
+
+	// Age is, for http and exec sources, how old the data is at At (now
+	// minus the time reported, or the age reported); set when Err is nil.
+	Age time.Duration
 }
 
 // State is a verdict's kind.

@@ -26,7 +26,8 @@ const measureSQL = `SELECT pg_is_in_recovery(),
 	current_setting('default_transaction_read_only') = 'on',
 	CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text ELSE pg_current_wal_lsn()::text END,
 	pg_last_wal_receive_lsn()::text,
-	EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8`
+	EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8,
+	(SELECT timeline_id FROM pg_control_checkpoint())`
 
 // Measure connects, asks, and disconnects, all under ctx, which must
 // carry a deadline (else the measurement fails with ErrNoDeadline). A
@@ -70,12 +71,17 @@ func (p Postgres) Measure(ctx context.Context) Measurement {
 		lsn, received *string
 		lagSeconds    *float64
 		inRecovery    bool
+		timeline      *int32
 	)
-	if err := conn.QueryRow(ctx, measureSQL).Scan(&inRecovery, &readOnly, &lsn, &received, &lagSeconds); err != nil {
+	if err := conn.QueryRow(ctx, measureSQL).Scan(&inRecovery, &readOnly, &lsn, &received, &lagSeconds, &timeline); err != nil {
 		m.Err = red.Error(fmt.Errorf("datafresh: postgres measure: %w", err))
 		return m
 	}
-	return measurement(m.At, inRecovery, readOnly, lsn, received, lagSeconds)
+	m = measurement(m.At, inRecovery, readOnly, lsn, received, lagSeconds)
+	if timeline != nil && *timeline > 0 {
+		m.Timeline = uint32(*timeline)
+	}
+	return m
 }
 
 // measurement reads the query's row; NULLs are nil.
