@@ -25,11 +25,12 @@ endif
 
 all: build
 
-# OpenTofu and the provider mirror into .tools/; BIND, Chromium (the status
-# page's browser test), promtool and PostgreSQL from Debian packages; each
-# only when missing.
+# OpenTofu, the provider mirror and SeaweedFS (an S3 server) into .tools/;
+# BIND, Chromium (the status page's browser test), promtool and PostgreSQL
+# from Debian packages; each only when missing.
 tools:
 	scripts/tools.sh
+	scripts/seaweedfs.sh
 	scripts/bind.sh
 	scripts/knot.sh
 	scripts/chromium.sh
