@@ -10,6 +10,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
 	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
 // dataWorld is a world whose service www keeps its data in PostgreSQL:
@@ -112,7 +113,7 @@ func TestDataStaleReplicaGatesFailover(t *testing.T) {
 	w.cutOffAlpha()
 	waitFor(t, 60*time.Second, "a held-back decision naming the data", func() bool {
 		for _, dec := range w.decisions() {
-			if dec.Action == "held_back" && strings.Contains(dec.Summary, "data") && strings.Contains(dec.Summary, "--accept-data-loss") {
+			if dec.Data.Action == "held_back" && strings.Contains(dec.Summary, "data") && strings.Contains(dec.Summary, "--accept-data-loss") {
 				return true
 			}
 		}
@@ -141,12 +142,16 @@ func TestDataStaleReplicaGatesFailover(t *testing.T) {
 	if len(ops) != 1 {
 		t.Fatalf("%d operations, want 1", len(ops))
 	}
+	var plan planner.Result
+	if err := json.Unmarshal(ops[0].Plan, &plan); err != nil {
+		t.Fatalf("the journaled plan: %v", err)
+	}
 	accepted := ""
-	for _, sp := range ops[0].Plan.Services {
+	for _, sp := range plan.Services {
 		accepted = sp.AcceptedDataLoss
 	}
-	if accepted == "" {
-		t.Fatalf("the journaled plan does not record the data loss accepted: %+v", ops[0].Plan.Services)
+	if accepted == "" || !strings.Contains(ops[0].Summary, "accepting data loss of "+accepted) {
+		t.Fatalf("the journal does not record the data loss accepted: plan %+v, summary %q", plan.Services, ops[0].Summary)
 	}
 	t.Logf("accepted: %s", accepted)
 }
@@ -250,7 +255,7 @@ drill "restore" {
 	if r.code != 0 || !rep.OK {
 		t.Fatalf("restore drill: exit %d, %+v\n%s", r.code, rep, r.stderr)
 	}
-	if rep.Restore == nil || rep.Restore.Backup != "www/2026-12-06.dump" || rep.Restore.RestoreSeconds <= 0 || rep.Restore.BackupAgeSeconds < 0 {
+	if rep.Restore == nil || rep.Restore.Backup != "www/2026-12-06.dump" || rep.Restore.RestoreTime <= 0 || rep.Restore.BackupAge <= 0 || !rep.Restore.Dropped || rep.Restore.QueryRows < 1 {
 		t.Fatalf("the report's restore: %+v", rep.Restore)
 	}
 	if n := scratch(); n != "0" {
