@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,13 +22,13 @@ type dataWorld struct {
 	primary, replica *testharness.Postgres
 }
 
-func newDataWorld(t *testing.T, rpo, policy string) *dataWorld {
+func newDataWorld(t *testing.T, rpo, policy, extra string) *dataWorld {
 	t.Helper()
 	primary := testharness.StartPostgres(t)
 	replica := primary.StartReplica(t)
 	primary.SQL(t, "CREATE TABLE items (id serial PRIMARY KEY, note text)")
 	primary.SQL(t, "INSERT INTO items (note) VALUES ('before')")
-	w := newWorld(t, worldOptions{policy: policy, service: fmt.Sprintf(`
+	w := newWorld(t, worldOptions{policy: policy, extra: extra, service: fmt.Sprintf(`
   rpo = %q
   data "db" {
     postgres {
@@ -76,14 +77,24 @@ func canWrite(p *testharness.Postgres, note string) (bool, string) {
 }
 
 // The replica's lag is measured and shown; replay paused, its data
-// passes the RPO: plan rejects it with the age, the daemon holds the
-// automatic failover back (journaled), and an operator's
-// --accept-data-loss moves it with the accepted age recorded.
+// passes the RPO: the daemon's round sees it (status, data.stale), plan
+// rejects it with the age, the daemon holds the automatic failover back
+// (journaled), and an operator's --accept-data-loss moves it with the
+// accepted age recorded.
 func TestDataStaleReplicaGatesFailover(t *testing.T) {
 	t.Parallel()
-	w := newDataWorld(t, "3s", autoPolicy)
+	hook := newReceiver(t)
+	w := newDataWorld(t, "3s", autoPolicy+"\n  data_interval = \"1s\"", fmt.Sprintf(`
+notify "data" {
+  events = ["data"]
+  webhook {
+    url = %q
+  }
+}
+`, hook.srv.URL))
 	w.startAlpha()
 
+	// Without a daemon, status measures by itself.
 	waitFor(t, 30*time.Second, "status shows the replica fresh", func() bool {
 		r, ok := rowAt(w.dataRows(), "bravo")
 		return ok && r.State == "fresh" && r.AgeKnown
@@ -92,15 +103,29 @@ func TestDataStaleReplicaGatesFailover(t *testing.T) {
 		t.Fatalf("the primary's row: %+v", r)
 	}
 
+	// With one, status shows the daemon's own round.
+	d := w.startDaemon()
+	w.waitHealthyIn("alpha")
+	waitFor(t, 30*time.Second, "the daemon's status shows the replica fresh", func() bool {
+		r, ok := rowAt(w.dataRows(), "bravo")
+		return ok && r.State == "fresh"
+	})
+
 	// Replication stops; writes go on at the primary.
 	w.replica.SQL(t, "SELECT pg_wal_replay_pause()")
 	for i := range 3 {
 		w.primary.SQL(t, fmt.Sprintf("INSERT INTO items (note) VALUES ('after-pause-%d')", i))
 	}
-	waitFor(t, 30*time.Second, "status shows the replica stale", func() bool {
+	waitFor(t, 30*time.Second, "the daemon's status shows the replica stale", func() bool {
 		r, ok := rowAt(w.dataRows(), "bravo")
-		return ok && r.State == "stale"
+		return ok && r.State == "stale" && strings.Contains(r.Reason, "behind")
 	})
+	waitFor(t, 30*time.Second, "data.stale delivered", func() bool {
+		return slices.Contains(hook.names(), "data.stale")
+	})
+	if text := w.lifeboat(nil, "status"); !strings.Contains(text.stdout, "stale") {
+		t.Fatalf("status text does not show the stale data:\n%s", text.stdout)
+	}
 
 	r := w.lifeboat(nil, "plan", "--from", "alpha")
 	if !strings.Contains(r.stdout, "bravo") || !strings.Contains(r.stdout, "RPO") || !strings.Contains(r.stdout, "blocked") {
@@ -108,8 +133,6 @@ func TestDataStaleReplicaGatesFailover(t *testing.T) {
 	}
 
 	// The daemon sees alpha lost and holds back: it never accepts data loss.
-	d := w.startDaemon()
-	w.waitHealthyIn("alpha")
 	w.cutOffAlpha()
 	waitFor(t, 60*time.Second, "a held-back decision naming the data", func() bool {
 		for _, dec := range w.decisions() {
@@ -161,7 +184,7 @@ func TestDataStaleReplicaGatesFailover(t *testing.T) {
 // between promote and cutover, resume completes it, promoting once.
 func TestDataFreshFailoverFencesPromotesAndResumes(t *testing.T) {
 	t.Parallel()
-	w := newDataWorld(t, "30s", "")
+	w := newDataWorld(t, "30s", "", "")
 	w.startAlpha()
 	waitFor(t, 30*time.Second, "status shows the replica fresh", func() bool {
 		r, ok := rowAt(w.dataRows(), "bravo")
