@@ -25,11 +25,13 @@ endif
 
 all: build
 
-# OpenTofu and the provider mirror into .tools/; BIND, Chromium (the status
-# page's browser test), promtool and PostgreSQL from Debian packages; nfpm
-# into .tools/ (make release, the packaging test); each only when missing.
+# OpenTofu, the provider mirror and SeaweedFS (an S3 server) into .tools/;
+# BIND, Chromium (the status page's browser test), promtool and PostgreSQL
+# from Debian packages; nfpm into .tools/ (make release, the packaging
+# test); each only when missing.
 tools:
 	scripts/tools.sh
+	scripts/seaweedfs.sh
 	scripts/nfpm.sh --with-test-tools
 	scripts/bind.sh
 	scripts/knot.sh
