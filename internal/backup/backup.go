@@ -86,7 +86,7 @@ func Open(b *config.Backup, cfg *config.Config) (Store, error) {
 	}
 }
 
-// newest picks the later of two objects: by Modified, ties by the greater
+// newer says whether a is the later of two objects: by Modified, ties by the greater
 // name (backup names usually carry a timestamp finer than the store's
 // one-second LastModified).
 func newer(a, b Object) bool {

@@ -45,9 +45,10 @@ type S3 struct {
 	dir       string
 	logPath   string
 
-	cmd  *exec.Cmd
-	done chan struct{} // closed when the process has exited
-	once sync.Once
+	ports []int
+	cmd   *exec.Cmd
+	done  chan struct{} // closed when the process has exited
+	once  sync.Once
 }
 
 // FindWeed returns $LIFEBOAT_WEED or <repo>/.tools/bin/weed, Requiring it.
@@ -109,6 +110,7 @@ func StartS3(t testing.TB) *S3 {
 	for i := range ports {
 		ports[i] = freeTCPPort(t, ports[:i])
 	}
+	s.ports = ports
 	p := func(i int) string { return strconv.Itoa(ports[i]) }
 	s.endpoint = "http://127.0.0.1:" + p(6)
 	args := []string{"server",
@@ -271,6 +273,12 @@ func (s *S3) Stop() {
 		select {
 		case <-s.done:
 		case <-time.After(10 * time.Second):
+		}
+		// Killed, it leaves its gRPC sockets behind in /tmp, named by port.
+		for _, port := range s.ports {
+			for _, role := range []string{"master", "volume", "filer", "s3"} {
+				os.Remove(fmt.Sprintf("/tmp/seaweedfs-%s-grpc-%d.sock", role, port))
+			}
 		}
 	})
 }
