@@ -25,12 +25,13 @@ import (
 // starting every 1 s on another goroutine, as the daemon runs it every
 // policy.data_interval. The CPU per check is the whole process's, so with
 // the rounds it includes their own CPU. LIFEBOAT_BENCH_DATA_LIMIT sets
-// the round's measurements in flight (default datafresh.DefaultLimit).
+// the round's measurements in flight (default datafresh.BackgroundLimit(),
+// the daemon's).
 // Run it with -benchtime=1x.
 func BenchmarkChecksWithDataRound(b *testing.B) {
 	// As `lifeboat run` sets it.
 	defer debug.SetGCPercent(debug.SetGCPercent(DaemonGCPercent))
-	limit := datafresh.DefaultLimit
+	limit := datafresh.BackgroundLimit()
 	if l, _ := strconv.Atoi(os.Getenv("LIFEBOAT_BENCH_DATA_LIMIT")); l > 0 {
 		limit = l
 	}
