@@ -28,6 +28,9 @@ type benchCase struct {
 	hosts   int  // host:ports the targets are spread over (one connection each at least)
 	workers int  // 0: the scheduler's default
 	swap    bool // every group replaced half-way through, as the daemon does after a failover
+	// background, when set, runs beside the scheduler in this process
+	// from its start until the measurement ends (ctx cancelled).
+	background func(ctx context.Context)
 }
 
 // benchFigures are what one run measured after warm-up.
@@ -161,6 +164,12 @@ func benchScheduler(b *testing.B, bc benchCase) benchFigures {
 	done := make(chan struct{})
 	b.ResetTimer()
 	go func() { s.Run(ctx); close(done) }()
+	bgDone := make(chan struct{})
+	if bc.background != nil {
+		go func() { bc.background(ctx); close(bgDone) }()
+	} else {
+		close(bgDone)
+	}
 	time.Sleep(warmup) // connections open, every target probed once
 	st0, cpu0, t0 := s.Stats(), healthtest.CPUTime(), time.Now()
 	measure := time.Duration(seconds)*time.Second - warmup
@@ -183,6 +192,7 @@ func benchScheduler(b *testing.B, bc benchCase) benchFigures {
 	}
 	cancel()
 	<-done
+	<-bgDone
 	b.StopTimer()
 	close(stopSampling)
 	<-sampled

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -16,8 +17,16 @@ import (
 	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
 
-// DefaultLimit bounds the measurements of a round in flight.
+// DefaultLimit bounds the measurements of a round in flight: an
+// operation's round, which should be quick.
 const DefaultLimit = 16
+
+// BackgroundLimit bounds the measurements in flight of the daemon's
+// periodic round: half the CPUs, at least one. A PostgreSQL login costs
+// the client a password hash; sixteen at once on two cores delay the
+// health checks (see health's BenchmarkChecksWithDataRound), one or two
+// do not.
+func BackgroundLimit() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // defaultTimeout bounds one measurement when neither the round nor the
 // policy says (a hand-built configuration).
