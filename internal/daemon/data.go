@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/internal/datafresh"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
 	"github.com/lifeboat-dev/lifeboat/internal/notify"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
@@ -57,7 +58,7 @@ func (d *Daemon) watchData(ctx context.Context, every time.Duration) {
 		// A round never outlasts its interval by much: each measurement
 		// is bounded by policy.timeout, and the round as a whole here.
 		rctx, cancel := context.WithTimeout(ctx, max(every, 2*eng.Cfg.Policy.Timeout))
-		v := eng.MeasureData(rctx, "")
+		v := eng.MeasureData(rctx, "", datafresh.BackgroundLimit())
 		cancel()
 		if ctx.Err() != nil {
 			return

@@ -118,7 +118,7 @@ func (e *Engine) auditFacts(ctx context.Context, opts AuditOptions) audit.Facts 
 		}
 	}
 	if !offline && HasData(e.Cfg, "") {
-		e.auditData(e.MeasureData(ctx, ""), &f)
+		e.auditData(e.MeasureData(ctx, "", 0), &f)
 	} else if HasData(e.Cfg, "") {
 		unchecked("data", "data and backups", "--offline: not measured")
 	}

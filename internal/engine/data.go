@@ -40,9 +40,10 @@ func HasData(cfg *config.Config, service string) bool {
 }
 
 // MeasureData measures every data block and backup of service ("" for
-// all), and journals the primaries' WAL positions it saw. A measurement
-// that fails is reported as unknown, never as an error.
-func (e *Engine) MeasureData(ctx context.Context, service string) DataView {
+// all), limit at a time (0: datafresh.DefaultLimit), and journals the
+// primaries' WAL positions it saw. A measurement that fails is reported
+// as unknown, never as an error.
+func (e *Engine) MeasureData(ctx context.Context, service string, limit int) DataView {
 	v := DataView{At: time.Now()}
 	if !HasData(e.Cfg, service) {
 		return v
@@ -51,6 +52,7 @@ func (e *Engine) MeasureData(ctx context.Context, service string) DataView {
 	v.Readings = datafresh.Round(ctx, e.Cfg, datafresh.RoundOptions{
 		Service:   service,
 		Positions: pos,
+		Limit:     limit,
 		Timeout:   e.Cfg.Policy.Timeout,
 		Addresses: func(provider string) []string {
 			if p := e.Cfg.Provider(provider); p != nil {
@@ -139,7 +141,7 @@ func (e *Engine) dataInput(ctx context.Context, service string) map[string]map[s
 	if !HasData(e.Cfg, service) {
 		return nil
 	}
-	v := e.MeasureData(ctx, service)
+	v := e.MeasureData(ctx, service, 0)
 	return datafresh.Observe(e.Cfg, v.Readings)
 }
 

@@ -37,7 +37,7 @@ func (e *Engine) Status(ctx context.Context, rounds int) (*wire.StatusDoc, error
 	e.fillStatus(doc, pl, obs)
 	doc.DNSCheckedAt = doc.At
 	if HasData(e.Cfg, "") {
-		v := e.MeasureData(ctx, "")
+		v := e.MeasureData(ctx, "", 0)
 		doc.Data, doc.Backups = e.DataRows(v), e.BackupRows(v)
 	}
 	return doc, nil
