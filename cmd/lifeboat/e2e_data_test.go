@@ -123,7 +123,7 @@ notify "data" {
 	waitFor(t, 30*time.Second, "data.stale delivered", func() bool {
 		return slices.Contains(hook.names(), "data.stale")
 	})
-	if text := w.lifeboat(nil, "status"); !strings.Contains(text.stdout, "stale") {
+	if text := w.lifeboat(nil, "status"); !strings.Contains(text.stdout, "STALE") {
 		t.Fatalf("status text does not show the stale data:\n%s", text.stdout)
 	}
 

@@ -57,10 +57,14 @@ func (e *Engine) restoreSpec(s *config.Service, d *config.Drill, target string, 
 	if dsn == "" && len(r.Command) == 0 {
 		return nil, fmt.Errorf("no database to restore into at %s: set restore.dsn", target)
 	}
+	// The service's checks run where something serves: the target when
+	// the service runs there or it is an active standby. A warm or cold
+	// standby is not brought up by a restore drill, so it has nothing to
+	// check.
 	addrs := pl.Addresses[s.Name]
 	if pl.Provider[s.Name] != target {
 		addrs = nil
-		if p := e.Cfg.Provider(target); p != nil {
+		if p := e.Cfg.Provider(target); p != nil && (p.Standby == "" || p.Standby == config.StandbyActive) {
 			addrs = p.Addresses
 		}
 	}
