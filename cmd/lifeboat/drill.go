@@ -17,8 +17,11 @@ import (
 func newDrillCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "drill NAME",
-		Short: "Run a drill now: readiness, canary or full, as configured",
+		Short: "Run a drill now: readiness, canary, full or restore, as configured",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{fmt.Errorf("%s needs the name of a drill block, such as `%s weekly`", cmd.CommandPath(), cmd.CommandPath())}
+			}
 			if len(args) != 1 {
 				return usageError{fmt.Errorf("%s takes one drill name, got %q", cmd.CommandPath(), args)}
 			}

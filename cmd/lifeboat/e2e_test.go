@@ -97,6 +97,7 @@ type worldOptions struct {
 	alphaAPI    string // a provider_api check of alpha asking this URL
 	policy      string // more lines for the policy block (the daemon's safeguards)
 	extra       string // more top-level HCL (drill blocks)
+	service     string // more lines for service "www" (data and backup blocks)
 	// records adds zone records, given the world's addresses.
 	records func(w *world) []string
 }
@@ -243,6 +244,7 @@ service "www" {
       body_regex    = "alpha|bravo"
     }
   }
+%s
 }
 
 %s
@@ -257,7 +259,7 @@ policy {
 `, w.tofu.Binary, w.tofu.CLIConfigFile, dnsBlocks.String(),
 		addresses(w.alphaIP), ws("alpha", w.alphaIP, w.port), alphaAPI,
 		addresses(w.bravoIP), ws("bravo", w.bravoIP, w.port), charlie, candidates,
-		o.adopt, w.port, notify, o.waitHealthy, o.policy, o.extra)
+		o.adopt, w.port, o.service, notify, o.waitHealthy, o.policy, o.extra)
 	w.cfg = filepath.Join(w.dir, "lifeboat.hcl")
 	if err := os.WriteFile(w.cfg, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)

@@ -24,6 +24,9 @@ import (
 type opFlags struct {
 	service, from, to string
 	yes               bool
+	// acceptDataLoss lets a target whose data is older than the RPO, or of
+	// unknown age, take the service.
+	acceptDataLoss bool
 }
 
 func newFailoverCmd(g *globals) *cobra.Command {
@@ -42,7 +45,7 @@ is already done and changes nothing.
 provider to leave even if it still answers; --to names the target.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runOperation(cmd.Context(), g, wire.Request{Kind: wire.KindManual, Service: f.service, From: f.from, To: f.to}, f.yes)
+			return runOperation(cmd.Context(), g, wire.Request{Kind: wire.KindManual, Service: f.service, From: f.from, To: f.to, AcceptDataLoss: f.acceptDataLoss}, f.yes)
 		},
 	}
 	addOpFlags(cmd, &f, true)
@@ -56,7 +59,7 @@ func newFailbackCmd(g *globals) *cobra.Command {
 		Short: "Move services back to their preferred provider (never automatic)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runOperation(cmd.Context(), g, wire.Request{Kind: wire.KindFailback, Service: f.service}, f.yes)
+			return runOperation(cmd.Context(), g, wire.Request{Kind: wire.KindFailback, Service: f.service, AcceptDataLoss: f.acceptDataLoss}, f.yes)
 		},
 	}
 	addOpFlags(cmd, &f, false)
@@ -174,6 +177,7 @@ func addOpFlags(cmd *cobra.Command, f *opFlags, failover bool) {
 		cmd.Flags().StringVar(&f.to, "to", "", "the target provider (default: the planner's choice)")
 	}
 	cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&f.acceptDataLoss, "accept-data-loss", false, "let a target whose data is older than the service's rpo (or of unknown age) take it; the plan, the journal and the summary name the age accepted")
 }
 
 // session is one command's engine.
@@ -292,6 +296,9 @@ func (s *session) printReport(rep wire.OperationReport) {
 			fmt.Fprintf(w, "%s: moved from %s to %s (%s); DNS answers %s.\n",
 				sr.Service, orDash(sr.From), sr.To, sr.Recovery.Round(time.Millisecond), strings.Join(sr.Addresses, ", "))
 			fmt.Fprintf(w, "  Time to recovery: %s.\n", sr.Recovery.Round(time.Millisecond))
+			if sr.AcceptedDataLoss != "" {
+				fmt.Fprintf(w, "  Data loss accepted (--accept-data-loss): %s.\n", sr.AcceptedDataLoss)
+			}
 			if sr.From != "" {
 				fmt.Fprintf(w, "  %s was left as it is: nothing there was destroyed. Check its data before you tear it down.\n", sr.From)
 			}

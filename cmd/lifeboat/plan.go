@@ -24,7 +24,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 			}
 			eng := engine.New(cfg, g.logger())
 			defer eng.Close()
-			req := wire.Request{Kind: wire.KindManual, Service: f.service, From: f.from, To: f.to}
+			req := wire.Request{Kind: wire.KindManual, Service: f.service, From: f.from, To: f.to, AcceptDataLoss: f.acceptDataLoss}
 			if failback {
 				req.Kind, req.From = wire.KindFailback, ""
 			}
@@ -61,6 +61,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&f.from, "from", "", "the provider to move away from (default: every provider seen lost)")
 	cmd.Flags().StringVar(&f.to, "to", "", "the target provider (default: the planner's choice)")
 	cmd.Flags().BoolVar(&failback, "failback", false, "plan the way back to each service's preferred provider")
+	cmd.Flags().BoolVar(&f.acceptDataLoss, "accept-data-loss", false, "plan as `failover --accept-data-loss` would: a target whose data is older than the rpo may be taken")
 	return cmd
 }
 

@@ -497,8 +497,8 @@ func (c *checker) restore(b *blk, r *rawDrill, d *Drill, cfg *Config) {
 	case rd.Data != "" && data.Postgres == nil:
 		rb.errf("data", "data %s of service %q is %s, not postgres: a restore drill restores a PostgreSQL database", rb.qname("data", rd.Data), s.Name, data.Kind())
 		rd.Data, data = "", nil
-	case data == nil && rd.Command == nil:
-		b.errf("mode", `mode "restore" needs a postgres data block in service %q, or restore.command to restore another way`, s.Name)
+	case data == nil && rd.Command == nil && rd.DSN == "":
+		b.errf("mode", `mode "restore" needs a postgres data block in service %q, restore.dsn (the server to restore into) or restore.command to restore another way`, s.Name)
 	}
 	// The scratch database goes to the target's server unless dsn says
 	// where: a target without a DSN there has nowhere to restore to.

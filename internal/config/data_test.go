@@ -277,7 +277,7 @@ func TestDataTierInvalid(t *testing.T) {
 		{"restore block with another mode", svc(pg+local) + "drill \"r\" {\n  service = \"www\"\n  mode = \"canary\"\n  restore {\n    query = \"SELECT 1\"\n  }\n}\n", drillLine, 3, `drill "r": restore: only applies with mode = "restore"`},
 		{"restore block without mode", svc(pg+local) + "drill \"r\" {\n  service = \"www\"\n  restore {\n    query = \"SELECT 1\"\n  }\n}\n", drillLine - 1, 3, `drill "r": restore: only applies with mode = "restore"`},
 		{"restore without backup block", svc(pg) + "drill \"r\" {\n  service = \"www\"\n  mode = \"restore\"\n}\n", strings.Count(svc(pg), "\n") + 3, 3, `drill "r": mode: mode "restore" needs a backup block in service "www"`},
-		{"restore without postgres", svc(local) + "drill \"r\" {\n  service = \"www\"\n  mode = \"restore\"\n}\n", strings.Count(svc(local), "\n") + 3, 3, `drill "r": mode: mode "restore" needs a postgres data block in service "www", or restore.command`},
+		{"restore without postgres", svc(local) + "drill \"r\" {\n  service = \"www\"\n  mode = \"restore\"\n}\n", strings.Count(svc(local), "\n") + 3, 3, `drill "r": mode: mode "restore" needs a postgres data block in service "www", restore.dsn (the server to restore into) or restore.command`},
 		{"restore unknown backup", restoreDrill("  restore {\n    backup = \"offsite\"\n  }\n"), drillLine + 1, 5, `drill "r": restore.backup: backup "offsite" is not declared in service "www"`},
 		{"restore unknown data", restoreDrill("  restore {\n    data = \"nope\"\n  }\n"), drillLine + 1, 5, `drill "r": restore.data: data "nope" is not declared in service "www"`},
 		{"restore http data", svc(pg+local+"  data \"f\" {\n    http {\n      url = { alpha = \"https://a.example/\" }\n      header = \"X-Last\"\n    }\n  }\n") + "drill \"r\" {\n  service = \"www\"\n  mode = \"restore\"\n  restore {\n    data = \"f\"\n  }\n}\n", strings.Count(svc(pg+local+"  data \"f\" {\n    http {\n      url = { alpha = \"https://a.example/\" }\n      header = \"X-Last\"\n    }\n  }\n"), "\n") + 5, 5, `restore.data: data "f" of service "www" is http, not postgres`},
@@ -447,5 +447,26 @@ func TestDataLiteralCredentialsNotQuoted(t *testing.T) {
 		if strings.Contains(err.Error(), part) {
 			t.Errorf("%q quoted:\n%v", part, err)
 		}
+	}
+}
+
+// A restore drill with restore.dsn needs no data block: the dump is
+// restored into the server it names.
+func TestRestoreDrillWithDSNOnly(t *testing.T) {
+	src := svc(local) + "drill \"r\" {\n  service = \"www\"\n  mode = \"restore\"\n  restore {\n    dsn = env(\"SCRATCH\")\n  }\n}\n"
+	opts := dataOptions()
+	lookup := opts.LookupEnv
+	opts.LookupEnv = func(k string) (string, bool) {
+		if k == "SCRATCH" {
+			return "postgres://u:secret-pw@127.0.0.1/db", true
+		}
+		return lookup(k)
+	}
+	cfg, err := config.Parse("testdata/case.hcl", []byte(src), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cfg.Drills[0].Restore; r == nil || r.DSN == "" || r.Data != "" {
+		t.Fatalf("restore: %+v", r)
 	}
 }

@@ -92,6 +92,8 @@ type Daemon struct {
 	delegations delegations
 	// dns is the DNS providers' states as last read, served by Status.
 	dns dnsCache
+	// data is the last round of data and backup measurements.
+	data dataCache
 	// driftSeen is, per DNS provider, the records the last sync left
 	// alone, so unchanged drift is journaled once.
 	driftSeen map[string]string
@@ -382,7 +384,7 @@ func (d *Daemon) Reload(ctx context.Context) error {
 // switch, what runs now and the drill schedule.
 func (d *Daemon) Status(ctx context.Context) (*wire.StatusDoc, error) {
 	eng, w := d.current()
-	doc, err := eng.LiveStatus(ctx, w.snapshot(), d.dnsStates(ctx))
+	doc, err := eng.LiveStatus(ctx, w.snapshot(), d.dnsStates(ctx), d.data.get())
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
 )
 
 // parts are the daemon's goroutines that depend on the configuration:
@@ -32,6 +33,13 @@ func (d *Daemon) startParts(ctx context.Context, cfg *config.Config) *parts {
 		p.dnsEvery = cfg.Policy.Interval
 	}
 	p.wg.Go(func() { d.watchDNS(ctx, p.dnsEvery, p.dnsFull) })
+	if engine.HasData(cfg, "") {
+		every := cfg.Policy.DataInterval
+		if every <= 0 {
+			every = config.DefaultDataInterval
+		}
+		p.wg.Go(func() { d.watchData(ctx, every) })
+	}
 	if every := cfg.Policy.SyncInterval; every > 0 {
 		p.wg.Go(func() { d.keepZonesInSync(ctx, every) })
 	}

@@ -85,6 +85,7 @@ func (d *Daemon) reload(ctx context.Context) error {
 	d.eng, d.w = eng, w
 	d.mu.Unlock()
 	d.dns.forget()
+	d.data.forget()
 	if d.httpH != nil {
 		d.httpH.set(d.httpHandler(d.ctx))
 	}

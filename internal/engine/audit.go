@@ -117,6 +117,11 @@ func (e *Engine) auditFacts(ctx context.Context, opts AuditOptions) audit.Facts 
 			running[s.Candidates[0]] = true
 		}
 	}
+	if !offline && HasData(e.Cfg, "") {
+		e.auditData(e.MeasureData(ctx, "", 0), &f)
+	} else if HasData(e.Cfg, "") {
+		unchecked("data", "data and backups", "--offline: not measured")
+	}
 	if offline {
 		for _, zone := range e.zones() {
 			unchecked("shared-fate", "zone "+zone, "--offline: the delegation was not looked up")

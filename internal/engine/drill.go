@@ -67,6 +67,13 @@ func (e *Engine) Drill(ctx context.Context, name string, hooks Hooks) (wire.Dril
 			spec.Err = e.canarySpec(ctx, s, d, hooks, &spec, &env, j)
 		case drill.ModeFull:
 			env.Failover = drillFailover{e: e, j: j, service: s.Name, hooks: hooks}
+		case drill.ModeRestore:
+			spec.Target = drillTarget(s, d, spec.Current)
+			spec.Restore, spec.Err = e.restoreSpec(s, d, spec.Target, pl)
+		}
+		if len(s.Data) > 0 {
+			target := drillTarget(s, d, spec.Current)
+			env.Data = func(ctx context.Context) (string, time.Duration, bool, string) { return e.dataAt(ctx, s.Name, target) }
 		}
 	}
 	rep, err := drill.Run(ctx, spec, env)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/lifeboat-dev/lifeboat/health"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/datafresh"
 	"github.com/lifeboat-dev/lifeboat/internal/dnscutover"
 	"github.com/lifeboat-dev/lifeboat/internal/executor"
 	"github.com/lifeboat-dev/lifeboat/internal/journal"
@@ -49,6 +50,11 @@ type Engine struct {
 	dns         map[string]providers.DNS
 	nameservers map[string][]string           // looked up, for dns blocks that list none
 	registrars  map[string]executor.Delegator // by registrar block name, opened once
+
+	// dataMu guards positions: the primaries' WAL positions last seen,
+	// by datafresh.PositionKey (nil until read back from the journal).
+	dataMu    sync.Mutex
+	positions map[string]datafresh.LSN
 }
 
 // New returns an engine for cfg. Nothing is opened until it is needed.
@@ -286,5 +292,22 @@ func (e *Engine) executorEnv(j journal.Journal, replan func(service string, excl
 		Redact:   e.Cfg.Redact,
 		Notify:   e.Notify,
 		Progress: progress,
+		Data:     e.dataBlock,
+		Dir:      e.Cfg.Dir,
 	}
+}
+
+// dataBlock is service's data block name, for the fence and promote
+// steps; nil when the configuration no longer has it.
+func (e *Engine) dataBlock(service, name string) (*config.Data, error) {
+	s := e.Cfg.Service(service)
+	if s == nil {
+		return nil, fmt.Errorf("service %q is not in the configuration", service)
+	}
+	for _, d := range s.Data {
+		if d.Name == name {
+			return d, nil
+		}
+	}
+	return nil, nil
 }

@@ -40,7 +40,7 @@ func (e *Engine) checkDropDNS(dropDNS []string, ops []journal.Operation) error {
 // of checks that confirm a loss, which an operator in a hurry would
 // otherwise wait through to learn of a typo.
 func (e *Engine) checkRequest(req wire.Request) error {
-	preq := planner.Request{Kind: req.Kind, Service: req.Service, From: req.From, To: req.To, ZonesOnly: req.ZonesOnly}
+	preq := planner.Request{Kind: req.Kind, Service: req.Service, From: req.From, To: req.To, ZonesOnly: req.ZonesOnly, AcceptDataLoss: req.AcceptDataLoss}
 	if err := planner.CheckRequest(e.Cfg, preq); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidRequest, err)
 	}

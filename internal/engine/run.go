@@ -115,7 +115,7 @@ func (e *Engine) preview(ctx context.Context, req wire.Request, hooks Hooks, out
 	if err != nil {
 		return planner.Input{}, err
 	}
-	preq := planner.Request{Kind: req.Kind, Service: req.Service, From: req.From, To: req.To, ZonesOnly: req.ZonesOnly}
+	preq := planner.Request{Kind: req.Kind, Service: req.Service, From: req.From, To: req.To, ZonesOnly: req.ZonesOnly, AcceptDataLoss: req.AcceptDataLoss}
 	if err := e.checkRequest(req); err != nil {
 		return planner.Input{}, err
 	}
@@ -130,6 +130,9 @@ func (e *Engine) preview(ctx context.Context, req wire.Request, hooks Hooks, out
 		return planner.Input{}, err
 	}
 	in := e.plannerInput(obs, pl, preq)
+	if !req.ZonesOnly {
+		in.Data = e.dataInput(ctx, req.Service)
+	}
 	plan, err := planner.Plan(in)
 	if err != nil {
 		return in, fmt.Errorf("%w: %w", ErrInvalidRequest, err)

@@ -36,6 +36,10 @@ func (e *Engine) Status(ctx context.Context, rounds int) (*wire.StatusDoc, error
 	}
 	e.fillStatus(doc, pl, obs)
 	doc.DNSCheckedAt = doc.At
+	if HasData(e.Cfg, "") {
+		v := e.MeasureData(ctx, "", 0)
+		doc.Data, doc.Backups = e.DataRows(v), e.BackupRows(v)
+	}
 	return doc, nil
 }
 
@@ -52,7 +56,7 @@ type DNSView struct {
 // LiveStatus reports a long-lived monitor's view (the daemon's) with the
 // placement in the engine's journal and the DNS states in dns, without
 // running any check or reading any zone.
-func (e *Engine) LiveStatus(ctx context.Context, snap health.Snapshot, dns DNSView) (*wire.StatusDoc, error) {
+func (e *Engine) LiveStatus(ctx context.Context, snap health.Snapshot, dns DNSView, data DataView) (*wire.StatusDoc, error) {
 	j, err := e.Journal()
 	if err != nil {
 		return nil, err
@@ -77,6 +81,7 @@ func (e *Engine) LiveStatus(ctx context.Context, snap health.Snapshot, dns DNSVi
 	doc := &wire.StatusDoc{Config: e.Cfg.Filename, Rounds: rounds, Providers: []wire.StatusProvider{}, Services: []wire.StatusService{}, DNS: []wire.StatusDNS{}, Warnings: warnings}
 	e.fillStatus(doc, pl, e.observationOf(ctx, snap, func(context.Context) map[string]planner.Observation { return dns.States }))
 	doc.DNSCheckedAt = dns.At.UTC()
+	doc.Data, doc.Backups = e.DataRows(data), e.BackupRows(data)
 	return doc, nil
 }
 

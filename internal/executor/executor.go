@@ -350,6 +350,9 @@ func summarize(rep Report) string {
 	for _, sr := range rep.Services {
 		if sr.OK {
 			parts = append(parts, fmt.Sprintf("%s moved %s -> %s", sr.Service, sr.From, sr.To))
+			if sr.AcceptedDataLoss != "" {
+				parts[len(parts)-1] += " accepting data loss of " + sr.AcceptedDataLoss
+			}
 		} else {
 			parts = append(parts, fmt.Sprintf("%s not moved: %s", sr.Service, sr.Error))
 		}
@@ -416,7 +419,7 @@ func stepKey(st planner.Step) string {
 // runService moves one service, trying the next candidate when a target
 // fails its checks.
 func (e *Executor) runService(ctx context.Context, op *journal.Operation, sp planner.ServicePlan, lostVendors map[string]bool) (ServiceReport, error) {
-	sr := ServiceReport{Service: sp.Service, From: sp.From}
+	sr := ServiceReport{Service: sp.Service, From: sp.From, AcceptedDataLoss: sp.AcceptedDataLoss}
 	// A resumed operation may have replanned before the crash.
 	var replanned planner.ServicePlan
 	if ok, err := decodeOutput(op, targetKey(sp.Service), outPlan, &replanned); err != nil {

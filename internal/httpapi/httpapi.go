@@ -224,9 +224,10 @@ func (a *api) operation(w http.ResponseWriter, r *http.Request) {
 // do now.
 func (a *api) plan(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	req := wire.Request{Kind: planner.KindManual, Service: q.Get("service"), From: q.Get("from"), To: q.Get("to")}
+	accept := q.Get("accept_data_loss") == "1" || q.Get("accept_data_loss") == "true"
+	req := wire.Request{Kind: planner.KindManual, Service: q.Get("service"), From: q.Get("from"), To: q.Get("to"), AcceptDataLoss: accept}
 	if fb := q.Get("failback"); fb == "1" || fb == "true" {
-		req = wire.Request{Kind: planner.KindFailback, Service: q.Get("service")}
+		req = wire.Request{Kind: planner.KindFailback, Service: q.Get("service"), AcceptDataLoss: accept}
 	}
 	out, err := a.b.Plan(r.Context(), req, nil)
 	if errors.Is(err, engine.ErrBlocked) {
@@ -240,6 +241,8 @@ type opBody struct {
 	Service string `json:"service"`
 	From    string `json:"from"`
 	To      string `json:"to"`
+	// AcceptDataLoss: see `lifeboat failover --accept-data-loss`.
+	AcceptDataLoss bool `json:"accept_data_loss"`
 }
 
 func (a *api) failover(w http.ResponseWriter, r *http.Request) {
@@ -247,7 +250,7 @@ func (a *api) failover(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &b) {
 		return
 	}
-	a.run(w, r, wire.Request{Kind: planner.KindManual, Service: b.Service, From: b.From, To: b.To})
+	a.run(w, r, wire.Request{Kind: planner.KindManual, Service: b.Service, From: b.From, To: b.To, AcceptDataLoss: b.AcceptDataLoss})
 }
 
 func (a *api) failback(w http.ResponseWriter, r *http.Request) {
@@ -259,7 +262,7 @@ func (a *api) failback(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "failback takes only service: it always goes to each service's first candidate")
 		return
 	}
-	a.run(w, r, wire.Request{Kind: planner.KindFailback, Service: b.Service})
+	a.run(w, r, wire.Request{Kind: planner.KindFailback, Service: b.Service, AcceptDataLoss: b.AcceptDataLoss})
 }
 
 // run executes an operation in the daemon's context: the caller going

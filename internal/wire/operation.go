@@ -28,6 +28,9 @@ type Request struct {
 	To      string
 	// ZonesOnly re-delegates zones and moves no service.
 	ZonesOnly bool
+	// AcceptDataLoss lets a manual failover or a failback take a target
+	// whose data is older than the service's RPO (never automatic).
+	AcceptDataLoss bool
 }
 
 // Outcome is the result of Run: what was planned and what was done.
@@ -109,4 +112,7 @@ type ServiceReport struct {
 	// Recovery is the time from the operation's start to DNS serving the
 	// new answer.
 	Recovery time.Duration `json:"recovery_ns,omitempty"`
+	// AcceptedDataLoss is the data loss the request accepted for the
+	// target ("up to 5m2s of writes"); empty when none was.
+	AcceptedDataLoss string `json:"accepted_data_loss,omitempty"`
 }
