@@ -9,9 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/internal/childproc"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
@@ -59,17 +59,9 @@ func runExec(ctx context.Context, start time.Time, argv, env []string, dir strin
 	cmd.Stdout, cmd.Stderr = &out, &out
 	// Its own process group, killed whole on timeout: a script's children
 	// (a curl, a sleep) must not outlive the probe.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		if errors.Is(err, syscall.ESRCH) {
-			return os.ErrProcessDone
-		}
-		return err
-	}
 	// A process that escaped the group and keeps our pipes open must not
 	// hold the probe past its timeout either.
-	cmd.WaitDelay = execWaitDelay
+	childproc.Group(cmd, execWaitDelay)
 	err := cmd.Run()
 	if err == nil {
 		return outcome{ok: true, reason: "exit 0"}
