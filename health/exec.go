@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -26,22 +25,8 @@ const execWaitDelay = 500 * time.Millisecond
 // each one of 4 bytes or more is hidden from the output quoted in the
 // reason (a shorter one would mangle ordinary words).
 func compileExec(c *config.ExecCheck, dir string, guard func(string) string) probeFunc {
-	argv := append([]string(nil), c.Command...)
-	if abs, err := filepath.Abs(dir); dir != "" && err == nil {
-		// os/exec resolves a relative path against Dir: both absolute.
-		dir = abs
-	}
-	if dir != "" && strings.ContainsRune(argv[0], '/') && !filepath.IsAbs(argv[0]) {
-		argv[0] = filepath.Join(dir, argv[0])
-	}
-	// Never the daemon's whole environment (its tokens and secrets): the
-	// base variables, the ones the check names in pass_env, and its env.
-	env := config.ChildEnv(os.Environ(), config.BaseEnv, c.PassEnv)
-	values := make([]string, 0, len(c.Env))
-	for k, v := range c.Env {
-		env = append(env, k+"="+v)
-		values = append(values, v)
-	}
+	argv, dir := childproc.Resolve(c.Command, dir)
+	env, values := childproc.Env(os.Environ(), c.PassEnv, c.Env)
 	hide := redact.New(values...)
 	// Scrub the whole output before it is cut to one line: a cut secret
 	// would no longer be recognised.

@@ -8,8 +8,13 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
 // Group makes cmd run in its own process group, killed whole (SIGKILL)
@@ -57,3 +62,32 @@ func (c *Capped) String() string { return string(c.buf) }
 
 // Over reports whether more than Max bytes were written.
 func (c *Capped) Over() bool { return c.over }
+
+// Resolve returns a copy of command whose relative path ("./check.sh")
+// is made absolute against dir, the configuration's directory, and dir
+// made absolute: os/exec would resolve the path against the command's
+// working directory instead. A bare name is left for PATH.
+func Resolve(command []string, dir string) (argv []string, absDir string) {
+	argv = slices.Clone(command)
+	if abs, err := filepath.Abs(dir); dir != "" && err == nil {
+		dir = abs
+	}
+	if len(argv) > 0 && dir != "" && strings.ContainsRune(argv[0], '/') && !filepath.IsAbs(argv[0]) {
+		argv[0] = filepath.Join(dir, argv[0])
+	}
+	return argv, dir
+}
+
+// Env is a user's command's environment: never lifeboat's whole one (its
+// tokens, DNS credentials), only config.BaseEnv and the names passEnv
+// lists from environ, then the command's own env. The own values are
+// returned too: secrets, to hide from what the command prints.
+func Env(environ, passEnv []string, own map[string]string) (env, secrets []string) {
+	env = config.ChildEnv(environ, config.BaseEnv, passEnv)
+	secrets = make([]string, 0, len(own))
+	for k, v := range own {
+		env = append(env, k+"="+v)
+		secrets = append(secrets, v)
+	}
+	return env, secrets
+}

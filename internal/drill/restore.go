@@ -421,15 +421,9 @@ func runRestore(ctx context.Context, rs *RestoreSpec, cfg *pgx.ConnConfig, passw
 	env = append(env, "PGAPPNAME=lifeboat restore drill")
 	var argv []string
 	how := "pg_restore"
-	dir := rs.Dir
-	if abs, err := filepath.Abs(dir); dir != "" && err == nil {
-		dir = abs
-	}
+	_, dir := childproc.Resolve(nil, rs.Dir)
 	if len(rs.Command) > 0 {
-		argv = append([]string(nil), rs.Command...)
-		if dir != "" && strings.ContainsRune(argv[0], '/') && !filepath.IsAbs(argv[0]) {
-			argv[0] = filepath.Join(dir, argv[0])
-		}
+		argv, _ = childproc.Resolve(rs.Command, rs.Dir)
 		how = "restore.command " + filepath.Base(argv[0])
 		env = append(env, "LIFEBOAT_BACKUP_FILE="+file, "LIFEBOAT_RESTORE_DSN="+conninfo)
 	} else {

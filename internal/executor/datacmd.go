@@ -34,22 +34,8 @@ const (
 // returns ": " and the first line of standard output, or "". The block's
 // env values are secrets: hidden from what it returns.
 func (e *Executor) runDataCommand(ctx context.Context, st planner.Step, a *config.DataAction) (string, error) {
-	argv := append([]string(nil), a.Command...)
-	dir := e.env.Dir
-	if abs, err := filepath.Abs(dir); dir != "" && err == nil {
-		// os/exec resolves a relative path against Dir: both absolute.
-		dir = abs
-	}
-	if dir != "" && strings.ContainsRune(argv[0], '/') && !filepath.IsAbs(argv[0]) {
-		argv[0] = filepath.Join(dir, argv[0])
-	}
-	// Never lifeboat's whole environment (its tokens, DNS credentials).
-	env := config.ChildEnv(os.Environ(), config.BaseEnv, a.PassEnv)
-	values := make([]string, 0, len(a.Env))
-	for k, v := range a.Env {
-		env = append(env, k+"="+v)
-		values = append(values, v)
-	}
+	argv, dir := childproc.Resolve(a.Command, e.env.Dir)
+	env, values := childproc.Env(os.Environ(), a.PassEnv, a.Env)
 	env = append(env, "LIFEBOAT_SERVICE="+st.Service, "LIFEBOAT_DATA="+st.Data, "LIFEBOAT_PROVIDER="+st.Provider)
 	hide := redact.New(values...)
 	scrub := func(s string) string { return e.env.Redact(hide.String(s)) }
