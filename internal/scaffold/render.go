@@ -7,11 +7,13 @@ import (
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
-// AddressOutput is the workspace output the skeleton declares; it is
-// config.DefaultAddressOutput, so the service leaves address_output out.
-const AddressOutput = "addresses"
+// AddressOutput is the workspace output the skeleton declares: lifeboat's
+// default, so the service leaves address_output out.
+const AddressOutput = config.DefaultAddressOutput
 
 // vendorHint is what the skeleton says of a hosting vendor it knows: the
 // OpenTofu provider to use and the variables its credentials are read
