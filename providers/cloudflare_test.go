@@ -147,8 +147,8 @@ func TestCloudflareSetProxiedRefusesRecordNotOwned(t *testing.T) {
 		testharness.CloudflareRecord{Type: "A", Name: "www.example.com", Content: "192.0.2.10", TTL: 60, Proxied: true})
 	tg := cfTarget(t, cf, nil)
 	w := &dnswriter.Writer{Provider: tg.Provider, Zone: tg.Zone, Owner: "lifeboat/www"}
-	if err := w.SetProxied(context.Background(), "www", "A", false); !errors.Is(err, dnswriter.ErrNotOwned) {
-		t.Fatalf("SetProxied = %v, want ErrNotOwned", err)
+	if err := w.SetProxy(context.Background(), "www", "A", false); !errors.Is(err, dnswriter.ErrNotOwned) {
+		t.Fatalf("SetProxy = %v, want ErrNotOwned", err)
 	}
 	if got := cf.Find("www.example.com", "A"); !got[0].Proxied {
 		t.Fatal("the proxy was switched off anyway")

@@ -137,7 +137,7 @@ func attempt(ctx context.Context, t Target, req Request, plan planner, opts Opti
 			return done, notOwned, fmt.Errorf("read which records are proxied: %w", err)
 		}
 		for _, s := range proxySwitches(records, t, req, before, now) {
-			if err := w.SetProxied(ctx, s.name, s.typ, s.on); err != nil {
+			if err := w.SetProxy(ctx, s.name, s.typ, s.on); err != nil {
 				if dnswriter.Stopped(err) {
 					return done, notOwned, err
 				}

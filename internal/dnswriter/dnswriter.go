@@ -229,10 +229,10 @@ func AsProxier(p Provider) (Proxier, bool) {
 	return px, ok
 }
 
-// SetProxied switches the proxy of RRset name/typ on or off, under the
+// SetProxy switches the proxy of RRset name/typ on or off, under the
 // same rules as Set: the owner must own the name, and BeforeWrite runs
 // first. The provider must be a Proxier.
-func (w *Writer) SetProxied(ctx context.Context, name, typ string, on bool) error {
+func (w *Writer) SetProxy(ctx context.Context, name, typ string, on bool) error {
 	px, ok := AsProxier(w.Provider)
 	if !ok {
 		return fmt.Errorf("%s: the DNS provider has no proxy to switch", cmpOr(w.Name, w.Zone))

@@ -2,17 +2,29 @@ package testharness
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // CloudflareRecord is one DNS record held by the Cloudflare stand-in, as
@@ -227,4 +239,78 @@ func (cf *Cloudflare) absolute(name string) string {
 		return name
 	}
 	return name + "." + cf.Zone
+}
+
+// CloudflareHost is the API's host name, which the HTTPS front answers for.
+const CloudflareHost = "api.cloudflare.com"
+
+// Env serves the stand-in over HTTPS as api.cloudflare.com, for a lifeboat
+// subprocess, and returns the environment that sends it there unchanged:
+// HTTPS_PROXY names a loopback proxy that tunnels CONNECT
+// api.cloudflare.com:443 (and nothing else) to the stand-in, and
+// SSL_CERT_FILE a certificate made for api.cloudflare.com now. Go's
+// default client honours both, as libdns/cloudflare's does.
+func (cf *Cloudflare) Env(t testing.TB) []string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: CloudflareHost},
+		DNSNames: []string{CloudflareHost}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true,
+		KeyUsage:    x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(t.TempDir(), "cloudflare-ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(cf.serve))
+	tlsSrv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	tlsSrv.StartTLS()
+	t.Cleanup(tlsSrv.Close)
+	backend := tlsSrv.Listener.Addr().String()
+
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect || r.Host != CloudflareHost+":443" {
+			http.Error(w, "this proxy only reaches "+CloudflareHost, http.StatusForbidden)
+			return
+		}
+		up, err := net.DialTimeout("tcp", backend, 5*time.Second)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			up.Close()
+			http.Error(w, "no hijack", http.StatusInternalServerError)
+			return
+		}
+		down, buf, err := hj.Hijack()
+		if err != nil {
+			up.Close()
+			return
+		}
+		if _, err := down.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n")); err != nil {
+			up.Close()
+			down.Close()
+			return
+		}
+		done := make(chan struct{}, 2)
+		go func() { _, _ = io.Copy(up, buf); done <- struct{}{} }()
+		go func() { _, _ = io.Copy(down, up); done <- struct{}{} }()
+		<-done // either side closing ends the tunnel
+		up.Close()
+		down.Close()
+		<-done
+	}))
+	t.Cleanup(proxy.Close)
+	return []string{"HTTPS_PROXY=" + proxy.URL, "https_proxy=" + proxy.URL, "SSL_CERT_FILE=" + caFile}
 }
