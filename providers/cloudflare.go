@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/libdns/cloudflare"
 	"github.com/libdns/libdns"
@@ -27,6 +28,9 @@ type cloudflareDNS struct {
 	// Embedded as a value so that its settings (api_token, zone_token)
 	// are the block's settings keys.
 	cloudflare.Provider
+
+	mu    sync.Mutex
+	zones map[string]string // zone ID by zone name, as looked up
 }
 
 // cfRecord is the part of Cloudflare's DNS record that the flag needs.
@@ -110,6 +114,12 @@ func (p *cloudflareDNS) SetProxied(ctx context.Context, zone, name, typ string, 
 }
 
 func (p *cloudflareDNS) zoneID(ctx context.Context, zone string) (string, error) {
+	p.mu.Lock()
+	id, ok := p.zones[zone]
+	p.mu.Unlock()
+	if ok {
+		return id, nil
+	}
 	var zones []struct {
 		ID string `json:"id"`
 	}
@@ -120,6 +130,12 @@ func (p *cloudflareDNS) zoneID(ctx context.Context, zone string) (string, error)
 	if len(zones) != 1 {
 		return "", fmt.Errorf("cloudflare: expected 1 zone named %s, got %d", zone, len(zones))
 	}
+	p.mu.Lock()
+	if p.zones == nil {
+		p.zones = map[string]string{}
+	}
+	p.zones[zone] = zones[0].ID
+	p.mu.Unlock()
 	return zones[0].ID, nil
 }
 
