@@ -109,6 +109,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newPrepareCmd(g),
 		newAuditCmd(g),
 		newSyncCmd(g),
+		newDoctorCmd(g),
 	)
 	return root
 }
