@@ -43,6 +43,9 @@ type DoctorReport struct {
 	Rows     []DoctorRow `json:"rows"`
 }
 
+// doctorCell bounds a table cell; -o json has the full text.
+const doctorCell = 400
+
 // WriteDoctor prints the report as a table.
 func WriteDoctor(w io.Writer, rep *DoctorReport) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -59,7 +62,7 @@ func WriteDoctor(w io.Writer, rep *DoctorReport) error {
 		if fix == "" {
 			fix = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Part, r.Check, result, fix)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Part, r.Check, oneLine(result, doctorCell), oneLine(fix, doctorCell))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
+)
+
+// doctorRun runs `lifeboat doctor -o json` and returns its exit code and
+// report.
+func doctorRun(t *testing.T, w *world, env []string, args ...string) (int, wire.DoctorReport, result) {
+	t.Helper()
+	r := w.lifeboat(env, append([]string{"doctor", "-o", "json"}, args...)...)
+	var rep wire.DoctorReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("doctor -o json: %v\nstdout:\n%s\nstderr:\n%s", err, r.stdout, r.stderr)
+	}
+	return r.code, rep, r
+}
+
+// doctorRow finds the row of part and check, failing the test without it.
+func doctorRow(t *testing.T, rep wire.DoctorReport, part, check string) wire.DoctorRow {
+	t.Helper()
+	for _, r := range rep.Rows {
+		if r.Part == part && r.Check == check {
+			return r
+		}
+	}
+	t.Fatalf("no row %q / %q in %+v", part, check, rep.Rows)
+	return wire.DoctorRow{}
+}
+
+// failedParts lists the parts with a failed row.
+func failedParts(rep wire.DoctorReport) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range rep.Rows {
+		if r.Result == wire.DoctorFail {
+			out[r.Part] = true
+		}
+	}
+	return out
+}
+
+// A healthy world passes every check; a wrong TSIG key, a workspace that
+// cannot init and a stopped BIND are each named, with what to do, and
+// make doctor exit 1. A test event is sent only with --send-test.
+func TestDoctorEndToEnd(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	hook := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var ev struct {
+			Event string `json:"event"`
+		}
+		_ = json.Unmarshal(b, &ev)
+		mu.Lock()
+		events = append(events, ev.Event)
+		mu.Unlock()
+	}))
+	t.Cleanup(hook.Close)
+	sent := func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), events...) }
+
+	w := newWorld(t, worldOptions{webhook: true})
+	w.extraEnv = []string{"E2E_WEBHOOK=" + hook.URL + "/hook"}
+	w.startAlpha()
+
+	code, rep, r := doctorRun(t, w, nil)
+	if code != 0 || !rep.OK || rep.Failures != 0 {
+		t.Fatalf("healthy world: exit %d, report %+v\nstderr:\n%s", code, rep, r.stderr)
+	}
+	for _, want := range [][2]string{
+		{"dns ns1", "read zone"}, {"dns ns1", "nameservers"},
+		{"provider alpha workspace", "init"}, {"provider alpha workspace", "plan www"},
+		{"provider bravo workspace", "init"}, {"provider bravo workspace", "plan www"},
+		{"check www/http", fmt.Sprintf("http://%s:%d/healthz", w.alphaIP, w.port)},
+	} {
+		if row := doctorRow(t, rep, want[0], want[1]); row.Result != wire.DoctorOK {
+			t.Errorf("%s / %s: %+v, want ok", want[0], want[1], row)
+		}
+	}
+	if row := doctorRow(t, rep, "dns ns1", "write"); row.Result != wire.DoctorNote || !strings.Contains(row.Detail, "RFC 2136 has no read-only test") {
+		t.Errorf("dns write row: %+v", row)
+	}
+	if row := doctorRow(t, rep, "notify ops", "test event"); row.Result != wire.DoctorNote || !strings.Contains(row.Detail, "--send-test") {
+		t.Errorf("notify row without --send-test: %+v", row)
+	}
+	if got := sent(); len(got) != 0 {
+		t.Fatalf("doctor without --send-test sent %v", got)
+	}
+	for i := 1; i < len(rep.Rows); i++ {
+		if a, b := rep.Rows[i-1], rep.Rows[i]; a.Part > b.Part || (a.Part == b.Part && a.Check > b.Check) {
+			t.Fatalf("rows not sorted: %+v before %+v", a, b)
+		}
+	}
+	// A read-only look: the zone still points at alpha, and nothing was
+	// applied at bravo.
+	wantA(t, w.dns[0], w.alphaIP)
+	if ops := w.history(); len(ops) != 0 {
+		t.Fatalf("doctor journaled operations: %+v", ops)
+	}
+
+	t.Run("send-test", func(t *testing.T) {
+		r := w.lifeboat(nil, "doctor", "--send-test")
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "PART") || !strings.Contains(r.stdout, "WHAT TO DO") || !strings.Contains(r.stdout, "notify ops") {
+			t.Fatalf("no table:\n%s", r.stdout)
+		}
+		if got := sent(); len(got) != 1 || got[0] != "doctor.test" {
+			t.Fatalf("receiver got %v, want one doctor.test", got)
+		}
+	})
+
+	t.Run("wrong TSIG key", func(t *testing.T) {
+		wrong := base64.StdEncoding.EncodeToString([]byte("not-the-key-not-the-key-not-the!"))
+		code, rep, r := doctorRun(t, w, []string{"E2E_TSIG_1=" + wrong})
+		if code != 1 || rep.OK {
+			t.Fatalf("exit %d, ok %v, want 1\n%s", code, rep.OK, r.stdout)
+		}
+		row := doctorRow(t, rep, "dns ns1", "read zone")
+		if row.Result != wire.DoctorFail || !strings.Contains(row.Fix, `settings.key (TSIG)`) || !strings.Contains(row.Fix, `dns "ns1"`) {
+			t.Fatalf("read zone row: %+v", row)
+		}
+		if got := failedParts(rep); len(got) != 1 {
+			t.Fatalf("failed parts %v, want only dns ns1", got)
+		}
+		if strings.Contains(r.stdout+r.stderr, wrong) || strings.Contains(r.stdout+r.stderr, w.dns[0].Secret) {
+			t.Fatal("a TSIG secret appears in the output")
+		}
+	})
+
+	t.Run("workspace cannot init", func(t *testing.T) {
+		broken := filepath.Join(w.infra, "bravo", "broken.tf")
+		if err := os.WriteFile(broken, []byte("resource \"nothing\" {\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(broken)
+		code, rep, r := doctorRun(t, w, nil)
+		t.Logf("doctor:\n%s", r.stdout)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, r.stdout)
+		}
+		row := doctorRow(t, rep, "provider bravo workspace", "init")
+		if row.Result != wire.DoctorFail || !strings.Contains(row.Fix, "lifeboat prepare") || !strings.Contains(row.Detail, "broken.tf") {
+			t.Fatalf("init row: %+v", row)
+		}
+		if plan := doctorRow(t, rep, "provider bravo workspace", "plan www"); plan.Result != wire.DoctorNote {
+			t.Fatalf("plan row after a failed init: %+v", plan)
+		}
+		if got := failedParts(rep); len(got) != 1 {
+			t.Fatalf("failed parts %v, want only bravo's workspace", got)
+		}
+	})
+
+	t.Run("BIND stopped", func(t *testing.T) {
+		w.dns[0].Stop()
+		r := w.lifeboat(nil, "doctor")
+		t.Logf("doctor:\n%s", r.stdout)
+		if r.code != 1 {
+			t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		var ns1 []string
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if strings.HasPrefix(line, "dns ns1 ") {
+				ns1 = append(ns1, line)
+			}
+		}
+		for _, check := range []string{"read zone", "nameservers"} {
+			found := false
+			for _, l := range ns1 {
+				if strings.Contains(l, check) && strings.Contains(l, "FAIL") {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no failed %q row for dns ns1:\n%s", check, r.stdout)
+			}
+		}
+		if !strings.Contains(r.stdout, "check(s) failed") {
+			t.Fatalf("no summary:\n%s", r.stdout)
+		}
+	})
+}
