@@ -9,10 +9,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/lifeboat-dev/lifeboat/internal/testharness"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
@@ -191,4 +193,61 @@ func TestDoctorEndToEnd(t *testing.T) {
 			t.Fatalf("no summary:\n%s", r.stdout)
 		}
 	})
+}
+
+// With a registrar and an etcd journal: the registrar's credentials read
+// the delegation and etcd answers with a clock close to this machine's;
+// a wrong registrar key and a stopped etcd are each named.
+func TestDoctorRegistrarAndEtcd(t *testing.T) {
+	etcd := testharness.StartEtcdCluster(t, 1)
+	var eps []string
+	for _, e := range etcd.Endpoints() {
+		eps = append(eps, strconv.Quote(e))
+	}
+	d := newDelegationWorld(t, fmt.Sprintf(`
+state {
+  etcd {
+    endpoints = [%s]
+    prefix    = "/doctor/"
+  }
+}
+`, strings.Join(eps, ", ")))
+
+	code, rep, r := doctorRun(t, d.world, nil)
+	if code != 0 {
+		t.Fatalf("exit %d: %+v\n%s", code, rep.Rows, r.stderr)
+	}
+	if row := doctorRow(t, rep, "registrar parent", "read delegation"); row.Result != wire.DoctorOK ||
+		!strings.Contains(row.Detail, "ns-bind.example.test") || !strings.Contains(row.Detail, "ns-knot.example.test") {
+		t.Fatalf("registrar row: %+v", row)
+	}
+	if row := doctorRow(t, rep, "state etcd", "reachable"); row.Result != wire.DoctorOK {
+		t.Fatalf("etcd row: %+v", row)
+	}
+	for _, ep := range etcd.Endpoints() {
+		if row := doctorRow(t, rep, "state etcd", "clock "+ep); row.Result != wire.DoctorOK {
+			t.Fatalf("clock row: %+v", row)
+		}
+	}
+	for _, part := range []string{"dns bind", "dns knot"} {
+		if row := doctorRow(t, rep, part, "read zone"); row.Result != wire.DoctorOK {
+			t.Fatalf("%s: %+v", part, row)
+		}
+	}
+
+	wrong := base64.StdEncoding.EncodeToString([]byte("not-the-parent-key-not-the-key!!"))
+	code, rep, _ = doctorRun(t, d.world, []string{"E2E_KEY_3=" + wrong})
+	if row := doctorRow(t, rep, "registrar parent", "read delegation"); code != 1 || row.Result != wire.DoctorFail ||
+		!strings.Contains(row.Fix, `registrar "parent"`) {
+		t.Fatalf("wrong registrar key: exit %d, row %+v", code, row)
+	}
+	if got := failedParts(rep); len(got) != 1 {
+		t.Fatalf("failed parts %v, want only the registrar", got)
+	}
+
+	etcd.StopMember(0)
+	code, rep, _ = doctorRun(t, d.world, nil)
+	if row := doctorRow(t, rep, "state etcd", "reachable"); code != 1 || row.Result != wire.DoctorFail {
+		t.Fatalf("etcd stopped: exit %d, row %+v", code, row)
+	}
 }
