@@ -251,3 +251,85 @@ state {
 		t.Fatalf("etcd stopped: exit %d, row %+v", code, row)
 	}
 }
+
+// The bundled local example, as scripts/demo.sh runs it (BIND serving
+// example.test, alpha's host up), passes doctor. Only what the machine
+// running the test must choose is rewritten: the tools' paths, BIND's
+// address and key, the hosts' addresses and port; each rewrite must
+// match, so a changed example fails here rather than going untested.
+func TestDoctorLocalExample(t *testing.T) {
+	src, err := os.ReadFile("../../examples/local/lifeboat.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{t: t, bin: lifeboatBinary(t), tofu: testharness.FindTofu(t)}
+	w.infra = testharness.ExampleInfra(t)
+	w.dir = filepath.Dir(w.infra)
+	w.hostBin = testharness.BuildLifeboatHost(t)
+	w.runDir = filepath.Join(w.dir, "run")
+	w.alphaIP, w.bravoIP = testharness.LoopbackIP(t), testharness.LoopbackIP(t)
+	w.port = freePortOnBoth(t, w.alphaIP, w.bravoIP)
+	t.Cleanup(w.stopHosts)
+	bind := testharness.StartBIND(t, testharness.BINDOptions{Zone: "example.test.", Records: []string{"www 60 IN A " + w.alphaIP}})
+	w.dns = []*testharness.BIND{bind}
+
+	vars := func(name, ip string) string {
+		return fmt.Sprintf(`dir = "infra/%s"
+    vars = {
+      listen_ip = %q
+      port      = "%d"
+      host_bin  = %q
+      run_dir   = %q
+    }`, name, ip, w.port, w.hostBin, w.runDir)
+	}
+	cfg := string(src)
+	for _, rw := range [][2]string{
+		{`"../../.tools/bin/tofu"`, strconv.Quote(w.tofu.Binary)},
+		{`"../../.tools/tofurc"`, strconv.Quote(w.tofu.CLIConfigFile)},
+		{`"127.0.0.1:15353"`, strconv.Quote(bind.Addr)},
+		{`key_name = "lifeboat-demo"`, fmt.Sprintf("key_name = %q", bind.KeyName)},
+		{`key_alg  = "hmac-sha256"`, fmt.Sprintf("key_alg  = %q", bind.KeyAlg)},
+		{`"127.0.0.11"`, strconv.Quote(w.alphaIP)},
+		{`"127.0.0.12"`, strconv.Quote(w.bravoIP)},
+		{`port          = 18080`, fmt.Sprintf("port          = %d", w.port)},
+		{`dir = "infra/alpha"`, vars("alpha", w.alphaIP)},
+		{`dir = "infra/bravo"`, vars("bravo", w.bravoIP)},
+	} {
+		if !strings.Contains(cfg, rw[0]) {
+			t.Fatalf("examples/local/lifeboat.hcl no longer has %s: update this test", rw[0])
+		}
+		cfg = strings.ReplaceAll(cfg, rw[0], rw[1])
+	}
+	w.cfg = filepath.Join(w.dir, "lifeboat.hcl")
+	if err := os.WriteFile(w.cfg, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(w.dir, "demo-tsig.secret"), []byte(bind.Secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.startAlpha()
+
+	code, rep, r := doctorRun(t, w, nil)
+	if code != 0 || !rep.OK {
+		t.Fatalf("doctor on the local example: exit %d\n%s%s", code, r.stdout, r.stderr)
+	}
+	for _, want := range [][2]string{
+		{"dns local", "read zone"}, {"dns local", "nameservers"},
+		{"provider alpha workspace", "plan www"}, {"provider bravo workspace", "plan www"},
+		{"check www/http", fmt.Sprintf("http://%s:%d/healthz", w.alphaIP, w.port)},
+	} {
+		if row := doctorRow(t, rep, want[0], want[1]); row.Result != wire.DoctorOK {
+			t.Errorf("%s / %s: %+v", want[0], want[1], row)
+		}
+	}
+	if row := doctorRow(t, rep, "provider alpha workspace", "plan www"); row.Detail != "plans cleanly; no changes" {
+		t.Errorf("alpha, as applied, plans changes: %+v", row)
+	}
+
+	// Alpha cut off: its check is named, and doctor fails.
+	w.cutOffAlpha()
+	code, rep, _ = doctorRun(t, w, nil)
+	if row := doctorRow(t, rep, "check www/http", fmt.Sprintf("http://%s:%d/healthz", w.alphaIP, w.port)); code != 1 || row.Result != wire.DoctorFail {
+		t.Fatalf("alpha cut off: exit %d, row %+v", code, row)
+	}
+}
