@@ -131,6 +131,7 @@ func TestDoctorEndToEnd(t *testing.T) {
 			t.Fatalf("exit %d, ok %v, want 1\n%s", code, rep.OK, r.stdout)
 		}
 		row := doctorRow(t, rep, "dns ns1", "read zone")
+		t.Logf("read zone with a wrong key: %s", row.Detail)
 		if row.Result != wire.DoctorFail || !strings.Contains(row.Fix, `settings.key (TSIG)`) || !strings.Contains(row.Fix, `dns "ns1"`) {
 			t.Fatalf("read zone row: %+v", row)
 		}
