@@ -48,7 +48,7 @@ func (d *doctorRows) note(part, check, detail string) {
 }
 
 func (d *doctorRows) put(row wire.DoctorRow) {
-	row.Detail, row.Fix = d.redact(row.Detail), d.redact(row.Fix)
+	row.Check, row.Detail, row.Fix = d.redact(row.Check), d.redact(row.Detail), d.redact(row.Fix)
 	d.mu.Lock()
 	d.rows = append(d.rows, row)
 	d.mu.Unlock()
@@ -60,7 +60,7 @@ func (d *doctorRows) put(row wire.DoctorRow) {
 // tier, and (with opts.SendTest) the notify blocks. The parts are checked
 // at once; the rows come sorted by part and check.
 func (e *Engine) Doctor(ctx context.Context, opts DoctorOptions) *wire.DoctorReport {
-	rows := &doctorRows{redact: e.Cfg.Redact}
+	rows := &doctorRows{redact: e.Cfg.Redact, rows: []wire.DoctorRow{}}
 	var wg sync.WaitGroup
 	spawn := func(f func()) {
 		wg.Add(1)
