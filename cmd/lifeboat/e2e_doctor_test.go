@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lifeboat-dev/lifeboat/internal/testharness"
 	"github.com/lifeboat-dev/lifeboat/internal/wire"
@@ -340,5 +341,33 @@ func TestDoctorLocalExample(t *testing.T) {
 	code, rep, _ = doctorRun(t, w, nil)
 	if row := doctorRow(t, rep, "check www/http", fmt.Sprintf("http://%s:%d/healthz", w.alphaIP, w.port)); code != 1 || row.Result != wire.DoctorFail {
 		t.Fatalf("alpha cut off: exit %d, row %+v", code, row)
+	}
+}
+
+// The data tier: each data block is measured once at each provider, and
+// a replica that cannot be measured (stopped) is named.
+func TestDoctorData(t *testing.T) {
+	w := newDataWorld(t, "30s", "", "")
+	w.startAlpha()
+	var rep wire.DoctorReport
+	var code int
+	waitFor(t, 30*time.Second, "doctor passes with the replica fresh", func() bool {
+		code, rep, _ = doctorRun(t, w.world, nil)
+		return code == 0
+	})
+	for _, p := range []string{"alpha", "bravo"} {
+		if row := doctorRow(t, rep, "data www/db", p); row.Result != wire.DoctorOK || !strings.Contains(row.Detail, "fresh") {
+			t.Fatalf("data at %s: %+v", p, row)
+		}
+	}
+
+	w.replica.Stop(t)
+	code, rep, _ = doctorRun(t, w.world, nil)
+	row := doctorRow(t, rep, "data www/db", "bravo")
+	if code != 1 || row.Result != wire.DoctorFail || !strings.Contains(row.Fix, "bravo") {
+		t.Fatalf("replica stopped: exit %d, row %+v", code, row)
+	}
+	if got := failedParts(rep); len(got) != 1 {
+		t.Fatalf("failed parts %v, want only the data", got)
 	}
 }
