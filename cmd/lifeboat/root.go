@@ -110,6 +110,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newAuditCmd(g),
 		newSyncCmd(g),
 		newInitCmd(g),
+		newDoctorCmd(g),
 	)
 	return root
 }

@@ -151,15 +151,22 @@ func (e *Engine) readinessSpec(ctx context.Context, s *config.Service, current s
 				return nil, nil, err
 			}
 			c.Workspace = ws
-			c.Vars = maps.Clone(p.Terraform.Vars)
-			if c.Vars == nil {
-				c.Vars = map[string]string{}
-			}
-			maps.Copy(c.Vars, s.Vars)
+			c.Vars = failoverVars(p, s)
 		}
 		rs.Candidates = append(rs.Candidates, c)
 	}
 	return rs, drill.DNS{Service: s.Name, Targets: targets}, nil
+}
+
+// failoverVars are the variables a failover of s to p would apply: the
+// workspace's, then the service's over them (secret values included).
+func failoverVars(p *config.Provider, s *config.Service) map[string]string {
+	vars := map[string]string{}
+	if p.Terraform != nil {
+		maps.Copy(vars, p.Terraform.Vars)
+	}
+	maps.Copy(vars, s.Vars)
+	return vars
 }
 
 // canarySpec plans a drill failover of the service as the planner would

@@ -264,14 +264,21 @@ const minAPITimeout = 10 * time.Second
 
 // askAPI reads the zone through the DNS provider's API.
 func (e *Engine) askAPI(ctx context.Context, name string) error {
+	_, err := e.readZone(ctx, name)
+	return err
+}
+
+// readZone reads the zone through the DNS provider's API and counts its
+// records.
+func (e *Engine) readZone(ctx context.Context, name string) (int, error) {
 	p, err := e.dnsProvider(name)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, max(minAPITimeout, e.Cfg.Policy.Timeout))
 	defer cancel()
-	_, err = p.GetRecords(ctx, e.Cfg.DNSProvider(name).Zone)
-	return err
+	recs, err := p.GetRecords(ctx, e.Cfg.DNSProvider(name).Zone)
+	return len(recs), err
 }
 
 // unconfirmed lists the providers whose last round failed without their
