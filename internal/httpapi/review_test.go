@@ -152,3 +152,25 @@ func TestFullyQualifiedAdvertiseHostIsServed(t *testing.T) {
 		}
 	}
 }
+
+// --accept-data-loss travels over the API as "accept_data_loss": a
+// failover or failback that does not say it never accepts data loss.
+func TestAcceptDataLossReachesTheRequest(t *testing.T) {
+	srv, b, _ := newTestServer(t, readTok, operateTok)
+	for _, tc := range []struct {
+		path, body string
+		want       bool
+	}{
+		{"/api/v1/failover", `{"service":"www"}`, false},
+		{"/api/v1/failover", `{"service":"www","accept_data_loss":true}`, true},
+		{"/api/v1/failback", `{"accept_data_loss":true}`, true},
+	} {
+		n := len(b.ran)
+		if code, body := do(t, "POST", srv.URL+tc.path, operateTok, tc.body); code != http.StatusOK {
+			t.Fatalf("POST %s %s: %d %s", tc.path, tc.body, code, body)
+		}
+		if len(b.ran) != n+1 || b.ran[n].AcceptDataLoss != tc.want {
+			t.Fatalf("POST %s %s: ran %+v, want accept_data_loss %v", tc.path, tc.body, b.ran, tc.want)
+		}
+	}
+}
