@@ -55,6 +55,12 @@ type Options struct {
 	// config.TerraformBaseEnv: cloud and backend credentials. Nothing
 	// else of lifeboat's environment reaches the CLI.
 	PassEnv []string
+	// BackendConfig completes the root module's backend block at init
+	// (-backend-config key=value). The values named in
+	// SecretBackendConfig reach init through its environment, never its
+	// command line, and are redacted from errors.
+	BackendConfig       map[string]string
+	SecretBackendConfig map[string]bool
 	// Logger receives one line per command; nil discards.
 	Logger *slog.Logger
 }
@@ -162,7 +168,7 @@ func Open(dir, name string, opts Options) (*Workspace, error) {
 	if !filepath.IsAbs(dataDir) {
 		dataDir = filepath.Join(abs, dataDir)
 	}
-	return &Workspace{
+	w := &Workspace{
 		dir:     abs,
 		name:    name,
 		dataDir: dataDir,
@@ -173,7 +179,14 @@ func Open(dir, name string, opts Options) (*Workspace, error) {
 		log:     log.With("workspace", abs, "name", name),
 		sem:     make(chan struct{}, 1),
 		secrets: map[string]struct{}{},
-	}, nil
+	}
+	// The CLI may echo a backend setting in its diagnostics.
+	for k, v := range opts.BackendConfig {
+		if opts.SecretBackendConfig[k] {
+			w.remember(map[string]string{k: v})
+		}
+	}
+	return w, nil
 }
 
 // Dir is the workspace's absolute directory.

@@ -19,6 +19,8 @@ type StateServer struct {
 	URL string // base URL, no trailing slash
 
 	mu    sync.Mutex
+	user  string // with pass: basic auth required; "" for none
+	pass  string
 	state []byte
 	lock  []byte // the holder's lock info; nil when free
 	log   []string
@@ -48,6 +50,14 @@ func (s *StateServer) Backend() string {
   }
 }
 `
+}
+
+// RequireAuth makes every request need HTTP basic auth as user and
+// pass (the backend's username and password); others get 401.
+func (s *StateServer) RequireAuth(user, pass string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.user, s.pass = user, pass
 }
 
 // Plant takes the lock as another process would, with info as its lock
@@ -110,6 +120,11 @@ func (s *StateServer) serve(w http.ResponseWriter, r *http.Request, body []byte)
 		var info struct{ ID string }
 		_ = json.Unmarshal(s.lock, &info)
 		return info.ID
+	}
+	if s.user != "" {
+		if u, p, ok := r.BasicAuth(); !ok || u != s.user || p != s.pass {
+			return reply(http.StatusUnauthorized, nil)
+		}
 	}
 	switch {
 	case r.URL.Path == "/state" && r.Method == http.MethodGet:
