@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -100,14 +101,20 @@ func TestTofuBackendConfigSecretRedacted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "backend.tf"), []byte("terraform {\n  backend \"http\" {}\n}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w := openTofuDir(t, dir, "", Options{
+	tofu := testharness.FindTofu(t)
+	var logs strings.Builder
+	w, err := Open(dir, "", Options{Binary: tofu.Binary, CLIConfigFile: tofu.CLIConfigFile, VarDir: filepath.Join(t.TempDir(), VarDirName),
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		// Port 1 on loopback: nothing listens, the request is refused.
 		BackendConfig:       map[string]string{"address": "http://127.0.0.1:1/state/" + token, "retry_max": "0"},
 		SecretBackendConfig: map[string]bool{"address": true},
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	err := w.Prepare(ctx)
+	err = w.Prepare(ctx)
 	var te *Error
 	if !errors.As(err, &te) || te.Op != "init" {
 		t.Fatalf("prepare against a closed port: %v, want an init *Error", err)
@@ -117,5 +124,15 @@ func TestTofuBackendConfigSecretRedacted(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("the error lost the CLI's diagnostics: %v", err)
+	}
+	// The same failure again is logged as a warning once, in one line.
+	if err2 := w.Prepare(ctx); err2 == nil || err2.Error() != err.Error() {
+		t.Fatalf("second prepare: %v, want the same error", err2)
+	}
+	if n := strings.Count(logs.String(), `level=WARN msg="terraform command failed"`); n != 1 {
+		t.Errorf("%d warnings for one repeated failure, want 1:\n%s", n, logs.String())
+	}
+	if strings.Contains(logs.String(), token) {
+		t.Errorf("the log shows the secret address:\n%s", logs.String())
 	}
 }

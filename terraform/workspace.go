@@ -82,6 +82,9 @@ type Workspace struct {
 
 	// stderr collects the current command's stderr; set under the lock.
 	stderr *tailBuffer
+	// lastFailure is the text of the last command's error, "" after a
+	// success; under the lock.
+	lastFailure string
 
 	secretsMu sync.Mutex
 	secrets   map[string]struct{} // variable values ever passed, for redaction
@@ -253,6 +256,7 @@ func (w *Workspace) run(ctx context.Context, op string, fn func(context.Context)
 	err := fn(ctx)
 	took := time.Since(start)
 	if err == nil {
+		w.lastFailure = ""
 		w.log.Debug("terraform command", "op", op, "took", took.Round(time.Millisecond))
 		return nil
 	}
@@ -261,6 +265,16 @@ func (w *Workspace) run(ctx context.Context, op string, fn func(context.Context)
 		lines = extra()
 	}
 	e := w.newError(ctx, op, err, took, lines)
-	w.log.Warn("terraform command failed", "op", op, "took", took.Round(time.Millisecond), "err", e.Error())
+	// The caller reports the error, with the CLI's diagnostics: the log
+	// keeps one line, once while the same failure repeats (a workspace
+	// whose init fails fails every command of a drill).
+	level := slog.LevelWarn
+	if e.Error() == w.lastFailure {
+		level = slog.LevelDebug
+	}
+	w.lastFailure = e.Error()
+	first, _, _ := strings.Cut(e.Error(), "\n")
+	w.log.Log(ctx, level, "terraform command failed", "op", op, "took", took.Round(time.Millisecond), "err", first)
+	w.log.Debug("terraform command output", "op", op, "output", e.Output)
 	return e
 }

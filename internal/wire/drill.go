@@ -162,7 +162,8 @@ func (r DrillReport) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "  Operations: %s (`lifeboat history` shows their timelines)\n", strings.Join(r.Operations, ", "))
 	}
 	for _, f := range r.Failures {
-		fmt.Fprintf(&b, "  Problem: %s\n", f)
+		// A CLI's diagnostics run over lines: indent them under theirs.
+		fmt.Fprintf(&b, "  Problem: %s\n", strings.ReplaceAll(f, "\n", "\n    "))
 	}
 	if len(r.LeftChanged) == 0 {
 		b.WriteString("  Left changed: nothing\n")

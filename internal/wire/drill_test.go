@@ -56,7 +56,7 @@ func TestDrillReportTextShowsLongErrorOnce(t *testing.T) {
 	if n := strings.Count(out, "must not be empty"); n != 1 {
 		t.Errorf("the init error is written %d times, want once:\n%s", n, out)
 	}
-	for _, want := range []string{"plan b", "tofu init: exit status 1 (see below)", "Problem: plan b: tofu init", `Problem: standby b: same error as step "plan b"`, "and a second"} {
+	for _, want := range []string{"plan b", "tofu init: exit status 1 (see below)", "Problem: plan b: tofu init", "\n    Error: Invalid bucket value\n", `Problem: standby b: same error as step "plan b"`, "and a second"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
 		}
