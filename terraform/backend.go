@@ -39,7 +39,12 @@ var vendorOf = map[string]string{
 // dir (its *.tf files; JSON configurations are not read). Only literal
 // attributes are looked at: nothing is evaluated, and secrets in the
 // block (access keys, passwords in a connection string) are never kept.
-func ReadBackend(dir string) (Backend, error) {
+func ReadBackend(dir string) (Backend, error) { return ReadBackendCompleted(dir, nil) }
+
+// ReadBackendCompleted is ReadBackend for a backend completed at init by
+// the settings in init (backend_config): they count as if written in the
+// block. Pass only settings that are not secret.
+func ReadBackendCompleted(dir string, init map[string]string) (Backend, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
 	if err != nil {
 		return Backend{}, err
@@ -68,7 +73,11 @@ func ReadBackend(dir string) (Backend, error) {
 					if b.Type == "backend" {
 						typ = b.Labels[0]
 					}
-					be := describe(typ, literals(b.Body))
+					attrs := literals(b.Body)
+					for k, v := range init {
+						attrs[k] = v
+					}
+					be := describe(typ, attrs)
 					be.File = f
 					return be, nil
 				}

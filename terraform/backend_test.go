@@ -69,3 +69,19 @@ func TestReadBackend(t *testing.T) {
 func tf(block string, attrs ...string) string {
 	return "terraform {\n  " + block + " {\n    " + strings.Join(attrs, "\n    ") + "\n  }\n}\n"
 }
+
+// A partial backend completed at init (backend_config) is described by
+// what init is given.
+func TestReadBackendCompleted(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte("terraform {\n  backend \"http\" {}\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := ReadBackendCompleted(dir, map[string]string{"address": "https://gitlab.com/api/v4/projects/1/terraform/state/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Type != "http" || b.Vendor != "gitlab.com" || b.Detail != "http backend at gitlab.com" {
+		t.Errorf("got %+v, want the http backend at gitlab.com", b)
+	}
+}

@@ -39,5 +39,7 @@ func OpenProvider(cfg *config.Config, p *config.Provider, opts Options) (*Worksp
 		return nil, fmt.Errorf("provider %q has no terraform block", p.Name)
 	}
 	opts.PassEnv = p.Terraform.PassEnv
+	opts.BackendConfig = p.Terraform.BackendConfig
+	opts.SecretBackendConfig = p.Terraform.SecretBackendConfig
 	return Open(cfg.Path(p.Terraform.Dir), p.Terraform.Workspace, opts)
 }

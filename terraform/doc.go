@@ -24,6 +24,12 @@
 // is ignored. TF_VAR_* variables in lifeboat's own environment are not
 // passed on: put them in the configuration.
 //
+// Backend settings (Options.BackendConfig, backend_config) complete the
+// backend block at init: those that are not secret as -backend-config
+// arguments, the secret ones in TF_CLI_ARGS_init for that one command
+// (see backendconfig.go), redacted from errors like variables. The CLI
+// itself keeps them all in .terraform/terraform.tfstate, made 0600.
+//
 // Environment: only config.BaseEnv, config.TerraformBaseEnv and
 // Options.PassEnv from lifeboat's own environment (see buildEnv);
 // CHECKPOINT_DISABLE=1 and TF_IN_AUTOMATION=1 always;

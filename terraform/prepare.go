@@ -53,11 +53,16 @@ func (w *Workspace) prepare(ctx context.Context) error {
 		return fmt.Errorf("prepare %s: %w", w.dir, err)
 	}
 	if !w.initUpToDate(stamp) {
+		backend, unset := w.backendConfig()
 		err := w.run(ctx, "init", func(ctx context.Context) error {
-			return w.tf.Init(ctx, tfexec.Upgrade(false))
+			return w.tf.Init(ctx, append([]tfexec.InitOption{tfexec.Upgrade(false)}, backend...)...)
 		}, nil)
+		unset()
 		if err != nil {
 			return err
+		}
+		if err := w.protectBackendState(); err != nil {
+			return fmt.Errorf("prepare %s: %w", w.dir, err)
 		}
 		// init may have written the dependency lock file: stamp afresh.
 		if stamp, err = w.stamp(); err != nil {
@@ -121,6 +126,9 @@ func (w *Workspace) stamp() (string, error) {
 		fmt.Fprintf(h, "%x\n", sha256.Sum256(b))
 	}
 	fmt.Fprintf(h, "plugin-cache %s\n", w.env["TF_PLUGIN_CACHE_DIR"])
+	if d := backendDigest(w.opts.BackendConfig); d != "" {
+		fmt.Fprintf(h, "backend-config %s\n", d)
+	}
 
 	n := 0
 	err := filepath.WalkDir(w.dir, func(path string, d fs.DirEntry, err error) error {

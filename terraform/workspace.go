@@ -55,6 +55,12 @@ type Options struct {
 	// config.TerraformBaseEnv: cloud and backend credentials. Nothing
 	// else of lifeboat's environment reaches the CLI.
 	PassEnv []string
+	// BackendConfig completes the root module's backend block at init
+	// (-backend-config key=value). The values named in
+	// SecretBackendConfig reach init through its environment, never its
+	// command line, and are redacted from errors.
+	BackendConfig       map[string]string
+	SecretBackendConfig map[string]bool
 	// Logger receives one line per command; nil discards.
 	Logger *slog.Logger
 }
@@ -76,6 +82,9 @@ type Workspace struct {
 
 	// stderr collects the current command's stderr; set under the lock.
 	stderr *tailBuffer
+	// lastFailure is the text of the last command's error, "" after a
+	// success; under the lock.
+	lastFailure string
 
 	secretsMu sync.Mutex
 	secrets   map[string]struct{} // variable values ever passed, for redaction
@@ -162,7 +171,7 @@ func Open(dir, name string, opts Options) (*Workspace, error) {
 	if !filepath.IsAbs(dataDir) {
 		dataDir = filepath.Join(abs, dataDir)
 	}
-	return &Workspace{
+	w := &Workspace{
 		dir:     abs,
 		name:    name,
 		dataDir: dataDir,
@@ -173,7 +182,14 @@ func Open(dir, name string, opts Options) (*Workspace, error) {
 		log:     log.With("workspace", abs, "name", name),
 		sem:     make(chan struct{}, 1),
 		secrets: map[string]struct{}{},
-	}, nil
+	}
+	// The CLI may echo a backend setting in its diagnostics.
+	for k, v := range opts.BackendConfig {
+		if opts.SecretBackendConfig[k] {
+			w.remember(map[string]string{k: v})
+		}
+	}
+	return w, nil
 }
 
 // Dir is the workspace's absolute directory.
@@ -240,6 +256,7 @@ func (w *Workspace) run(ctx context.Context, op string, fn func(context.Context)
 	err := fn(ctx)
 	took := time.Since(start)
 	if err == nil {
+		w.lastFailure = ""
 		w.log.Debug("terraform command", "op", op, "took", took.Round(time.Millisecond))
 		return nil
 	}
@@ -248,6 +265,16 @@ func (w *Workspace) run(ctx context.Context, op string, fn func(context.Context)
 		lines = extra()
 	}
 	e := w.newError(ctx, op, err, took, lines)
-	w.log.Warn("terraform command failed", "op", op, "took", took.Round(time.Millisecond), "err", e.Error())
+	// The caller reports the error, with the CLI's diagnostics: the log
+	// keeps one line, once while the same failure repeats (a workspace
+	// whose init fails fails every command of a drill).
+	level := slog.LevelWarn
+	if e.Error() == w.lastFailure {
+		level = slog.LevelDebug
+	}
+	w.lastFailure = e.Error()
+	first, _, _ := strings.Cut(e.Error(), "\n")
+	w.log.Log(ctx, level, "terraform command failed", "op", op, "took", took.Round(time.Millisecond), "err", first)
+	w.log.Debug("terraform command output", "op", op, "output", e.Output)
 	return e
 }

@@ -116,7 +116,12 @@ func drillProgress(g *globals, start time.Time, ev wire.Event) {
 	case "done":
 		fmt.Fprintf(g.stderr, "[%6.1fs] %-36s done      %s\n", offset, ev.Step, ev.Message)
 	case "failed":
-		fmt.Fprintf(g.stderr, "[%6.1fs] %-36s FAILED    %s\n", offset, ev.Step, ev.Message)
+		// One line a step: the report that follows has the whole text.
+		msg, _, more := strings.Cut(ev.Message, "\n")
+		if more {
+			msg += " (more in the report)"
+		}
+		fmt.Fprintf(g.stderr, "[%6.1fs] %-36s FAILED    %s\n", offset, ev.Step, msg)
 	default:
 		fmt.Fprintf(g.stderr, "[%6.1fs] %-36s   %s\n", offset, ev.Step, ev.Message)
 	}

@@ -13,7 +13,8 @@ import (
 // productionEnv are the variables the production example reads its
 // secrets from.
 var productionEnv = []string{"CLOUDFLARE_API_TOKEN", "DESEC_TOKEN", "HCLOUD_PROBE_TOKEN", "PORKBUN_API_KEY", "PORKBUN_SECRET_API_KEY",
-	"LIFEBOAT_WEBHOOK", "LIFEBOAT_WEBHOOK_SECRET", "LIFEBOAT_SLACK_WEBHOOK", "LIFEBOAT_READ_TOKEN", "LIFEBOAT_OPERATE_TOKEN"}
+	"LIFEBOAT_WEBHOOK", "LIFEBOAT_WEBHOOK_SECRET", "LIFEBOAT_SLACK_WEBHOOK", "LIFEBOAT_READ_TOKEN", "LIFEBOAT_OPERATE_TOKEN",
+	"GITLAB_STATE_TOKEN"}
 
 // The bundled examples must stay valid: the README points users at them.
 func TestExamplesValidate(t *testing.T) {

@@ -7,6 +7,7 @@
 #   CLOUDFLARE_API_TOKEN, DESEC_TOKEN    - DNS
 #   HCLOUD_TOKEN, DIGITALOCEAN_TOKEN     - read by the Terraform providers themselves
 #   HCLOUD_PROBE_TOKEN                   - a read-only Hetzner token for the account check
+#   GITLAB_STATE_TOKEN                   - a GitLab access token (api scope) for the Terraform state
 #   LIFEBOAT_WEBHOOK                     - where notifications go
 
 state {
@@ -63,11 +64,23 @@ provider "hetzner" {
   standby      = "active"
   terraform {
     dir = "infra/hetzner"
-    # The s3 backend is completed at init; its bucket is at AWS.
-    state_vendor = "aws"
-    # The CLI inherits nothing else: the provider's token and the state
-    # backend's credentials are named here.
-    pass_env = ["HCLOUD_TOKEN", "AWS_*"]
+    # The workspace's `backend "http" {}` is completed at init: its state
+    # is kept by GitLab's managed Terraform state, at neither host.
+    state_vendor = "gitlab"
+    backend_config = {
+      address        = "https://gitlab.com/api/v4/projects/12345678/terraform/state/hetzner"
+      lock_address   = "https://gitlab.com/api/v4/projects/12345678/terraform/state/hetzner/lock"
+      unlock_address = "https://gitlab.com/api/v4/projects/12345678/terraform/state/hetzner/lock"
+      lock_method    = "POST"
+      unlock_method  = "DELETE"
+      retry_wait_min = "5"
+      username       = "lifeboat"
+      # Secret (it reads env()): never on a command line, in a log or output.
+      password = env("GITLAB_STATE_TOKEN")
+    }
+    # The CLI inherits nothing else of lifeboat's environment: the
+    # provider's token is named here.
+    pass_env = ["HCLOUD_TOKEN"]
   }
   # Hetzner answers 401/403 for a token whose project was locked: that is
   # account_lost, seen before the servers go dark.
@@ -85,8 +98,18 @@ provider "digitalocean" {
   standby      = "cold"
   terraform {
     dir          = "infra/digitalocean"
-    state_vendor = "aws"
-    pass_env     = ["DIGITALOCEAN_TOKEN", "AWS_*"]
+    state_vendor = "gitlab"
+    backend_config = {
+      address        = "https://gitlab.com/api/v4/projects/12345678/terraform/state/digitalocean"
+      lock_address   = "https://gitlab.com/api/v4/projects/12345678/terraform/state/digitalocean/lock"
+      unlock_address = "https://gitlab.com/api/v4/projects/12345678/terraform/state/digitalocean/lock"
+      lock_method    = "POST"
+      unlock_method  = "DELETE"
+      retry_wait_min = "5"
+      username       = "lifeboat"
+      password       = env("GITLAB_STATE_TOKEN")
+    }
+    pass_env = ["DIGITALOCEAN_TOKEN"]
   }
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -300,6 +301,9 @@ func (c *checker) dns(r *rawDNS) *DNSProvider {
 	return d
 }
 
+// backendKey is a backend argument name, as -backend-config key=value takes it.
+var backendKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 var standbys = []string{string(StandbyActive), string(StandbyWarm), string(StandbyCold)}
 
 func (c *checker) provider(r *rawProvider) *Provider {
@@ -321,6 +325,15 @@ func (c *checker) provider(r *rawProvider) *Provider {
 		if wb.ok("vars") {
 			w.Vars = x.Vars
 			w.SecretVars = wb.secretKeys("vars", x.Vars)
+		}
+		if wb.ok("backend_config") {
+			for k := range x.BackendConfig {
+				if !backendKey.MatchString(k) {
+					wb.errf("backend_config", "%q is not a backend argument name (letters, digits and _)", k)
+				}
+			}
+			w.BackendConfig = x.BackendConfig
+			w.SecretBackendConfig = wb.secretKeys("backend_config", x.BackendConfig)
 		}
 		p.Terraform = w
 	}

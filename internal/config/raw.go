@@ -121,8 +121,10 @@ type rawWorkspace struct {
 	StateVendor *string           `hcl:"state_vendor,optional"`
 	Vars        map[string]string `hcl:"vars,optional"`
 	PassEnv     []string          `hcl:"pass_env,optional"`
-	Body        hcl.Body          `hcl:",body"`
-	DefRange    hcl.Range         `hcl:",def_range"`
+	// BackendConfig completes the root module's backend block at init.
+	BackendConfig map[string]string `hcl:"backend_config,optional"`
+	Body          hcl.Body          `hcl:",body"`
+	DefRange      hcl.Range         `hcl:",def_range"`
 }
 
 type rawService struct {

@@ -222,7 +222,15 @@ type Workspace struct {
 	// StateVendor is the vendor holding the workspace's Terraform state,
 	// for the audit, when its backend does not say (a custom endpoint).
 	StateVendor string
-	Range       hcl.Range
+	// BackendConfig completes the root module's backend block at init
+	// (-backend-config key=value): a partial backend such as
+	// `backend "s3" {}` gets its bucket, key and credentials here.
+	BackendConfig map[string]string
+	// SecretBackendConfig names the BackendConfig entries whose expression
+	// calls a function (env(), file()): they never reach a command line,
+	// a log line, an error or any output.
+	SecretBackendConfig map[string]bool
+	Range               hcl.Range
 }
 
 // Audit is the `audit { ... }` block.

@@ -22,6 +22,7 @@ type fakeWS struct {
 	planned    int
 	planErr    error
 	planChange bool
+	initErr    error // every call that prepares the workspace fails with it
 	onApply    func()
 }
 
@@ -29,6 +30,9 @@ func (w *fakeWS) Plan(ctx context.Context, vars map[string]string, out string) (
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.planned++
+	if w.initErr != nil {
+		return false, w.initErr
+	}
 	return w.planChange, w.planErr
 }
 
@@ -71,6 +75,9 @@ func (w *fakeWS) Addresses(ctx context.Context, output string) ([]string, error)
 func (w *fakeWS) Resources(ctx context.Context) ([]string, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.initErr != nil {
+		return nil, w.initErr
+	}
 	return append([]string{}, w.resources...), nil
 }
 

@@ -57,3 +57,36 @@ func TestReadiness(t *testing.T) {
 		t.Errorf("plan details: %q, %q", rep.Steps[1].Detail, rep.Steps[2].Detail)
 	}
 }
+
+// A workspace whose init fails fails both of its steps, with the same
+// long text: the report shows it once, and the second step points at the
+// first.
+func TestReadinessSameErrorOnce(t *testing.T) {
+	const initErr = "tofu init: exit status 1\nError: Invalid bucket value\nThe \"bucket\" attribute value must not be empty."
+	broken := &fakeWS{initErr: errors.New(initErr)}
+	spec := Spec{Name: "r", Mode: ModeReadiness, Service: "www", Current: "alpha", Readiness: &ReadinessSpec{
+		Candidates: []Candidate{
+			{Provider: "alpha", Current: true, Workspace: &fakeWS{resources: []string{"host"}}},
+			{Provider: "bravo", Workspace: broken},
+		},
+	}}
+	rep, err := Run(t.Context(), spec, Env{Checker: &fakeChecker{ok: true}, Zones: &fakeDNS{}, Recorder: &fakeRecorder{}})
+	if !errors.Is(err, ErrFailed) {
+		t.Fatalf("Run: %v", err)
+	}
+	var text strings.Builder
+	for _, s := range rep.Steps {
+		text.WriteString(s.Error + "\n")
+	}
+	for _, f := range rep.Failures {
+		text.WriteString(f + "\n")
+	}
+	// Once in the step, once in the failures: the step's own line.
+	if n := strings.Count(text.String(), "must not be empty"); n != 2 {
+		t.Errorf("the init error appears %d times, want 2 (step and failure of plan bravo):\n%s", n, text.String())
+	}
+	want := []string{"plan bravo: " + initErr, `standby bravo: same error as step "plan bravo"`}
+	if !slices.Equal(rep.Failures, want) {
+		t.Errorf("failures %q, want %q", rep.Failures, want)
+	}
+}

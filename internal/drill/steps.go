@@ -31,6 +31,14 @@ func (r *run) step(ctx context.Context, name string, fn func(context.Context) (s
 	st := Step{Name: name, Started: started, Took: r.now().Sub(started), OK: err == nil, Detail: r.redact(detail)}
 	if err != nil {
 		st.Error = r.redact(err.Error())
+		// One cause (a workspace whose init fails) fails every step that
+		// touches it: its text, often many lines, is shown once.
+		for _, prev := range r.rep.Steps {
+			if prev.Error == st.Error {
+				st.Error = fmt.Sprintf("same error as step %q", prev.Name)
+				break
+			}
+		}
 	}
 	r.rep.Steps = append(r.rep.Steps, st)
 	if r.op != nil {
@@ -50,7 +58,7 @@ func (r *run) step(ctx context.Context, name string, fn func(context.Context) (s
 // to stop: it lands in Failures and the drill goes on.
 func (r *run) check(ctx context.Context, name string, fn func(context.Context) (string, error)) {
 	if err := r.step(ctx, name, fn); err != nil && ctx.Err() == nil {
-		r.fail(name + ": " + err.Error())
+		r.fail(name + ": " + r.rep.Steps[len(r.rep.Steps)-1].Error)
 	}
 }
 

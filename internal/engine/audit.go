@@ -91,7 +91,15 @@ func (e *Engine) auditFacts(ctx context.Context, opts AuditOptions) audit.Facts 
 		if p.Terraform == nil {
 			continue
 		}
-		b, err := terraform.ReadBackend(e.Cfg.Path(p.Terraform.Dir))
+		// backend_config completes the block at init: its settings that
+		// are not secret say where the state is.
+		public := map[string]string{}
+		for k, v := range p.Terraform.BackendConfig {
+			if !p.Terraform.SecretBackendConfig[k] {
+				public[k] = v
+			}
+		}
+		b, err := terraform.ReadBackendCompleted(e.Cfg.Path(p.Terraform.Dir), public)
 		if err != nil {
 			unchecked("shared-fate", "provider "+p.Name, "its workspace's state backend: "+err.Error())
 			continue

@@ -88,7 +88,9 @@ func (e *Engine) outputAddresses(ctx context.Context, service, provider string) 
 	}
 	addrs, err := ws.Addresses(ctx, s.AddressOutput)
 	if err != nil {
-		e.Log.Warn("cannot read the service's addresses from its workspace", "service", service, "provider", provider, "output", s.AddressOutput, "err", err)
+		// Its first line: the CLI's diagnostics are in the debug log (-v).
+		first, _, _ := strings.Cut(e.Cfg.Redact(err.Error()), "\n")
+		e.Log.Warn("cannot read the service's addresses from its workspace", "service", service, "provider", provider, "output", s.AddressOutput, "err", first)
 		return nil
 	}
 	return addrs

@@ -37,7 +37,9 @@ func (e *Engine) Prepare(ctx context.Context, done func(PrepareResult)) []Prepar
 		}
 		r.Seconds = time.Since(start).Seconds()
 		if err != nil {
-			r.Error, r.err = err.Error(), fmt.Errorf("provider %s: %w", p.Name, err)
+			// The CLI's diagnostics may echo a backend_config value.
+			r.Error = e.Cfg.Redact(err.Error())
+			r.err = fmt.Errorf("provider %s: %w", p.Name, &redactedError{text: r.Error, err: err})
 		}
 		if done != nil {
 			done(r)
@@ -46,3 +48,12 @@ func (e *Engine) Prepare(ctx context.Context, done func(PrepareResult)) []Prepar
 	}
 	return results
 }
+
+// redactedError is err with its text redacted; it still unwraps to err.
+type redactedError struct {
+	text string
+	err  error
+}
+
+func (e *redactedError) Error() string { return e.text }
+func (e *redactedError) Unwrap() error { return e.err }

@@ -5,13 +5,16 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 )
 
 // StateServer is a Terraform/OpenTofu "http" state backend on 127.0.0.1
 // with locking, as the CLI speaks it: GET and POST the state at /state,
-// LOCK and UNLOCK at /lock with the lock info as JSON. A LOCK while the
+// LOCK and UNLOCK at /lock with the lock info as JSON. Any other path
+// serves the same state, and one ending in /lock the same lock, also
+// with POST and DELETE for LOCK and UNLOCK (GitLab's managed state). A LOCK while the
 // lock is held answers 423 Locked with the holder's lock info; an UNLOCK
 // with a body must name the holder's ID, one without a body (force-unlock)
 // releases whatever holds it.
@@ -19,6 +22,8 @@ type StateServer struct {
 	URL string // base URL, no trailing slash
 
 	mu    sync.Mutex
+	user  string // with pass: basic auth required; "" for none
+	pass  string
 	state []byte
 	lock  []byte // the holder's lock info; nil when free
 	log   []string
@@ -48,6 +53,14 @@ func (s *StateServer) Backend() string {
   }
 }
 `
+}
+
+// RequireAuth makes every request need HTTP basic auth as user and
+// pass (the backend's username and password); others get 401.
+func (s *StateServer) RequireAuth(user, pass string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.user, s.pass = user, pass
 }
 
 // Plant takes the lock as another process would, with info as its lock
@@ -111,29 +124,35 @@ func (s *StateServer) serve(w http.ResponseWriter, r *http.Request, body []byte)
 		_ = json.Unmarshal(s.lock, &info)
 		return info.ID
 	}
+	if s.user != "" {
+		if u, p, ok := r.BasicAuth(); !ok || u != s.user || p != s.pass {
+			return reply(http.StatusUnauthorized, nil)
+		}
+	}
+	isLock := strings.HasSuffix(r.URL.Path, "/lock")
 	switch {
-	case r.URL.Path == "/state" && r.Method == http.MethodGet:
+	case !isLock && r.Method == http.MethodGet:
 		if s.state == nil {
 			return reply(http.StatusNoContent, nil)
 		}
 		return reply(http.StatusOK, s.state)
-	case r.URL.Path == "/state" && r.Method == http.MethodPost:
+	case !isLock && r.Method == http.MethodPost:
 		// The CLI names its lock in ?ID= when it holds one.
 		if s.lock != nil && r.URL.Query().Get("ID") != holder() {
 			return reply(http.StatusLocked, s.lock)
 		}
 		s.state = body
 		return reply(http.StatusOK, nil)
-	case r.URL.Path == "/state" && r.Method == http.MethodDelete:
+	case !isLock && r.Method == http.MethodDelete:
 		s.state = nil
 		return reply(http.StatusOK, nil)
-	case r.URL.Path == "/lock" && r.Method == "LOCK":
+	case isLock && (r.Method == "LOCK" || r.Method == http.MethodPost):
 		if s.lock != nil {
 			return reply(http.StatusLocked, s.lock)
 		}
 		s.lock = body
 		return reply(http.StatusOK, nil)
-	case r.URL.Path == "/lock" && r.Method == "UNLOCK":
+	case isLock && (r.Method == "UNLOCK" || r.Method == http.MethodDelete):
 		if s.lock == nil {
 			return reply(http.StatusOK, nil)
 		}

@@ -3,6 +3,7 @@ package wire
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -129,7 +130,12 @@ func (r DrillReport) WriteText(w io.Writer) error {
 	for _, s := range r.Steps {
 		mark, text := "ok  ", s.Detail
 		if !s.OK {
+			// A long error (a CLI's diagnostics, many lines) that a
+			// Problem line below repeats is shown there only.
 			mark, text = "FAIL", s.Error
+			if first, _, more := strings.Cut(text, "\n"); more && slices.ContainsFunc(r.Failures, func(f string) bool { return strings.Contains(f, s.Error) }) {
+				text = first + " (see below)"
+			}
 		}
 		fmt.Fprintf(&b, "  %s %-36s %8s  %s\n", mark, s.Name, s.Took.Round(time.Millisecond), text)
 	}
@@ -156,7 +162,8 @@ func (r DrillReport) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "  Operations: %s (`lifeboat history` shows their timelines)\n", strings.Join(r.Operations, ", "))
 	}
 	for _, f := range r.Failures {
-		fmt.Fprintf(&b, "  Problem: %s\n", f)
+		// A CLI's diagnostics run over lines: indent them under theirs.
+		fmt.Fprintf(&b, "  Problem: %s\n", strings.ReplaceAll(f, "\n", "\n    "))
 	}
 	if len(r.LeftChanged) == 0 {
 		b.WriteString("  Left changed: nothing\n")

@@ -35,3 +35,30 @@ func TestDrillReportRestoreAndDataJSON(t *testing.T) {
 		t.Errorf("a report without them: %s", plain)
 	}
 }
+
+// A step's many-line error that a Problem line repeats is written once:
+// the step's row keeps its first line.
+func TestDrillReportTextShowsLongErrorOnce(t *testing.T) {
+	at := time.Date(2026, 12, 7, 4, 0, 0, 0, time.UTC)
+	long := "tofu init: exit status 1\nError: Invalid bucket value\nThe \"bucket\" attribute value must not be empty."
+	rep := DrillReport{Name: "n", Mode: DrillReadiness, Service: "www", Started: at, Finished: at,
+		Steps: []DrillStep{
+			{Name: "plan b", Error: long},
+			{Name: "standby b", Error: `same error as step "plan b"`},
+			{Name: "plan c", Error: "one line\nand a second"}, // in no Problem line: shown whole
+		},
+		Failures: []string{"plan b: " + long, `standby b: same error as step "plan b"`}}
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if n := strings.Count(out, "must not be empty"); n != 1 {
+		t.Errorf("the init error is written %d times, want once:\n%s", n, out)
+	}
+	for _, want := range []string{"plan b", "tofu init: exit status 1 (see below)", "Problem: plan b: tofu init", "\n    Error: Invalid bucket value\n", `Problem: standby b: same error as step "plan b"`, "and a second"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -7,7 +7,7 @@ terraform {
       version = "~> 2.40"
     }
   }
-  backend "s3" {}
+  backend "http" {} # completed by backend_config in lifeboat.hcl
 }
 
 variable "active" {
