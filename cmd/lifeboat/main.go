@@ -54,6 +54,7 @@ const (
 	exitOK      = 0
 	exitFailed  = 1 // an operation failed
 	exitInvalid = 2 // bad usage or invalid configuration
+	exitDown    = 3 // status --exit-code: a provider is down or account_lost
 )
 
 // usageError marks errors that are the caller's: bad flags, invalid configuration.
@@ -71,8 +72,22 @@ func exitCode(err error) int {
 	if errors.As(err, &ue) {
 		return exitInvalid
 	}
+	var ce codeError
+	if errors.As(err, &ce) {
+		return ce.code
+	}
 	return exitFailed
 }
+
+// codeError is a result the command already printed, with an exit code
+// of its own (status --exit-code); run prints only its one-line summary.
+type codeError struct {
+	code int
+	err  error
+}
+
+func (e codeError) Error() string { return e.err.Error() }
+func (e codeError) Unwrap() error { return e.err }
 
 // silentError carries an exit status for an error the command already
 // reported (as a JSON document, say); run prints nothing more.
