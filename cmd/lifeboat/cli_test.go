@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/lifeboat-dev/lifeboat/internal/testharness"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func TestUnknownCommandIsUsage(t *testing.T) {
@@ -37,5 +38,26 @@ func TestStatusExitCode(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "status", "-c", cfg, "--rounds", "2"); code != exitOK {
 		t.Fatalf("without --exit-code: exit %d, want 0", code)
+	}
+}
+
+// The first signal names the step it stops, and claims none when none runs.
+func TestInterruptMessageNamesTheStep(t *testing.T) {
+	s := &session{g: &globals{stdout: &strings.Builder{}, stderr: &strings.Builder{}}}
+	defer inFlight.set("")
+	if got := interruptMessage("SIGTERM", inFlight.get()); got != "\nlifeboat: SIGTERM received: stopping (send it again to exit at once)\n" {
+		t.Errorf("nothing in flight: %q", got)
+	}
+	s.progress(wire.Event{Step: "apply:bravo", Phase: wire.PhaseStart})
+	if got := interruptMessage("SIGTERM", inFlight.get()); !strings.Contains(got, "stopping step apply:bravo, in flight") {
+		t.Errorf("apply in flight: %q", got)
+	}
+	s.progress(wire.Event{Step: "apply:bravo", Phase: wire.PhaseDone})
+	if got := inFlight.get(); got != "" {
+		t.Errorf("after the step is done: in flight %q", got)
+	}
+	s.progress(wire.Event{Phase: wire.PhaseInfo, Message: "round 1 of up to 3"})
+	if got := inFlight.get(); got != "" {
+		t.Errorf("a note outside any step set in flight to %q", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
@@ -34,7 +35,7 @@ func interruptContext() (context.Context, func()) {
 		case sig := <-sigs:
 			signal.Stop(sigs)
 			name := signalName(sig)
-			fmt.Fprintf(os.Stderr, "\nlifeboat: %s received: stopping the step in flight (send it again to exit at once)\n", name)
+			fmt.Fprint(os.Stderr, interruptMessage(name, inFlight.get()))
 			cancel(fmt.Errorf("%w by %s", errInterrupted, name))
 		case <-done:
 		}
@@ -44,6 +45,37 @@ func interruptContext() (context.Context, func()) {
 		close(done)
 		cancel(nil)
 	}
+}
+
+// interruptMessage is what the first signal prints: the step it stops,
+// when one is running in this process, and only then.
+func interruptMessage(signal, step string) string {
+	what := "stopping"
+	if step != "" {
+		what = "stopping step " + step + ", in flight"
+	}
+	return fmt.Sprintf("\nlifeboat: %s received: %s (send it again to exit at once)\n", signal, what)
+}
+
+// inFlight is the step this process runs now, as its progress reports
+// it; empty between steps, and in commands that run none.
+var inFlight stepInFlight
+
+type stepInFlight struct {
+	mu   sync.Mutex
+	step string
+}
+
+func (s *stepInFlight) set(step string) {
+	s.mu.Lock()
+	s.step = step
+	s.mu.Unlock()
+}
+
+func (s *stepInFlight) get() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.step
 }
 
 // errInterrupted is the cause of a context cancelled by a signal.
