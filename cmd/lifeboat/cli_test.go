@@ -1,6 +1,10 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,5 +63,45 @@ func TestInterruptMessageNamesTheStep(t *testing.T) {
 	s.progress(wire.Event{Phase: wire.PhaseInfo, Message: "round 1 of up to 3"})
 	if got := inFlight.get(); got != "" {
 		t.Errorf("a note outside any step set in flight to %q", got)
+	}
+}
+
+// validate --no-env checks the production example without its secrets,
+// and names the variables it did not have.
+func TestValidateNoEnv(t *testing.T) {
+	const example = "../../examples/production/lifeboat.hcl"
+	for _, name := range []string{"CLOUDFLARE_API_TOKEN", "DESEC_TOKEN", "LIFEBOAT_READ_TOKEN"} {
+		if v, ok := os.LookupEnv(name); ok {
+			t.Setenv(name, v) // restored after the test
+			os.Unsetenv(name)
+		}
+	}
+	if code, _, errOut := runCLI(t, "validate", "-c", example); code != exitInvalid || !strings.Contains(errOut, "CLOUDFLARE_API_TOKEN is not set") {
+		t.Fatalf("without --no-env: exit %d, want 2 naming the unset variable: %s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, "validate", "-c", example, "--no-env")
+	if code != exitOK || !strings.Contains(out, "valid") {
+		t.Fatalf("--no-env: exit %d: %s%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "not set") || !strings.Contains(errOut, "CLOUDFLARE_API_TOKEN, DESEC_TOKEN") {
+		t.Errorf("--no-env does not name the variables not set: %q", errOut)
+	}
+	code, out, _ = runCLI(t, "validate", "-c", example, "--no-env", "-o", "json")
+	var doc struct {
+		Valid    bool     `json:"valid"`
+		UnsetEnv []string `json:"unset_env"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 0 || !doc.Valid || !slices.Contains(doc.UnsetEnv, "LIFEBOAT_READ_TOKEN") {
+		t.Fatalf("--no-env -o json: exit %d, %v: %s", code, err, out)
+	}
+	// Another mistake is still found.
+	bad := filepath.Join(t.TempDir(), "bad.hcl")
+	src, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(bad, append(src, "\npolicy {\n  nonsense = 1\n}\n"...), 0o600)
+	if code, _, errOut := runCLI(t, "validate", "-c", bad, "--no-env"); code != exitInvalid || !strings.Contains(errOut, "bad.hcl:") || !strings.Contains(errOut, "not set") {
+		t.Fatalf("--no-env with a mistake: exit %d: %s", code, errOut)
 	}
 }

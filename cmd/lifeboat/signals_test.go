@@ -149,7 +149,7 @@ func TestFailoverStoppedBySIGTERM(t *testing.T) {
 	if !strings.Contains(errb.String(), "interrupted by SIGTERM") || strings.Contains(errb.String(), "deadline exceeded") {
 		t.Fatalf("the error does not name the signal:\n%s", errb)
 	}
-	if !strings.Contains(errb.String(), "SIGTERM received: stopping step wait-healthy") {
+	if !strings.Contains(errb.String(), "SIGTERM received: stopping step www/bravo/wait-healthy, in flight") {
 		t.Fatalf("the notice does not name the step in flight:\n%s", errb)
 	}
 	ops := w.history()
