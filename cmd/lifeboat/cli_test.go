@@ -105,3 +105,34 @@ func TestValidateNoEnv(t *testing.T) {
 		t.Fatalf("--no-env with a mistake: exit %d: %s", code, errOut)
 	}
 }
+
+// make man writes a page per command, options included; completion is
+// cobra's, and answers for each shell.
+func TestManPagesAndCompletion(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := runCLI(t, "gen-man", dir); code != 0 {
+		t.Fatalf("gen-man: exit %d: %s", code, errOut)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "lifeboat-failover.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{".TH \"LIFEBOAT\" \"1\"", `\fB--from\fP`, `\fB--yes\fP`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("lifeboat-failover.1 lacks %q:\n%s", want, page)
+		}
+	}
+	for _, name := range []string{"lifeboat.1", "lifeboat-status.1", "lifeboat-validate.1", "lifeboat-hold.1"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("no %s: %v", name, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "lifeboat-gen-man.1")); err == nil {
+		t.Error("the hidden gen-man command has a page")
+	}
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		if code, out, _ := runCLI(t, "completion", shell); code != 0 || !strings.Contains(out, "lifeboat") {
+			t.Errorf("completion %s: exit %d, %d bytes", shell, code, len(out))
+		}
+	}
+}
