@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/internal/childproc"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
@@ -26,22 +25,8 @@ const execWaitDelay = 500 * time.Millisecond
 // each one of 4 bytes or more is hidden from the output quoted in the
 // reason (a shorter one would mangle ordinary words).
 func compileExec(c *config.ExecCheck, dir string, guard func(string) string) probeFunc {
-	argv := append([]string(nil), c.Command...)
-	if abs, err := filepath.Abs(dir); dir != "" && err == nil {
-		// os/exec resolves a relative path against Dir: both absolute.
-		dir = abs
-	}
-	if dir != "" && strings.ContainsRune(argv[0], '/') && !filepath.IsAbs(argv[0]) {
-		argv[0] = filepath.Join(dir, argv[0])
-	}
-	// Never the daemon's whole environment (its tokens and secrets): the
-	// base variables, the ones the check names in pass_env, and its env.
-	env := config.ChildEnv(os.Environ(), config.BaseEnv, c.PassEnv)
-	values := make([]string, 0, len(c.Env))
-	for k, v := range c.Env {
-		env = append(env, k+"="+v)
-		values = append(values, v)
-	}
+	argv, dir := childproc.Resolve(c.Command, dir)
+	env, values := childproc.Env(os.Environ(), c.PassEnv, c.Env)
 	hide := redact.New(values...)
 	// Scrub the whole output before it is cut to one line: a cut secret
 	// would no longer be recognised.
@@ -59,17 +44,9 @@ func runExec(ctx context.Context, start time.Time, argv, env []string, dir strin
 	cmd.Stdout, cmd.Stderr = &out, &out
 	// Its own process group, killed whole on timeout: a script's children
 	// (a curl, a sleep) must not outlive the probe.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		if errors.Is(err, syscall.ESRCH) {
-			return os.ErrProcessDone
-		}
-		return err
-	}
 	// A process that escaped the group and keeps our pipes open must not
 	// hold the probe past its timeout either.
-	cmd.WaitDelay = execWaitDelay
+	childproc.Group(cmd, execWaitDelay)
 	err := cmd.Run()
 	if err == nil {
 		return outcome{ok: true, reason: "exit 0"}

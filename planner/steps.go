@@ -172,16 +172,17 @@ func (p *planner) addSteps(s *config.Service, sp *ServicePlan) {
 	// target's hosts are up, and before wait-healthy: the service there
 	// needs a writable database to pass its checks.
 	steps = append(steps, data...)
+	proxyCut, proxyVerify := p.proxyReasons(dns, records)
 	steps = append(steps,
 		Step{ID: id(StepWaitHealthy), Kind: StepWaitHealthy, Service: s.Name, Provider: sp.To, Addresses: addresses,
 			TimeoutSeconds: seconds(p.cfg.Policy.WaitHealthy),
 			Reason:         "never cut DNS to a target that is not healthy: wait until the checks of " + s.Name + " pass against " + sp.To + "'s addresses"},
 		Step{ID: id(StepDNSCutover), Kind: StepDNSCutover, Service: s.Name, Provider: sp.To, Addresses: addresses,
 			Records: records, TTL: ttl, DNS: dns,
-			Reason: "point " + strings.Join(records, ", ") + " at " + sp.To + "'s addresses with TTL " + strconv.Itoa(ttl) + "s at " + set.joined},
+			Reason: "point " + strings.Join(records, ", ") + " at " + sp.To + "'s addresses with TTL " + strconv.Itoa(ttl) + "s at " + set.joined + proxyCut},
 		Step{ID: id(StepVerifyDNS), Kind: StepVerifyDNS, Service: s.Name, Provider: sp.To,
 			Records: records, DNS: dns, TimeoutSeconds: seconds(p.cfg.Policy.VerifyDNS),
-			Reason: "ask each DNS provider's authoritative servers directly until they serve the new answer"},
+			Reason: "ask each DNS provider's authoritative servers directly until they serve the new answer" + proxyVerify},
 		Step{ID: id(StepNotify), Kind: StepNotify, Service: s.Name, Provider: sp.To, Notify: p.notify,
 			Reason: p.notifyReason},
 	)
@@ -316,4 +317,51 @@ func stepIDs(service, provider string) (ids [7]string) {
 		at = end
 	}
 	return ids
+}
+
+// proxyReasons says, for each dns block of dns that puts a proxy in front
+// of records (Cloudflare), how records are switched (cutover) and verified
+// (verify): a proxied record's authoritative answer is the proxy's
+// addresses, so it is read back through the API instead. Empty when no
+// block has a proxy.
+func (p *planner) proxyReasons(dns, records []string) (cutover, verify string) {
+	for _, name := range dns {
+		d := p.cfg.DNSProvider(name)
+		if d == nil || d.Type != config.ProxyType {
+			continue
+		}
+		set := d.ProxiedRecords()
+		var on, off, kept []string
+		for _, r := range records {
+			want, ok := set[strings.ToLower(r)]
+			switch {
+			case !ok:
+				kept = append(kept, r)
+			case want:
+				on = append(on, r)
+			default:
+				off = append(off, r)
+			}
+		}
+		var cut, ver []string
+		if len(on) > 0 {
+			cut = append(cut, strings.Join(on, ", ")+" proxied")
+			ver = append(ver, strings.Join(on, ", ")+" verified through the Cloudflare API (proxied: the authoritative answer is Cloudflare's)")
+		}
+		if len(off) > 0 {
+			cut = append(cut, strings.Join(off, ", ")+" not proxied")
+			ver = append(ver, strings.Join(off, ", ")+" (not proxied) at its authoritative servers")
+		}
+		if len(kept) > 0 {
+			keeps := " keeps its proxy as it is"
+			if len(kept) > 1 {
+				keeps = " keep their proxy as it is"
+			}
+			cut = append(cut, strings.Join(kept, ", ")+keeps)
+			ver = append(ver, strings.Join(kept, ", ")+" verified through the Cloudflare API if proxied there (proxied: the authoritative answer is Cloudflare's), else at its authoritative servers")
+		}
+		cutover += "; at " + name + ": " + strings.Join(cut, ", ")
+		verify += "; at " + name + ": " + strings.Join(ver, "; ")
+	}
+	return cutover, verify
 }

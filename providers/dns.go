@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/libdns/bunny"
-	"github.com/libdns/cloudflare"
 	"github.com/libdns/desec"
 	"github.com/libdns/digitalocean"
 	"github.com/libdns/gandi"
@@ -74,7 +73,7 @@ const stdoutDebug = "it prints API traffic to standard output (powerdns's includ
 var dnsTypes = map[string]dnsType{
 	"rfc2136": {new: func() DNS { return &rfc2136.Provider{} }, required: []string{"server", "key_name", "key_alg", "key"},
 		rules: rules{"server": hostPort, "key_name": domainName, "key_alg": tsigAlgorithm, "key": base64Key}},
-	"cloudflare": {new: func() DNS { return &cloudflare.Provider{} }, required: []string{"api_token"},
+	"cloudflare": {new: func() DNS { return &cloudflareDNS{} }, required: []string{"api_token"},
 		rules: rules{"api_token": token, "zone_token": token}},
 	// route53 falls back to the AWS SDK's own credential chain (environment,
 	// shared profile, instance role), so nothing is required here.

@@ -52,6 +52,9 @@ func validSettings(t *testing.T, typ string) map[string]string {
 func inner(t *testing.T, d DNS) DNS {
 	t.Helper()
 	g, ok := d.(*guarded)
+	if gp, isProxy := d.(*guardedProxy); isProxy {
+		g, ok = gp.guarded, true
+	}
 	if !ok {
 		t.Fatalf("NewDNS returned %T, not the guarded wrapper", d)
 	}

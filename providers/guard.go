@@ -34,10 +34,17 @@ type guarded struct {
 // and the operation) as soon as ctx ends, and a panic in p becomes an error
 // wrapping ErrProviderPanic. For providers built outside the registry.
 func Guard(name, typ string, p DNS) DNS {
-	if g, ok := p.(*guarded); ok {
+	switch g := p.(type) {
+	case *guarded:
+		return g
+	case *guardedProxy:
 		return g
 	}
-	return &guarded{name: name, typ: typ, p: p}
+	g := &guarded{name: name, typ: typ, p: p}
+	if px, ok := p.(proxier); ok {
+		return &guardedProxy{guarded: g, px: px}
+	}
+	return g
 }
 
 func (g *guarded) GetRecords(ctx context.Context, zone string) ([]libdns.Record, error) {

@@ -166,6 +166,9 @@ func TestNewDNSReturnsGuardedProviders(t *testing.T) {
 			t.Fatalf("%s: %v", typ, err)
 		}
 		g, ok := d.(*guarded)
+		if gp, isProxy := d.(*guardedProxy); isProxy {
+			g, ok = gp.guarded, typ == "cloudflare"
+		}
 		if !ok || g.name != "blockname" || g.typ != typ {
 			t.Errorf("%s: NewNamedDNS returned %T, want a guarded provider named blockname", typ, d)
 		}

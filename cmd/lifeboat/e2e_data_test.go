@@ -95,13 +95,12 @@ notify "data" {
 	w.startAlpha()
 
 	// Without a daemon, status measures by itself.
-	waitFor(t, 30*time.Second, "status shows the replica fresh", func() bool {
-		r, ok := rowAt(w.dataRows(), "bravo")
-		return ok && r.State == "fresh" && r.AgeKnown
+	waitFor(t, 30*time.Second, "status shows the primary and the replica fresh", func() bool {
+		rows := w.dataRows()
+		r, ok := rowAt(rows, "bravo")
+		p, pok := rowAt(rows, "alpha")
+		return ok && r.State == "fresh" && r.AgeKnown && pok && p.State == "fresh"
 	})
-	if r, ok := rowAt(w.dataRows(), "alpha"); !ok || r.State != "fresh" {
-		t.Fatalf("the primary's row: %+v", r)
-	}
 
 	// With one, status shows the daemon's own round.
 	d := w.startDaemon()

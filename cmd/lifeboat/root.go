@@ -112,6 +112,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newPrepareCmd(g),
 		newAuditCmd(g),
 		newSyncCmd(g),
+		newInitCmd(g),
 		newManCmd(g),
 	)
 	return root

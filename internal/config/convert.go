@@ -265,6 +265,20 @@ func (c *checker) dns(r *rawDNS) *DNSProvider {
 			}
 		}
 	}
+	d.Proxied = b.recordNames("proxied", r.Proxied)
+	d.NotProxied = b.recordNames("not_proxied", r.NotProxied)
+	if len(d.Proxied)+len(d.NotProxied) > 0 && d.Type != "" && d.Type != ProxyType {
+		attr := "proxied"
+		if len(d.Proxied) == 0 {
+			attr = "not_proxied"
+		}
+		b.errf(attr, "only a dns block of type %q has proxied records, not %s", ProxyType, b.qname("type", d.Type))
+	}
+	for _, n := range d.Proxied {
+		if slices.ContainsFunc(d.NotProxied, func(m string) bool { return strings.EqualFold(m, n) }) {
+			b.errf("not_proxied", "%s is also in proxied", b.qname("not_proxied", n))
+		}
+	}
 	settingsOK := !b.written("settings") || b.ok("settings")
 	if check := c.opts.DNSSettings; check != nil && d.Type != "" && settingsOK {
 		settings := d.Settings
@@ -364,6 +378,20 @@ func (c *checker) service(r *rawService, cfg *Config) *Service {
 
 // list checks a list attribute: no empty or repeated elements, and at
 // least one element when required (or written).
+// recordNames checks an optional list of record names relative to the zone.
+func (b *blk) recordNames(name string, vs []string) []string {
+	if !b.written(name) {
+		return nil
+	}
+	out := b.list(name, vs, false, "record")
+	for _, rec := range out {
+		if strings.HasSuffix(rec, ".") || strings.ContainsAny(rec, " \t\r\n") {
+			b.errf(name, "%s must be a name relative to the zone (\"@\" for the apex, no trailing dot)", b.qname(name, rec))
+		}
+	}
+	return out
+}
+
 func (b *blk) list(name string, vs []string, required bool, what string) []string {
 	if !b.ok(name) || vs == nil {
 		if required && (!b.written(name) || b.ok(name)) {

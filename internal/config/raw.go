@@ -96,6 +96,8 @@ type rawDNS struct {
 	Settings     map[string]string `hcl:"settings,optional"`
 	Nameservers  []string          `hcl:"nameservers,optional"`
 	NSNames      []string          `hcl:"ns_names,optional"`
+	Proxied      []string          `hcl:"proxied,optional"`
+	NotProxied   []string          `hcl:"not_proxied,optional"`
 	Body         hcl.Body          `hcl:",body"`
 	DefRange     hcl.Range         `hcl:",def_range"`
 }

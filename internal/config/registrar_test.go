@@ -149,3 +149,32 @@ zone "example.test" {
 		}
 	}
 }
+
+func TestDNSProxiedRecords(t *testing.T) {
+	src := `
+dns "cf" {
+  type        = "cloudflare"
+  zone        = "example.test"
+  proxied     = ["WWW", "@"]
+  not_proxied = ["mail"]
+}
+dns "plain" {
+  type = "cloudflare"
+  zone = "example.test"
+}
+`
+	cfg, err := config.Parse("c.hcl", []byte(src), config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cfg.DNSProvider("cf").ProxiedRecords()
+	if len(got) != 3 || !got["www"] || !got["@"] || got["mail"] {
+		t.Errorf("ProxiedRecords = %v, want www and @ true, mail false", got)
+	}
+	if _, ok := got["mail"]; !ok {
+		t.Error("mail is missing: not_proxied must be an explicit false")
+	}
+	if got := cfg.DNSProvider("plain").ProxiedRecords(); got != nil {
+		t.Errorf("a block without the lists: %v, want nil (every record keeps its proxy)", got)
+	}
+}

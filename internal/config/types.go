@@ -7,6 +7,7 @@ package config
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -128,8 +129,34 @@ type DNSProvider struct {
 	// re-delegation writes at the registrar. Empty: this provider cannot
 	// be delegated to.
 	NSNames []string
-	Range   hcl.Range
+	// Proxied and NotProxied (type cloudflare only) are record names
+	// (relative, as in a service's records) whose proxy a cutover switches
+	// on or off; any other record keeps the proxy it has. A proxied record
+	// is verified through the provider's API: the authoritative servers
+	// answer the proxy's addresses.
+	Proxied    []string
+	NotProxied []string
+	Range      hcl.Range
 }
+
+// ProxiedRecords maps Proxied's names to true and NotProxied's to false,
+// lower-cased; nil when both are empty.
+func (d *DNSProvider) ProxiedRecords() map[string]bool {
+	if len(d.Proxied)+len(d.NotProxied) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, n := range d.Proxied {
+		out[strings.ToLower(n)] = true
+	}
+	for _, n := range d.NotProxied {
+		out[strings.ToLower(n)] = false
+	}
+	return out
+}
+
+// ProxyType is the dns type whose records may be proxied.
+const ProxyType = "cloudflare"
 
 // Zone is a `zone "NAME" { ... }` block: a zone whose source of truth is a
 // zone file, which `lifeboat sync` makes every dns block of the zone hold.

@@ -57,7 +57,7 @@ func (d *Daemon) watchData(ctx context.Context, every time.Duration) {
 		eng, _ := d.current()
 		// A round never outlasts its interval by much: each measurement
 		// is bounded by policy.timeout, and the round as a whole here.
-		rctx, cancel := context.WithTimeout(ctx, max(every, 2*eng.Cfg.Policy.Timeout))
+		rctx, cancel := context.WithTimeout(ctx, max(every, 2*engine.DataTimeout(eng.Cfg)))
 		v := eng.MeasureData(rctx, "", datafresh.BackgroundLimit())
 		cancel()
 		if ctx.Err() != nil {

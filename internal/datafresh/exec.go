@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/childproc"
 )
 
 // maxStdout bounds what is kept of an exec source's output: it prints one
@@ -62,23 +62,15 @@ func (e Exec) Measure(ctx context.Context) Measurement {
 		cmd.Env = []string{} // never lifeboat's own environment
 	}
 	cmd.Dir = e.Dir
-	stdout, stderr := &capped{max: maxStdout}, &capped{max: maxStderr}
+	stdout, stderr := &childproc.Capped{Max: maxStdout}, &childproc.Capped{Max: maxStderr}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	// Its own process group, killed whole: a script's children (a curl, a
 	// sleep) must not outlive the measurement.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		if errors.Is(err, syscall.ESRCH) {
-			return os.ErrProcessDone
-		}
-		return err
-	}
-	cmd.WaitDelay = execWaitDelay
+	childproc.Group(cmd, execWaitDelay)
 	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
-	case err == nil, errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success():
+	case childproc.Succeeded(cmd, err):
 	case ctx.Err() != nil:
 		m.Err = fmt.Errorf("datafresh: exec: no exit in time: %w", ctx.Err())
 		return m
@@ -89,7 +81,7 @@ func (e Exec) Measure(ctx context.Context) Measurement {
 		m.Err = fmt.Errorf("datafresh: exec: cannot run: %w", err)
 		return m
 	}
-	if stdout.over {
+	if stdout.Over() {
 		m.Err = fmt.Errorf("%w: output over %d KiB", ErrBadValue, maxStdout>>10)
 		return m
 	}
@@ -108,23 +100,3 @@ func firstLine(s string) string {
 	}
 	return ": " + clip(s, 200)
 }
-
-// capped keeps the first max bytes written and notes that more came; it
-// never fails a write, so the command is not killed by a broken pipe.
-type capped struct {
-	buf  []byte
-	max  int
-	over bool
-}
-
-func (c *capped) Write(p []byte) (int, error) {
-	if room := c.max - len(c.buf); room < len(p) {
-		c.over = true
-		c.buf = append(c.buf, p[:max(room, 0)]...)
-	} else {
-		c.buf = append(c.buf, p...)
-	}
-	return len(p), nil
-}
-
-func (c *capped) String() string { return string(c.buf) }

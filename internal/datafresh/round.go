@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/internal/childproc"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
@@ -230,10 +231,7 @@ func (r *round) exec(svc *config.Service, d *config.Data, provider string) Exec 
 	if r.environ == nil {
 		r.environ = os.Environ()
 	}
-	env := config.ChildEnv(r.environ, config.BaseEnv, x.PassEnv)
-	for k, v := range x.Env {
-		env = append(env, k+"="+v)
-	}
+	env, _ := childproc.Env(r.environ, x.PassEnv, x.Env)
 	var addrs []string
 	if r.addresses != nil {
 		addrs = r.addresses(provider)
@@ -247,12 +245,8 @@ func (r *round) exec(svc *config.Service, d *config.Data, provider string) Exec 
 	}
 	env = append(env, "LIFEBOAT_SERVICE="+svc.Name, "LIFEBOAT_DATA="+d.Name,
 		"LIFEBOAT_PROVIDER="+provider, "LIFEBOAT_ADDRESSES="+strings.Join(addrs, " "))
-	argv := slices.Clone(x.Command)
-	if len(argv) > 0 && r.dir != "" && strings.ContainsRune(argv[0], '/') && !filepath.IsAbs(argv[0]) {
-		// os/exec resolves a relative path against Dir: make it absolute.
-		argv[0] = filepath.Join(r.dir, argv[0])
-	}
-	return Exec{Command: argv, Dir: r.dir, Env: env, Now: r.now}
+	argv, dir := childproc.Resolve(x.Command, r.dir)
+	return Exec{Command: argv, Dir: dir, Env: env, Now: r.now}
 }
 
 // urlRedactor hides a URL's password and the request headers' values

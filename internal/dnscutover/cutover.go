@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"github.com/libdns/libdns"
@@ -88,8 +89,22 @@ func attempt(ctx context.Context, t Target, req Request, plan planner, opts Opti
 		return nil, nil, err
 	}
 	c, notOwned := plan(records, req)
+	px, proxy := dnswriter.AsProxier(t.Provider)
+	var before map[string]bool
+	if proxy && needProxy(req) {
+		if before, err = px.Proxied(ctx, t.Zone); err != nil {
+			return nil, notOwned, fmt.Errorf("read which records are proxied: %w", err)
+		}
+	}
 	if opts.DryRun {
-		return c.changed(), notOwned, nil
+		out := c.changed()
+		if proxy && needProxy(req) {
+			for _, s := range proxySwitches(records, t, req, before, before) {
+				out = append(out, s.name+" "+s.typ+" proxied")
+			}
+			slices.Sort(out)
+		}
+		return out, notOwned, nil
 	}
 	writes := []struct {
 		what string
@@ -114,5 +129,61 @@ func attempt(ctx context.Context, t Target, req Request, plan planner, opts Opti
 		}
 		done = append(done, wr.g.names...)
 	}
+	if proxy && needProxy(req) {
+		// Read again: a record created just now is not proxied, and one
+		// updated in place kept its flag.
+		now, err := px.Proxied(ctx, t.Zone)
+		if err != nil {
+			return done, notOwned, fmt.Errorf("read which records are proxied: %w", err)
+		}
+		for _, s := range proxySwitches(records, t, req, before, now) {
+			if err := w.SetProxy(ctx, s.name, s.typ, s.on); err != nil {
+				if dnswriter.Stopped(err) {
+					return done, notOwned, err
+				}
+				return done, notOwned, fmt.Errorf("set %s %s proxied=%v: %w", s.name, s.typ, s.on, err)
+			}
+			done = append(done, s.name+" "+s.typ+" proxied")
+		}
+	}
 	return done, notOwned, w.Confirm(ctx)
+}
+
+// needProxy reports whether the request writes addresses (a cutover, not
+// a release), the only writes a proxy applies to.
+func needProxy(req Request) bool { return len(req.Addresses) > 0 }
+
+// proxySwitch is one RRset whose proxy must be switched.
+type proxySwitch struct {
+	name, typ string
+	on        bool
+}
+
+// proxySwitches lists the address RRsets of req whose proxy flag (now)
+// differs from the one wanted: the target's setting, else the flag the
+// RRset had before the cutover (before), so a proxied record stays
+// proxied. Names the owner may not write are skipped (the writes already
+// reported them).
+func proxySwitches(records []libdns.Record, t Target, req Request, before, now map[string]bool) []proxySwitch {
+	var out []proxySwitch
+	for _, name := range req.Records {
+		if err := dnswriter.Claim(records, t.Zone, name, req.Owner, req.Exclusive); err != nil && (!req.Adopt || req.Exclusive) {
+			continue
+		}
+		for _, fam := range []string{typeA, typeAAAA} {
+			if !slices.ContainsFunc(req.Addresses, func(a netip.Addr) bool { return a.Is4() == (fam == typeA) }) {
+				continue
+			}
+			k := name + " " + fam
+			want, set := t.Proxied[name]
+			if !set {
+				// A family added now takes its sibling's flag.
+				want = before[name+" "+typeA] || before[name+" "+typeAAAA]
+			}
+			if now[k] != want {
+				out = append(out, proxySwitch{name: name, typ: fam, on: want})
+			}
+		}
+	}
+	return out
 }

@@ -38,6 +38,22 @@ type Target struct {
 	// Nameservers are the provider's authoritative servers ("host:port"),
 	// asked directly by Verify.
 	Nameservers []string
+	// Proxied says, by record name, whether the record must be proxied at
+	// a provider with a proxy (a dnswriter.Proxier: Cloudflare). A record
+	// not listed keeps the proxy it has. A proxied record is verified by
+	// reading it back through the provider's API: its authoritative
+	// servers answer the proxy's addresses.
+	Proxied map[string]bool
+}
+
+// proxiedNow reports whether record name is to be taken as proxied, given
+// the provider's flags (Proxier.Proxied): the target's setting, else the
+// flag of its A or AAAA set.
+func (t Target) proxiedNow(name string, flags map[string]bool) bool {
+	if want, ok := t.Proxied[name]; ok {
+		return want
+	}
+	return flags[name+" "+typeA] || flags[name+" "+typeAAAA]
 }
 
 // Request is what a cutover should make true.

@@ -185,7 +185,7 @@ func sameAddresses(have []libdns.RR, want []netip.Addr, ttl time.Duration) bool 
 	got := make([]netip.Addr, 0, len(have))
 	for _, rr := range have {
 		a, err := netip.ParseAddr(strings.TrimSpace(rr.Data))
-		if err != nil || rr.TTL != ttl {
+		if err != nil || (rr.TTL != ttl && rr.TTL != dnswriter.AutoTTL) {
 			return false
 		}
 		got = append(got, a.Unmap())

@@ -12,6 +12,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/lifeboat-dev/lifeboat/internal/dnsquery"
+	"github.com/lifeboat-dev/lifeboat/internal/dnswriter"
 )
 
 // Verify asks every nameserver of every target directly, without
@@ -33,7 +34,8 @@ func Verify(ctx context.Context, targets []Target, req Request, opts Options) []
 	})
 }
 
-// check is one question to one nameserver.
+// check is one question to one nameserver, or (server apiServer) to the
+// provider's API.
 type check struct {
 	server string
 	name   string // FQDN
@@ -41,53 +43,113 @@ type check struct {
 	want   []netip.Addr
 }
 
+// apiServer stands for the provider's API in checks: a proxied record is
+// read back from it, its authoritative servers answering the proxy's
+// addresses.
+const apiServer = "the provider's API"
+
 func verifyOne(ctx context.Context, t Target, req Request, opts Options) ProviderResult {
 	var res ProviderResult
-	if len(t.Nameservers) == 0 {
-		res.Err = fmt.Errorf("%w: DNS provider %q has no nameservers to verify against", ErrInvalidRequest, t.Name)
-		return res
-	}
+	px, proxy := dnswriter.AsProxier(t.Provider)
 	var pending []check
-	for _, ns := range t.Nameservers {
+	last := map[string]string{}
+	key := func(c check) string { return c.server + " " + c.name + " " + dns.TypeToString[c.qtype] }
+	// plan builds the checks; at a provider with a proxy it first reads
+	// which records are proxied, which may fail (then the round retries).
+	planned := false
+	plan := func() (string, error) {
+		var flags map[string]bool
+		if proxy {
+			f, err := px.Proxied(ctx, t.Zone)
+			if err != nil {
+				return fmt.Sprintf("read which records are proxied: %v", err), nil
+			}
+			flags = f
+		}
+		var apiNames, nsNames []string
 		for _, name := range req.Records {
-			for _, qtype := range []uint16{dns.TypeA, dns.TypeAAAA} {
-				c := check{server: ns, name: fqdn(name, t.Zone), qtype: qtype}
-				for _, a := range req.Addresses {
-					if a.Is4() == (qtype == dns.TypeA) {
-						c.want = append(c.want, a)
-					}
-				}
-				pending = append(pending, c)
+			if proxy && t.proxiedNow(name, flags) {
+				apiNames = append(apiNames, name)
+			} else {
+				nsNames = append(nsNames, name)
 			}
 		}
+		if len(nsNames) > 0 && len(t.Nameservers) == 0 {
+			return "", fmt.Errorf("%w: DNS provider %q has no nameservers to verify against", ErrInvalidRequest, t.Name)
+		}
+		add := func(server string, names []string) {
+			for _, name := range names {
+				for _, qtype := range []uint16{dns.TypeA, dns.TypeAAAA} {
+					c := check{server: server, name: fqdn(name, t.Zone), qtype: qtype}
+					for _, a := range req.Addresses {
+						if a.Is4() == (qtype == dns.TypeA) {
+							c.want = append(c.want, a)
+						}
+					}
+					pending = append(pending, c)
+				}
+			}
+		}
+		add(apiServer, apiNames)
+		for _, ns := range t.Nameservers {
+			add(ns, nsNames)
+		}
+		planned = true
+		return "", nil
+	}
+	if !proxy && len(t.Nameservers) == 0 {
+		res.Err = fmt.Errorf("%w: DNS provider %q has no nameservers to verify against", ErrInvalidRequest, t.Name)
+		return res
 	}
 	// why each pending check did not match, by check. A query the
 	// deadline cut short keeps the previous round's reason: "the answer is
 	// not authoritative" says more than "i/o timeout".
-	last := map[string]string{}
-	key := func(c check) string { return c.server + " " + c.name + " " + dns.TypeToString[c.qtype] }
+	var planWhy string
 	for {
 		res.Attempts++
-		var still []check
-		for _, c := range pending {
-			if why := askOnce(ctx, c, opts.QueryTimeout); why != "" {
-				if prev, ok := last[key(c)]; !ok || ctx.Err() == nil {
-					last[key(c)] = why
-				} else {
-					last[key(c)] = prev
-				}
-				still = append(still, c)
+		if !planned {
+			var err error
+			if planWhy, err = plan(); err != nil {
+				res.Err = err
+				return res
 			}
 		}
-		pending = still
-		if len(pending) == 0 {
-			return res
+		if planned {
+			var zone map[string][]netip.Addr // read once a round, for the API checks
+			var zoneErr error
+			var still []check
+			for _, c := range pending {
+				var why string
+				if c.server == apiServer {
+					if zone == nil && zoneErr == nil {
+						zone, zoneErr = apiAddresses(ctx, t)
+					}
+					why = apiOnce(c, zone, zoneErr)
+				} else {
+					why = askOnce(ctx, c, opts.QueryTimeout)
+				}
+				if why != "" {
+					if prev, ok := last[key(c)]; !ok || ctx.Err() == nil {
+						last[key(c)] = why
+					} else {
+						last[key(c)] = prev
+					}
+					still = append(still, c)
+				}
+			}
+			pending = still
+			if len(pending) == 0 {
+				return res
+			}
 		}
 		timer := time.NewTimer(opts.PollInterval)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
 			var why []string
+			if !planned {
+				why = append(why, planWhy)
+			}
 			for _, c := range pending {
 				why = append(why, last[key(c)])
 			}
@@ -96,6 +158,50 @@ func verifyOne(ctx context.Context, t Target, req Request, opts Options) Provide
 		case <-timer.C:
 		}
 	}
+}
+
+// apiAddresses reads t's zone through the provider's API and returns the
+// A and AAAA addresses by fully qualified lower-case name, sorted.
+func apiAddresses(ctx context.Context, t Target) (map[string][]netip.Addr, error) {
+	recs, err := t.Provider.GetRecords(ctx, t.Zone)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]netip.Addr{}
+	for _, r := range recs {
+		rr := r.RR()
+		typ := strings.ToUpper(rr.Type)
+		if typ != typeA && typ != typeAAAA {
+			continue
+		}
+		a, err := netip.ParseAddr(strings.TrimSpace(rr.Data))
+		if err != nil {
+			continue
+		}
+		name := strings.ToLower(rr.Name)
+		if name == "" {
+			name = "@"
+		}
+		k := fqdn(name, t.Zone) + " " + typ
+		out[k] = append(out[k], a.Unmap())
+	}
+	for k := range out {
+		slices.SortFunc(out[k], netip.Addr.Compare)
+		out[k] = slices.Compact(out[k])
+	}
+	return out, nil
+}
+
+// apiOnce compares c with the zone as read through the API.
+func apiOnce(c check, zone map[string][]netip.Addr, err error) string {
+	if err != nil {
+		return fmt.Sprintf("%s %s through %s: %v", c.name, dns.TypeToString[c.qtype], apiServer, err)
+	}
+	got := zone[strings.ToLower(c.name)+" "+dns.TypeToString[c.qtype]]
+	if !slices.Equal(got, c.want) {
+		return fmt.Sprintf("%s %s through %s (proxied): got %v, want %v", c.name, dns.TypeToString[c.qtype], apiServer, got, c.want)
+	}
+	return ""
 }
 
 // askOnce asks c's question once and returns why the answer is not the

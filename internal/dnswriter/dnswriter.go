@@ -210,3 +210,49 @@ func normName(name, zone string) string {
 	}
 	return name
 }
+
+// Proxier is a provider that puts a proxy in front of records (Cloudflare's
+// "proxied" records): its authoritative servers answer the proxy's
+// addresses, not the record's. libdns cannot say it, so the providers
+// registry adds it where the vendor has it.
+type Proxier interface {
+	// Proxied returns the proxied RRsets by "name TYPE" (relative,
+	// lower-case, "@" the apex); absent ones are not proxied.
+	Proxied(ctx context.Context, zone string) (map[string]bool, error)
+	// SetProxied switches the proxy of RRset name/typ on or off.
+	SetProxied(ctx context.Context, zone, name, typ string, on bool) error
+}
+
+// AsProxier returns p as a Proxier when it is one.
+func AsProxier(p Provider) (Proxier, bool) {
+	px, ok := p.(Proxier)
+	return px, ok
+}
+
+// SetProxy switches the proxy of RRset name/typ on or off, under the
+// same rules as Set: the owner must own the name, and BeforeWrite runs
+// first. The provider must be a Proxier.
+func (w *Writer) SetProxy(ctx context.Context, name, typ string, on bool) error {
+	px, ok := AsProxier(w.Provider)
+	if !ok {
+		return fmt.Errorf("%s: the DNS provider has no proxy to switch", cmpOr(w.Name, w.Zone))
+	}
+	if !w.read {
+		if _, err := w.Read(ctx); err != nil {
+			return err
+		}
+	}
+	owner, adopt := w.Owner, w.Adopt
+	if w.Owners != nil {
+		owner, adopt = w.Owners(normName(name, w.Zone))
+	}
+	if err := Claim(w.seen, w.Zone, name, owner, false); err != nil && !adopt {
+		return err
+	}
+	if w.BeforeWrite != nil {
+		if err := w.BeforeWrite(ctx); err != nil {
+			return &stopError{fmt.Errorf("before writing to %s: %w", cmpOr(w.Name, w.Zone), err)}
+		}
+	}
+	return px.SetProxied(ctx, w.Zone, normName(name, w.Zone), typ, on)
+}

@@ -240,7 +240,7 @@ func confirm(recs []libdns.Record, origin string, writes []write) []string {
 					ok = false
 				}
 			}
-			if (f.s.typ == "A" || f.s.typ == "AAAA") && ttls[k] != f.s.ttl {
+			if (f.s.typ == "A" || f.s.typ == "AAAA") && ttls[k] != f.s.ttl && ttls[k] != AutoTTL {
 				ok = false
 			}
 		}
@@ -251,6 +251,11 @@ func confirm(recs []libdns.Record, origin string, writes []write) []string {
 	slices.Sort(stale)
 	return stale
 }
+
+// AutoTTL is the TTL Cloudflare reports for a record whose TTL it chooses
+// itself ("automatic"), as it does for every proxied record whatever TTL
+// was written: read back, it matches any TTL.
+const AutoTTL = time.Second
 
 func comparable(typ string) bool { return typ == "A" || typ == "AAAA" || typ == "TXT" }
 

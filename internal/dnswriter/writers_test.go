@@ -14,7 +14,7 @@ import (
 )
 
 // writeCalls are the libdns calls that change a zone.
-var writeCalls = map[string]bool{"SetRecords": true, "AppendRecords": true, "DeleteRecords": true}
+var writeCalls = map[string]bool{"SetRecords": true, "AppendRecords": true, "DeleteRecords": true, "SetProxied": true}
 
 // writers lists, as "path:line: X.Call", every reference to a zone-changing
 // libdns call in the non-test Go files under root, outside this package

@@ -1,7 +1,6 @@
 package drill
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -12,11 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/lifeboat-dev/lifeboat/internal/childproc"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
@@ -422,15 +421,9 @@ func runRestore(ctx context.Context, rs *RestoreSpec, cfg *pgx.ConnConfig, passw
 	env = append(env, "PGAPPNAME=lifeboat restore drill")
 	var argv []string
 	how := "pg_restore"
-	dir := rs.Dir
-	if abs, err := filepath.Abs(dir); dir != "" && err == nil {
-		dir = abs
-	}
+	_, dir := childproc.Resolve(nil, rs.Dir)
 	if len(rs.Command) > 0 {
-		argv = append([]string(nil), rs.Command...)
-		if dir != "" && strings.ContainsRune(argv[0], '/') && !filepath.IsAbs(argv[0]) {
-			argv[0] = filepath.Join(dir, argv[0])
-		}
+		argv, _ = childproc.Resolve(rs.Command, rs.Dir)
 		how = "restore.command " + filepath.Base(argv[0])
 		env = append(env, "LIFEBOAT_BACKUP_FILE="+file, "LIFEBOAT_RESTORE_DSN="+conninfo)
 	} else {
@@ -448,24 +441,16 @@ func runRestore(ctx context.Context, rs *RestoreSpec, cfg *pgx.ConnConfig, passw
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = env
 	cmd.Dir = dir
-	out := &headBuffer{max: stderrBytes}
+	out := &childproc.Capped{Max: stderrBytes}
 	cmd.Stderr = out
 	if len(rs.Command) > 0 {
 		cmd.Stdout = out
 	}
 	// Its own process group, killed whole on timeout or abort: a script's
 	// children must not go on restoring into a database being dropped.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		if errors.Is(err, syscall.ESRCH) {
-			return os.ErrProcessDone
-		}
-		return err
-	}
-	cmd.WaitDelay = 2 * time.Second
+	childproc.Group(cmd, 2*time.Second)
 	err = cmd.Run()
-	if err == nil || errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
+	if childproc.Succeeded(cmd, err) {
 		return how, nil
 	}
 	if ctx.Err() != nil {
@@ -476,20 +461,6 @@ func runRestore(ctx context.Context, rs *RestoreSpec, cfg *pgx.ConnConfig, passw
 		return "", fmt.Errorf("%s failed (%s)%s", how, ee.ProcessState, firstLines(red.String(out.String())))
 	}
 	return "", fmt.Errorf("%s: cannot run: %s", how, red.String(err.Error()))
-}
-
-// headBuffer keeps the first max bytes written to it and drops the rest:
-// the reason is in the first lines, and the output is unbounded.
-type headBuffer struct {
-	bytes.Buffer
-	max int
-}
-
-func (h *headBuffer) Write(p []byte) (int, error) {
-	if room := h.max - h.Len(); room > 0 {
-		h.Buffer.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
 }
 
 // firstLines is ": " and the first non-empty lines of out, bounded.

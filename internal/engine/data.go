@@ -53,7 +53,7 @@ func (e *Engine) MeasureData(ctx context.Context, service string, limit int) Dat
 		Service:   service,
 		Positions: pos,
 		Limit:     limit,
-		Timeout:   e.Cfg.Policy.Timeout,
+		Timeout:   DataTimeout(e.Cfg),
 		Addresses: func(provider string) []string {
 			if p := e.Cfg.Provider(provider); p != nil {
 				return p.Addresses
@@ -64,6 +64,18 @@ func (e *Engine) MeasureData(ctx context.Context, service string, limit int) Dat
 	e.rememberPositions(ctx, pos, datafresh.PrimaryPositions(v.Readings), v.At)
 	v.Backups = backup.Measure(ctx, e.Cfg, service, v.At)
 	return v
+}
+
+// minDataTimeout is the least time one measurement gets: a PostgreSQL
+// login is a password hash on each side, slower than a health probe on
+// a loaded machine, and a measurement cut short is "unknown", which
+// blocks a failover gated by an RPO.
+const minDataTimeout = 5 * time.Second
+
+// dataTimeout bounds one measurement: policy.timeout, at least
+// minDataTimeout.
+func DataTimeout(cfg *config.Config) time.Duration {
+	return max(cfg.Policy.Timeout, minDataTimeout)
 }
 
 // journalOrNil is the journal, or nil when it cannot be opened (held by

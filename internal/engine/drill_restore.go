@@ -90,7 +90,7 @@ func (b restoreBackups) Fetch(ctx context.Context, name string, w io.Writer) err
 // dataAt measures the service's data at provider now, for a drill's
 // report: the worst of its data blocks there.
 func (e *Engine) dataAt(ctx context.Context, service, provider string) (string, time.Duration, bool, string) {
-	mctx, cancel := context.WithTimeout(ctx, 2*max(e.Cfg.Policy.Timeout, time.Second))
+	mctx, cancel := context.WithTimeout(ctx, 2*DataTimeout(e.Cfg))
 	defer cancel()
 	v := e.MeasureData(mctx, service, 0)
 	o, ok := datafresh.Observe(e.Cfg, v.Readings)[service][provider]

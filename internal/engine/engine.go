@@ -166,7 +166,8 @@ func (e *Engine) dnsTargets(ctx context.Context, names []string) ([]dnscutover.T
 			return nil, err
 		}
 		block := e.Cfg.DNSProvider(n)
-		out = append(out, dnscutover.Target{Name: n, Zone: block.Zone, Provider: d, Nameservers: e.nameserversOf(ctx, n)})
+		out = append(out, dnscutover.Target{Name: n, Zone: block.Zone, Provider: d, Nameservers: e.nameserversOf(ctx, n),
+			Proxied: block.ProxiedRecords()})
 	}
 	return out, nil
 }

@@ -15,9 +15,11 @@ import (
 	"github.com/lifeboat-dev/lifeboat/planner"
 )
 
-const (
-	fenceKey   = "www/bravo/fence/db"
-	promoteKey = "www/bravo/promote/db"
+// The planner's IDs of the data steps: fence at the old primary
+// (alpha), promote at the target (bravo).
+var (
+	fenceKey   = planner.DataStepID("www", "alpha", "db", planner.StepFence)
+	promoteKey = planner.DataStepID("www", "bravo", "db", planner.StepPromote)
 )
 
 // dataWorld is the fake world with bravo an addresses-only target (no

@@ -44,11 +44,11 @@ func pgData(dsn map[string]string) *config.Data {
 }
 
 func fenceStep(provider string) planner.Step {
-	return planner.Step{ID: "www/bravo/fence/db", Kind: planner.StepFence, Service: testService, Provider: provider, Data: "db"}
+	return planner.Step{ID: planner.DataStepID(testService, provider, "db", planner.StepFence), Kind: planner.StepFence, Service: testService, Provider: provider, Data: "db"}
 }
 
 func promoteStep(provider string) planner.Step {
-	return planner.Step{ID: "www/" + provider + "/promote/db", Kind: planner.StepPromote, Service: testService, Provider: provider, Data: "db"}
+	return planner.Step{ID: planner.DataStepID(testService, provider, "db", planner.StepPromote), Kind: planner.StepPromote, Service: testService, Provider: provider, Data: "db"}
 }
 
 func pgConn(t *testing.T, dsn string) *pgx.Conn {

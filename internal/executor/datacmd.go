@@ -1,7 +1,6 @@
 package executor
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,9 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/lifeboat-dev/lifeboat/internal/childproc"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/redact"
 	"github.com/lifeboat-dev/lifeboat/planner"
@@ -35,46 +34,24 @@ const (
 // returns ": " and the first line of standard output, or "". The block's
 // env values are secrets: hidden from what it returns.
 func (e *Executor) runDataCommand(ctx context.Context, st planner.Step, a *config.DataAction) (string, error) {
-	argv := append([]string(nil), a.Command...)
-	dir := e.env.Dir
-	if abs, err := filepath.Abs(dir); dir != "" && err == nil {
-		// os/exec resolves a relative path against Dir: both absolute.
-		dir = abs
-	}
-	if dir != "" && strings.ContainsRune(argv[0], '/') && !filepath.IsAbs(argv[0]) {
-		argv[0] = filepath.Join(dir, argv[0])
-	}
-	// Never lifeboat's whole environment (its tokens, DNS credentials).
-	env := config.ChildEnv(os.Environ(), config.BaseEnv, a.PassEnv)
-	values := make([]string, 0, len(a.Env))
-	for k, v := range a.Env {
-		env = append(env, k+"="+v)
-		values = append(values, v)
-	}
+	argv, dir := childproc.Resolve(a.Command, e.env.Dir)
+	env, values := childproc.Env(os.Environ(), a.PassEnv, a.Env)
 	env = append(env, "LIFEBOAT_SERVICE="+st.Service, "LIFEBOAT_DATA="+st.Data, "LIFEBOAT_PROVIDER="+st.Provider)
 	hide := redact.New(values...)
 	scrub := func(s string) string { return e.env.Redact(hide.String(s)) }
 
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env, cmd.Dir = env, dir
-	stdout, stderr := &capped{max: cmdOutputMax}, &capped{max: cmdOutputMax}
+	stdout, stderr := &childproc.Capped{Max: cmdOutputMax}, &childproc.Capped{Max: cmdOutputMax}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	// Its own process group, killed whole when ctx ends: a script's
 	// children must not outlive the step.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		if errors.Is(err, syscall.ESRCH) {
-			return os.ErrProcessDone
-		}
-		return err
-	}
-	cmd.WaitDelay = cmdWaitDelay
+	childproc.Group(cmd, cmdWaitDelay)
 	started := time.Now()
 	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
-	case err == nil, errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success():
+	case childproc.Succeeded(cmd, err):
 		if line := firstLine(scrub(stdout.String())); line != "" {
 			return ": " + line, nil
 		}
@@ -105,19 +82,3 @@ func firstLine(s string) string {
 	}
 	return ""
 }
-
-// capped keeps the first max bytes written to it and drops the rest,
-// still reporting them written (the command must not block on a pipe).
-type capped struct {
-	buf bytes.Buffer
-	max int
-}
-
-func (c *capped) Write(p []byte) (int, error) {
-	if room := c.max - c.buf.Len(); room > 0 {
-		c.buf.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
-}
-
-func (c *capped) String() string { return c.buf.String() }
