@@ -21,7 +21,7 @@ override TESTFLAGS += -race
 export LIFEBOAT_E2E_RACE := 1
 endif
 
-.PHONY: all tools build release test unit e2e demo fuzz bench lint clean
+.PHONY: all tools build release test unit e2e demo fuzz bench lint clean man
 
 all: build
 
@@ -83,5 +83,9 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# A man page per command into man/ (ignored), for packagers and `man -l`.
+man:
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/lifeboat gen-man man
+
 clean:
-	rm -rf bin
+	rm -rf bin man

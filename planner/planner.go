@@ -191,11 +191,19 @@ func (p *planner) validate() error {
 		return fmt.Errorf("%w: kind %q is not one of automatic, manual, failback, drill", ErrInvalidRequest, r.Kind)
 	}
 	if r.Service != "" && p.cfg.Service(r.Service) == nil {
-		return fmt.Errorf("%w: %q is not a service in the configuration", ErrUnknownService, r.Service)
+		var names []string
+		for _, sv := range p.cfg.Services {
+			names = append(names, sv.Name)
+		}
+		return fmt.Errorf("%w: %q is not a service in the configuration%s", ErrUnknownService, r.Service, didYouMean(r.Service, names))
 	}
 	for _, name := range []string{r.From, r.To} {
 		if name != "" && p.providers[name] == nil {
-			return fmt.Errorf("%w: %q is not a provider in the configuration", ErrUnknownProvider, name)
+			var names []string
+			for _, pr := range p.cfg.Providers {
+				names = append(names, pr.Name)
+			}
+			return fmt.Errorf("%w: %q is not a provider in the configuration%s", ErrUnknownProvider, name, didYouMean(name, names))
 		}
 	}
 	switch {

@@ -362,6 +362,10 @@ func TestDaemonHoldSwitch(t *testing.T) {
 	if r := w.lifeboat(nil, "hold"); r.code != 0 || !strings.Contains(r.stdout, "maintenance window") {
 		t.Fatalf("hold: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// On a second time without --reason: the reason given first stays.
+	if r := w.lifeboat(nil, "hold", "on"); r.code != 0 || !strings.Contains(r.stdout, "(maintenance window)") {
+		t.Fatalf("hold on again: exit %d, want the first reason kept\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	w.waitHealthyIn("alpha")
 	w.cutOffAlpha()
 	waitFor(t, 60*time.Second, "a held-back decision naming the hold switch", func() bool {

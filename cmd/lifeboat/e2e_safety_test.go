@@ -29,6 +29,11 @@ func TestFailoverWithoutFlagsThenAgain(t *testing.T) {
 	if !strings.Contains(r.stderr, "checking again") || !strings.Contains(r.stdout, "consecutive rounds") {
 		t.Fatalf("the loss was not confirmed over more rounds, or the plan does not name the evidence:\n%s%s", r.stdout, r.stderr)
 	}
+	// How long the confirmation may take is said before it starts, and
+	// each round says why alpha is failing.
+	if !strings.Contains(r.stderr, "confirming over up to 2 more rounds (policy.fail_after 3)") || !strings.Contains(r.stderr, "  alpha: ") {
+		t.Fatalf("the confirmation did not say how long, or why alpha fails:\n%s", r.stderr)
+	}
 	wantA(t, w.dns[0], w.bravoIP)
 
 	for _, args := range [][]string{{"failover", "--yes"}, {"failover", "--yes", "--service", "www"}, {"failover", "-y"}} {

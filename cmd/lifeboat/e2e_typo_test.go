@@ -12,15 +12,22 @@ func TestFailoverTypoAnsweredAtOnce(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	w.startAlpha()
 	w.cutOffAlpha()
-	for _, args := range [][]string{
-		{"failover", "--yes", "--service", "wwww"},
-		{"failover", "--yes", "--from", "alfa"},
-		{"plan", "--to", "brav"},
+	for _, tc := range []struct {
+		args  []string
+		meant string
+	}{
+		{[]string{"failover", "--yes", "--service", "wwww"}, "www"},
+		{[]string{"failover", "--yes", "--from", "alfa"}, "alpha"},
+		{[]string{"plan", "--to", "brav"}, "bravo"},
 	} {
+		args := tc.args
 		r := w.lifeboat(nil, args...)
 		typo := args[len(args)-1]
 		if r.code != 2 || !strings.Contains(r.stderr, `"`+typo+`"`) {
 			t.Fatalf("%v: want exit 2 naming %q, got %d\n%s%s", args, typo, r.code, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stderr, `(did you mean "`+tc.meant+`"?)`) {
+			t.Errorf("%v: no suggestion of %q:\n%s", args, tc.meant, r.stderr)
 		}
 		if strings.Contains(r.stderr, "checking again") || strings.Contains(r.stderr, "checking every provider") {
 			t.Errorf("%v: checked the providers before answering a typo:\n%s", args, r.stderr)

@@ -370,6 +370,12 @@ func (s *session) progress(ev wire.Event) {
 	offset := ev.Time.Sub(s.start).Seconds()
 	switch ev.Phase {
 	case "start":
+		inFlight.set(ev.Step)
+	case "done", "failed", "skipped":
+		inFlight.set("")
+	}
+	switch ev.Phase {
+	case "start":
 		fmt.Fprintf(w, "[%6.1fs] %-28s started   %s\n", offset, ev.Step, ev.Message)
 	case "done":
 		fmt.Fprintf(w, "[%6.1fs] %-28s done      %s (%s)\n", offset, ev.Step, ev.Message, ev.Elapsed.Round(time.Millisecond))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
@@ -34,7 +35,7 @@ func interruptContext() (context.Context, func()) {
 		case sig := <-sigs:
 			signal.Stop(sigs)
 			name := signalName(sig)
-			fmt.Fprintf(os.Stderr, "\nlifeboat: %s received: stopping the step in flight (send it again to exit at once)\n", name)
+			fmt.Fprint(os.Stderr, interruptMessage(name, inFlight.get()))
 			cancel(fmt.Errorf("%w by %s", errInterrupted, name))
 		case <-done:
 		}
@@ -46,6 +47,37 @@ func interruptContext() (context.Context, func()) {
 	}
 }
 
+// interruptMessage is what the first signal prints: the step it stops,
+// when one is running in this process, and only then.
+func interruptMessage(signal, step string) string {
+	what := "stopping"
+	if step != "" {
+		what = "stopping step " + step + ", in flight"
+	}
+	return fmt.Sprintf("\nlifeboat: %s received: %s (send it again to exit at once)\n", signal, what)
+}
+
+// inFlight is the step this process runs now, as its progress reports
+// it; empty between steps, and in commands that run none.
+var inFlight stepInFlight
+
+type stepInFlight struct {
+	mu   sync.Mutex
+	step string
+}
+
+func (s *stepInFlight) set(step string) {
+	s.mu.Lock()
+	s.step = step
+	s.mu.Unlock()
+}
+
+func (s *stepInFlight) get() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.step
+}
+
 // errInterrupted is the cause of a context cancelled by a signal.
 var errInterrupted = errors.New("interrupted")
 
@@ -54,6 +86,7 @@ const (
 	exitOK      = 0
 	exitFailed  = 1 // an operation failed
 	exitInvalid = 2 // bad usage or invalid configuration
+	exitDown    = 3 // status --exit-code: a provider is down or account_lost
 )
 
 // usageError marks errors that are the caller's: bad flags, invalid configuration.
@@ -71,8 +104,22 @@ func exitCode(err error) int {
 	if errors.As(err, &ue) {
 		return exitInvalid
 	}
+	var ce codeError
+	if errors.As(err, &ce) {
+		return ce.code
+	}
 	return exitFailed
 }
+
+// codeError is a result the command already printed, with an exit code
+// of its own (status --exit-code); run prints only its one-line summary.
+type codeError struct {
+	code int
+	err  error
+}
+
+func (e codeError) Error() string { return e.err.Error() }
+func (e codeError) Unwrap() error { return e.err }
 
 // silentError carries an exit status for an error the command already
 // reported (as a JSON document, say); run prints nothing more.

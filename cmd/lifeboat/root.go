@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -66,7 +67,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // commands wrap their own usage errors explicitly.
 func isCobraUsage(err error) bool {
 	var fe flagError
-	return errors.As(err, &fe)
+	// cobra's unknown command error has no type of its own: its message
+	// is the only way to tell it apart.
+	return errors.As(err, &fe) || strings.HasPrefix(err.Error(), "unknown command ")
 }
 
 type flagError struct{ err error }
@@ -111,6 +114,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newSyncCmd(g),
 		newInitCmd(g),
 		newDoctorCmd(g),
+		newManCmd(g),
 	)
 	return root
 }

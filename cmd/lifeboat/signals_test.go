@@ -149,6 +149,9 @@ func TestFailoverStoppedBySIGTERM(t *testing.T) {
 	if !strings.Contains(errb.String(), "interrupted by SIGTERM") || strings.Contains(errb.String(), "deadline exceeded") {
 		t.Fatalf("the error does not name the signal:\n%s", errb)
 	}
+	if !strings.Contains(errb.String(), "SIGTERM received: stopping step www/bravo/wait-healthy, in flight") {
+		t.Fatalf("the notice does not name the step in flight:\n%s", errb)
+	}
 	ops := w.history()
 	if len(ops) != 1 || ops[0].Status.Terminal() {
 		t.Fatalf("want one unfinished operation, got %+v", ops)

@@ -16,11 +16,14 @@ import (
 
 func newStatusCmd(g *globals) *cobra.Command {
 	var rounds int
+	var exitCodeFlag bool
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Run every check once and show provider states",
 		Long: "Run every check once (or --rounds N times, policy.interval apart), then print each\n" +
-			"provider's state with its checks, and each service's current placement.",
+			"provider's state with its checks, and each service's current placement.\n\n" +
+			"With --exit-code, the exit status tells a script what was seen: 0 when no provider is\n" +
+			"down or account_lost, 3 when one is (1 when status itself failed, 2 for bad usage).",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if rounds < 1 {
@@ -54,13 +57,34 @@ func newStatusCmd(g *globals) *cobra.Command {
 			if g.json() {
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(doc)
+				err = enc.Encode(doc)
+			} else {
+				err = printStatus(g.stdout, doc)
 			}
-			return printStatus(g.stdout, doc)
+			if err == nil && exitCodeFlag {
+				err = downError(doc)
+			}
+			return err
 		},
 	}
 	cmd.Flags().IntVar(&rounds, "rounds", 1, "rounds of checks to run, policy.interval apart")
+	cmd.Flags().BoolVar(&exitCodeFlag, "exit-code", false, "exit 3 when a provider is down or account_lost (for scripts)")
 	return cmd
+}
+
+// downError is status --exit-code's verdict: exit 3 naming the providers
+// down or account_lost, nil when there is none.
+func downError(doc *wire.StatusDoc) error {
+	var lost []string
+	for _, p := range doc.Providers {
+		if p.State == "down" || p.State == "account_lost" {
+			lost = append(lost, p.Name+" "+string(p.State))
+		}
+	}
+	if len(lost) == 0 {
+		return nil
+	}
+	return codeError{exitDown, fmt.Errorf("status --exit-code: %s", strings.Join(lost, ", "))}
 }
 
 func printStatus(w io.Writer, doc *wire.StatusDoc) error {

@@ -4,21 +4,41 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/engine"
 )
 
 func newValidateCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var noEnv bool
+	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Parse and check the configuration",
-		Args:  noArgs,
+		Long: "Parse and check the configuration; every problem as FILE:LINE:COL: message.\n\n" +
+			"With --no-env (for CI, without the secrets): env() of an unset variable is not an error;\n" +
+			"a placeholder stands in for its value, what depends on that value is not checked, and\n" +
+			"the variables not set are named.",
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := g.loadConfig()
+			var cfg *config.Config
+			var err error
+			if noEnv {
+				cfg, err = engine.LoadConfigNoEnv(g.configPath)
+				if err != nil {
+					err = usageError{err}
+				}
+			} else {
+				cfg, err = g.loadConfig()
+			}
+			unset := unsetEnv(cfg, err)
 			if g.json() {
 				doc := map[string]any{"valid": err == nil, "config": g.configPath}
+				if noEnv {
+					doc["unset_env"] = append([]string{}, unset...)
+				}
 				if err != nil {
 					doc["errors"] = configErrors(err)
 				} else {
@@ -34,6 +54,9 @@ func newValidateCmd(g *globals) *cobra.Command {
 				}
 				return nil
 			}
+			if len(unset) > 0 {
+				fmt.Fprintf(g.stderr, "lifeboat: --no-env: not set, a placeholder used and the values that depend on them not checked: %s\n", strings.Join(unset, ", "))
+			}
 			if err != nil {
 				return err
 			}
@@ -42,6 +65,21 @@ func newValidateCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&noEnv, "no-env", false, "an unset variable read by env() is not an error (check in CI without the secrets)")
+	return cmd
+}
+
+// unsetEnv names the variables --no-env stood in for, whether or not the
+// configuration is valid.
+func unsetEnv(cfg *config.Config, err error) []string {
+	var ce *config.Error
+	switch {
+	case cfg != nil:
+		return cfg.UnsetEnv
+	case errors.As(err, &ce):
+		return ce.UnsetEnv
+	}
+	return nil
 }
 
 // configErrors lists an invalid configuration's diagnostics as FILE:LINE:COL: message strings.

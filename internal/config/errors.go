@@ -19,6 +19,9 @@ var ErrUnknownRegistrarType = errors.New("unknown registrar type")
 // error instead.
 type Error struct {
 	Diags []Diagnostic
+	// UnsetEnv are the variables env() read that were not set, with
+	// Options.EnvPlaceholders.
+	UnsetEnv []string
 }
 
 // Diagnostic is one problem in a configuration file, at the position of the

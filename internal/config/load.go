@@ -5,12 +5,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/lifeboat-dev/lifeboat/internal/redact"
 )
@@ -29,6 +31,13 @@ type Options struct {
 	RegistrarSettings func(typ string, settings map[string]string) error
 	// LookupEnv resolves env("NAME"); default os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+	// EnvPlaceholders makes env() of an unset variable return a
+	// placeholder instead of failing (validate --no-env: check a
+	// configuration in CI without its secrets). A problem reported at an
+	// attribute that reads such a variable is left out, its real value
+	// being unknown. The variables are listed in Config.UnsetEnv (or
+	// Error.UnsetEnv).
+	EnvPlaceholders bool
 }
 
 // Load reads and parses the configuration file at path. A file that cannot
@@ -59,6 +68,20 @@ func Parse(filename string, src []byte, opts Options) (*Config, error) {
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
+	var unset []string
+	if opts.EnvPlaceholders {
+		real := lookup
+		lookup = func(name string) (string, bool) {
+			if v, ok := real(name); ok {
+				return v, ok
+			}
+			if !slices.Contains(unset, name) {
+				unset = append(unset, name)
+			}
+			// Long enough for any minimum length a secret has.
+			return "lifeboat-placeholder-for-unset-" + name, true
+		}
+	}
 	dir := filepath.Dir(filename)
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
@@ -75,6 +98,9 @@ func Parse(filename string, src []byte, opts Options) (*Config, error) {
 		c.addHCL(diags)
 		return nil, c.err()
 	}
+	if opts.EnvPlaceholders {
+		c.unknownAttrs = unsetEnvAttrs(file.Body, lookup)
+	}
 	var raw rawFile
 	ctx := evalContext(dir, lookup, c.addSecret)
 	c.addHCL(gohcl.DecodeBody(file.Body, ctx, &raw))
@@ -87,10 +113,14 @@ func Parse(filename string, src []byte, opts Options) (*Config, error) {
 	for _, v := range c.secrets {
 		cfg.secrets[v] = true
 	}
+	slices.Sort(unset)
 	if len(c.diags) > 0 {
-		return nil, c.err()
+		err := c.err()
+		err.UnsetEnv = unset
+		return nil, err
 	}
 	applyDefaults(cfg)
+	cfg.UnsetEnv = unset
 	return cfg, nil
 }
 
@@ -111,6 +141,9 @@ type checker struct {
 	// fromHCL marks diagnostics produced by the HCL libraries, by index
 	// in diags, with their positions.
 	fromHCL map[int]hcl.Range
+	// unknownAttrs are the attributes that read an unset variable
+	// (Options.EnvPlaceholders): nothing is reported inside them.
+	unknownAttrs []hcl.Range
 }
 
 type namedRange struct {
@@ -155,6 +188,11 @@ func (c *checker) addHCL(diags hcl.Diagnostics) {
 }
 
 func (c *checker) add(r hcl.Range, msg string) {
+	for _, u := range c.unknownAttrs {
+		if r.Start.Byte >= u.Start.Byte && r.Start.Byte < u.End.Byte {
+			return
+		}
+	}
 	fn := r.Filename
 	if fn == "" {
 		fn = c.filename
@@ -178,7 +216,7 @@ func (c *checker) failed(r hcl.Range) bool {
 
 // err returns the collected diagnostics, scrubbed, sorted and without
 // repeats.
-func (c *checker) err() error {
+func (c *checker) err() *Error {
 	for i, r := range c.fromHCL {
 		for _, a := range c.attrNames {
 			if a.r.Filename == r.Filename && r.Start.Byte >= a.r.Start.Byte && r.Start.Byte < a.r.End.Byte {
@@ -208,4 +246,38 @@ func (c *checker) err() error {
 		}
 	}
 	return &Error{Diags: out}
+}
+
+// unsetEnvAttrs finds the attributes whose expression calls env() of a
+// variable lookup does not know (the placeholder lookup records it; the
+// real one, wrapped, answers for the rest). Only a constant name is
+// recognised: env(var.x) is not a form the language has.
+func unsetEnvAttrs(body hcl.Body, lookup func(string) (string, bool)) []hcl.Range {
+	sb, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return nil
+	}
+	var out []hcl.Range
+	_ = hclsyntax.VisitAll(sb, func(n hclsyntax.Node) hcl.Diagnostics {
+		attr, ok := n.(*hclsyntax.Attribute)
+		if !ok {
+			return nil
+		}
+		_ = hclsyntax.VisitAll(attr.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
+			call, ok := n.(*hclsyntax.FunctionCallExpr)
+			if !ok || call.Name != "env" || len(call.Args) != 1 {
+				return nil
+			}
+			v, diags := call.Args[0].Value(nil)
+			if diags.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+				return nil
+			}
+			if val, _ := lookup(v.AsString()); strings.HasPrefix(val, "lifeboat-placeholder-for-unset-") {
+				out = append(out, attr.SrcRange)
+			}
+			return nil
+		})
+		return nil
+	})
+	return out
 }

@@ -41,6 +41,10 @@ type Config struct {
 	// Zones are the zones whose source of truth is a zone file.
 	Zones []*Zone
 
+	// UnsetEnv are the variables env() read that were not set, each given
+	// a placeholder (Options.EnvPlaceholders); nil otherwise.
+	UnsetEnv []string
+
 	// attrRanges maps a block's Range to its attributes' ranges, for
 	// AttrRange. Added by the loader; nil in hand-built values.
 	attrRanges map[hcl.Range]map[string]hcl.Range

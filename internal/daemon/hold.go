@@ -47,6 +47,14 @@ func (d *Daemon) setHold(ctx context.Context, change control.HoldChange, by stri
 	defer unlead()
 	ctx = lctx
 	h := control.HoldState{On: change.On, Reason: change.Reason, Since: time.Now().UTC(), By: by}
+	if prev := d.holdState(); h.On && prev.On {
+		// On again: it has been on since then, and a second `hold on`
+		// without --reason must not wipe out why it was turned on.
+		h.Since = prev.Since
+		if h.Reason == "" {
+			h.Reason = prev.Reason
+		}
+	}
 	summary := "hold switch off: automatic failover resumes"
 	if h.On {
 		summary = "hold switch on: no automatic failover until it is turned off (" + orText(h.Reason, "no reason given") + ")"

@@ -11,3 +11,11 @@ import (
 func LoadConfig(path string) (*config.Config, error) {
 	return config.Load(path, config.Options{DNSSettings: providers.CheckDNSSettings, RegistrarSettings: registrar.Check})
 }
+
+// LoadConfigNoEnv is LoadConfig for checking a configuration without its
+// secrets (validate --no-env): env() of an unset variable yields a
+// placeholder, the variables are named in Config.UnsetEnv (or
+// config.Error.UnsetEnv), and what depends on their value is not checked.
+func LoadConfigNoEnv(path string) (*config.Config, error) {
+	return config.Load(path, config.Options{DNSSettings: providers.CheckDNSSettings, RegistrarSettings: registrar.Check, EnvPlaceholders: true})
+}

@@ -164,12 +164,23 @@ func (e *Engine) observe(ctx context.Context, pl Placement, opts observeOptions)
 	if opts.Confirm {
 		limit := max(e.Cfg.Policy.FailAfter, rounds)
 		for n := rounds; n < limit; n++ {
-			failing := unconfirmed(mon.Snapshot())
+			snap := mon.Snapshot()
+			failing := unconfirmed(snap)
 			if len(failing) == 0 {
 				break
 			}
+			if n == rounds {
+				// Say how long before the wait starts: an operator
+				// in a hurry otherwise sees nothing for fail_after rounds.
+				more := limit - n
+				emit(opts.Progress, fmt.Sprintf("confirming over up to %d more rounds (policy.fail_after %d), policy.interval %s apart: up to %s",
+					more, limit, e.Cfg.Policy.Interval, time.Duration(more)*e.Cfg.Policy.Interval))
+			}
 			emit(opts.Progress, fmt.Sprintf("round %d of up to %d: %s failing; checking again in %s to confirm",
 				n, limit, strings.Join(failing, ", "), e.Cfg.Policy.Interval))
+			for _, name := range failing {
+				emit(opts.Progress, "  "+name+": "+e.Cfg.Redact(failureReasons(snap.Provider(name))))
+			}
 			if err := sleep(ctx, e.Cfg.Policy.Interval); err != nil {
 				return observation{}, fmt.Errorf("checks interrupted: %w", err)
 			}
@@ -286,6 +297,42 @@ func (e *Engine) readZone(ctx context.Context, name string) (int, error) {
 // unconfirmed lists the providers whose last round failed without their
 // state being settled as down or account_lost yet. A provider degraded by
 // one host of several is not among them: that is no loss to confirm.
+// failureReasons lists a provider's failed probes' reasons of its last
+// round, each distinct reason once with its count ("(x8)" when eight
+// checks hit the same DNS error), in order of first appearance.
+func failureReasons(p *health.ProviderStatus) string {
+	if p == nil {
+		return "no result"
+	}
+	var order []string
+	count := map[string]int{}
+	for _, r := range p.Results {
+		if r.OK {
+			continue
+		}
+		if count[r.Reason] == 0 {
+			order = append(order, r.Reason)
+		}
+		count[r.Reason]++
+	}
+	if len(order) == 0 {
+		return p.Reason
+	}
+	return countedList(order, count)
+}
+
+// countedList joins items, each followed by its count when above one.
+func countedList(order []string, count map[string]int) string {
+	parts := make([]string, len(order))
+	for i, s := range order {
+		parts[i] = s
+		if n := count[s]; n > 1 {
+			parts[i] += fmt.Sprintf(" (x%d)", n)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
 func unconfirmed(s health.Snapshot) []string {
 	var out []string
 	for _, p := range s.Providers {

@@ -9,6 +9,10 @@ import (
 )
 
 func TestWriteText(t *testing.T) {
+	// Times are shown in local time: make it UTC for the test.
+	local := time.Local
+	time.Local = time.UTC
+	defer func() { time.Local = local }()
 	t0 := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) time.Time { return t0.Add(d) }
 	ms := time.Millisecond
@@ -30,7 +34,7 @@ func TestWriteText(t *testing.T) {
 	if err := op.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	want := `00000003 failover www aws -> hetzner  succeeded in 5m20s  started 2026-01-10T09:00:00Z  (fence 4)
+	want := `00000003 failover www aws -> hetzner  succeeded in 5m20s  started 2026-01-10 09:00:00  (fence 4)
   +0s            412ms  ok           prepare
   +412ms          1.6s  failed       apply: exit status 1 Error: quota exceeded
   +2s            10.7s  ok           apply (attempt 2)
@@ -50,7 +54,7 @@ func TestWriteText(t *testing.T) {
 	if err := running.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	want = `00000004 drill  running  started 2026-01-10T09:00:00Z  (fence 5)
+	want = `00000004 drill  running  started 2026-01-10 09:00:00  (fence 5)
   +1s                -  running      check
 `
 	if d := cmp.Diff(want, b.String()); d != "" {

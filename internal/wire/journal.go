@@ -206,7 +206,8 @@ func (o Operation) WriteText(w io.Writer) error {
 	if d := o.Duration(); d > 0 {
 		fmt.Fprintf(&b, " in %s", roundDuration(d))
 	}
-	fmt.Fprintf(&b, "  started %s  (fence %d)\n", o.Started.Format(time.RFC3339), o.Fence)
+	// Local time.DateTime, as every other time the CLI prints as text.
+	fmt.Fprintf(&b, "  started %s  (fence %d)\n", o.Started.Local().Format(time.DateTime), o.Fence)
 	for _, e := range o.Timeline() {
 		off := "+" + roundDuration(e.Offset).String()
 		if e.Resumed() {
