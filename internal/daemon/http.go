@@ -23,7 +23,7 @@ func (d *Daemon) httpHandler(ctx context.Context) http.Handler {
 	s := eng.Cfg.Server
 	return httpapi.New(d, httpapi.Options{ReadToken: s.ReadToken, OperateToken: s.OperateToken, Logger: d.log, Base: ctx,
 		Hosts: serverHosts(s), Gate: d.forwardGate,
-		Metrics: d.metrics.Handler(), Page: statuspage.Handler(pageSource{d}, statuspage.Options{Logger: d.log})})
+		Metrics: d.metrics.Handler(), Page: statuspage.Handler(pageSource{d}, statuspage.Options{Logger: d.log, DrillMaxAge: eng.Cfg.Audit.DrillMaxAge})})
 }
 
 // serverHosts are the names the API answers to besides loopback names and

@@ -106,7 +106,7 @@ func (h *handler) load(ctx context.Context) (*page, error) {
 		h.opts.Logger.ErrorContext(ctx, "status page: the drill reports cannot be read", "err", err)
 		doc = withWarning(doc, "The drill reports could not be read just now: drills are not shown.")
 	}
-	return buildPage(doc, ops, drills, h.opts.Now(), h.opts.Refresh), nil
+	return buildPage(doc, ops, drills, h.opts.Now(), h.opts.Refresh, h.opts.DrillMaxAge), nil
 }
 
 // withWarning returns a copy of doc with one more warning; the source's

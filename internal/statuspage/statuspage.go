@@ -35,6 +35,10 @@ type Options struct {
 	// Logger receives the Source's errors, which the page itself does not
 	// show (default slog.Default()).
 	Logger *slog.Logger
+	// DrillMaxAge is the age past which a service's last passed drill is
+	// flagged: audit.drill_max_age, so the page and the audit agree
+	// (default 30 days, the audit's).
+	DrillMaxAge time.Duration
 }
 
 // The page shows this many operations and drills; more drill reports are
@@ -45,9 +49,9 @@ const (
 	drillsRead     = 100
 	defaultRefresh = 10 * time.Second
 	defaultTimeout = 10 * time.Second
-	// staleDrill is the age past which a service's last passed drill is
-	// flagged: a weekly drill that missed one run.
-	staleDrill = 8 * 24 * time.Hour
+	// defaultDrillMaxAge is the audit's default drill_max_age (config
+	// keeps the same value as DefaultDrillMaxAge; a test checks it).
+	defaultDrillMaxAge = 30 * 24 * time.Hour
 )
 
 // Handler serves the page at "/" for GET and HEAD; any other path it is
@@ -55,6 +59,9 @@ const (
 func Handler(src Source, opts Options) http.Handler {
 	if opts.Refresh <= 0 {
 		opts.Refresh = defaultRefresh
+	}
+	if opts.DrillMaxAge <= 0 {
+		opts.DrillMaxAge = defaultDrillMaxAge
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -141,7 +141,7 @@ type errorView struct {
 	What, Why string
 }
 
-func buildPage(doc *wire.StatusDoc, ops []wire.Operation, drills []wire.DrillReport, now time.Time, refresh time.Duration) *page {
+func buildPage(doc *wire.StatusDoc, ops []wire.Operation, drills []wire.DrillReport, now time.Time, refresh, drillMaxAge time.Duration) *page {
 	p := &page{
 		Refresh:  refreshSeconds(refresh),
 		Rendered: formatTime(now),
@@ -159,7 +159,7 @@ func buildPage(doc *wire.StatusDoc, ops []wire.Operation, drills []wire.DrillRep
 		never = fmt.Sprintf("no passed drill in the last %d reports", len(drills))
 	}
 	for _, s := range doc.Services {
-		p.Services = append(p.Services, serviceOf(s, passed, never, now))
+		p.Services = append(p.Services, serviceOf(s, passed, never, now, drillMaxAge))
 	}
 	p.Data = dataOf(doc.Data, doc.Backups)
 	for _, d := range doc.DNS {
@@ -283,7 +283,7 @@ func lastPassed(drills []wire.DrillReport) map[string]wire.DrillReport {
 
 // serviceOf words one service; never is what to say of one without a
 // passed drill among the reports read.
-func serviceOf(s wire.StatusService, passed map[string]wire.DrillReport, never string, now time.Time) serviceView {
+func serviceOf(s wire.StatusService, passed map[string]wire.DrillReport, never string, now time.Time, drillMaxAge time.Duration) serviceView {
 	v := serviceView{Name: s.Name, Placement: s.Placement, Addresses: strings.Join(s.Addresses, ", "),
 		ProviderState: providerBadge(s.ProviderState)}
 	switch s.Source {
@@ -305,7 +305,7 @@ func serviceOf(s wire.StatusService, passed map[string]wire.DrillReport, never s
 			label = string(r.Mode) + " " + label
 		}
 		v.LastDrill = ago(r.Finished, now) + " (" + label + ")"
-		v.DrillStale = now.Sub(r.Finished) > staleDrill
+		v.DrillStale = now.Sub(r.Finished) > drillMaxAge
 	}
 	return v
 }

@@ -2,10 +2,12 @@ package statuspage
 
 import (
 	"fmt"
-	"github.com/lifeboat-dev/lifeboat/internal/wire"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/wire"
 )
 
 func TestAgo(t *testing.T) {
@@ -56,22 +58,28 @@ func TestLastPassedDrill(t *testing.T) {
 	reports := []wire.DrillReport{
 		{Name: "a", Service: "www", OK: true, Aborted: true, Finished: now.Add(-1 * day)},
 		{Name: "b", Service: "www", OK: false, Finished: now.Add(-2 * day)},
-		{Name: "c", Service: "www", OK: true, Finished: now.Add(-9 * day)},
-		{Name: "d", Service: "www", OK: true, Finished: now.Add(-20 * day)},
-		{Name: "e", Service: "api", OK: true, Finished: now.Add(-8 * day)},
+		{Name: "c", Service: "www", OK: true, Finished: now.Add(-31 * day)},
+		{Name: "d", Service: "www", OK: true, Finished: now.Add(-40 * day)},
+		{Name: "e", Service: "api", OK: true, Finished: now.Add(-30 * day)},
 	}
 	passed := lastPassed(reports)
 	if got := passed["www"].Name; got != "c" {
 		t.Errorf("www's last passed drill %q, want c", got)
 	}
-	www := serviceOf(wire.StatusService{Name: "www"}, passed, "never", now)
-	if !www.DrillStale || www.LastDrill != "9 days ago (drill c)" {
-		t.Errorf("www: %q stale=%v, want 9 days ago and stale", www.LastDrill, www.DrillStale)
+	// The page flags what the audit does: a drill older than
+	// audit.drill_max_age (30 days by default).
+	www := serviceOf(wire.StatusService{Name: "www"}, passed, "never", now, 30*day)
+	if !www.DrillStale || www.LastDrill != "31 days ago (drill c)" {
+		t.Errorf("www: %q stale=%v, want 31 days ago and stale", www.LastDrill, www.DrillStale)
 	}
-	// Exactly 8 days is not yet overdue.
-	api := serviceOf(wire.StatusService{Name: "api"}, passed, "never", now)
+	// Exactly the max age is not yet overdue.
+	api := serviceOf(wire.StatusService{Name: "api"}, passed, "never", now, 30*day)
 	if api.DrillStale {
-		t.Errorf("api's drill of exactly 8 days is flagged")
+		t.Errorf("api's drill of exactly 30 days is flagged")
+	}
+	// A shorter audit.drill_max_age flags it.
+	if api := serviceOf(wire.StatusService{Name: "api"}, passed, "never", now, 8*day); !api.DrillStale {
+		t.Errorf("api's drill of 30 days is not flagged with a drill_max_age of 8 days")
 	}
 }
 
@@ -83,14 +91,14 @@ func TestNoPassedDrillAmongReportsRead(t *testing.T) {
 	for range drillsRead {
 		reports = append(reports, wire.DrillReport{Service: "www", Finished: fixtureNow})
 	}
-	p := buildPage(doc, nil, reports, fixtureNow, time.Second)
+	p := buildPage(doc, nil, reports, fixtureNow, time.Second, defaultDrillMaxAge)
 	if got, want := p.Services[0].LastDrill, "no passed drill in the last 100 reports"; got != want || !p.Services[0].DrillStale {
 		t.Errorf("LastDrill %q stale=%v, want %q and stale", got, p.Services[0].DrillStale, want)
 	}
 	if len(p.Drills) != drillsShown {
 		t.Errorf("%d drills shown, want %d", len(p.Drills), drillsShown)
 	}
-	p = buildPage(doc, nil, reports[:3], fixtureNow, time.Second)
+	p = buildPage(doc, nil, reports[:3], fixtureNow, time.Second, defaultDrillMaxAge)
 	if got := p.Services[0].LastDrill; got != "no passed drill on record" {
 		t.Errorf("LastDrill %q with 3 reports, want no passed drill on record", got)
 	}
@@ -103,7 +111,7 @@ func TestOperationsCapped(t *testing.T) {
 	for i := range 15 {
 		ops = append(ops, wire.Operation{ID: fmt.Sprintf("op-%02d", i), Kind: "failover", Started: fixtureNow})
 	}
-	p := buildPage(doc, ops, nil, fixtureNow, time.Second)
+	p := buildPage(doc, ops, nil, fixtureNow, time.Second, defaultDrillMaxAge)
 	if len(p.Operations) != historyLimit || p.Operations[0].ID != "op-00" {
 		t.Errorf("%d operations, first %q; want %d, newest (op-00) first", len(p.Operations), p.Operations[0].ID, historyLimit)
 	}
@@ -119,4 +127,11 @@ func TestClusterOnThePage(t *testing.T) {
 	src.doc.Daemon.Cluster.Connected = false
 	_, body = get(t, Handler(src, testOptions()), http.MethodGet, "/")
 	mustContain(t, body, ">cut off from etcd</span> checking and reporting, taking no action")
+}
+
+// The page's default is the audit's: one rule for when a drill is old.
+func TestDrillMaxAgeDefaultIsTheAudits(t *testing.T) {
+	if defaultDrillMaxAge != config.DefaultDrillMaxAge {
+		t.Fatalf("the page flags drills older than %s, the audit %s", defaultDrillMaxAge, config.DefaultDrillMaxAge)
+	}
 }
