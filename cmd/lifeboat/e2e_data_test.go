@@ -144,6 +144,15 @@ notify "data" {
 	if n := w.automaticOps(); n != 0 {
 		t.Fatalf("%d automatic operations ran on stale data", n)
 	}
+	// Status (and the page) say what is held back and what to type.
+	var doc struct {
+		Daemon struct {
+			HeldBack string `json:"held_back"`
+		}
+	}
+	if r := w.lifeboat(nil, "status", "-o", "json"); json.Unmarshal([]byte(r.stdout), &doc) != nil || !strings.Contains(doc.Daemon.HeldBack, "--accept-data-loss") {
+		t.Fatalf("status does not show the held-back decision: %q\n%s", doc.Daemon.HeldBack, r.stdout)
+	}
 	if !w.answers(w.alphaIP) {
 		t.Fatal("DNS moved although the data at bravo is stale")
 	}

@@ -145,6 +145,9 @@ func printStatus(w io.Writer, doc *wire.StatusDoc) error {
 			auto = "on"
 		}
 		fmt.Fprintf(w, "\nDaemon: pid %d on %s, watching since %s; automatic failover %s.\n", d.PID, orDash(d.Node), d.Since.Local().Format(time.DateTime), auto)
+		if d.HeldBack != "" {
+			fmt.Fprintf(w, "Held back since %s: %s\n", d.HeldBackAt.Local().Format(time.DateTime), d.HeldBack)
+		}
 		if d.Running != "" {
 			fmt.Fprintf(w, "Running now: %s.\n", d.Running)
 		}

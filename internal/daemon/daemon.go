@@ -100,6 +100,10 @@ type Daemon struct {
 	// wasBlind: the decision loop last found this node unable to see the
 	// world (see sight.go).
 	wasBlind bool
+	// heldBack and heldBackAt are the last held-back decision while the
+	// loss lasts (under mu), for Status.
+	heldBack   string
+	heldBackAt time.Time
 }
 
 // DefaultShutdownGrace is Options.ShutdownGrace left zero, and the
@@ -396,6 +400,7 @@ func (d *Daemon) Status(ctx context.Context) (*wire.StatusDoc, error) {
 	doc.Daemon = &wire.DaemonStatus{Node: node, PID: os.Getpid(), Since: d.started.UTC(), AutoFailover: eng.Cfg.Policy.AutoFailover,
 		Hold: h.On, HoldReason: h.Reason, HoldSince: h.Since, Running: d.slot.current(), Drills: d.drillSchedules(),
 		Cluster: d.clusterStatus(ctx), TTL: d.ttlStatus(eng.Cfg.Policy.RecoveryWindow)}
+	doc.Daemon.HeldBack, doc.Daemon.HeldBackAt = d.heldBackNow()
 	if why := d.blind(); why != "" {
 		doc.Warnings = append(doc.Warnings, blindPrefix+": "+why)
 	}

@@ -80,6 +80,7 @@ func (d *Daemon) evaluate(ctx context.Context) {
 	key := strings.Join(affected, ",")
 	if len(affected) == 0 {
 		clear(d.decided)
+		d.setHeldBack("", time.Time{})
 		return
 	}
 	where := fmt.Sprintf("%s on %s", strings.Join(affected, ", "), strings.Join(lostNames, ", "))
@@ -140,6 +141,21 @@ func (d *Daemon) holdBack(ctx context.Context, key, why string, dec decision, su
 	d.decided[key] = why
 	dec.Action, dec.Summary = "held_back", summary
 	d.record(ctx, dec)
+	d.setHeldBack(summary, time.Now())
+}
+
+// setHeldBack keeps the decision held back while the loss lasts, for
+// status and the page: what the daemon does not do, and what to type.
+func (d *Daemon) setHeldBack(summary string, at time.Time) {
+	d.mu.Lock()
+	d.heldBack, d.heldBackAt = summary, at
+	d.mu.Unlock()
+}
+
+func (d *Daemon) heldBackNow() (string, time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.heldBack, d.heldBackAt
 }
 
 // failover runs the automatic failover through the engine, with the
@@ -184,6 +200,7 @@ func (d *Daemon) failover(ctx context.Context, key string, base decision) {
 		d.record(ctx, dec)
 	}
 	delete(d.decided, key)
+	d.setHeldBack("", time.Time{})
 	d.follow(ctx)
 }
 

@@ -81,6 +81,7 @@ func fixture() *fakeSource {
 			},
 			Daemon: &wire.DaemonStatus{PID: 4242, Since: now.Add(-time.Hour), AutoFailover: true, Hold: true,
 				HoldReason: "database maintenance", HoldSince: now.Add(-5 * time.Minute),
+				HeldBack: "held back from failing over api on alpha: the hold switch is on; `lifeboat hold off` or `lifeboat failover` to act", HeldBackAt: now.Add(-2 * time.Minute),
 				Drills: []wire.DrillSchedule{{Name: "weekly-canary", Mode: "canary", Service: "www", Schedule: "0 3 * * 1", Next: now.Add(40 * time.Hour)}},
 				TTL: []wire.TTLStatus{{Provider: "charlie", AtRiskSince: now.Add(-10 * time.Minute), Reason: "degraded: 1/2 checks failing", Lowered: true,
 					Services: []string{"docs"}, Records: []string{"docs.example.test. A at ns-local: 3600s -> 30s"}}},

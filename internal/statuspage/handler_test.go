@@ -65,6 +65,8 @@ func TestPageShowsStatus(t *testing.T) {
 		`Automatic failover: <span class="badge good">on</span>`,
 		`Hold switch: <span class="badge warn">on: no automatic failover</span> — database maintenance`,
 		"idle</span> nothing", "weekly-canary", "0 3 * * 1",
+		// what the daemon holds back, and what to type
+		`Held back: <span class="badge bad">not acting</span> held back from failing over api on alpha: the hold switch is on; `+"`lifeboat hold off` or `lifeboat failover` to act",
 		// records lowered pre-emptively
 		`<span class="badge warn">emergency TTL</span> charlie&#39;s records (docs), at risk since`, "docs.example.test. A at ns-local: 3600s -&gt; 30s",
 		// the last operation with its timeline

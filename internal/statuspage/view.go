@@ -32,6 +32,8 @@ type daemonView struct {
 	HoldReason   string
 	HoldSince    string
 	Running      string
+	HeldBack     string
+	HeldBackAt   string
 	Schedules    []scheduleView
 	Cluster      *clusterView
 	TTL          []ttlView
@@ -190,6 +192,10 @@ func daemonOf(d *wire.DaemonStatus) *daemonView {
 		AutoFailover: badge{"off: a person runs lifeboat failover", toneWarn},
 		Hold:         badge{"off", toneGood},
 		Running:      d.Running,
+		HeldBack:     d.HeldBack,
+	}
+	if d.HeldBack != "" {
+		v.HeldBackAt = formatTime(d.HeldBackAt)
 	}
 	if d.AutoFailover {
 		v.AutoFailover = badge{"on", toneGood}

@@ -41,7 +41,12 @@ type DaemonStatus struct {
 	HoldReason   string    `json:"hold_reason,omitempty"`
 	HoldSince    time.Time `json:"hold_since,omitzero"`
 	// Running names the operation in progress, if any.
-	Running string          `json:"running,omitempty"`
+	Running string `json:"running,omitempty"`
+	// HeldBack is the daemon's last held-back decision while a loss lasts
+	// (why it does not act, and what to type), and when it was made;
+	// empty when nothing is held back.
+	HeldBack   string          `json:"held_back,omitempty"`
+	HeldBackAt time.Time       `json:"held_back_at,omitzero"`
 	Drills  []DrillSchedule `json:"drills,omitempty"`
 	// Cluster is set when the nodes share an etcd journal.
 	Cluster *ClusterStatus `json:"cluster,omitempty"`
