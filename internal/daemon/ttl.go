@@ -87,6 +87,11 @@ func decideTTL(st ttlState, atRisk, healthy bool, reason string, now time.Time, 
 		return ttlState{}, ttlNone
 	default:
 		st.HealthySince = time.Time{}
+		// Down (or lost) since it was at risk: say so, not the degraded
+		// round that first put it at risk.
+		if reason != "" && !st.AtRiskSince.IsZero() {
+			st.Reason = reason
+		}
 	}
 	return st, ttlNone
 }
@@ -126,6 +131,9 @@ func (d *Daemon) preemptTTL(ctx context.Context) {
 	policy := eng.Cfg.Policy
 	for _, p := range snap.Providers {
 		risk, why := atRisk(p)
+		if p.State == health.StateDown || p.State == health.StateAccountLost {
+			why = string(p.State) + ": " + p.Reason
+		}
 		d.mu.Lock()
 		before := d.ttl[p.Name]
 		st, action := decideTTL(before, risk, p.State == health.StateHealthy, why, time.Now(), policy.RecoveryWindow)

@@ -52,6 +52,14 @@ func TestDecideTTL(t *testing.T) {
 			now: t0.Add(20 * time.Minute), want: ttlNone, atRiskSince: t0},
 		{name: "down and never at risk: nothing", now: t0, want: ttlNone},
 	}
+	// Down after being at risk, the reason says down, not the degraded
+	// round that first lowered the TTL.
+	if st, _ := decideTTL(lowered, false, false, "down: 3 consecutive rounds failing", t0.Add(time.Minute), window); st.Reason != "down: 3 consecutive rounds failing" {
+		t.Errorf("down while lowered: reason %q", st.Reason)
+	}
+	if st, _ := decideTTL(ttlState{}, false, false, "down: gone", t0, window); st.Reason != "" {
+		t.Errorf("down and never at risk: reason %q, want none kept", st.Reason)
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			st, got := decideTTL(tc.st, tc.atRisk, tc.healthy, "degraded", tc.now, window)
