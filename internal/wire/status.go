@@ -47,7 +47,7 @@ type DaemonStatus struct {
 	// empty when nothing is held back.
 	HeldBack   string          `json:"held_back,omitempty"`
 	HeldBackAt time.Time       `json:"held_back_at,omitzero"`
-	Drills  []DrillSchedule `json:"drills,omitempty"`
+	Drills     []DrillSchedule `json:"drills,omitempty"`
 	// Cluster is set when the nodes share an etcd journal.
 	Cluster *ClusterStatus `json:"cluster,omitempty"`
 	// TTL lists the hosting providers at risk and their records' TTL.
