@@ -48,22 +48,22 @@ func (e *Engine) MeasureData(ctx context.Context, service string, limit int) Dat
 	if !HasData(e.Cfg, service) {
 		return v
 	}
-	pos := e.dataPositions(ctx)
-	v.Readings = datafresh.Round(ctx, e.Cfg, datafresh.RoundOptions{
-		Service:   service,
-		Positions: pos,
-		Limit:     limit,
-		Timeout:   DataTimeout(e.Cfg),
-		Addresses: func(provider string) []string {
-			if p := e.Cfg.Provider(provider); p != nil {
-				return p.Addresses
-			}
-			return nil
-		},
-	})
-	e.rememberPositions(ctx, pos, datafresh.PrimaryPositions(v.Readings), v.At)
+	v.Readings = e.measureFreshness(ctx, service, limit, v.At)
 	v.Backups = backup.Measure(ctx, e.Cfg, service, v.At)
 	return v
+}
+
+// measureFreshness measures the data blocks alone (an operation or a
+// drill needs no bucket listing) and journals the primaries' positions.
+// An exec source is told a provider's configured addresses (datafresh's
+// default).
+func (e *Engine) measureFreshness(ctx context.Context, service string, limit int, at time.Time) []datafresh.Reading {
+	pos := e.dataPositions(ctx)
+	rs := datafresh.Round(ctx, e.Cfg, datafresh.RoundOptions{
+		Service: service, Positions: pos, Limit: limit, Timeout: DataTimeout(e.Cfg),
+	})
+	e.rememberPositions(ctx, pos, datafresh.PrimaryPositions(rs), at)
+	return rs
 }
 
 // minDataTimeout is the least time one measurement gets: a PostgreSQL
@@ -72,7 +72,7 @@ func (e *Engine) MeasureData(ctx context.Context, service string, limit int) Dat
 // blocks a failover gated by an RPO.
 const minDataTimeout = 5 * time.Second
 
-// dataTimeout bounds one measurement: policy.timeout, at least
+// DataTimeout bounds one measurement: policy.timeout, at least
 // minDataTimeout.
 func DataTimeout(cfg *config.Config) time.Duration {
 	return max(cfg.Policy.Timeout, minDataTimeout)
@@ -153,8 +153,7 @@ func (e *Engine) dataInput(ctx context.Context, service string) map[string]map[s
 	if !HasData(e.Cfg, service) {
 		return nil
 	}
-	v := e.MeasureData(ctx, service, 0)
-	return datafresh.Observe(e.Cfg, v.Readings)
+	return datafresh.Observe(e.Cfg, e.measureFreshness(ctx, service, 0, time.Now()))
 }
 
 // DataRows are a round's readings as the status document shows them:

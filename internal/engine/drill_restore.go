@@ -92,8 +92,7 @@ func (b restoreBackups) Fetch(ctx context.Context, name string, w io.Writer) err
 func (e *Engine) dataAt(ctx context.Context, service, provider string) (string, time.Duration, bool, string) {
 	mctx, cancel := context.WithTimeout(ctx, 2*DataTimeout(e.Cfg))
 	defer cancel()
-	v := e.MeasureData(mctx, service, 0)
-	o, ok := datafresh.Observe(e.Cfg, v.Readings)[service][provider]
+	o, ok := datafresh.Observe(e.Cfg, e.measureFreshness(mctx, service, 0, time.Now()))[service][provider]
 	if !ok {
 		return "unknown", 0, false, "not measured at " + provider
 	}
