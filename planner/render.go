@@ -41,9 +41,11 @@ func (r Result) Text() string {
 			fmt.Fprintf(&b, "  %-*s  vendor %s: %s\n", w, l.Name, vendor, l.Reason)
 		}
 	}
+	sh := findShared(r.Services)
+	sh.write(&b)
 	for _, s := range r.Services {
 		b.WriteString("\n")
-		writeService(&b, s, r.Request.Kind)
+		writeService(&b, s, r.Request.Kind, sh)
 	}
 	for _, z := range r.Zones {
 		b.WriteString("\n")
@@ -120,7 +122,7 @@ func writeZone(b *strings.Builder, z ZonePlan) {
 
 var verdictMark = map[Verdict]string{VerdictChosen: "*", VerdictViable: "+", VerdictRejected: "x", VerdictSkipped: "-"}
 
-func writeService(b *strings.Builder, s ServicePlan, kind Kind) {
+func writeService(b *strings.Builder, s ServicePlan, kind Kind, sh shared) {
 	switch s.Action {
 	case ActionMove:
 		fmt.Fprintf(b, "%s: MOVE %s -> %s\n", s.Service, orNone(s.From), s.To)
@@ -165,17 +167,31 @@ func writeService(b *strings.Builder, s ServicePlan, kind Kind) {
 			w = max(w, len(d.Name))
 		}
 		for _, d := range s.DNS {
-			mark, use := "x", "left out"
-			if d.Use {
-				mark, use = "*", "used"
+			reason := d.Reason
+			if len(sh.dnsFor[d]) > 1 {
+				reason = "(under DNS problems above)"
 			}
-			fmt.Fprintf(b, "    %s %-*s  %-8s  %s\n", mark, w, d.Name, use, d.Reason)
+			fmt.Fprintf(b, "    %s\n", dnsLine(d, w, reason))
 		}
 	}
-	if len(s.Warnings) > 0 {
+	var own []string
+	inShared := 0
+	for i, wn := range s.Warnings {
+		switch {
+		case slices.Contains(s.Warnings[:i], wn), echoesDNS(wn, s.DNS):
+		case len(sh.warnFor[wn]) > 1:
+			inShared++
+		default:
+			own = append(own, wn)
+		}
+	}
+	if len(own) > 0 || inShared > 0 {
 		b.WriteString("  warnings:\n")
-		for _, wn := range s.Warnings {
+		for _, wn := range own {
 			fmt.Fprintf(b, "    ! %s\n", wn)
+		}
+		if inShared > 0 {
+			fmt.Fprintf(b, "    ! %d more, shared with other services: under Warnings above\n", inShared)
 		}
 	}
 	if len(s.Steps) > 0 {
@@ -253,4 +269,99 @@ func orNone(s string) string {
 		return "(nowhere)"
 	}
 	return s
+}
+
+func dnsLine(d DNSChoice, w int, reason string) string {
+	mark, use := "x", "left out"
+	if d.Use {
+		mark, use = "*", "used"
+	}
+	return fmt.Sprintf("%s %-*s  %-8s  %s", mark, w, d.Name, use, reason)
+}
+
+// echoesDNS reports whether a warning only repeats a DNS provider left
+// out, which the service's dns lines already show.
+func echoesDNS(wn string, dns []DNSChoice) bool {
+	for _, d := range dns {
+		if !d.Use && wn == "dns "+d.Name+" left out of the cutover: "+d.Reason {
+			return true
+		}
+	}
+	return false
+}
+
+// shared is what several services' sections would each repeat: a DNS
+// provider judged the same way for each (one DNS outage would otherwise
+// print its error under every service), and the same warning. Text prints
+// each once, above the services, with the services it concerns.
+type shared struct {
+	dns     []DNSChoice
+	dnsFor  map[DNSChoice][]string
+	warn    []string
+	warnFor map[string][]string
+}
+
+func findShared(services []ServicePlan) shared {
+	sh := shared{dnsFor: map[DNSChoice][]string{}, warnFor: map[string][]string{}}
+	for _, s := range services {
+		for _, d := range s.DNS {
+			if sh.dnsFor[d] == nil {
+				sh.dns = append(sh.dns, d)
+			}
+			sh.dnsFor[d] = append(sh.dnsFor[d], s.Service)
+		}
+		for _, wn := range slices.Compact(slices.Sorted(slices.Values(s.Warnings))) {
+			if echoesDNS(wn, s.DNS) {
+				continue
+			}
+			if sh.warnFor[wn] == nil {
+				sh.warn = append(sh.warn, wn)
+			}
+			sh.warnFor[wn] = append(sh.warnFor[wn], s.Service)
+		}
+	}
+	// A healthy provider in use is one short word: only problems are
+	// worth gathering.
+	sh.dns = slices.DeleteFunc(sh.dns, func(d DNSChoice) bool {
+		return len(sh.dnsFor[d]) < 2 || (d.Use && d.State == StateHealthy)
+	})
+	for d := range sh.dnsFor {
+		if !slices.Contains(sh.dns, d) {
+			delete(sh.dnsFor, d)
+		}
+	}
+	sh.warn = slices.DeleteFunc(sh.warn, func(wn string) bool { return len(sh.warnFor[wn]) < 2 })
+	return sh
+}
+
+func (sh shared) write(b *strings.Builder) {
+	if len(sh.dns) > 0 {
+		b.WriteString("\nDNS problems, shown once for the services they concern:\n")
+		w := 0
+		for _, d := range sh.dns {
+			w = max(w, len(d.Name))
+		}
+		for _, d := range sh.dns {
+			fmt.Fprintf(b, "  %s\n", dnsLine(d, w, d.Reason))
+			fmt.Fprintf(b, "      %s\n", servicesCount(sh.dnsFor[d]))
+		}
+	}
+	if len(sh.warn) > 0 {
+		b.WriteString("\nWarnings for several services:\n")
+		for _, wn := range sh.warn {
+			fmt.Fprintf(b, "  ! %s\n", wn)
+			fmt.Fprintf(b, "      %s\n", servicesCount(sh.warnFor[wn]))
+		}
+	}
+}
+
+// servicesCount is "for 3 services: a, b, c", the names cut short after
+// a few so a plan of a hundred services stays readable.
+func servicesCount(names []string) string {
+	const show = 6
+	list := strings.Join(names[:min(show, len(names))], ", ")
+	if len(names) > show {
+		list += fmt.Sprintf(" and %d more", len(names)-show)
+	}
+	return fmt.Sprintf("for %d services: %s", len(names), list)
 }

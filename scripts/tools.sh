@@ -11,6 +11,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
 mkdir -p "$tools/bin" "$tools/mirror"
+# The physical path: a .tools shared by symlink between checkouts must not
+# point OpenTofu at the mirror of whichever checkout wrote tofurc last.
+tools="$(cd "$tools" && pwd -P)"
 
 # One build at a time: the OpenTofu build alone peaks near 1.8 GB.
 if command -v flock >/dev/null 2>&1; then

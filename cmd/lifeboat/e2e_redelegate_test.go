@@ -63,6 +63,11 @@ provider "alpha" {
 service "www" {
   records    = ["www"]
   candidates = ["alpha"]
+  check "up" {
+    exec {
+      command = ["true"]
+    }
+  }
 }
 `, ps["server"], ps["key_name"], ps["key_alg"]) + policy
 	w := keyedWorld(t, cfg, bind.Secret, knot.Secret, parent.Secret)

@@ -51,6 +51,11 @@ provider "alpha" {
 service "www" {
   records    = ["www"]
   candidates = ["alpha"]
+  check "up" {
+    exec {
+      command = ["true"]
+    }
+  }
 }
 ` + extra
 	w := keyedWorld(t, cfg, bind.Secret, knot.Secret)

@@ -71,11 +71,21 @@ service "www" {
   records    = ["www"]
   ttl        = 3600
   candidates = ["alpha"]
+  check "up" {
+    exec {
+      command = ["true"]
+    }
+  }
 }
 service "api" {
   records    = ["api"]
   ttl        = 3600
   candidates = ["alpha"]
+  check "up" {
+    exec {
+      command = ["true"]
+    }
+  }
 }
 policy {
   interval        = "1s"
@@ -143,7 +153,7 @@ server {
 	}
 	r = w.lifeboat(nil, "history", "--decisions")
 	for _, want := range []string{
-		"alpha is at risk (degraded: 1/2 checks failing",
+		"alpha is at risk (degraded: 1/4 checks failing",
 		"1 RRset(s) pointing at it lowered to the emergency TTL 5s",
 		"alpha has been healthy for the recovery window (3s): 2 RRset(s) back",
 	} {
@@ -194,6 +204,11 @@ service "www" {
   records    = ["www"]
   ttl        = 3600
   candidates = ["alpha"]
+  check "up" {
+    exec {
+      command = ["true"]
+    }
+  }
 }
 policy {
   interval        = "1s"

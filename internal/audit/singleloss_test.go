@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/lifeboat-dev/lifeboat/internal/audit"
+	"github.com/lifeboat-dev/lifeboat/internal/config"
 )
 
 func TestSingleLoss(t *testing.T) {
@@ -86,8 +87,10 @@ func TestSingleLoss(t *testing.T) {
 			},
 		},
 		{
+			// The configuration refuses a service without checks; one built
+			// by hand (as a library user might) is still judged.
 			name: "a service without a check never moves",
-			src:  patch(t, "  check \"https\" {\n    http {\n      path = \"/healthz\"\n    }\n  }\n", ""),
+			cfg:  func(c *config.Config) { c.Service("www").Checks = nil },
 			want: map[string]audit.Severity{
 				"single-loss.provider.hetzner.www": crit,
 				"single-loss.jurisdiction.de.www":  crit,

@@ -24,6 +24,9 @@ service "s" {
   records    = ["@"]
   candidates = ["p"]
   rto        = "5m"
+  check "up" {
+    tcp { port = 80 }
+  }
 }
 audit {
   drill_max_age = "168h"
@@ -69,7 +72,7 @@ notify "plain" {
 	for _, bad := range []struct{ src, want string }{
 		{"audit {\n  drill_max_age = \"30d\"\n}\n", "audit.drill_max_age: invalid duration"},
 		{"audit {\n}\naudit {\n}\n", "audit"},
-		{"provider \"p\" {\n}\nservice \"s\" {\n  records = [\"@\"]\n  candidates = [\"p\"]\n  rto = \"0s\"\n}\n", `service "s": rto: duration must be positive`},
+		{"provider \"p\" {\n}\nservice \"s\" {\n  records = [\"@\"]\n  candidates = [\"p\"]\n  rto = \"0s\"\n  check \"up\" {\n    tcp { port = 80 }\n  }\n}\n", `service "s": rto: duration must be positive`},
 	} {
 		if _, err := config.Parse("c.hcl", []byte(bad.src), config.Options{}); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%q: got %v, want %q", bad.src, err, bad.want)

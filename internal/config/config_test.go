@@ -126,6 +126,9 @@ func TestFullSketch(t *testing.T) {
 		{
 			Name: "api", Records: []string{"api"}, TTL: 60, Candidates: []string{"hetzner"},
 			AddressOutput: "addresses", DNS: []string{"primary"},
+			Checks: []*config.Check{
+				{Name: "up", Interval: 5 * time.Second, Timeout: 3 * time.Second, TCP: &config.TCPCheck{Port: 80}},
+			},
 		},
 	}
 	if diff := cmp.Diff(wantServices, cfg.Services, ignoreRanges()); diff != "" {
@@ -188,7 +191,7 @@ func TestRanges(t *testing.T) {
 	if r := cfg.AttrRange(http.Range, "expect_status"); r.Start.Line != 79 {
 		t.Errorf("expect_status range %v", r)
 	}
-	if r := cfg.Policy.Range; r.Start.Line != 115 {
+	if r := cfg.Policy.Range; r.Start.Line != 118 {
 		t.Errorf("policy range %v", r)
 	}
 	// A hand-built Config has no attribute ranges and must not panic.
@@ -227,6 +230,9 @@ provider "p" {
 service "s" {
   records    = ["@"]
   candidates = ["p"]
+  check "up" {
+    tcp { port = 80 }
+  }
 }
 drill "d" {
   service = "s"
@@ -276,6 +282,9 @@ service "s" {
   records    = [env("LIFEBOAT_SECRET"), env("LIFEBOAT_SECRET")]
   candidates = [env("LIFEBOAT_SECRET")]
   ttl        = env("LIFEBOAT_SECRET")
+  check "up" {
+    tcp { port = 80 }
+  }
 }
 drill "d" {
   service  = env("LIFEBOAT_SECRET")
@@ -352,6 +361,7 @@ provider "p" {
 		got = append(got, d.String())
 	}
 	want := []string{
+		`c.hcl:1:1: service "s": has no check block: add at least one (http, tcp, dns or exec) so lifeboat can confirm a target is serving before DNS moves to it`,
 		`c.hcl:1:1: service "s": records: at least one record is required`,
 		`c.hcl:2:3: service "s": candidates: provider "nope" is not declared`,
 		`c.hcl:3:3: service "s": ttl: must be between 1 and 86400, got 0`,

@@ -385,6 +385,12 @@ func (c *checker) service(r *rawService, cfg *Config) *Service {
 		s.Adopt = *r.Adopt
 	}
 	s.Checks = c.checks(b, r.Checks)
+	if len(r.Checks) == 0 {
+		// Without a check lifeboat can never confirm a target before DNS
+		// moves to it: the failover would stop at wait-healthy, in an
+		// emergency. Refused here rather than found then.
+		b.blockErrf("has no check block: add at least one (http, tcp, dns or exec) so lifeboat can confirm a target is serving before DNS moves to it")
+	}
 	c.serviceData(b, r, s, cfg)
 	return s
 }

@@ -156,7 +156,7 @@ func TestDataTierParses(t *testing.T) {
 // A configuration without data blocks keeps the data tier empty, with
 // only policy.data_interval defaulted.
 func TestDataTierDefaultsWithoutBlocks(t *testing.T) {
-	cfg, err := config.Parse("c.hcl", []byte(base+"service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n}\ndrill \"d\" {\n  service = \"s\"\n}\n"), testOptions())
+	cfg, err := config.Parse("c.hcl", []byte(base+"service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n  check \"up\" {\n    tcp { port = 80 }\n  }\n}\ndrill \"d\" {\n  service = \"s\"\n}\n"), testOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,6 +192,9 @@ provider "delta" {
 service "www" {
   records    = ["www"]
   candidates = ["alpha", "bravo", "delta"]
+  check "up" {
+    tcp { port = 80 }
+  }
 `
 
 // dataLine is the line of the first line appended to dataBase.
@@ -273,7 +276,7 @@ func TestDataTierInvalid(t *testing.T) {
 		{"s3 literal access_key", svc(s3Backup("endpoint = \"https://s3.example.net\"", "access_key = \"AKIAliteral\"")), L + 5, 7, `s3.access_key: put the key in env() or file()`},
 		{"s3 without secret_key", svc("  backup \"b\" {\n    vendor = \"self\"\n    s3 {\n      endpoint = \"https://s3.example.net\"\n      bucket = \"b\"\n      access_key = env(\"S3_ACCESS_KEY\")\n    }\n  }\n"), L + 2, 5, `s3.secret_key: is required`},
 		{"policy data_interval", "policy {\n  data_interval = \"soon\"\n}\n", 2, 3, `policy.data_interval: invalid duration "soon"`},
-		{"drill mode unknown lists restore", base + "service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n}\ndrill \"d\" {\n  service = \"s\"\n  mode = \"chaos\"\n}\n", 9, 3, `drill "d": mode: must be one of readiness, canary, full, restore, got "chaos"`},
+		{"drill mode unknown lists restore", base + "service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n  check \"up\" {\n    tcp { port = 80 }\n  }\n}\ndrill \"d\" {\n  service = \"s\"\n  mode = \"chaos\"\n}\n", 12, 3, `drill "d": mode: must be one of readiness, canary, full, restore, got "chaos"`},
 		{"restore block with another mode", svc(pg+local) + "drill \"r\" {\n  service = \"www\"\n  mode = \"canary\"\n  restore {\n    query = \"SELECT 1\"\n  }\n}\n", drillLine, 3, `drill "r": restore: only applies with mode = "restore"`},
 		{"restore block without mode", svc(pg+local) + "drill \"r\" {\n  service = \"www\"\n  restore {\n    query = \"SELECT 1\"\n  }\n}\n", drillLine - 1, 3, `drill "r": restore: only applies with mode = "restore"`},
 		{"restore without backup block", svc(pg) + "drill \"r\" {\n  service = \"www\"\n  mode = \"restore\"\n}\n", strings.Count(svc(pg), "\n") + 3, 3, `drill "r": mode: mode "restore" needs a backup block in service "www"`},

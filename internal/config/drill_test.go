@@ -24,11 +24,17 @@ service "www" {
   records    = ["@", "www", "Shop"]
   candidates = ["p"]
   dns        = ["a"]
+  check "up" {
+    tcp { port = 80 }
+  }
 }
 service "api" {
   records    = ["api"]
   candidates = ["p"]
   dns        = ["b"]
+  check "up" {
+    tcp { port = 80 }
+  }
 }
 `
 

@@ -31,7 +31,7 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(tc.src))
 	}
 	f.Add([]byte(`drill "d" { schedule = "CRON_TZ=Europe/Paris 0 4 * * *" }`))
-	f.Add([]byte("service \"s\" {\n  records = [for r in [\"a\", \"b\"] : upper(r)]\n  vars = { a = null }\n}\n"))
+	f.Add([]byte("service \"s\" {\n  records = [for r in [\"a\", \"b\"] : upper(r)]\n  vars = { a = null }\n  check \"up\" {\n    tcp { port = 80 }\n  }\n}\n"))
 	// Past the nesting limit (TestNestingLimit has the 200 KB inputs
 	// that overflow the parser's stack; seeds stay small to keep the
 	// fuzzer fast).

@@ -78,7 +78,7 @@ func TestNestingLimitSkipsText(t *testing.T) {
 		"heredoc":                "state {\n  path = <<EOT\n" + many + "\n  EOT\n}\n",
 		"indent heredoc":         "state {\n  path = <<-EOT\n    " + many + "\n    EOT\n}\n",
 		"comments":               "# " + many + "\n// " + many + "\n/* " + many + "\n" + many + " */\nstate {\n}\n",
-		"hyphenated identifiers": "service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n  vars = { a" + strings.Repeat("-", 100) + "b = \"x\" }\n}\nprovider \"a\" {\n}\n",
+		"hyphenated identifiers": "service \"s\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n  vars = { a" + strings.Repeat("-", 100) + "b = \"x\" }\n  check \"up\" {\n    tcp { port = 80 }\n  }\n}\nprovider \"a\" {\n}\n",
 		"64 levels":              "state {\n  path = " + strings.Repeat("(", 63) + "\"x\"" + strings.Repeat(")", 63) + "\n}\n",
 		"64 templates":           "state {\n  path = " + strings.Repeat(`"${`, 63) + `"x"` + strings.Repeat(`}"`, 63) + "\n}\n",
 		"sequential directives":  "state {\n  path = \"" + strings.Repeat("%{if true}x%{endif}", 200) + "\"\n}\n",

@@ -12,7 +12,7 @@ import (
 // owner (lifeboat/sync): the sync would take its failovers' addresses for
 // its own and revert them. The name is refused where it is written.
 func TestServiceNamedSyncIsRefused(t *testing.T) {
-	src := base + "service \"sync\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n}\n"
+	src := base + "service \"sync\" {\n  records = [\"@\"]\n  candidates = [\"a\"]\n  check \"up\" {\n    tcp { port = 80 }\n  }\n}\n"
 	_, err := config.Parse("testdata/case.hcl", []byte(src), testOptions())
 	var ce *config.Error
 	if !errors.As(err, &ce) || len(ce.Diags) != 1 {

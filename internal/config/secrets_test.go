@@ -58,6 +58,9 @@ service "s" {
   records    = ["@"]
   candidates = ["p"]
   vars       = %s
+  check "up" {
+    tcp { port = 80 }
+  }
 }
 `, tc.vars, tc.vars)
 			cfg, err := config.Parse("testdata/secrets.hcl", []byte(src), secretOptions())

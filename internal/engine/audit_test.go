@@ -58,6 +58,9 @@ provider "charlie" {
 service "www" {
   records    = ["www"]
   candidates = ["alpha", "bravo", "charlie"]
+  check "up" {
+    tcp { port = 80 }
+  }
 }
 `
 	path := filepath.Join(dir, "lifeboat.hcl")

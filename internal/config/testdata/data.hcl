@@ -97,6 +97,9 @@ service "www" {
     vendor    = "self"
     directory = "backups/www"
   }
+  check "up" {
+    tcp { port = 80 }
+  }
 }
 
 service "api" {
@@ -112,6 +115,9 @@ service "api" {
       access_key = env("S3_ACCESS_KEY")
       secret_key = env("S3_SECRET_KEY")
     }
+  }
+  check "up" {
+    tcp { port = 80 }
   }
 }
 

@@ -110,6 +110,9 @@ service "api" {
   records    = ["api"]
   candidates = ["hetzner"]
   dns        = ["primary"]
+  check "up" {
+    tcp { port = 80 }
+  }
 }
 
 policy {
