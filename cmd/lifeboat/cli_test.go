@@ -80,7 +80,7 @@ func TestValidateNoEnv(t *testing.T) {
 		t.Fatalf("without --no-env: exit %d, want 2 naming the unset variable: %s", code, errOut)
 	}
 	code, out, errOut := runCLI(t, "validate", "-c", example, "--no-env")
-	if code != exitOK || !strings.Contains(out, "valid") {
+	if code != exitOK || !strings.Contains(out, "valid (2 providers, 1 service, 2 DNS providers)") {
 		t.Fatalf("--no-env: exit %d: %s%s", code, out, errOut)
 	}
 	if !strings.Contains(errOut, "not set") || !strings.Contains(errOut, "CLOUDFLARE_API_TOKEN, DESEC_TOKEN") {

@@ -60,8 +60,8 @@ func newValidateCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.stdout, "%s: valid (%d providers, %d services, %d DNS providers)\n",
-				g.configPath, len(cfg.Providers), len(cfg.Services), len(cfg.DNS))
+			fmt.Fprintf(g.stdout, "%s: valid (%s, %s, %s)\n", g.configPath, counted(len(cfg.Providers), "provider"),
+				counted(len(cfg.Services), "service"), counted(len(cfg.DNS), "DNS provider"))
 			return nil
 		},
 	}
@@ -93,4 +93,12 @@ func configErrors(err error) []string {
 		return out
 	}
 	return []string{err.Error()}
+}
+
+// counted is "1 service", "2 services".
+func counted(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
