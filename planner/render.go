@@ -29,10 +29,7 @@ func (r Result) Text() string {
 	}
 	if len(r.Lost) > 0 {
 		b.WriteString("\nLeaving:\n")
-		w := 0
-		for _, l := range r.Lost {
-			w = max(w, len(l.Name))
-		}
+		w := width(r.Lost, func(l LostProvider) string { return l.Name })
 		for _, l := range r.Lost {
 			vendor := l.Vendor
 			if vendor == "" {
@@ -138,10 +135,7 @@ func writeService(b *strings.Builder, s ServicePlan, kind Kind, sh shared) {
 	fmt.Fprintf(b, "  why: %s\n", s.Reason)
 	if len(s.Candidates) > 0 {
 		b.WriteString("  candidates (in order of preference):\n")
-		w := 0
-		for _, c := range s.Candidates {
-			w = max(w, len(c.Provider))
-		}
+		w := width(s.Candidates, func(c Candidate) string { return c.Provider })
 		for _, c := range s.Candidates {
 			fmt.Fprintf(b, "    %s %-*s  %-8s  %s\n", verdictMark[c.Verdict], w, c.Provider, c.Verdict, c.Reason)
 			if c.Data != nil {
@@ -162,10 +156,7 @@ func writeService(b *strings.Builder, s ServicePlan, kind Kind, sh shared) {
 	}
 	if len(s.DNS) > 0 {
 		b.WriteString("  dns:\n")
-		w := 0
-		for _, d := range s.DNS {
-			w = max(w, len(d.Name))
-		}
+		w := width(s.DNS, func(d DNSChoice) string { return d.Name })
 		for _, d := range s.DNS {
 			reason := d.Reason
 			if len(sh.dnsFor[d]) > 1 {
@@ -196,10 +187,7 @@ func writeService(b *strings.Builder, s ServicePlan, kind Kind, sh shared) {
 	}
 	if len(s.Steps) > 0 {
 		b.WriteString("  steps:\n")
-		w := 0
-		for _, st := range s.Steps {
-			w = max(w, len(st.ID))
-		}
+		w := width(s.Steps, func(st Step) string { return st.ID })
 		for i, st := range s.Steps {
 			fmt.Fprintf(b, "    %d. %-*s  %s\n", i+1, w, st.ID, stepDetail(st))
 			for _, k := range slices.Sorted(maps.Keys(st.Vars)) {
@@ -337,10 +325,7 @@ func findShared(services []ServicePlan) shared {
 func (sh shared) write(b *strings.Builder) {
 	if len(sh.dns) > 0 {
 		b.WriteString("\nDNS problems, shown once for the services they concern:\n")
-		w := 0
-		for _, d := range sh.dns {
-			w = max(w, len(d.Name))
-		}
+		w := width(sh.dns, func(d DNSChoice) string { return d.Name })
 		for _, d := range sh.dns {
 			fmt.Fprintf(b, "  %s\n", dnsLine(d, w, d.Reason))
 			fmt.Fprintf(b, "      %s\n", servicesCount(sh.dnsFor[d]))
@@ -364,4 +349,13 @@ func servicesCount(names []string) string {
 		list += fmt.Sprintf(" and %d more", len(names)-show)
 	}
 	return fmt.Sprintf("for %d services: %s", len(names), list)
+}
+
+// width is the longest name among xs, to align a column.
+func width[T any](xs []T, name func(T) string) int {
+	w := 0
+	for _, x := range xs {
+		w = max(w, len(name(x)))
+	}
+	return w
 }
