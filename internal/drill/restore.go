@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -186,7 +188,16 @@ func restoreDrill(ctx context.Context, r *run, spec Spec, env Env) {
 		defer os.RemoveAll(dir)
 	}
 	if err == nil {
-		scratch, err = scratchName()
+		// Named for when its drill is over at the latest, so a drill that
+		// finds it later, this one cut short, knows it may go.
+		deadline := r.now().Add(timeout)
+		if d, ok := rctx.Deadline(); ok {
+			deadline = d
+		}
+		scratch, err = scratchName(deadline.Add(DropTimeout))
+	}
+	if err == nil {
+		sweepLeftovers(rctx, r, cfg, name("sweep"), rr)
 	}
 	if err == nil {
 		rr.Database = scratch
@@ -265,14 +276,83 @@ func nonEmpty(vs ...string) []string {
 	return out
 }
 
-// scratchName is lifeboat_restore_ and 8 random hex digits: unique per
-// drill, recognisable as the drill's by name.
-func scratchName() (string, error) {
+// scratchName is lifeboat_restore_, the Unix second by which the drill
+// is over (its timeout and the drop's), and 8 random hex digits: unique
+// per drill, recognisable as the drill's by name, and known to be left
+// over once that second is past.
+func scratchName(over time.Time) (string, error) {
 	var b [4]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("scratch database name: %w", err)
 	}
-	return "lifeboat_restore_" + hex.EncodeToString(b[:]), nil
+	return fmt.Sprintf("lifeboat_restore_%d_%s", over.Unix(), hex.EncodeToString(b[:])), nil
+}
+
+// LeftoverMargin is how long past the end named in it a scratch database
+// is kept before another drill drops it: the lifeboat nodes that named it
+// and that judge it may not share a clock.
+const LeftoverMargin = 10 * time.Minute
+
+var scratchPattern = regexp.MustCompile(`^lifeboat_restore_([0-9]{1,12})_[0-9a-f]{8}$`)
+
+// leftovers lists the scratch databases on cfg's server that a drill
+// killed before its drop left behind: the end in the name (plus
+// LeftoverMargin) is past and no session is connected. Any other
+// database, an older name without an end included, is never listed.
+func leftovers(ctx context.Context, cfg *pgx.ConnConfig, now time.Time) ([]string, error) {
+	conn, err := connect(ctx, cfg, "")
+	if err != nil {
+		return nil, err
+	}
+	defer closeConn(ctx, conn)
+	rows, err := conn.Query(ctx, `SELECT d.datname FROM pg_database d
+		WHERE d.datname LIKE 'lifeboat\_restore\_%'
+		AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)
+		ORDER BY d.datname`)
+	if err != nil {
+		return nil, fmt.Errorf("list scratch databases: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("list scratch databases: %w", err)
+	}
+	var out []string
+	for _, n := range names {
+		m := scratchPattern.FindStringSubmatch(n)
+		if m == nil {
+			continue
+		}
+		sec, err := strconv.ParseInt(m[1], 10, 64)
+		if err == nil && time.Unix(sec, 0).Add(LeftoverMargin).Before(now) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// sweepLeftovers drops what leftovers finds, as a step of its own when
+// there is something: a database restored from a backup holds the
+// production data, and must not linger on the restore server. A failure
+// here is reported in the step, never the drill's.
+func sweepLeftovers(ctx context.Context, r *run, cfg *pgx.ConnConfig, step string, rr *RestoreReport) {
+	stale, err := leftovers(ctx, cfg, r.now())
+	if err != nil || len(stale) == 0 {
+		return // the create step that follows says what is wrong with the server
+	}
+	_ = r.step(ctx, step, func(ctx context.Context) (string, error) {
+		var errs []error
+		for _, db := range stale {
+			if err := dropDatabase(ctx, cfg, db); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			rr.Swept = append(rr.Swept, db)
+		}
+		if len(errs) > 0 {
+			return "", fmt.Errorf("dropped %d of %d scratch database(s) left by restore drills cut short: %w", len(rr.Swept), len(stale), errors.Join(errs...))
+		}
+		return fmt.Sprintf("dropped %d scratch database(s) left by restore drills cut short: %s", len(rr.Swept), strings.Join(rr.Swept, ", ")), nil
+	})
 }
 
 // fetchBackup writes the backup to a 0600 file in a fresh 0700 directory;

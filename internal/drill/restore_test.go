@@ -8,10 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/lifeboat-dev/lifeboat/internal/testharness"
 )
@@ -388,6 +392,74 @@ func TestRestoreDrill(t *testing.T) {
 		js, _ := json.Marshal(rep)
 		if strings.Contains(string(js), bad) || strings.Contains(err.Error(), bad) {
 			t.Errorf("the password shows: %s / %v", js, err)
+		}
+	})
+
+	// A drill killed before its drop leaves the restored copy of the data
+	// behind; the next drill at that server drops it once the end named
+	// in it (plus the margin) is past and nobody is connected. Nothing
+	// else is touched: a drill still running, one just over, one in use,
+	// a name without an end.
+	t.Run("sweeps what a killed drill left", func(t *testing.T) {
+		now := time.Now()
+		name := func(end time.Time, hex string) string {
+			return "lifeboat_restore_" + strconv.FormatInt(end.Unix(), 10) + "_" + hex
+		}
+		stale := name(now.Add(-time.Hour), "deadbeef")
+		running := name(now.Add(time.Hour), "cafebabe")
+		justOver := name(now.Add(-LeftoverMargin/2), "0000beef")
+		inUse := name(now.Add(-time.Hour), "0badf00d")
+		kept := []string{running, justOver, inUse, "lifeboat_restore_feedface", "lifeboat_restorex_1_deadbeef"}
+		for _, db := range append([]string{stale}, kept...) {
+			w.pg.SQL(t, "CREATE DATABASE "+db)
+		}
+		t.Cleanup(func() {
+			for _, db := range kept {
+				w.pg.SQL(t, "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
+			}
+		})
+		cfg, err := pgx.ParseConfig(w.pg.DSN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Database = inUse
+		conn, err := pgx.ConnectConfig(t.Context(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+
+		rep, err := Run(t.Context(), w.spec(t), Env{Recorder: &fakeRecorder{}})
+		if err != nil || !rep.OK {
+			t.Fatalf("Run: %v\n%+v", err, rep)
+		}
+		if !slices.Equal(rep.Restore.Swept, []string{stale}) {
+			t.Errorf("swept %v, want only %s", rep.Restore.Swept, stale)
+		}
+		if !slices.Contains(stepNames(rep), "www/bravo/restore-sweep") {
+			t.Errorf("no sweep step: %v", stepNames(rep))
+		}
+		left := strings.Split(w.scratchLeft(t), ",")
+		slices.Sort(left)
+		want := slices.Clone(kept) // scratchLeft's LIKE takes _ as any character
+		slices.Sort(want)
+		if !slices.Equal(left, want) {
+			t.Errorf("databases left %v, want %v", left, want)
+		}
+		var text strings.Builder
+		_ = rep.WriteText(&text)
+		if !strings.Contains(text.String(), "Swept: "+stale) {
+			t.Errorf("the text does not say what was swept:\n%s", text.String())
+		}
+		// The drill's own scratch database names its end: the timeout and
+		// the drop's bound from now.
+		m := regexp.MustCompile(`^lifeboat_restore_([0-9]+)_[0-9a-f]{8}$`).FindStringSubmatch(rep.Restore.Database)
+		if m == nil {
+			t.Fatalf("scratch database %q", rep.Restore.Database)
+		}
+		end, _ := strconv.ParseInt(m[1], 10, 64)
+		if d := time.Unix(end, 0).Sub(now); d < time.Minute+DropTimeout-5*time.Second || d > time.Minute+DropTimeout+time.Minute {
+			t.Errorf("the name's end is %s after the start, want the 1m timeout plus %s", d, DropTimeout)
 		}
 	})
 

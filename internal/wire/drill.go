@@ -74,6 +74,9 @@ type RestoreReport struct {
 	Database string `json:"database,omitempty"`
 	// Dropped: the scratch database was dropped and is gone.
 	Dropped bool `json:"dropped"`
+	// Swept are the scratch databases of earlier restore drills, killed
+	// before their drop, that this drill dropped.
+	Swept []string `json:"swept,omitempty"`
 	// QueryRows is how many rows the check query returned (counted up to
 	// a bound).
 	QueryRows int64 `json:"query_rows,omitempty"`
@@ -201,5 +204,8 @@ func (rr *RestoreReport) writeText(b *strings.Builder) {
 		fmt.Fprintf(b, "  Scratch database: %s, dropped\n", rr.Database)
 	default:
 		fmt.Fprintf(b, "  Scratch database: %s, NOT dropped\n", rr.Database)
+	}
+	if len(rr.Swept) > 0 {
+		fmt.Fprintf(b, "  Swept: %s (left by restore drills cut short)\n", strings.Join(rr.Swept, ", "))
 	}
 }
