@@ -11,6 +11,10 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X main.version=$(VERSION)
 TIMEOUT  ?= 15m
 FUZZTIME ?= 30s
+# Minimising a new input re-parses it once per byte tried: at the default
+# (60s) a few multi-kilobyte seeds kept both workers minimising for the
+# whole run, fuzzing nothing.
+FUZZMINIMIZETIME ?= 2s
 RACE     ?=
 # The end-to-end tests marked t.Parallel mostly wait (on rounds of checks,
 # on OpenTofu, on BIND): at -parallel 2 they kept 2 cores a quarter busy.
@@ -73,7 +77,7 @@ demo: tools build
 	scripts/demo.sh
 
 fuzz:
-	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/config -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
