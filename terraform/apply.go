@@ -45,7 +45,7 @@ func (w *Workspace) streamed(ctx context.Context, op string, vars map[string]str
 		return err
 	}
 	defer done()
-	if err := w.prepare(ctx); err != nil {
+	if err := w.prepare(ctx, BackendKeep); err != nil {
 		return err
 	}
 	defer w.setVars(vars)()

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -134,5 +135,73 @@ func TestTofuBackendConfigSecretRedacted(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), token) {
 		t.Errorf("the log shows the secret address:\n%s", logs.String())
+	}
+}
+
+// A backend_config changed after init (the state moved to another
+// server): every command refuses with ErrBackendChanged and says what to
+// run, the password nowhere in it; BackendMigrate copies the state to the
+// new backend, BackendReconfigure starts from the new backend's own.
+func TestTofuBackendChanged(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	old := testharness.StartStateServer(t)
+	old.RequireAuth("lifeboat", backendSecret)
+	w := openWithBackendConfig(t, old, backendSecret)
+	if err := w.Apply(ctx, map[string]string{"active": "true"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	want, err := w.Outputs(ctx)
+	if err != nil || len(want) == 0 {
+		t.Fatalf("outputs at the old backend: %v, %v", want, err)
+	}
+	moved := func(s *testharness.StateServer) *Workspace {
+		o := w.opts
+		o.BackendConfig = map[string]string{"address": s.URL + "/state", "lock_address": s.URL + "/lock",
+			"unlock_address": s.URL + "/lock", "username": "lifeboat", "password": backendSecret}
+		w2, err := Open(w.Dir(), "", o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w2
+	}
+
+	migrated := testharness.StartStateServer(t)
+	migrated.RequireAuth("lifeboat", backendSecret)
+	w2 := moved(migrated)
+	for _, try := range []func() error{
+		func() error { return w2.Prepare(ctx) },
+		func() error { _, err := w2.Outputs(ctx); return err },
+	} {
+		err := try()
+		if !errors.Is(err, ErrBackendChanged) {
+			t.Fatalf("with the backend changed: %v, want ErrBackendChanged", err)
+		}
+		if !strings.Contains(err.Error(), "lifeboat prepare --migrate-state") || strings.Contains(err.Error(), backendSecret) {
+			t.Errorf("the error should say what to run, without the password: %v", err)
+		}
+	}
+	if err := w2.PrepareBackend(ctx, BackendMigrate); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if !slices.Contains(migrated.Requests(), "POST /state OK") {
+		t.Errorf("the state was not copied to the new backend: %v", migrated.Requests())
+	}
+	got, err := w2.Outputs(ctx)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("outputs after the migration: %v, %v; want %v", got, err, want)
+	}
+
+	fresh := testharness.StartStateServer(t)
+	fresh.RequireAuth("lifeboat", backendSecret)
+	w3 := moved(fresh)
+	if err := w3.PrepareBackend(ctx, BackendReconfigure); err != nil {
+		t.Fatalf("reconfigure: %v", err)
+	}
+	if slices.Contains(fresh.Requests(), "POST /state OK") {
+		t.Errorf("reconfigure copied the state: %v", fresh.Requests())
+	}
+	if got, err := w3.Outputs(ctx); err != nil || len(got) != 0 {
+		t.Errorf("outputs of the new, empty backend: %v, %v", got, err)
 	}
 }

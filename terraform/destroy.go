@@ -31,7 +31,7 @@ func (w *Workspace) Resources(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	defer done()
-	if err := w.prepare(ctx); err != nil {
+	if err := w.prepare(ctx, BackendKeep); err != nil {
 		return nil, err
 	}
 	var raw string

@@ -20,7 +20,7 @@ func (w *Workspace) Outputs(ctx context.Context) (map[string]json.RawMessage, er
 		return nil, err
 	}
 	defer done()
-	if err := w.prepare(ctx); err != nil {
+	if err := w.prepare(ctx, BackendKeep); err != nil {
 		return nil, err
 	}
 	var meta map[string]tfexec.OutputMeta

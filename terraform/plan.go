@@ -25,7 +25,7 @@ func (w *Workspace) Plan(ctx context.Context, vars map[string]string, out string
 		return false, err
 	}
 	defer done()
-	if err := w.prepare(ctx); err != nil {
+	if err := w.prepare(ctx, BackendKeep); err != nil {
 		return false, err
 	}
 	defer w.setVars(vars)()

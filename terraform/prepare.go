@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,13 +28,57 @@ const maxStampFiles = 2000
 // start-up, in drills) so an emergency finds the workspace warm; Plan,
 // Apply and Outputs call it too, and then it costs only a few file reads.
 func (w *Workspace) Prepare(ctx context.Context) error {
+	return w.PrepareBackend(ctx, BackendKeep)
+}
+
+// ErrBackendChanged is returned (wrapped) by Prepare, and so by every
+// command, when the workspace's backend settings (backend_config or the
+// backend block) differ from those of its last init: the CLI will not
+// guess whether the state is to be copied. PrepareBackend with
+// BackendMigrate or BackendReconfigure settles it.
+var ErrBackendChanged = errors.New("the backend configuration changed since the workspace was initialised")
+
+// BackendChange is what init does about a changed backend configuration.
+type BackendChange int
+
+const (
+	// BackendKeep changes nothing: a changed backend is ErrBackendChanged.
+	BackendKeep BackendChange = iota
+	// BackendMigrate copies the state to the new backend (-force-copy,
+	// which is -migrate-state answering yes).
+	BackendMigrate
+	// BackendReconfigure uses the new backend as it is, its own state,
+	// nothing copied (-reconfigure).
+	BackendReconfigure
+)
+
+// PrepareBackend is Prepare, telling init what to do if the backend
+// configuration changed. The change only applies when init runs.
+func (w *Workspace) PrepareBackend(ctx context.Context, change BackendChange) error {
 	ctx, done, err := w.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	return w.prepare(ctx)
+	return w.prepare(ctx, change)
 }
+
+// backendChangedMarker is the CLI's diagnostic summary (tofu and
+// terraform alike).
+const backendChangedMarker = "Backend configuration changed"
+
+// backendChangedError is ErrBackendChanged with what to run instead of the
+// CLI's diagnostics, whose advice (tofu init -migrate-state) would run
+// init without the backend_config lifeboat passes it.
+type backendChangedError struct{ cause *Error }
+
+func (e *backendChangedError) Error() string {
+	return ErrBackendChanged.Error() + " (" + e.cause.Binary + " init refused): " +
+		"`lifeboat prepare --migrate-state` copies the state to the new backend, " +
+		"`lifeboat prepare --reconfigure` uses the new backend's own state"
+}
+
+func (e *backendChangedError) Unwrap() []error { return []error{ErrBackendChanged, e.cause} }
 
 // Prepared reports, from files alone, whether Prepare would run nothing:
 // the last init saw the current configuration, lock file, CLI config and
@@ -47,17 +92,30 @@ func (w *Workspace) Prepared() bool {
 }
 
 // prepare does Prepare's work; the caller holds the lock.
-func (w *Workspace) prepare(ctx context.Context) error {
+func (w *Workspace) prepare(ctx context.Context, change BackendChange) error {
 	stamp, err := w.stamp()
 	if err != nil {
 		return fmt.Errorf("prepare %s: %w", w.dir, err)
 	}
 	if !w.initUpToDate(stamp) {
 		backend, unset := w.backendConfig()
+		opts := append([]tfexec.InitOption{tfexec.Upgrade(false)}, backend...)
+		switch change {
+		case BackendMigrate:
+			opts = append(opts, tfexec.ForceCopy(true))
+		case BackendReconfigure:
+			opts = append(opts, tfexec.Reconfigure(true))
+		}
 		err := w.run(ctx, "init", func(ctx context.Context) error {
-			return w.tf.Init(ctx, append([]tfexec.InitOption{tfexec.Upgrade(false)}, backend...)...)
+			return w.tf.Init(ctx, opts...)
 		}, nil)
 		unset()
+		var te *Error
+		if errors.As(err, &te) && strings.Contains(te.Output, backendChangedMarker) {
+			// The CLI's own advice (tofu init -migrate-state) would run init
+			// without the backend_config lifeboat passes it.
+			return &backendChangedError{cause: te}
+		}
 		if err != nil {
 			return err
 		}

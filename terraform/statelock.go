@@ -89,7 +89,7 @@ func (w *Workspace) ForceUnlock(ctx context.Context, id string) error {
 		return err
 	}
 	defer done()
-	if err := w.prepare(ctx); err != nil {
+	if err := w.prepare(ctx, BackendKeep); err != nil {
 		return err
 	}
 	return w.run(ctx, "force-unlock", func(ctx context.Context) error {

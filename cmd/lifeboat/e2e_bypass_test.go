@@ -120,6 +120,11 @@ func TestPrepareGoesThroughTheDaemon(t *testing.T) {
 	if r.code != 0 || strings.Count(r.stdout, "(nothing changed)") != 2 {
 		t.Fatalf("second prepare beside the daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// The backend flag reaches the daemon's init.
+	r = w.lifeboat(nil, "prepare", "--migrate-state")
+	if r.code != 0 || !strings.Contains(d.out.String(), "backend=migrate-state") {
+		t.Fatalf("prepare --migrate-state beside the daemon: exit %d\n%s%s\ndaemon:\n%s", r.code, r.stdout, r.stderr, d.out.String())
+	}
 
 	// A workspace init refuses: its line says FAILED, and the exit is 1.
 	if err := os.WriteFile(filepath.Join(w.infra, "bravo", "broken.tf"), []byte("this is not HCL {\n"), 0o644); err != nil {

@@ -196,3 +196,67 @@ func copyTree(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// The state moves to another server (backend_config's addresses change):
+// `lifeboat prepare` refuses each workspace and says what to type; both
+// flags at once are a usage error; `--migrate-state` initialises against
+// the new server with the token lifeboat passes (which an init by hand
+// would lack); a plain prepare then has nothing to do.
+func TestPrepareAfterTheBackendMoved(t *testing.T) {
+	testharness.FindTofu(t)
+	const token = "glpat-mv-7c1e0b"
+	oldSrv, newSrv := testharness.StartStateServer(t), testharness.StartStateServer(t)
+	oldSrv.RequireAuth("lifeboat", token)
+	newSrv.RequireAuth("lifeboat", token)
+	dir := t.TempDir()
+	copyTree(t, "../../examples/production", dir)
+	cfgPath := filepath.Join(dir, "lifeboat.hcl")
+	tofu := testharness.FindTofu(t)
+	edit(t, cfgPath,
+		`"https://gitlab.com/`, `"`+oldSrv.URL+`/`,
+		`"/var/lib/lifeboat/lifeboat.db"`, fmt.Sprintf("%q", filepath.Join(dir, "state", "lifeboat.db")),
+		`binary = "tofu"`, fmt.Sprintf("binary = %q\n  cli_config_file = %q", tofu.Binary, stubProviderMirror(t, dir)))
+	for _, v := range productionEnv {
+		t.Setenv(v, "https://hooks.example/"+strings.ToLower(v))
+	}
+	t.Setenv("GITLAB_STATE_TOKEN", token)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	prepare := func(args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run(ctx, append([]string{"prepare", "-c", cfgPath}, args...), strings.NewReader(""), &out, &errb)
+		return code, out.String() + errb.String()
+	}
+	if code, out := prepare(); code != 0 {
+		t.Fatalf("prepare: exit %d\n%s", code, out)
+	}
+
+	edit(t, cfgPath, `"`+oldSrv.URL+`/`, `"`+newSrv.URL+`/`)
+	code, out := prepare()
+	if code != 1 || strings.Count(out, "FAILED") != 2 || !strings.Contains(out, "backend configuration changed") ||
+		!strings.Contains(out, "lifeboat prepare --migrate-state") {
+		t.Fatalf("prepare with the backend moved: exit %d, want 1 naming both workspaces and what to run:\n%s", code, out)
+	}
+	t.Logf("prepare with the backend moved:\n%s", out)
+	if code, out := prepare("--migrate-state", "--reconfigure"); code != exitInvalid || !strings.Contains(out, "mutually exclusive") {
+		t.Errorf("both flags: exit %d, want %d:\n%s", code, exitInvalid, out)
+	}
+	if slices.ContainsFunc(newSrv.Requests(), func(r string) bool { return !strings.HasSuffix(r, "Unauthorized") }) {
+		t.Fatalf("the new backend was used before a flag said so: %v", newSrv.Requests())
+	}
+	code, out = prepare("--migrate-state")
+	if code != 0 || strings.Count(out, "initialised in") != 2 {
+		t.Fatalf("prepare --migrate-state: exit %d\n%s", code, out)
+	}
+	for _, ws := range []string{"hetzner", "digitalocean"} {
+		if want := "GET /api/v4/projects/12345678/terraform/state/" + ws + " No Content"; !slices.Contains(newSrv.Requests(), want) {
+			t.Errorf("no %q among the new backend's requests %v", want, newSrv.Requests())
+		}
+	}
+	if code, out := prepare(); code != 0 || strings.Count(out, "nothing changed") != 2 {
+		t.Errorf("prepare once more: exit %d, want both workspaces unchanged:\n%s", code, out)
+	}
+	if strings.Contains(out, token) {
+		t.Errorf("the output holds the token:\n%s", out)
+	}
+}

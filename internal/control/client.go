@@ -185,9 +185,9 @@ func (c *Client) Sync(ctx context.Context, req SyncRequest) (engine.SyncDoc, err
 // Prepare asks the daemon to initialise its workspaces in its operation
 // slot. A workspace's failure is in its entry's Error (its Err is nil on
 // this side of the socket).
-func (c *Client) Prepare(ctx context.Context) ([]engine.PrepareResult, error) {
+func (c *Client) Prepare(ctx context.Context, change engine.BackendChange) ([]engine.PrepareResult, error) {
 	var res []engine.PrepareResult
-	err := c.Call(ctx, Request{Op: OpPrepare}, engine.Hooks{}, &res)
+	err := c.Call(ctx, Request{Op: OpPrepare, Backend: change}, engine.Hooks{}, &res)
 	return res, err
 }
 

@@ -64,6 +64,9 @@ type Request struct {
 	DropDNS []string `json:"drop_dns,omitempty"`
 	// Sync is what OpSync writes.
 	Sync *SyncRequest `json:"sync,omitempty"`
+	// Backend is what OpPrepare's init does where a workspace's backend
+	// configuration changed.
+	Backend engine.BackendChange `json:"backend,omitempty"`
 }
 
 // SyncRequest is `lifeboat sync --yes` and its flags.

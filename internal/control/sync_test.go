@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
@@ -44,11 +45,12 @@ func TestSyncCarriesTheFlagsAndThePlanWithTheError(t *testing.T) {
 	}
 }
 
-// A workspace's failure comes back in its entry's Error.
+// The backend change crosses the socket; a workspace's failure comes back
+// in its entry's Error.
 func TestPrepareResultsCrossTheSocket(t *testing.T) {
 	path := serve(t, fakeHandler{func(_ context.Context, req Request, _ *Conv) (any, error) {
-		if req.Op != OpPrepare {
-			return nil, errors.New("not a prepare request")
+		if req.Op != OpPrepare || req.Backend != engine.BackendMigrate {
+			return nil, fmt.Errorf("not a prepare request migrating the state: %+v", req)
 		}
 		return []engine.PrepareResult{{Provider: "alpha", Dir: "infra/alpha", Already: true}, {Provider: "bravo", Dir: "infra/bravo", Error: "init: exit 1"}}, nil
 	}})
@@ -56,7 +58,7 @@ func TestPrepareResultsCrossTheSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.Prepare(context.Background())
+	res, err := c.Prepare(context.Background(), engine.BackendMigrate)
 	if err != nil || len(res) != 2 || !res[0].Already || res[1].Error != "init: exit 1" || res[1].Provider != "bravo" {
 		t.Fatalf("results %+v, err %v", res, err)
 	}

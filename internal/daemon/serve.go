@@ -52,7 +52,7 @@ func (d *Daemon) Handle(ctx context.Context, req control.Request, conv *control.
 	case control.OpSync:
 		return d.syncRequested(ctx, req.Sync, conv)
 	case control.OpPrepare:
-		return d.prepareRequested(ctx, conv)
+		return d.prepareRequested(ctx, req.Backend, conv)
 	}
 	return nil, fmt.Errorf("%w: unknown request %q", engine.ErrInvalidRequest, req.Op)
 }

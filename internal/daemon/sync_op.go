@@ -71,15 +71,15 @@ func (d *Daemon) syncObserved(ctx context.Context, doc engine.SyncDoc, by string
 // prepareRequested is `lifeboat prepare` while the daemon runs: this
 // node's workspaces are initialised in its operation slot, never beside an
 // operation that applies in them. Each node prepares its own, leader or not.
-func (d *Daemon) prepareRequested(ctx context.Context, conv *control.Conv) (any, error) {
-	d.log.Info("workspace preparation requested", "by", conv.Peer, "waiting_for", d.slot.current())
+func (d *Daemon) prepareRequested(ctx context.Context, change engine.BackendChange, conv *control.Conv) (any, error) {
+	d.log.Info("workspace preparation requested", "by", conv.Peer, "backend", string(change), "waiting_for", d.slot.current())
 	octx, release, err := d.slot.acquire(ctx, "preparing the workspaces, requested over the control socket ("+conv.Peer+")", false)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
 	eng, _ := d.current()
-	results := eng.Prepare(octx, func(r engine.PrepareResult) {
+	results := eng.Prepare(octx, change, func(r engine.PrepareResult) {
 		if r.Err() != nil {
 			d.log.Error("workspace not prepared", "provider", r.Provider, "err", r.Err())
 		}
