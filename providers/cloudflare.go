@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -33,12 +35,153 @@ type cloudflareDNS struct {
 	zones map[string]string // zone ID by zone name, as looked up
 }
 
-// cfRecord is the part of Cloudflare's DNS record that the flag needs.
+// cfRecord is the part of Cloudflare's DNS record lifeboat reads.
 type cfRecord struct {
 	ID      string `json:"id"`
 	Type    string `json:"type"`
 	Name    string `json:"name"`
+	Content string `json:"content"`
+	TTL     int    `json:"ttl"`
 	Proxied bool   `json:"proxied"`
+}
+
+// SetRecords gives each RRset of recs (a name and a type) exactly the
+// records given, as libdns asks. libdns/cloudflare writes one Cloudflare
+// record per record given, matched by name and type alone: a service on
+// two hosts had its one www record updated twice (the last address won),
+// and two www records were an error. Address sets (A, AAAA) are written
+// here, one Cloudflare record per address; other records go to it.
+func (p *cloudflareDNS) SetRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
+	type key struct{ name, typ string }
+	var order []key
+	sets := map[key][]libdns.RR{}
+	for _, r := range recs {
+		rr := r.RR()
+		k := key{strings.ToLower(rr.Name), strings.ToUpper(rr.Type)}
+		if sets[k] == nil {
+			order = append(order, k)
+		}
+		sets[k] = append(sets[k], rr)
+	}
+	var single []libdns.Record
+	for _, r := range recs {
+		rr := r.RR()
+		k := key{strings.ToLower(rr.Name), strings.ToUpper(rr.Type)}
+		if k.typ != "A" && k.typ != "AAAA" {
+			single = append(single, r)
+		}
+	}
+	var out []libdns.Record
+	if len(single) > 0 {
+		got, err := p.Provider.SetRecords(ctx, zone, single)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	for _, k := range order {
+		set := sets[k]
+		if k.typ != "A" && k.typ != "AAAA" {
+			continue
+		}
+		if err := p.setAddresses(ctx, zone, set); err != nil {
+			return out, err
+		}
+		for _, rr := range set {
+			out = append(out, rr)
+		}
+	}
+	return out, nil
+}
+
+// maxSetRecords bounds an address set read back in one page.
+const maxSetRecords = 100
+
+// setAddresses makes the records of one A or AAAA RRset hold exactly the
+// addresses of set (same name, type and TTL). Records already holding a
+// wanted address stay; others are changed to a missing address (their
+// proxy flag kept), then new ones made, proxied as the set was; what is
+// left over is deleted last, so the name never answers nothing.
+func (p *cloudflareDNS) setAddresses(ctx context.Context, zone string, set []libdns.RR) error {
+	id, err := p.zoneID(ctx, zone)
+	if err != nil {
+		return err
+	}
+	typ := strings.ToUpper(set[0].Type)
+	fqdn := strings.TrimSuffix(libdns.AbsoluteName(strings.TrimPrefix(set[0].Name, "@"), zone), ".")
+	ttl := max(1, int(set[0].TTL.Seconds()))
+	base := "/zones/" + url.PathEscape(id) + "/dns_records"
+	q := url.Values{"type": {typ}, "name": {fqdn}, "per_page": {fmt.Sprint(maxSetRecords)}}
+	var have []cfRecord
+	if _, err := p.api(ctx, http.MethodGet, base+"?"+q.Encode(), "", nil, &have); err != nil {
+		return err
+	}
+	if len(have) >= maxSetRecords {
+		return fmt.Errorf("cloudflare: %s %s has %d records or more", fqdn, typ, maxSetRecords)
+	}
+	proxied := false
+	for _, r := range have {
+		proxied = proxied || r.Proxied
+	}
+	var missing []string
+	kept := map[string]bool{} // record IDs holding a wanted address
+	for _, rr := range set {
+		i := slices.IndexFunc(have, func(r cfRecord) bool { return !kept[r.ID] && sameAddress(r.Content, rr.Data) })
+		if i < 0 {
+			missing = append(missing, rr.Data)
+			continue
+		}
+		kept[have[i].ID] = true
+		if r := have[i]; !r.Proxied && r.TTL != ttl {
+			if _, err := p.api(ctx, http.MethodPatch, base+"/"+url.PathEscape(r.ID), "", jsonBody(map[string]any{"ttl": ttl}), nil); err != nil {
+				return err
+			}
+		}
+	}
+	spare := slices.DeleteFunc(slices.Clone(have), func(r cfRecord) bool { return kept[r.ID] })
+	for _, addr := range missing {
+		if len(spare) > 0 {
+			r := spare[0]
+			spare = spare[1:]
+			body := map[string]any{"content": addr}
+			if !r.Proxied {
+				body["ttl"] = ttl
+			}
+			if _, err := p.api(ctx, http.MethodPatch, base+"/"+url.PathEscape(r.ID), "", jsonBody(body), nil); err != nil {
+				return err
+			}
+			continue
+		}
+		body := map[string]any{"type": typ, "name": fqdn, "content": addr, "ttl": ttl, "proxied": proxied}
+		if proxied {
+			body["ttl"] = 1 // automatic, as Cloudflare sets a proxied record's
+		}
+		if _, err := p.api(ctx, http.MethodPost, base, "", jsonBody(body), nil); err != nil {
+			return err
+		}
+	}
+	for _, r := range spare {
+		if _, err := p.api(ctx, http.MethodDelete, base+"/"+url.PathEscape(r.ID), "", nil, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sameAddress compares two IP addresses as addresses (2001:db8::1 and
+// 2001:DB8:0::1 are one).
+func sameAddress(a, b string) bool {
+	x, errA := netip.ParseAddr(a)
+	y, errB := netip.ParseAddr(b)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return x == y
+}
+
+func jsonBody(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }
 
 type cfEnvelope struct {

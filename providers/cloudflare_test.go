@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +153,51 @@ func TestCloudflareSetProxiedRefusesRecordNotOwned(t *testing.T) {
 	}
 	if got := cf.Find("www.example.com", "A"); !got[0].Proxied {
 		t.Fatal("the proxy was switched off anyway")
+	}
+}
+
+// A service on several hosts: Cloudflare holds one record per address,
+// and a cutover leaves exactly the new set, grown, changed or shrunk, each
+// record proxied as before; verification through the API sees the set,
+// and a second run changes nothing.
+func TestCloudflareAddressSet(t *testing.T) {
+	cf := cfZone(t, true)
+	tg := cfTarget(t, cf, nil)
+	ctx := context.Background()
+	for _, set := range [][]string{
+		{"198.51.100.7", "198.51.100.8"},
+		{"198.51.100.8", "203.0.113.9", "203.0.113.10"},
+		{"203.0.113.9"},
+	} {
+		req := cfRequest(set[0])
+		req.Addresses = nil
+		for _, a := range set {
+			req.Addresses = append(req.Addresses, netip.MustParseAddr(a))
+		}
+		r := oneResult(t, dnscutover.Cutover(ctx, []dnscutover.Target{tg}, req, cfOpts))
+		if r.Err != nil {
+			t.Fatalf("cutover to %v: %v", set, r.Err)
+		}
+		var got []string
+		for _, rec := range cf.Find("www.example.com", "A") {
+			got = append(got, rec.Content)
+			if !rec.Proxied {
+				t.Errorf("cutover to %v: %s is not proxied any more", set, rec.Content)
+			}
+		}
+		slices.Sort(got)
+		want := slices.Sorted(slices.Values(set))
+		if !slices.Equal(got, want) {
+			t.Fatalf("www A after the cutover to %v = %v", set, got)
+		}
+		if v := oneResult(t, dnscutover.Verify(ctx, []dnscutover.Target{tg}, req, cfOpts)); v.Err != nil {
+			t.Errorf("verify %v: %v", set, v.Err)
+		}
+		if r := oneResult(t, dnscutover.Cutover(ctx, []dnscutover.Target{tg}, req, cfOpts)); r.Err != nil || len(r.Changed) != 0 {
+			t.Errorf("second cutover to %v: changed %v, err %v", set, r.Changed, r.Err)
+		}
+	}
+	if got := cf.Find("_lifeboat.www.example.com", "TXT"); len(got) != 1 {
+		t.Errorf("ownership marks: %+v, want one", got)
 	}
 }
