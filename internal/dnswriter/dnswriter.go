@@ -37,6 +37,10 @@ type Provider interface {
 // record the writer's owner does not own.
 var ErrNotOwned = errors.New("record is not owned by lifeboat")
 
+// ErrUnsupported is wrapped by a provider's refusal of a write it cannot
+// carry out correctly (providers.ErrSeveralRecords): retrying cannot help.
+var ErrUnsupported = errors.New("the DNS provider cannot make this change")
+
 // ErrNotConfirmed is returned (wrapped, naming the RRsets) when the
 // provider accepted a write but reading the zone back shows old data.
 var ErrNotConfirmed = errors.New("provider accepted the changes but still holds old data")
@@ -182,7 +186,7 @@ func (e *stopError) Unwrap() error { return e.err }
 // or BeforeWrite's refusal.
 func Permanent(err error) bool {
 	var stop *stopError
-	return errors.As(err, &stop) || errors.Is(err, ErrNotOwned)
+	return errors.As(err, &stop) || errors.Is(err, ErrNotOwned) || errors.Is(err, ErrUnsupported)
 }
 
 // Stopped reports whether err is BeforeWrite's refusal.
