@@ -91,7 +91,7 @@ var dnsTypes = map[string]dnsType{
 	"ovh": {new: func() DNS { return &ovh.Provider{} }, required: []string{"endpoint", "application_key", "application_secret", "consumer_key"},
 		rules: rules{"endpoint": ovhEndpoint, "application_key": token, "application_secret": token, "consumer_key": token}},
 	"gandi": {new: func() DNS { return &gandi.Provider{} }, required: []string{"bearer_token"},
-		rules: rules{"bearer_token": token}},
+		rules: rules{"bearer_token": token}, wrap: gandiSets},
 	"desec": {new: func() DNS { return &desec.Provider{} }, required: []string{"token"},
 		rules: rules{"token": token}},
 	"bunny": {new: func() DNS { return &bunny.Provider{} }, required: []string{"access_key"},

@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/libdns/digitalocean"
@@ -176,6 +177,44 @@ func (s *idSets) DeleteRecords(ctx context.Context, zone string, recs []libdns.R
 		return nil, nil
 	}
 	return s.DNS.DeleteRecords(ctx, zone, del)
+}
+
+// appendSets is a provider whose SetRecords adds the values given to an
+// RRset and keeps the values it had (Gandi): after a cutover the old
+// address still answered beside the new one. Here the values not given
+// are deleted afterwards, one by one, which its DeleteRecords does
+// without touching the rest of the set; the name never answers nothing.
+type appendSets struct{ DNS }
+
+func gandiSets(d DNS) DNS { return &appendSets{DNS: d} }
+
+func (a *appendSets) SetRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
+	all, err := a.DNS.GetRecords(ctx, zone)
+	if err != nil {
+		return nil, err
+	}
+	got, err := a.DNS.SetRecords(ctx, zone, recs)
+	if err != nil {
+		return nil, err
+	}
+	_, sets := groupSets(recs)
+	var extra []libdns.Record
+	for _, h := range all {
+		rr := h.RR()
+		want, ok := sets[keyOf(rr)]
+		if !ok {
+			continue
+		}
+		if !slices.ContainsFunc(want, func(w libdns.RR) bool { return sameData(keyOf(rr).typ, rr.Data, w.Data) }) {
+			extra = append(extra, libdns.RR{Name: rr.Name, Type: rr.Type, Data: rr.Data})
+		}
+	}
+	if len(extra) > 0 {
+		if _, err := a.DNS.DeleteRecords(ctx, zone, extra); err != nil {
+			return nil, err
+		}
+	}
+	return got, nil
 }
 
 // ErrSeveralRecords is returned (wrapped) by a provider that cannot tell

@@ -267,3 +267,122 @@ func TestSeveralRecordsIsPermanent(t *testing.T) {
 		t.Fatalf("%v: want ErrSeveralRecords, permanent", err)
 	}
 }
+
+// appendZone keeps Gandi's libdns contract: SetRecords adds its value to
+// the RRset (and sets the set's TTL), keeping the values there; a delete
+// takes one value out of a set of several, or the whole set.
+type appendZone struct {
+	mu   sync.Mutex
+	sets map[rrKey]*appendSet
+}
+
+type appendSet struct {
+	ttl    time.Duration
+	values []string
+}
+
+func newAppendZone(rrs ...libdns.RR) *appendZone {
+	z := &appendZone{sets: map[rrKey]*appendSet{}}
+	for _, rr := range rrs {
+		z.set(rr)
+	}
+	return z
+}
+
+func (z *appendZone) set(rr libdns.RR) {
+	k := keyOf(rr)
+	s := z.sets[k]
+	if s == nil {
+		s = &appendSet{}
+		z.sets[k] = s
+	}
+	s.ttl = rr.TTL
+	if !slices.Contains(s.values, rr.Data) {
+		s.values = append(s.values, rr.Data)
+	}
+}
+
+func (z *appendZone) GetRecords(context.Context, string) ([]libdns.Record, error) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	var out []libdns.Record
+	for k, s := range z.sets {
+		for _, v := range s.values {
+			out = append(out, libdns.RR{Name: k.name, Type: k.typ, TTL: s.ttl, Data: v})
+		}
+	}
+	return out, nil
+}
+
+func (z *appendZone) AppendRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
+	return z.SetRecords(ctx, zone, recs)
+}
+
+func (z *appendZone) SetRecords(_ context.Context, _ string, recs []libdns.Record) ([]libdns.Record, error) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	for _, r := range recs {
+		z.set(r.RR())
+	}
+	return recs, nil
+}
+
+func (z *appendZone) DeleteRecords(_ context.Context, _ string, recs []libdns.Record) ([]libdns.Record, error) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	for _, r := range recs {
+		rr := r.RR()
+		k := keyOf(rr)
+		s := z.sets[k]
+		if s == nil {
+			return nil, fmt.Errorf("404 %s %s", k.name, k.typ)
+		}
+		if len(s.values) > 1 {
+			s.values = slices.DeleteFunc(s.values, func(v string) bool { return v == rr.Data })
+		} else {
+			delete(z.sets, k)
+		}
+	}
+	return recs, nil
+}
+
+func (z *appendZone) values(name, typ string) []string {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if s := z.sets[rrKey{name, typ}]; s != nil {
+		return slices.Sorted(slices.Values(s.values))
+	}
+	return nil
+}
+
+// At a provider whose SetRecords adds values (Gandi), a cutover leaves
+// exactly the new addresses; without the wrapper the old one stays beside
+// the new and the cutover is never confirmed.
+func TestAppendingSets(t *testing.T) {
+	ctx := context.Background()
+	bare := newAppendZone(startZone(t)...)
+	btg := dnscutover.Target{Name: "gandi", Zone: "example.com.", Provider: Guard("gandi", "gandi", bare), Nameservers: []string{"127.0.0.1:9"}}
+	if r := oneResult(t, dnscutover.Cutover(ctx, []dnscutover.Target{btg}, setRequest(time.Minute, "198.51.100.7"), setOpts)); r.Err == nil {
+		t.Fatalf("the bare fake was confirmed (%v): it does not keep Gandi's contract", bare.values("www", "A"))
+	}
+
+	z := newAppendZone(startZone(t)...)
+	tg := dnscutover.Target{Name: "gandi", Zone: "example.com.", Provider: Guard("gandi", "gandi", gandiSets(z)), Nameservers: []string{"127.0.0.1:9"}}
+	for _, set := range [][]string{
+		{"198.51.100.7"},
+		{"198.51.100.7", "198.51.100.8"},
+		{"203.0.113.9", "203.0.113.10"},
+		{"203.0.113.10"},
+	} {
+		req := setRequest(time.Minute, set...)
+		if r := oneResult(t, dnscutover.Cutover(ctx, []dnscutover.Target{tg}, req, setOpts)); r.Err != nil {
+			t.Fatalf("cutover to %v: %v", set, r.Err)
+		}
+		if got, want := z.values("www", "A"), slices.Sorted(slices.Values(set)); !slices.Equal(got, want) {
+			t.Fatalf("www A after the cutover to %v = %v", set, got)
+		}
+	}
+	if got := z.values("_lifeboat.www", "TXT"); len(got) != 1 {
+		t.Errorf("ownership marks: %v, want one", got)
+	}
+}
