@@ -44,6 +44,8 @@ func populated(t testing.TB) *Metrics {
 	m.ObserveRound("aws", []health.Result{
 		{Service: "www", Check: "home", Kind: "http", Target: "https://secret-host.example/login?token=x", OK: false, Latency: 2 * time.Second},
 		{Check: "api", Kind: "provider_api", Target: "api.aws", OK: true, Latency: 30 * time.Millisecond},
+		// This node's fault: neither a pass nor the provider's failure.
+		{Service: "www", Check: "tcp", Kind: "tcp", Target: "192.0.2.1:443", Unknown: true, Reason: "local fault: too many open files", Latency: time.Millisecond},
 	})
 	m.ObserveOperation(journal.Operation{
 		Kind: "automatic", Status: journal.StatusFailed, Started: t0, Finished: t0.Add(90 * time.Second),

@@ -64,7 +64,7 @@ func New(src Source) *Metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.checks.duration, m.checks.total, m.checks.failures,
+		m.checks.duration, m.checks.total, m.checks.failures, m.checks.unknown,
 		m.ops.total, m.ops.duration, m.ops.steps,
 		m.drills.total,
 		drillCollector{m},

@@ -25,6 +25,7 @@ func TestFamiliesTypesAndLabels(t *testing.T) {
 		{"lifeboat_check_duration_seconds", dto.MetricType_HISTOGRAM, []string{"check", "kind", "provider", "service"}},
 		{"lifeboat_checks_total", dto.MetricType_COUNTER, []string{"check", "kind", "provider", "service"}},
 		{"lifeboat_check_failures_total", dto.MetricType_COUNTER, []string{"check", "kind", "provider", "service"}},
+		{"lifeboat_check_unknown_total", dto.MetricType_COUNTER, []string{"check", "kind", "provider", "service"}},
 		{"lifeboat_operations_total", dto.MetricType_COUNTER, []string{"kind", "result"}},
 		{"lifeboat_operation_duration_seconds", dto.MetricType_HISTOGRAM, []string{"kind"}},
 		{"lifeboat_step_duration_seconds", dto.MetricType_HISTOGRAM, []string{"step"}},
@@ -90,6 +91,11 @@ func TestValues(t *testing.T) {
 		{"lifeboat_check_failures_total", map[string]string{"provider": "aws", "service": "www", "check": "home", "kind": "http"}, 1},
 		// A passing check has its failure series, at 0, so a first failure is an increase.
 		{"lifeboat_check_failures_total", map[string]string{"provider": "aws", "service": "", "check": "api", "kind": "provider_api"}, 0},
+		// A local fault is counted apart, never as the provider's failure.
+		{"lifeboat_check_failures_total", map[string]string{"provider": "aws", "service": "www", "check": "tcp", "kind": "tcp"}, 0},
+		{"lifeboat_check_unknown_total", map[string]string{"provider": "aws", "service": "www", "check": "tcp", "kind": "tcp"}, 1},
+		{"lifeboat_check_unknown_total", map[string]string{"provider": "aws", "service": "www", "check": "home", "kind": "http"}, 0},
+		{"lifeboat_checks_total", map[string]string{"provider": "aws", "service": "www", "check": "tcp", "kind": "tcp"}, 1},
 		{"lifeboat_operations_total", map[string]string{"kind": "automatic", "result": "failed"}, 1},
 		{"lifeboat_operations_total", map[string]string{"kind": "manual", "result": "failed"}, 0},
 		{"lifeboat_drills_total", map[string]string{"drill": "weekly", "mode": "canary", "result": "passed"}, 1},

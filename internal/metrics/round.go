@@ -20,12 +20,14 @@ type checkSeries struct {
 	duration prometheus.Observer
 	total    prometheus.Counter
 	failures prometheus.Counter
+	unknown  prometheus.Counter
 }
 
 type checkMetrics struct {
 	duration *prometheus.HistogramVec
 	total    *prometheus.CounterVec
 	failures *prometheus.CounterVec
+	unknown  *prometheus.CounterVec
 
 	mu     sync.RWMutex
 	series map[checkKey]checkSeries
@@ -44,7 +46,11 @@ func newCheckMetrics() checkMetrics {
 		}, checkLabels),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "check_failures_total",
-			Help: "Probes of a check that failed.",
+			Help: "Probes of a check that failed: the provider's failures, not this node's (see check_unknown_total).",
+		}, checkLabels),
+		unknown: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "check_unknown_total",
+			Help: "Probes of a check that could not run for a reason on this node (out of descriptors, no route anywhere): neither a pass nor a failure of the provider.",
 		}, checkLabels),
 		series: map[checkKey]checkSeries{},
 	}
@@ -72,15 +78,20 @@ func (m *Metrics) ObserveRound(provider string, results []health.Result) {
 		}
 		s.duration.Observe(r.Latency.Seconds())
 		s.total.Inc()
-		if !r.OK {
+		switch {
+		case r.Unknown:
+			// The node's fault: counted against the provider it would
+			// page someone about a provider that is fine.
+			s.unknown.Inc()
+		case !r.OK:
 			s.failures.Inc()
 		}
 	}
 }
 
 // add resolves and caches the children of a check seen for the first time.
-// The failure counter is created with the others, at 0, so that a first
-// failure is an increase that rate() and increase() can see.
+// The failure and unknown counters are created with the others, at 0, so
+// that a first one is an increase that rate() and increase() can see.
 func (c *checkMetrics) add(k checkKey) checkSeries {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -91,6 +102,7 @@ func (c *checkMetrics) add(k checkKey) checkSeries {
 		duration: c.duration.WithLabelValues(k.provider, k.service, k.check, k.kind),
 		total:    c.total.WithLabelValues(k.provider, k.service, k.check, k.kind),
 		failures: c.failures.WithLabelValues(k.provider, k.service, k.check, k.kind),
+		unknown:  c.unknown.WithLabelValues(k.provider, k.service, k.check, k.kind),
 	}
 	c.series[k] = s
 	return s
