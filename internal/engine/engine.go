@@ -100,6 +100,23 @@ func (e *Engine) openJournal() (journal.Journal, error) {
 	return journal.Open(context.Background(), e.Cfg.State, e.Cfg.Dir, journal.OpenOptions{Logger: e.Log})
 }
 
+// leaderFence is the BeforeWrite of DNS writes that belong to no
+// operation (TTL changes, the zone sync): made as the cluster's leader
+// (ctx carries the leadership), each is refused once that leadership has
+// ended, read from etcd right before the write. A leader paused between
+// reading a record set and writing it back (a long GC, a stopped VM) must
+// not write the old addresses over a new leader's cutover.
+func (e *Engine) leaderFence(ctx context.Context) error {
+	if _, led := journal.LeadershipFrom(ctx); !led {
+		return nil
+	}
+	j, err := e.Journal()
+	if err != nil {
+		return err
+	}
+	return journal.CheckLeader(ctx, j)
+}
+
 // Journal returns the engine's journal, opened on first use and closed by
 // Close.
 func (e *Engine) Journal() (journal.Journal, error) {

@@ -157,7 +157,7 @@ func (e *Engine) writeSync(ctx context.Context, t *SyncTarget, adopt bool) error
 	for _, c := range t.Plan.Delete {
 		del = append(del, records(*c.From)...)
 	}
-	w := &dnswriter.Writer{Name: t.Provider, Provider: p, Zone: t.Zone, Owner: zonesync.Owner, Adopt: adopt}
+	w := &dnswriter.Writer{Name: t.Provider, Provider: p, Zone: t.Zone, Owner: zonesync.Owner, Adopt: adopt, BeforeWrite: e.leaderFence}
 	return syncRetry.Do(ctx, func(ctx context.Context) (bool, error) {
 		if _, err := w.Read(ctx); err != nil {
 			return true, err

@@ -144,7 +144,7 @@ func (e *Engine) setTTLAt(ctx context.Context, dnsName, zone string, services []
 	w := &dnswriter.Writer{Name: dnsName, Provider: p, Zone: zone, Owners: func(name string) (string, bool) {
 		c := claims[name]
 		return c.owner, c.adopt
-	}}
+	}, BeforeWrite: e.leaderFence}
 	var out []TTLChange
 	read := true
 	err = ttlRetry.Do(ctx, func(ctx context.Context) (bool, error) {

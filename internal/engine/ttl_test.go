@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/libdns/libdns"
 
 	"github.com/lifeboat-dev/lifeboat/internal/config"
+	"github.com/lifeboat-dev/lifeboat/internal/journal"
+	"github.com/lifeboat-dev/lifeboat/internal/zonesync"
 )
 
 // fakeZone is a DNS provider holding one zone in memory. It remembers what
@@ -220,5 +223,87 @@ func TestSetTTLRestoresEachServicesTTL(t *testing.T) {
 	want := []string{"old A 127.0.0.11 10m0s", "www A 127.0.0.11 1h0m0s"}
 	if w := a.written(); !slices.Equal(w, want) {
 		t.Errorf("written:\n%s\nwant:\n%s", strings.Join(w, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// leaderJournal stands in for the cluster's journal in the leadership
+// fence: CheckLeader says whether the term still stands. Only it and
+// Close are called.
+type leaderJournal struct {
+	journal.Journal
+	deposed bool
+	checks  int
+}
+
+func (j *leaderJournal) Close() error { return nil }
+
+func (j *leaderJournal) CheckLeader(ctx context.Context) error {
+	j.checks++
+	if _, led := journal.LeadershipFrom(ctx); !led {
+		return errors.New("checked without a leadership")
+	}
+	if j.deposed {
+		return fmt.Errorf("%w: its term has ended", journal.ErrNotLeader)
+	}
+	return nil
+}
+
+// A TTL change made as the leader asks, right before it writes, whether
+// the leadership still stands: a deposed leader writes nothing (the new
+// leader may have cut the records over since they were read) and says
+// why; a standing one writes; without a leadership (no cluster) nothing
+// is asked.
+func TestSetTTLFencedByTheLeadership(t *testing.T) {
+	lead := journal.WithLeadership(context.Background(), journal.Leadership{Key: "election/n1", Rev: 7})
+	for _, c := range []struct {
+		name    string
+		ctx     context.Context
+		deposed bool
+		writes  int
+		checks  bool
+	}{
+		{"deposed", lead, true, 0, true},
+		{"leading", lead, false, 1, true},
+		{"no cluster", context.Background(), true, 1, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			z := &fakeZone{recs: zoneRecords()}
+			e := ttlEngine(t, map[string]*fakeZone{"a": z})
+			j := &leaderJournal{deposed: c.deposed}
+			e.journal = j
+			got := e.SetTTL(c.ctx, TTLRequest{Services: []string{"only-a"}, TTL: lower(30 * time.Second)})
+			if len(z.writes) != c.writes {
+				t.Fatalf("%d writes, want %d: %+v", len(z.writes), c.writes, got)
+			}
+			if (j.checks > 0) != c.checks {
+				t.Errorf("the leadership was checked %d times", j.checks)
+			}
+			if c.deposed && c.checks {
+				if len(got) != 1 || got[0].Changed || !strings.Contains(got[0].Error, "no longer the leader") {
+					t.Errorf("changes %+v: want the RRset not changed, saying the leadership ended", got)
+				}
+			}
+		})
+	}
+}
+
+// The zone sync's writes carry the same fence: a deposed leader creates
+// nothing.
+func TestSyncFencedByTheLeadership(t *testing.T) {
+	lead := journal.WithLeadership(context.Background(), journal.Leadership{Key: "election/n1", Rev: 7})
+	for _, deposed := range []bool{true, false} {
+		z := &fakeZone{recs: zoneRecords()}
+		e := ttlEngine(t, map[string]*fakeZone{"a": z})
+		e.journal = &leaderJournal{deposed: deposed}
+		rr := zonesync.RRset{Name: "mail", Type: "A", TTL: time.Hour, Values: []string{"127.0.0.25"}}
+		target := &SyncTarget{Provider: "a", Zone: "example.test.",
+			Plan: zonesync.Plan{Create: []zonesync.Change{{Name: "mail", Type: "A", To: &rr}}}}
+		err := e.writeSync(lead, target, false)
+		switch {
+		case deposed && (!errors.Is(err, journal.ErrNotLeader) || len(z.writes) != 0):
+			t.Errorf("deposed: %v, %d writes; want ErrNotLeader and none", err, len(z.writes))
+		case !deposed && (err != nil || len(z.writes) != 1):
+			t.Errorf("leading: %v, %d writes; want one", err, len(z.writes))
+		}
 	}
 }

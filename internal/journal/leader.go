@@ -85,6 +85,46 @@ func (e *Etcd) commit(ctx context.Context, cmps []clientv3.Cmp, ops ...clientv3.
 	return false, nil
 }
 
+// LeaderChecker is a journal that can tell whether a leadership still
+// stands, for a side effect that belongs to no operation (a TTL change,
+// the zone sync).
+type LeaderChecker interface {
+	CheckLeader(ctx context.Context) error
+}
+
+// CheckLeader returns ErrNotLeader (wrapped) when ctx carries a leadership
+// that has ended at j. Without a leadership in ctx, or for a journal held
+// by one process at a time, it passes at once.
+func CheckLeader(ctx context.Context, j Journal) error {
+	if _, led := LeadershipFrom(ctx); !led {
+		return nil
+	}
+	if c, ok := j.(LeaderChecker); ok {
+		return c.CheckLeader(ctx)
+	}
+	return nil
+}
+
+// CheckLeader implements LeaderChecker: it reads the election key.
+func (e *Etcd) CheckLeader(ctx context.Context) error {
+	l, led := LeadershipFrom(ctx)
+	if !led {
+		return nil
+	}
+	// As Check: a leadership that ended also cancels ctx, and the caller
+	// is to learn it was deposed, not just cancelled.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultEtcdDialTimeout)
+	defer cancel()
+	if err := e.ready(ctx, true); err != nil {
+		return err
+	}
+	kvs, _, err := e.snapshot(ctx, l.Key)
+	if err != nil {
+		return fmt.Errorf("check leadership: %w", err)
+	}
+	return deposed(l, kvs[0])
+}
+
 // deposed is ErrNotLeader unless kvs (the election key as read) still is
 // l's.
 func deposed(l Leadership, kvs []*mvccpb.KeyValue) error {

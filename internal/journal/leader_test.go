@@ -34,6 +34,7 @@ func TestEtcdDeposedLeaderRefused(t *testing.T) {
 	must(t, err)
 	must(t, j.StepStarted(lctx, op.Ref(), "apply", t0.Add(time.Second)))
 	must(t, j.Check(lctx, op.Ref()))
+	must(t, journal.CheckLeader(lctx, j))
 
 	// n1's term ends (as when its lease expires) and n2 is elected.
 	must(t, s1.Close())
@@ -53,6 +54,7 @@ func TestEtcdDeposedLeaderRefused(t *testing.T) {
 		"Append":       appendErr,
 		"Resume":       resumeErr,
 		"Check":        j.Check(lctx, op.Ref()),
+		"CheckLeader":  journal.CheckLeader(lctx, j),
 		"StepStarted":  j.StepStarted(lctx, op.Ref(), "dns-cutover", at),
 		"StepFinished": j.StepFinished(lctx, op.Ref(), "apply", journal.StepResult{Status: journal.StepOK, At: at}),
 		"SetPlacement": j.SetPlacement(lctx, op.Ref(), "www", "late", at),
