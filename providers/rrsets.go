@@ -240,6 +240,19 @@ func (o *oneRecordSets) refuse(k rrKey, why string) error {
 		o.typ, k.name, k.typ, ErrSeveralRecords, why)
 }
 
+// held reads the zone: its records, and how many each RRset has.
+func (o *oneRecordSets) held(ctx context.Context, zone string) ([]libdns.Record, map[rrKey]int, error) {
+	all, err := o.DNS.GetRecords(ctx, zone)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := map[rrKey]int{}
+	for _, h := range all {
+		n[keyOf(h.RR())]++
+	}
+	return all, n, nil
+}
+
 // check refuses when a set given, or the one held, has several records.
 func (o *oneRecordSets) check(ctx context.Context, zone string, recs []libdns.Record) error {
 	order, sets := groupSets(recs)
@@ -248,13 +261,9 @@ func (o *oneRecordSets) check(ctx context.Context, zone string, recs []libdns.Re
 			return o.refuse(k, fmt.Sprintf("%d records to write", n))
 		}
 	}
-	all, err := o.DNS.GetRecords(ctx, zone)
+	_, held, err := o.held(ctx, zone)
 	if err != nil {
 		return err
-	}
-	held := map[rrKey]int{}
-	for _, h := range all {
-		held[keyOf(h.RR())]++
 	}
 	for _, k := range order {
 		if held[k] > 1 {
@@ -274,13 +283,9 @@ func (o *oneRecordSets) SetRecords(ctx context.Context, zone string, recs []libd
 func (o *oneRecordSets) AppendRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
 	// An append makes a second record where one is held.
 	order, sets := groupSets(recs)
-	all, err := o.DNS.GetRecords(ctx, zone)
+	_, held, err := o.held(ctx, zone)
 	if err != nil {
 		return nil, err
-	}
-	held := map[rrKey]int{}
-	for _, h := range all {
-		held[keyOf(h.RR())]++
 	}
 	for _, k := range order {
 		if n := held[k] + len(sets[k]); n > 1 {
@@ -291,13 +296,9 @@ func (o *oneRecordSets) AppendRecords(ctx context.Context, zone string, recs []l
 }
 
 func (o *oneRecordSets) DeleteRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
-	all, err := o.DNS.GetRecords(ctx, zone)
+	all, held, err := o.held(ctx, zone)
 	if err != nil {
 		return nil, err
-	}
-	held := map[rrKey]int{}
-	for _, h := range all {
-		held[keyOf(h.RR())]++
 	}
 	var del []libdns.Record
 	for _, r := range recs {
