@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 
@@ -112,47 +111,46 @@ func (p *cloudflareDNS) setAddresses(ctx context.Context, zone string, set []lib
 	ttl := max(1, int(set[0].TTL.Seconds()))
 	base := "/zones/" + url.PathEscape(id) + "/dns_records"
 	q := url.Values{"type": {typ}, "name": {fqdn}, "per_page": {fmt.Sprint(maxSetRecords)}}
-	var have []cfRecord
-	if _, err := p.api(ctx, http.MethodGet, base+"?"+q.Encode(), "", nil, &have); err != nil {
+	var recs []cfRecord
+	if _, err := p.api(ctx, http.MethodGet, base+"?"+q.Encode(), "", nil, &recs); err != nil {
 		return err
 	}
-	if len(have) >= maxSetRecords {
+	if len(recs) >= maxSetRecords {
 		return fmt.Errorf("cloudflare: %s %s has %d records or more", fqdn, typ, maxSetRecords)
 	}
 	proxied := false
-	for _, r := range have {
+	var have, want []string
+	for _, r := range recs {
 		proxied = proxied || r.Proxied
+		have = append(have, r.Content)
 	}
-	var missing []string
-	kept := map[string]bool{} // record IDs holding a wanted address
 	for _, rr := range set {
-		i := slices.IndexFunc(have, func(r cfRecord) bool { return !kept[r.ID] && sameAddress(r.Content, rr.Data) })
-		if i < 0 {
-			missing = append(missing, rr.Data)
-			continue
-		}
-		kept[have[i].ID] = true
-		if r := have[i]; !r.Proxied && r.TTL != ttl {
-			if _, err := p.api(ctx, http.MethodPatch, base+"/"+url.PathEscape(r.ID), "", jsonBody(map[string]any{"ttl": ttl}), nil); err != nil {
+		want = append(want, rr.Data)
+	}
+	c := diffSet(typ, have, want)
+	patch := func(r cfRecord, body map[string]any) error {
+		_, err := p.api(ctx, http.MethodPatch, base+"/"+url.PathEscape(r.ID), "", jsonBody(body), nil)
+		return err
+	}
+	for _, k := range c.kept {
+		if r := recs[k[0]]; !r.Proxied && r.TTL != ttl {
+			if err := patch(r, map[string]any{"ttl": ttl}); err != nil {
 				return err
 			}
 		}
 	}
-	spare := slices.DeleteFunc(slices.Clone(have), func(r cfRecord) bool { return kept[r.ID] })
-	for _, addr := range missing {
-		if len(spare) > 0 {
-			r := spare[0]
-			spare = spare[1:]
-			body := map[string]any{"content": addr}
-			if !r.Proxied {
-				body["ttl"] = ttl
-			}
-			if _, err := p.api(ctx, http.MethodPatch, base+"/"+url.PathEscape(r.ID), "", jsonBody(body), nil); err != nil {
-				return err
-			}
-			continue
+	for _, k := range c.reuse {
+		r := recs[k[0]]
+		body := map[string]any{"content": want[k[1]]}
+		if !r.Proxied {
+			body["ttl"] = ttl
 		}
-		body := map[string]any{"type": typ, "name": fqdn, "content": addr, "ttl": ttl, "proxied": proxied}
+		if err := patch(r, body); err != nil {
+			return err
+		}
+	}
+	for _, j := range c.add {
+		body := map[string]any{"type": typ, "name": fqdn, "content": want[j], "ttl": ttl, "proxied": proxied}
 		if proxied {
 			body["ttl"] = 1 // automatic, as Cloudflare sets a proxied record's
 		}
@@ -160,8 +158,8 @@ func (p *cloudflareDNS) setAddresses(ctx context.Context, zone string, set []lib
 			return err
 		}
 	}
-	for _, r := range spare {
-		if _, err := p.api(ctx, http.MethodDelete, base+"/"+url.PathEscape(r.ID), "", nil, nil); err != nil {
+	for _, i := range c.del {
+		if _, err := p.api(ctx, http.MethodDelete, base+"/"+url.PathEscape(recs[i].ID), "", nil, nil); err != nil {
 			return err
 		}
 	}

@@ -61,6 +61,54 @@ func matches(have libdns.RR, rr libdns.RR) bool {
 		(rr.TTL == 0 || have.TTL == rr.TTL)
 }
 
+// setChanges is how the records held of one RRset become the values
+// wanted: pairs are {held index, wanted index}. A held record with a wanted
+// value is kept; a wanted value not held reuses a held record no value
+// wants, or else is added; the held records left over are deleted.
+type setChanges struct {
+	kept, reuse [][2]int
+	add, del    []int
+}
+
+// diffSet is the one matching rule of the RRset writers here (Cloudflare's
+// and the ID-addressed ones): data compared as sameData does.
+func diffSet(typ string, have, want []string) setChanges {
+	var c setChanges
+	taken := make([]bool, len(have))
+	var missing []int
+	for j, w := range want {
+		i := -1
+		for k, h := range have {
+			if !taken[k] && sameData(typ, h, w) {
+				i = k
+				break
+			}
+		}
+		if i < 0 {
+			missing = append(missing, j)
+			continue
+		}
+		taken[i] = true
+		c.kept = append(c.kept, [2]int{i, j})
+	}
+	var spare []int
+	for k := range have {
+		if !taken[k] {
+			spare = append(spare, k)
+		}
+	}
+	for _, j := range missing {
+		if len(spare) == 0 {
+			c.add = append(c.add, j)
+			continue
+		}
+		c.reuse = append(c.reuse, [2]int{spare[0], j})
+		spare = spare[1:]
+	}
+	c.del = spare
+	return c
+}
+
 // idSets is a provider whose SetRecords and DeleteRecords act on records
 // by the ID that its GetRecords returns (DigitalOcean): records lifeboat
 // builds have none, so every update and delete failed. SetRecords here
@@ -93,53 +141,38 @@ func (s *idSets) SetRecords(ctx context.Context, zone string, recs []libdns.Reco
 	var update, add, del []libdns.Record
 	for _, k := range order {
 		var have []libdns.Record
+		var data []string
 		for _, h := range all {
 			if keyOf(h.RR()) == k {
 				have = append(have, h)
+				data = append(data, h.RR().Data)
 			}
 		}
-		kept := map[int]bool{}
-		var missing []libdns.RR
-		for _, rr := range sets[k] {
-			i := -1
-			for j, h := range have {
-				if !kept[j] && sameData(k.typ, h.RR().Data, rr.Data) {
-					i = j
-					break
-				}
-			}
-			if i < 0 {
-				missing = append(missing, rr)
+		want := sets[k]
+		var wantData []string
+		for _, rr := range want {
+			wantData = append(wantData, rr.Data)
+		}
+		c := diffSet(k.typ, data, wantData)
+		for _, p := range c.kept {
+			if have[p[0]].RR().TTL == want[p[1]].TTL {
 				continue
 			}
-			kept[i] = true
-			if have[i].RR().TTL != rr.TTL {
-				r, err := s.withID(have[i], rr)
-				if err != nil {
-					return nil, err
-				}
-				update = append(update, r)
-			}
+			c.reuse = append(c.reuse, p) // the same value, another TTL: edited in place
 		}
-		var spare []libdns.Record
-		for j, h := range have {
-			if !kept[j] {
-				spare = append(spare, h)
-			}
-		}
-		for _, rr := range missing {
-			if len(spare) == 0 {
-				add = append(add, rr)
-				continue
-			}
-			r, err := s.withID(spare[0], rr)
+		for _, p := range c.reuse {
+			r, err := s.withID(have[p[0]], want[p[1]])
 			if err != nil {
 				return nil, err
 			}
 			update = append(update, r)
-			spare = spare[1:]
 		}
-		del = append(del, spare...)
+		for _, j := range c.add {
+			add = append(add, want[j])
+		}
+		for _, i := range c.del {
+			del = append(del, have[i])
+		}
 	}
 	if len(update) > 0 {
 		if _, err := s.DNS.SetRecords(ctx, zone, update); err != nil {
