@@ -296,6 +296,10 @@ func (d *Daemon) loop(ctx context.Context) {
 	// retry wakes the loop when an unfinished operation's backoff ends.
 	retry := time.NewTimer(time.Hour)
 	defer retry.Stop()
+	// A node that has joined has a say from the start: its view (nothing
+	// checked yet) counts among the live nodes before its first round, so
+	// a leader does not take itself for the only node in that interval.
+	d.publish(ctx)
 	for {
 		if wait, due := d.resumeDue(); due {
 			retry.Reset(wait)

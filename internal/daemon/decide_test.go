@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lifeboat-dev/lifeboat/health"
+	"github.com/lifeboat-dev/lifeboat/internal/cluster"
 	"github.com/lifeboat-dev/lifeboat/internal/config"
 	"github.com/lifeboat-dev/lifeboat/internal/control"
 	"github.com/lifeboat-dev/lifeboat/internal/engine"
@@ -315,3 +316,26 @@ func TestDecideResumesWithBackoff(t *testing.T) {
 }
 
 func (f *fakeEngine) DecisionRecords(context.Context, int) ([]journal.Record, error) { return nil, nil }
+
+// A node counts among the live nodes from its start: the decision loop
+// publishes its view (nothing checked yet, so nothing lost) before its
+// first interval, so a leader does not act alone meanwhile.
+func TestLoopPublishesTheViewAtOnce(t *testing.T) {
+	fe := &fakeEngine{cfg: testConfig(t, true), placed: map[string]string{"web": "alpha"},
+		resume: func() ([]wire.OperationReport, error) { return nil, engine.ErrNoOperation }}
+	fe.cfg.Policy.Interval = time.Hour
+	m := &fakeMember{published: make(chan cluster.View, 8)}
+	d := testDaemon(t, fe, m)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { d.loop(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	select {
+	case v := <-m.published:
+		if v.Node != "n1" || len(v.Providers) != 2 || v.Providers[0].State == health.StateDown {
+			t.Errorf("first view %+v", v)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no view published before the first interval (1h)")
+	}
+}

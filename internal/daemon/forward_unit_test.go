@@ -24,12 +24,18 @@ type fakeMember struct {
 	hasLeader bool
 	leaderErr error
 	leading   bool
+	published chan cluster.View // when set, each published view
 }
 
-func (f *fakeMember) Run(context.Context)                           {}
-func (f *fakeMember) Changed() <-chan struct{}                      { return nil }
-func (f *fakeMember) State() cluster.State                          { return cluster.State{Connected: true, Leading: f.leading} }
-func (f *fakeMember) Publish(context.Context, cluster.View) error   { return nil }
+func (f *fakeMember) Run(context.Context)      {}
+func (f *fakeMember) Changed() <-chan struct{} { return nil }
+func (f *fakeMember) State() cluster.State     { return cluster.State{Connected: true, Leading: f.leading} }
+func (f *fakeMember) Publish(_ context.Context, v cluster.View) error {
+	if f.published != nil {
+		f.published <- v
+	}
+	return nil
+}
 func (f *fakeMember) Views(context.Context) ([]cluster.View, error) { return nil, nil }
 func (f *fakeMember) Leader(context.Context) (cluster.Peer, bool, error) {
 	return f.leader, f.hasLeader, f.leaderErr
